@@ -1,0 +1,14 @@
+"""Test-wide setup: tests of the pure packages are marked `pure` (run once, not per database)."""
+
+from __future__ import annotations
+
+import pytest
+
+PURE_PACKAGES = ("criteria", "evaluation", "stats")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = item.path.parts
+        if "ntm" in parts and parts[parts.index("ntm") + 1] in PURE_PACKAGES:
+            item.add_marker(pytest.mark.pure)
