@@ -48,7 +48,7 @@ def format_number(
     sign = "-" if q < 0 else ""
     text = f"{abs(q):.{decimals}f}"
     whole, _, frac = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -65,9 +65,7 @@ def percent(numerator: int, denominator: int) -> Fraction | None:
     return Fraction(100 * numerator, denominator)
 
 
-def format_percent(
-    numerator: int, denominator: int, style: PercentStyle = DEFAULT_PERCENT
-) -> str:
+def format_percent(numerator: int, denominator: int, style: PercentStyle = DEFAULT_PERCENT) -> str:
     """49 of 181 -> "27,07 %" (rounded, 2 decimals by default)."""
     share = percent(numerator, denominator)
     if share is None:
