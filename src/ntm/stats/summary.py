@@ -58,6 +58,15 @@ class BandCount:
     band: Band
     count: int
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label_vi": self.band.label_vi,
+            "label_en": self.band.label_en,
+            "min": self.band.min,
+            "max": self.band.max,
+            "count": self.count,
+        }
+
 
 @dataclass(frozen=True)
 class PeriodSummary:
@@ -105,19 +114,10 @@ class PeriodSummary:
             "period": self.period,
             "communes": self.communes,
             "meeting": self.meeting,
-            "meeting_percent": _fraction_dict(self.meeting_percent),
-            "average_met": _fraction_dict(self.average_met),
+            "meeting_percent": fraction_dict(self.meeting_percent),
+            "average_met": fraction_dict(self.average_met),
             "criteria": [c.to_dict() for c in self.criteria],
-            "bands": [
-                {
-                    "label_vi": b.band.label_vi,
-                    "label_en": b.band.label_en,
-                    "min": b.band.min,
-                    "max": b.band.max,
-                    "count": b.count,
-                }
-                for b in self.bands
-            ],
+            "bands": [b.to_dict() for b in self.bands],
             "unbanded": self.unbanded,
             "communes_missing": self.communes_missing,
         }
@@ -146,13 +146,13 @@ class Summary:
         return {"periods": [p.to_dict() for p in self.periods]}
 
 
-def _fraction_dict(value: Fraction | None) -> dict[str, Any] | None:
+def fraction_dict(value: Fraction | None) -> dict[str, Any] | None:
     if value is None:
         return None
     return {"exact": f"{value.numerator}/{value.denominator}", "value": float(value)}
 
 
-def _require(frame: pl.DataFrame, columns: Sequence[str], name: str) -> None:
+def require_columns(frame: pl.DataFrame, columns: Sequence[str], name: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"khung {name} thiếu cột {missing} (frame {name} lacks columns)")
@@ -160,8 +160,8 @@ def _require(frame: pl.DataFrame, columns: Sequence[str], name: str) -> None:
 
 def summarize(communes: pl.DataFrame, criteria: pl.DataFrame, bands: Sequence[Band]) -> Summary:
     """Summarise the engine's `communes` and `criteria` frames, per period."""
-    _require(communes, _COMMUNE_COLUMNS, "communes")
-    _require(criteria, _CRITERIA_COLUMNS, "criteria")
+    require_columns(communes, _COMMUNE_COLUMNS, "communes")
+    require_columns(criteria, _CRITERIA_COLUMNS, "criteria")
     unknown = set(criteria.get_column("status").unique().to_list()) - set(STATUSES)
     if unknown:
         raise ValueError(f"trạng thái không hợp lệ (unknown status): {sorted(map(str, unknown))}")
