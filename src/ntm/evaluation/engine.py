@@ -1,0 +1,893 @@
+"""The vectorised evaluation engine: values x criteria set -> indicator, criterion, commune results.
+
+How it is fast without looping over rows in Python:
+
+* Keys are integer-encoded once: unit -> position in `units`, measure -> position among the
+  measures the set uses, period -> position among the assessment years. String and Enum
+  inputs are both accepted; Enum/Categorical keys are mapped through their (small) category
+  list, so no string is hashed per row.
+* Values are scattered into dense arrays indexed by (unit, year, measure). Every output row
+  then reads its value by plain index arithmetic, and absent values are simply null.
+* Thresholds are resolved once per (province overlay scope, commune column, year, condition)
+  with `ResolvedSet.lookup` -- the same walk the reference evaluator does per row -- into a
+  small table that rows index into.
+* Statuses are computed on a wide frame (one row per unit and year, one column per condition),
+  where each condition's comparison is a constant; criteria are row-wise maxima of their
+  conditions. The long `indicators` and `criteria` frames are interleavings of those columns.
+
+Semantics (shared with `reference.py`, see `semantics.py`):
+
+* A share's value is 100 * numerator / denominator; a zero or null denominator is missing data.
+  Other measures use `value`; NaN counts as missing. A share's `value` column is not read.
+* "verified" values are used where a row exists for both stages; the stage used is reported.
+* A condition is not_applicable only when the row says so and the indicator may be not
+  applicable ("nếu có"); a not-applicable row for any other indicator is missing_data, since
+  it carries no usable value (never a pass, never a silent fail).
+* Order of checks per condition: not_applicable, missing value (missing_data), missing
+  threshold (missing_threshold), then the comparison with the tolerance of `semantics.REL_TOL`.
+* yes/no: 1.0 met, 0.0 not met, anything else missing_data. "none": 0 met, more not met,
+  a negative count missing_data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ntm.criteria.loader import load_measures
+from ntm.criteria.resolve import ResolvedSet, resolve
+from ntm.criteria.schema import NUMERIC_OPS, PROVINCE, CriteriaSet, Measure, Overlay
+from ntm.evaluation import semantics as S
+
+_STATUS = pl.Enum(list(S.STATUSES))
+_CELL_STATUS = pl.Enum(list(S.CELL_STATUSES))
+_STAGE = pl.Enum(list(S.STAGES))
+_BASIS = pl.Enum(["declared", "computed"])
+
+# Bits of the dense per-(unit, year, measure) flag array.
+_PRESENT = 1
+_VERIFIED = 2
+_NA = 4
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    set_id: str
+    labels: dict[int, str]  # year -> ResolvedSet.label (national; overlay labels are per row)
+    indicators: pl.DataFrame
+    criteria: pl.DataFrame
+    communes: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class _Cond:
+    criterion: int
+    indicator: str
+    index: int  # position of the condition within its indicator
+    measure: str
+    op: str
+    may_na: bool
+
+
+@dataclass
+class _Plan:
+    """Everything static about one evaluation: keys, conditions and the threshold table."""
+
+    cset: CriteriaSet
+    units: list[str]
+    years: list[int]
+    conds: list[_Cond]
+    criteria: list[int]
+    crit_conds: list[list[int]]  # criterion position -> condition positions
+    measures: list[str]
+    cond_measure: list[int]  # condition -> measure position
+    share: list[bool]  # measure position -> is a share
+    unit_group: pl.Series  # unit position -> threshold group (scope * ncol + column)
+    n_groups: int
+    # Threshold table, index ((group * Y) + year) * NC + condition.
+    thr_value: list[float | None] = field(default_factory=list)
+    thr_status: list[int | None] = field(default_factory=list)
+    thr_column: list[int | None] = field(default_factory=list)
+    thr_basis: list[int] = field(default_factory=list)
+    column_names: list[str] = field(default_factory=list)
+    basis_names: list[str] = field(default_factory=list)
+    # Label per (scope * Y + year).
+    labels: list[int] = field(default_factory=list)
+    label_names: list[str] = field(default_factory=list)
+    national_labels: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def nuy(self) -> int:
+        return len(self.units) * len(self.years)
+
+
+@dataclass
+class _Dense:
+    """Values laid out densely: index (unit * Y + year) * NM + measure."""
+
+    value: pl.Series  # f64, effective value (shares in percent), null when absent or unusable
+    flag: pl.Series  # u8 bits _PRESENT, _VERIFIED, _NA
+    numerator: pl.Series | None
+    denominator: pl.Series | None
+
+
+# ---------------------------------------------------------------------------------- planning
+
+
+def _conditions(cset: CriteriaSet) -> tuple[list[_Cond], list[int], list[list[int]]]:
+    conds: list[_Cond] = []
+    numbers: list[int] = []
+    crit_conds: list[list[int]] = []
+    for criterion in sorted(cset.criteria, key=lambda c: c.number):
+        numbers.append(criterion.number)
+        mine: list[int] = []
+        for ind in criterion.indicators:
+            for k, cond in enumerate(ind.conditions):
+                mine.append(len(conds))
+                conds.append(
+                    _Cond(
+                        criterion.number,
+                        ind.code,
+                        k,
+                        cond.measure,
+                        cond.op,
+                        ind.may_be_not_applicable,
+                    )
+                )
+        crit_conds.append(mine)
+    return conds, numbers, crit_conds
+
+
+def _flag_columns(cset: CriteriaSet) -> list[str]:
+    return sorted({f for ov in cset.column_overrides for f in ov.flags})
+
+
+def _check_units(units: pl.DataFrame) -> None:
+    if "unit" not in units.columns:
+        raise ValueError("units: thiếu cột 'unit' (missing column 'unit')")
+    codes = units.get_column("unit")
+    if codes.null_count():
+        raise ValueError("units: cột 'unit' có ô trống (empty unit code)")
+    if codes.n_unique() != units.height:
+        dupes = codes.filter(codes.is_duplicated()).unique().sort().head(5).to_list()
+        raise ValueError(f"units: mã đơn vị trùng lặp (duplicate unit codes): {dupes}")
+
+
+def _unit_groups(
+    cset: CriteriaSet,
+    units: pl.DataFrame,
+    probe: ResolvedSet,
+    scopes: Mapping[str, int],
+    columns: Mapping[str, int],
+) -> pl.Series:
+    """Threshold group per unit: (overlay scope, the commune's own column).
+
+    The commune's column comes from `ResolvedSet.unit_column`, called once per distinct
+    (region, group, flags) combination, not per unit.
+    """
+    flags = _flag_columns(cset)
+    n = units.height
+    frame = pl.DataFrame(
+        {
+            "region": _str_col(units, "region", n),
+            "commune_group": _str_col(units, "commune_group", n),
+            "province": _str_col(units, "province", n),
+            **{
+                f: (
+                    units.get_column(f).cast(pl.Boolean).fill_null(False)
+                    if f in units.columns
+                    else pl.repeat(False, n, dtype=pl.Boolean, eager=True)
+                )
+                for f in flags
+            },
+        }
+    )
+    key = ["region", "commune_group", *flags]
+    combos = frame.select(key).unique(maintain_order=True)
+    col_idx = [
+        columns[
+            probe.unit_column(
+                row[0], row[1], [f for f, on in zip(flags, row[2:], strict=True) if on]
+            )
+        ]
+        for row in combos.iter_rows()
+    ]
+    combos = combos.with_columns(pl.Series("_col", col_idx, dtype=pl.UInt32))
+    ncol = len(columns)
+    out = frame.join(combos, on=key, how="left", nulls_equal=True, maintain_order="left").select(
+        pl.col("province").replace_strict(scopes, default=0, return_dtype=pl.UInt32) * ncol
+        + pl.col("_col")
+    )
+    return out.to_series().rename("group")
+
+
+def _str_col(frame: pl.DataFrame, name: str, n: int) -> pl.Series:
+    if name in frame.columns:
+        return frame.get_column(name).cast(pl.String)
+    return pl.repeat(None, n, dtype=pl.String, eager=True).rename(name)
+
+
+def _plan(
+    cset: CriteriaSet,
+    units: pl.DataFrame,
+    years: Sequence[int],
+    overlays: Sequence[Overlay],
+    check_period: bool,
+    measures: Mapping[str, Measure] | None,
+) -> _Plan:
+    _check_units(units)
+    catalogue = load_measures() if measures is None else measures
+    conds, numbers, crit_conds = _conditions(cset)
+    measure_keys = list(dict.fromkeys(c.measure for c in conds))
+    unknown = [m for m in measure_keys if m not in catalogue]
+    if unknown:
+        raise ValueError(f"{cset.id}: measures not in the catalogue: {unknown}")
+    share = [catalogue[m].kind == "share" for m in measure_keys]
+    mpos = {m: i for i, m in enumerate(measure_keys)}
+
+    by_province: dict[str, list[Overlay]] = {}
+    for ov in overlays:
+        by_province.setdefault(ov.province_code, []).append(ov)
+    scope_overlays: list[tuple[Overlay, ...]] = [()] + [tuple(v) for v in by_province.values()]
+    scopes = {p: i + 1 for i, p in enumerate(by_province)}
+    column_codes = [c.code for c in cset.columns]
+    columns = {c: i for i, c in enumerate(column_codes)}
+
+    resolved = [
+        [resolve(cset, y, ovs, check_period=check_period) for y in years] for ovs in scope_overlays
+    ]
+    plan = _Plan(
+        cset=cset,
+        units=units.get_column("unit").cast(pl.String).to_list(),
+        years=list(years),
+        conds=conds,
+        criteria=numbers,
+        crit_conds=crit_conds,
+        measures=measure_keys,
+        cond_measure=[mpos[c.measure] for c in conds],
+        share=share,
+        unit_group=pl.Series(dtype=pl.UInt32),
+        n_groups=len(scope_overlays) * len(column_codes),
+        column_names=[*column_codes, PROVINCE],
+    )
+    plan.national_labels = {y: rs.label for y, rs in zip(years, resolved[0], strict=True)}
+    if years:
+        plan.unit_group = _unit_groups(cset, units, resolved[0][0], scopes, columns)
+    else:
+        plan.unit_group = pl.repeat(0, units.height, dtype=pl.UInt32, eager=True)
+
+    col_pos = {c: i for i, c in enumerate(plan.column_names)}
+    basis_pos: dict[str, int] = {}
+    label_pos: dict[str, int] = {}
+    for per_year in resolved:
+        for rs in per_year:
+            plan.labels.append(label_pos.setdefault(rs.label, len(label_pos)))
+    for per_year in resolved:
+        for column in column_codes:
+            for rs in per_year:
+                version_basis = rs.version.legal_basis.number
+                for cond in conds:
+                    if cond.op in NUMERIC_OPS:
+                        used, cell = rs.lookup(cond.indicator, cond.index, column)
+                        plan.thr_value.append(cell.value)
+                        plan.thr_status.append(S.CELL_STATUSES.index(cell.status))
+                        plan.thr_column.append(col_pos[used])
+                        basis = cell.basis
+                    else:
+                        # yes/none: how sure the law's "Đạt" / "Không" cell is.
+                        plan.thr_value.append(None)
+                        plan.thr_status.append(
+                            S.CELL_STATUSES.index(rs.condition_status(cond.indicator, cond.index))
+                        )
+                        plan.thr_column.append(None)
+                        basis = version_basis
+                    plan.thr_basis.append(basis_pos.setdefault(basis, len(basis_pos)))
+    plan.basis_names = list(basis_pos)
+    plan.label_names = list(label_pos)
+    return plan
+
+
+# ---------------------------------------------------------------------------------- encoding
+
+
+def _encode_keys(series: pl.Series, keys: Sequence[str], what: str) -> pl.Series:
+    """Positions of `series`' strings in `keys` (UInt32), null where absent."""
+    pos = {k: i for i, k in enumerate(keys)}
+    dtype = series.dtype
+    if isinstance(dtype, pl.Enum):
+        # Map the (few) categories, then gather by the physical code: no per-row hashing.
+        lut = pl.Series([pos.get(c) for c in dtype.categories.to_list()], dtype=pl.UInt32)
+        return lut.gather(series.to_physical())
+    if dtype not in (pl.String, pl.Categorical):
+        raise ValueError(f"values: cột '{what}' phải là chuỗi (must be text), not {dtype}")
+    return (
+        series.cast(pl.String).cast(pl.Enum(list(keys)), strict=False).to_physical().cast(pl.UInt32)
+    )
+
+
+def _values_frame(values: pl.DataFrame) -> pl.DataFrame:
+    missing = [c for c in ("unit", "measure", "period") if c not in values.columns]
+    if missing:
+        raise ValueError(f"values: thiếu cột {missing} (missing columns)")
+    return values
+
+
+def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dense:
+    values = _values_frame(values)
+    ny, nm = len(plan.years), len(plan.measures)
+    size = plan.nuy * nm
+    n = values.height
+
+    def col(name: str, dtype: pl.DataType) -> pl.Series:
+        if name in values.columns:
+            return values.get_column(name).cast(dtype)
+        return pl.repeat(None, n, dtype=dtype, eager=True)
+
+    mid = _encode_keys(values.get_column("measure"), plan.measures, "measure")
+    uid = _encode_keys(values.get_column("unit"), plan.units, "unit")
+    y0 = min(plan.years) if plan.years else 0
+    span = (max(plan.years) - y0 + 1) if plan.years else 0
+    ylut = pl.Series([None] * span, dtype=pl.UInt32)
+    for i, y in enumerate(plan.years):
+        ylut[y - y0] = i
+    share_lut = pl.Series(plan.share, dtype=pl.Boolean)
+
+    period = values.get_column("period")
+    frame = pl.DataFrame(
+        {
+            "uid": uid,
+            "mid": mid,
+            "period": period,
+            "value": col("value", pl.Float64()),
+            "numerator": col("numerator", pl.Float64()),
+            "denominator": col("denominator", pl.Float64()),
+            "na": col("not_applicable", pl.Boolean()).fill_null(False),
+            "stage": values.get_column("stage")
+            if "stage" in values.columns
+            else pl.repeat("claimed", n, dtype=pl.String, eager=True),
+        }
+    )
+    rel = (pl.col("period") - y0).cast(pl.Int64)
+    frame = frame.with_columns(
+        yi=pl.when((rel >= 0) & (rel < span)).then(
+            pl.lit(ylut).gather(rel.clip(0, max(span - 1, 0)))
+        )
+    )
+    relevant = pl.col("mid").is_not_null() & pl.col("yi").is_not_null()
+    if not frame.select(relevant.all()).item():
+        frame = frame.filter(relevant)
+    unknown = frame.filter(pl.col("uid").is_null())
+    if unknown.height:
+        codes = (
+            values.filter(
+                pl.Series(_encode_keys(values.get_column("unit"), plan.units, "unit")).is_null()
+            )
+            .get_column("unit")
+            .cast(pl.String)
+            .unique()
+            .sort()
+            .head(5)
+            .to_list()
+        )
+        raise ValueError(f"values: đơn vị không có trong danh sách (units not in units): {codes}")
+    stage = frame.get_column("stage")
+    if isinstance(stage.dtype, pl.Enum | pl.Categorical):
+        stage = stage.cast(pl.String)
+    verified = (stage == "verified").fill_null(False)
+    bad = ~verified & (stage != "claimed")
+    if bad.any():
+        raise ValueError(
+            f"values: giai đoạn không hợp lệ (stage must be claimed/verified): "
+            f"{stage.filter(bad).unique().head(5).to_list()}"
+        )
+    share = pl.lit(share_lut).gather(pl.col("mid"))
+    computed = frame.select(
+        slot=((pl.col("uid").cast(pl.Int64) * ny + pl.col("yi")) * nm + pl.col("mid")),
+        value=pl.when(share)
+        .then(
+            pl.when(pl.col("denominator") != 0).then(
+                100.0 * pl.col("numerator") / pl.col("denominator")
+            )
+        )
+        .otherwise(pl.col("value"))
+        .fill_nan(None),
+        flag=(
+            pl.lit(_PRESENT, pl.UInt8)
+            + pl.when(verified).then(pl.lit(_VERIFIED, pl.UInt8)).otherwise(pl.lit(0, pl.UInt8))
+            + pl.when(pl.col("na")).then(pl.lit(_NA, pl.UInt8)).otherwise(pl.lit(0, pl.UInt8))
+        ),
+        numerator=pl.col("numerator").fill_nan(None),
+        denominator=pl.col("denominator").fill_nan(None),
+    )
+    dense_value = pl.repeat(None, size, dtype=pl.Float64, eager=True)
+    dense_flag = pl.zeros(size, dtype=pl.UInt8, eager=True)
+    dense_num = pl.repeat(None, size, dtype=pl.Float64, eager=True) if with_parts else None
+    dense_den = pl.repeat(None, size, dtype=pl.Float64, eager=True) if with_parts else None
+    n_verified = int(verified.sum())
+    parts = (
+        [computed]
+        if n_verified in (0, computed.height)
+        else [computed.filter(~verified), computed.filter(verified)]
+    )
+    for part in parts:  # claimed first, so verified values overwrite them
+        slot = part.get_column("slot")
+        dense_value.scatter(slot, part.get_column("value"))
+        dense_flag.scatter(slot, part.get_column("flag"))
+        if dense_num is not None and dense_den is not None:
+            dense_num.scatter(slot, part.get_column("numerator"))
+            dense_den.scatter(slot, part.get_column("denominator"))
+    # At most one row per (unit, measure, period, stage): count the slots each stage filled.
+    filled = (dense_flag & _VERIFIED).cast(pl.Boolean).sum()
+    present = (dense_flag != 0).sum()
+    if filled != n_verified or present < computed.height - n_verified:
+        raise ValueError(
+            "values: có nhiều hơn một dòng cho cùng đơn vị, chỉ số, năm và giai đoạn "
+            "(more than one row per unit, measure, period and stage)"
+        )
+    return _Dense(dense_value, dense_flag, dense_num, dense_den)
+
+
+# ---------------------------------------------------------------------------------- statuses
+
+
+def _condition_status(v: pl.Expr, t: pl.Expr | None, flag: pl.Expr, c: _Cond) -> pl.Expr:
+    """The status code of one condition; `op` is a constant, so the comparison is one branch."""
+    na = (flag & _NA) != 0
+    if c.op == "yes":
+        invalid = (v != 1.0) & (v != 0.0)
+        ok = v == 1.0
+    elif c.op == "none":
+        invalid = v < -S.ABS_TOL
+        ok = v.abs() <= S.ABS_TOL
+    else:
+        assert t is not None
+        tol = S.REL_TOL * pl.max_horizontal(pl.lit(1.0), t.abs())
+        if c.op == ">=":
+            ok = v >= t - tol
+        elif c.op == "<=":
+            ok = v <= t + tol
+        else:
+            ok = (v - t).abs() <= tol
+        invalid = pl.lit(False)
+    no_threshold = t.is_null() if t is not None else pl.lit(False)
+    return (
+        pl.when(na)
+        .then(pl.lit(S.NOT_APPLICABLE if c.may_na else S.MISSING_DATA, pl.UInt8))
+        .when(v.is_null() | invalid)
+        .then(pl.lit(S.MISSING_DATA, pl.UInt8))
+        .when(no_threshold)
+        .then(pl.lit(S.MISSING_THRESHOLD, pl.UInt8))
+        .when(ok)
+        .then(pl.lit(S.MET, pl.UInt8))
+        .otherwise(pl.lit(S.NOT_MET, pl.UInt8))
+    )
+
+
+def _wide(frame: pl.Series, width: int, prefix: str) -> pl.DataFrame:
+    """A dense array of (rows x width) as a frame of `width` columns."""
+    rows = frame.len() // width if width else 0
+    if rows == 0 or width == 0:
+        return pl.DataFrame({f"{prefix}{i}": frame.clear() for i in range(width)})
+    out = frame.reshape((rows, width)).arr.to_struct().struct.unnest()
+    return out.rename(dict(zip(out.columns, [f"{prefix}{i}" for i in range(width)], strict=True)))
+
+
+def _interleave(frame: pl.DataFrame, columns: Sequence[str], name: str) -> pl.Series:
+    """Wide columns back to one long column, row-major (the inverse of `_wide`)."""
+    if frame.height == 0 or not columns:
+        dtype = frame.schema[columns[0]] if columns else pl.UInt8()
+        return pl.Series(name, [], dtype=dtype)
+    return (
+        frame.select(pl.concat_arr([pl.col(c) for c in columns]).alias(name))
+        .to_series()
+        .reshape((-1,))
+    )
+
+
+def _statuses(plan: _Plan, dense: _Dense) -> pl.DataFrame:
+    """Wide frame, one row per (unit, year): c{i} condition statuses, k{j} criterion statuses."""
+    ny, nm, nc = len(plan.years), len(plan.measures), len(plan.conds)
+    nuy = plan.nuy
+    values = _wide(dense.value, nm, "v")
+    flags = _wide(dense.flag, nm, "f")
+    uy = pl.int_range(0, nuy, dtype=pl.UInt32, eager=True)
+    numeric = [i for i, c in enumerate(plan.conds) if c.op in NUMERIC_OPS]
+    if numeric and nuy:
+        table = pl.DataFrame(
+            {f"t{i}": pl.Series(plan.thr_value[i::nc], dtype=pl.Float64) for i in numeric}
+        )
+        tgy = plan.unit_group.gather(uy // ny) * ny + uy % ny
+        thresholds = table[tgy]
+    else:
+        thresholds = pl.DataFrame({f"t{i}": pl.Series([], dtype=pl.Float64) for i in numeric})
+    frame = pl.concat([values, flags, thresholds], how="horizontal")
+    cond_exprs = [
+        _condition_status(
+            pl.col(f"v{plan.cond_measure[i]}"),
+            pl.col(f"t{i}") if c.op in NUMERIC_OPS else None,
+            pl.col(f"f{plan.cond_measure[i]}"),
+            c,
+        ).alias(f"c{i}")
+        for i, c in enumerate(plan.conds)
+    ]
+    status = frame.select(cond_exprs) if cond_exprs else pl.DataFrame(height=nuy)
+    crit_exprs = [
+        (
+            pl.max_horizontal([pl.col(f"c{i}") for i in members])
+            if members
+            else pl.repeat(S.MISSING_THRESHOLD, nuy, dtype=pl.UInt8)
+        ).alias(f"k{j}")
+        for j, members in enumerate(plan.crit_conds)
+    ]
+    return (
+        status.with_columns(crit_exprs)
+        if nuy
+        else status.with_columns(
+            [pl.lit(None, pl.UInt8).alias(f"k{j}") for j in range(len(plan.criteria))]
+        ).clear()
+    )
+
+
+def _declared_dense(plan: _Plan, declared: pl.DataFrame | None) -> pl.Series | None:
+    """Declared statuses, dense by (unit, year, criterion position); null where none."""
+    if declared is None:
+        return None
+    missing = [c for c in ("unit", "period", "criterion", "status") if c not in declared.columns]
+    if missing:
+        raise ValueError(f"declared: thiếu cột {missing} (missing columns)")
+    nk, ny = len(plan.criteria), len(plan.years)
+    status = declared.get_column("status").cast(pl.String)
+    bad = status.is_null() | ~status.is_in(list(S.DECLARED_STATUSES))
+    if bad.any():
+        raise ValueError(
+            f"declared: trạng thái không hợp lệ (status must be met/basically_met/not_met): "
+            f"{status.filter(bad).unique().head(5).to_list()}"
+        )
+    crit = declared.get_column("criterion")
+    unknown_crit = ~crit.is_in(plan.criteria)
+    if unknown_crit.any():
+        raise ValueError(
+            f"declared: tiêu chí không có trong bộ {plan.cset.id} (unknown criteria): "
+            f"{crit.filter(unknown_crit).unique().sort().to_list()}"
+        )
+    uid = _encode_keys(declared.get_column("unit"), plan.units, "unit")
+    if uid.null_count():
+        codes = declared.get_column("unit").filter(uid.is_null()).unique().sort().head(5)
+        raise ValueError(
+            f"declared: đơn vị không có trong danh sách (units not in units): {codes.to_list()}"
+        )
+    frame = pl.DataFrame(
+        {
+            "uid": uid,
+            "yi": declared.get_column("period").replace_strict(
+                {y: i for i, y in enumerate(plan.years)}, default=None, return_dtype=pl.UInt32
+            ),
+            "k": crit.replace_strict(
+                {k: i for i, k in enumerate(plan.criteria)}, return_dtype=pl.UInt32
+            ),
+            "code": status.replace_strict(S.STATUS_CODE, return_dtype=pl.UInt8),
+        }
+    ).filter(pl.col("yi").is_not_null())
+    slots = frame.select(
+        (pl.col("uid").cast(pl.Int64) * ny + pl.col("yi")) * nk + pl.col("k")
+    ).to_series()
+    if slots.n_unique() != slots.len():
+        raise ValueError(
+            "declared: có nhiều hơn một dòng cho cùng đơn vị, năm và tiêu chí "
+            "(more than one row per unit, period and criterion)"
+        )
+    dense = pl.repeat(None, plan.nuy * nk, dtype=pl.UInt8, eager=True)
+    if slots.len():
+        dense.scatter(slots, frame.get_column("code"))
+    return dense
+
+
+def _final_criteria(plan: _Plan, status: pl.DataFrame, declared: pl.Series | None) -> pl.DataFrame:
+    """Wide final criterion statuses s{j} (declared wins) next to computed k{j}, d{j}."""
+    nk = len(plan.criteria)
+    frame = status.select([f"k{j}" for j in range(nk)])
+    if declared is None:
+        return frame.with_columns(
+            [pl.col(f"k{j}").alias(f"s{j}") for j in range(nk)]
+            + [pl.lit(None, pl.UInt8).alias(f"d{j}") for j in range(nk)]
+        )
+    frame = pl.concat([frame, _wide(declared, nk, "d")], how="horizontal")
+    return frame.with_columns(
+        [pl.coalesce(pl.col(f"d{j}"), pl.col(f"k{j}")).alias(f"s{j}") for j in range(nk)]
+    )
+
+
+def _communes(plan: _Plan, final: pl.DataFrame) -> pl.DataFrame:
+    nk, ny = len(plan.criteria), len(plan.years)
+    rule = plan.cset.revocation
+    s = [pl.col(f"s{j}") for j in range(nk)]
+
+    def count(*codes: int) -> pl.Expr:
+        if not s:
+            return pl.lit(0, pl.UInt32)
+        return pl.sum_horizontal([x.is_in(codes).cast(pl.UInt32) for x in s])
+
+    total = nk
+    failing = count(S.NOT_MET, S.BASICALLY_MET)
+    share = (failing.cast(pl.Float64) / total) if total else pl.lit(0.0)
+    key_pos = [plan.criteria.index(k) for k in (rule.key_criteria if rule else [])]
+    keys = (
+        pl.concat_list(
+            [
+                pl.when(s[j].is_in([S.NOT_MET, S.BASICALLY_MET])).then(
+                    pl.lit(plan.criteria[j], pl.Int32)
+                )
+                for j in key_pos
+            ]
+        ).list.drop_nulls()
+        if key_pos
+        else pl.lit([], pl.List(pl.Int32))
+    )
+    if rule is None:
+        risk: pl.Expr = pl.lit(None, pl.Boolean)
+    else:
+        # Shares of criteria are ratios of small integers; compare with a tolerance so that
+        # 3/10 is exactly "30 %".
+        def at_least(x: float) -> pl.Expr:
+            return share >= x - S.REL_TOL
+
+        risk = at_least(rule.full_share) | (
+            at_least(rule.partial_share_from)
+            & ~at_least(rule.partial_share_to)
+            & (keys.list.len() > 0)
+        )
+    uy = pl.int_range(0, plan.nuy, dtype=pl.UInt32)
+    units = pl.Series(plan.units, dtype=pl.String)
+    years = pl.Series(plan.years, dtype=pl.Int32)
+    return (
+        final.select(
+            unit=pl.lit(units).gather(uy // ny) if ny else pl.lit(None, pl.String),
+            period=pl.lit(years).gather(uy % ny) if ny else pl.lit(None, pl.Int32),
+            met=count(S.MET),
+            basically_met=count(S.BASICALLY_MET),
+            not_met=count(S.NOT_MET),
+            missing=count(S.MISSING_DATA, S.MISSING_THRESHOLD),
+            total=pl.lit(total, pl.UInt32),
+            meets_set=count(S.MET) == total,
+            failing_share=share,
+            revocation_risk=risk,
+            failing_key_criteria=keys,
+        )
+        if plan.nuy
+        else _empty_communes()
+    )
+
+
+def _empty_communes() -> pl.DataFrame:
+    return pl.DataFrame(schema=COMMUNES_SCHEMA)
+
+
+COMMUNES_SCHEMA: dict[str, pl.DataType] = {
+    "unit": pl.String(),
+    "period": pl.Int32(),
+    "met": pl.UInt32(),
+    "basically_met": pl.UInt32(),
+    "not_met": pl.UInt32(),
+    "missing": pl.UInt32(),
+    "total": pl.UInt32(),
+    "meets_set": pl.Boolean(),
+    "failing_share": pl.Float64(),
+    "revocation_risk": pl.Boolean(),
+    "failing_key_criteria": pl.List(pl.Int32()),
+}
+
+
+# ---------------------------------------------------------------------------------- long frames
+
+
+def _criteria_frame(plan: _Plan, final: pl.DataFrame, declared: pl.Series | None) -> pl.DataFrame:
+    nk, ny = len(plan.criteria), len(plan.years)
+    n = plan.nuy * nk
+    computed = _interleave(final, [f"k{j}" for j in range(nk)], "computed")
+    decl = declared if declared is not None else pl.repeat(None, n, dtype=pl.UInt8, eager=True)
+    r = pl.int_range(0, n, dtype=pl.UInt32)
+    uy = r // max(nk, 1)
+    frame = pl.DataFrame({"_c": computed, "_d": decl.rename("_d")})
+    return frame.select(
+        unit=pl.lit(pl.Series(plan.units, dtype=pl.String)).gather(uy // max(ny, 1)),
+        period=pl.lit(pl.Series(plan.years, dtype=pl.Int32)).gather(uy % max(ny, 1)),
+        criterion=pl.lit(pl.Series(plan.criteria, dtype=pl.Int32)).gather(r % max(nk, 1)),
+        computed_status=_codes_to_enum(pl.col("_c"), _STATUS),
+        declared_status=_codes_to_enum(pl.col("_d"), _STATUS),
+        status=_codes_to_enum(pl.coalesce(pl.col("_d"), pl.col("_c")), _STATUS),
+        basis=_codes_to_enum(
+            pl.when(pl.col("_d").is_null())
+            .then(pl.lit(1, pl.UInt8))
+            .otherwise(pl.lit(0, pl.UInt8)),
+            _BASIS,
+        ),
+        conflict=(pl.col("_d").is_not_null() & (pl.col("_d") != pl.col("_c"))),
+    )
+
+
+def _codes_to_enum(codes: pl.Expr, dtype: pl.Enum) -> pl.Expr:
+    """Integer codes (positions in the Enum's categories) as that Enum, without strings."""
+    return codes.cat.to(dtype)
+
+
+def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.DataFrame:
+    ny, nm, nc = len(plan.years), len(plan.measures), len(plan.conds)
+    ncol = len(plan.cset.columns)
+    n = plan.nuy * nc
+    conds = plan.conds
+    # Indicator status per condition: the maximum over the conditions of its indicator.
+    members: dict[tuple[int, str], list[int]] = {}
+    for i, c in enumerate(conds):
+        members.setdefault((c.criterion, c.indicator), []).append(i)
+    ind_wide = status.select(
+        [
+            pl.max_horizontal([pl.col(f"c{j}") for j in members[(c.criterion, c.indicator)]]).alias(
+                f"i{i}"
+            )
+            for i, c in enumerate(conds)
+        ]
+    )
+    cond_status = _interleave(status, [f"c{i}" for i in range(nc)], "_s")
+    ind_status = _interleave(ind_wide, [f"i{i}" for i in range(nc)], "_i")
+    indicator_enum = pl.Enum(list(dict.fromkeys(c.indicator for c in conds)))
+    measure_enum = pl.Enum(plan.measures)
+    lookup = {
+        "criterion": pl.Series([c.criterion for c in conds], dtype=pl.Int32),
+        "indicator": pl.Series([c.indicator for c in conds], dtype=pl.String).cast(indicator_enum),
+        "condition": pl.Series([c.index for c in conds], dtype=pl.Int32),
+        "measure": pl.Series(plan.cond_measure, dtype=pl.UInt32).cat.to(measure_enum)
+        if nc
+        else pl.Series([], dtype=measure_enum),
+        "op": pl.Series([S.OPS.index(c.op) for c in conds], dtype=pl.UInt8),
+        "mid": pl.Series(plan.cond_measure, dtype=pl.UInt32),
+    }
+    column_enum = pl.Enum(plan.column_names)
+    basis_enum = pl.Enum(plan.basis_names)
+    label_enum = pl.Enum(plan.label_names)
+    r = pl.int_range(0, n, dtype=pl.UInt32)
+    cid = r % max(nc, 1)
+    uy = r // max(nc, 1)
+    uid = uy // max(ny, 1)
+    yi = uy % max(ny, 1)
+    group = pl.lit(plan.unit_group).gather(uid)
+    slot = uy.cast(pl.Int64) * nm + pl.lit(lookup["mid"]).gather(cid)
+    tix = (group.cast(pl.Int64) * ny + yi) * nc + cid
+    label = pl.lit(pl.Series(plan.labels, dtype=pl.UInt32)).gather((group // ncol) * ny + yi)
+    assert dense.numerator is not None and dense.denominator is not None
+    base = pl.DataFrame({"_s": cond_status, "_i": ind_status}).with_columns(
+        _cid=cid, _slot=slot, _tix=tix, _uid=uid, _yi=yi, _label=label
+    )
+    flag = pl.lit(dense.flag).gather(pl.col("_slot"))
+    v = pl.col("value")
+    t = pl.col("threshold")
+    op = pl.col("_op")
+    gap = (
+        pl.when(op == S.OPS.index("<="))
+        .then(t - v)
+        .when(op == S.OPS.index("=="))
+        .then(-(v - t).abs())
+        .otherwise(v - t)
+    )
+    tol = S.REL_TOL * pl.max_horizontal(pl.lit(1.0), t.abs())
+    frame = base.select(
+        unit=pl.lit(pl.Series(plan.units, dtype=pl.String)).gather(pl.col("_uid")),
+        period=pl.lit(pl.Series(plan.years, dtype=pl.Int32)).gather(pl.col("_yi")),
+        criterion=pl.lit(lookup["criterion"]).gather(pl.col("_cid")),
+        indicator=pl.lit(lookup["indicator"]).gather(pl.col("_cid")),
+        condition=pl.lit(lookup["condition"]).gather(pl.col("_cid")),
+        measure=pl.lit(lookup["measure"]).gather(pl.col("_cid")),
+        _op=pl.lit(lookup["op"]).gather(pl.col("_cid")),
+        value=pl.lit(dense.value).gather(pl.col("_slot")),
+        numerator=pl.lit(dense.numerator).gather(pl.col("_slot")),
+        denominator=pl.lit(dense.denominator).gather(pl.col("_slot")),
+        stage=_codes_to_enum(
+            pl.when((flag & _PRESENT) != 0).then(((flag & _VERIFIED) != 0).cast(pl.UInt8)),
+            _STAGE,
+        ),
+        threshold=pl.lit(pl.Series(plan.thr_value, dtype=pl.Float64)).gather(pl.col("_tix")),
+        threshold_status=_codes_to_enum(
+            pl.lit(pl.Series(plan.thr_status, dtype=pl.UInt8)).gather(pl.col("_tix")),
+            _CELL_STATUS,
+        ),
+        column=_codes_to_enum(
+            pl.lit(pl.Series(plan.thr_column, dtype=pl.UInt8)).gather(pl.col("_tix")),
+            column_enum,
+        ),
+        basis=_codes_to_enum(
+            pl.lit(pl.Series(plan.thr_basis, dtype=pl.UInt32)).gather(pl.col("_tix")),
+            basis_enum,
+        ),
+        set_version=_codes_to_enum(pl.col("_label"), label_enum),
+        _s=pl.col("_s"),
+        _i=pl.col("_i"),
+    )
+    return frame.select(
+        "unit",
+        "period",
+        "criterion",
+        "indicator",
+        "condition",
+        "measure",
+        op=_codes_to_enum(pl.col("_op"), _OP),
+        value=v,
+        numerator="numerator",
+        denominator="denominator",
+        stage="stage",
+        threshold=t,
+        threshold_status="threshold_status",
+        column="column",
+        basis="basis",
+        set_version="set_version",
+        status=_codes_to_enum(pl.col("_s"), _STATUS),
+        gap=pl.when(pl.col("_s").is_in([S.MET, S.NOT_MET]) & t.is_not_null()).then(
+            pl.when((v - t).abs() <= tol).then(pl.lit(0.0)).otherwise(gap)
+        ),
+        indicator_status=_codes_to_enum(pl.col("_i"), _STATUS),
+    )
+
+
+_OP = pl.Enum(list(S.OPS))
+
+
+# ---------------------------------------------------------------------------------- public API
+
+
+def _years(values: pl.DataFrame, years: Sequence[int] | None) -> list[int]:
+    if years is not None:
+        out = sorted({int(y) for y in years})
+    elif "period" in values.columns:
+        out = sorted(int(y) for y in values.get_column("period").drop_nulls().unique())
+    else:
+        out = []
+    return out
+
+
+def evaluate(
+    cset: CriteriaSet,
+    units: pl.DataFrame,
+    values: pl.DataFrame,
+    *,
+    years: Sequence[int] | None = None,
+    overlays: Sequence[Overlay] = (),
+    declared: pl.DataFrame | None = None,
+    check_period: bool = True,
+    measures: Mapping[str, Measure] | None = None,
+) -> Evaluation:
+    """Evaluate every unit for every year: explained indicator rows, criteria, communes.
+
+    `measures` defaults to the bundled catalogue (`load_measures()`); it tells shares from
+    plain numbers.
+    """
+    plan = _plan(cset, units, _years(values, years), overlays, check_period, measures)
+    dense = _encode_values(plan, values, with_parts=True)
+    status = _statuses(plan, dense)
+    declared_dense = _declared_dense(plan, declared)
+    final = _final_criteria(plan, status, declared_dense)
+    return Evaluation(
+        set_id=cset.id,
+        labels=dict(plan.national_labels),
+        indicators=_indicators_frame(plan, dense, status),
+        criteria=_criteria_frame(plan, final, declared_dense),
+        communes=_communes(plan, final),
+    )
+
+
+def evaluate_counts(
+    cset: CriteriaSet,
+    units: pl.DataFrame,
+    values: pl.DataFrame,
+    *,
+    years: Sequence[int] | None = None,
+    overlays: Sequence[Overlay] = (),
+    declared: pl.DataFrame | None = None,
+    check_period: bool = True,
+    measures: Mapping[str, Measure] | None = None,
+) -> pl.DataFrame:
+    """The `communes` frame of `evaluate`, without building the explained rows."""
+    plan = _plan(cset, units, _years(values, years), overlays, check_period, measures)
+    dense = _encode_values(plan, values, with_parts=False)
+    status = _statuses(plan, dense)
+    final = _final_criteria(plan, status, _declared_dense(plan, declared))
+    return _communes(plan, final)

@@ -1,0 +1,293 @@
+"""The evaluation written plainly, row by row, as the yardstick for the vectorised engine.
+
+Same inputs, same semantics (see `engine.py` and `semantics.py`) and the same three frames, but
+built with dicts and loops and `ResolvedSet.lookup` per row. It is slow on purpose: tests
+assert that the engine returns exactly what this returns, and the benchmark measures the
+engine against it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from ntm.criteria.loader import load_measures
+from ntm.criteria.resolve import ResolvedSet, resolve
+from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet, Measure, Overlay
+from ntm.evaluation import semantics as S
+from ntm.evaluation.engine import COMMUNES_SCHEMA, Evaluation
+
+INDICATOR_SCHEMA: dict[str, pl.DataType] = {
+    "unit": pl.String(),
+    "period": pl.Int32(),
+    "criterion": pl.Int32(),
+    "indicator": pl.String(),
+    "condition": pl.Int32(),
+    "measure": pl.String(),
+    "op": pl.String(),
+    "value": pl.Float64(),
+    "numerator": pl.Float64(),
+    "denominator": pl.Float64(),
+    "stage": pl.String(),
+    "threshold": pl.Float64(),
+    "threshold_status": pl.String(),
+    "column": pl.String(),
+    "basis": pl.String(),
+    "set_version": pl.String(),
+    "status": pl.String(),
+    "gap": pl.Float64(),
+    "indicator_status": pl.String(),
+}
+CRITERIA_SCHEMA: dict[str, pl.DataType] = {
+    "unit": pl.String(),
+    "period": pl.Int32(),
+    "criterion": pl.Int32(),
+    "computed_status": pl.String(),
+    "declared_status": pl.String(),
+    "status": pl.String(),
+    "basis": pl.String(),
+    "conflict": pl.Boolean(),
+}
+
+
+def _float(x: Any) -> float | None:
+    if x is None:
+        return None
+    f = float(x)
+    return None if math.isnan(f) else f
+
+
+def _condition(
+    op: str,
+    may_na: bool,
+    row: Mapping[str, Any] | None,
+    kind: str,
+    threshold: float | None,
+) -> tuple[str, float | None]:
+    """(status, value) of one condition for one unit and year."""
+    if row is None:
+        return "missing_data", None
+    if kind == "share":
+        num, den = _float(row.get("numerator")), _float(row.get("denominator"))
+        value = 100.0 * num / den if num is not None and den not in (None, 0.0) else None
+        value = _float(value)
+    else:
+        value = _float(row.get("value"))
+    if row.get("not_applicable"):
+        return ("not_applicable" if may_na else "missing_data"), value
+    if value is None:
+        return "missing_data", value
+    if op == "yes":
+        if value == 1.0:
+            return "met", value
+        if value == 0.0:
+            return "not_met", value
+        return "missing_data", value
+    if op == "none":
+        if abs(value) <= S.ABS_TOL:
+            return "met", value
+        if value < 0:
+            return "missing_data", value
+        return "not_met", value
+    if threshold is None:
+        return "missing_threshold", value
+    tol = S.tolerance(threshold)
+    if op == ">=":
+        ok = value >= threshold - tol
+    elif op == "<=":
+        ok = value <= threshold + tol
+    else:
+        ok = abs(value - threshold) <= tol
+    return ("met" if ok else "not_met"), value
+
+
+def _gap(op: str, value: float, threshold: float) -> float:
+    if abs(value - threshold) <= S.tolerance(threshold):
+        return 0.0
+    if op == ">=":
+        return value - threshold
+    if op == "<=":
+        return threshold - value
+    return -abs(value - threshold)
+
+
+def _worst(statuses: list[str]) -> str:
+    return S.STATUSES[S.combine([S.STATUS_CODE[s] for s in statuses])]
+
+
+def evaluate_reference(
+    cset: CriteriaSet,
+    units: pl.DataFrame,
+    values: pl.DataFrame,
+    *,
+    years: Sequence[int] | None = None,
+    overlays: Sequence[Overlay] = (),
+    declared: pl.DataFrame | None = None,
+    check_period: bool = True,
+    measures: Mapping[str, Measure] | None = None,
+) -> Evaluation:
+    catalogue = load_measures() if measures is None else measures
+    if years is None:
+        years = sorted({int(p) for p in values.get_column("period").drop_nulls().to_list()})
+    years = sorted(set(years))
+    set_measures = {c.measure for cr in cset.criteria for i in cr.indicators for c in i.conditions}
+
+    per_province: dict[str, list[Overlay]] = {}
+    for ov in overlays:
+        per_province.setdefault(ov.province_code, []).append(ov)
+    resolved: dict[tuple[str | None, int], ResolvedSet] = {}
+    for year in years:
+        resolved[(None, year)] = resolve(cset, year, (), check_period=check_period)
+        for province, ovs in per_province.items():
+            resolved[(province, year)] = resolve(cset, year, ovs, check_period=check_period)
+
+    unit_rows = units.to_dicts()
+    known = {u["unit"] for u in unit_rows}
+    flags = sorted({f for ov in cset.column_overrides for f in ov.flags})
+
+    chosen: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for row in values.to_dicts():
+        if row["measure"] not in set_measures or row["period"] not in years:
+            continue
+        if row["unit"] not in known:
+            raise ValueError(f"values: unit {row['unit']!r} not in units")
+        key = (row["unit"], row["measure"], int(row["period"]))
+        stage = row.get("stage") or "claimed"
+        if key not in chosen or stage == "verified":
+            chosen[key] = {**row, "stage": stage}
+
+    decl: dict[tuple[str, int, int], str] = {}
+    if declared is not None:
+        for row in declared.to_dicts():
+            if row["period"] in years:
+                decl[(row["unit"], int(row["period"]), int(row["criterion"]))] = str(row["status"])
+
+    ind_rows: list[dict[str, Any]] = []
+    crit_rows: list[dict[str, Any]] = []
+    commune_rows: list[dict[str, Any]] = []
+    criteria = sorted(cset.criteria, key=lambda c: c.number)
+    for unit in unit_rows:
+        code = unit["unit"]
+        unit_province = unit.get("province")
+        scope = unit_province if unit_province in per_province else None
+        on = [f for f in flags if unit.get(f)]
+        for year in years:
+            rs = resolved[(scope, year)]
+            column_of_unit = rs.unit_column(unit.get("region"), unit.get("commune_group"), on)
+            final: dict[int, str] = {}
+            for criterion in criteria:
+                ind_statuses: list[str] = []
+                for ind in criterion.indicators:
+                    rows_of_ind: list[dict[str, Any]] = []
+                    for k, cond in enumerate(ind.conditions):
+                        found = chosen.get((code, cond.measure, year))
+                        threshold: float | None = None
+                        t_status: str | None = None
+                        column: str | None = None
+                        basis = rs.version.legal_basis.number
+                        if cond.op not in NUMERIC_OPS:
+                            t_status = rs.condition_status(ind.code, k)
+                        else:
+                            column, cell = rs.lookup(ind.code, k, column_of_unit)
+                            threshold, t_status, basis = cell.value, cell.status, cell.basis
+                        kind = catalogue[cond.measure].kind
+                        status, value = _condition(
+                            cond.op, ind.may_be_not_applicable, found, kind, threshold
+                        )
+                        gap = None
+                        if (
+                            status in ("met", "not_met")
+                            and threshold is not None
+                            and value is not None
+                        ):
+                            gap = _gap(cond.op, value, threshold)
+                        rows_of_ind.append(
+                            {
+                                "unit": code,
+                                "period": year,
+                                "criterion": criterion.number,
+                                "indicator": ind.code,
+                                "condition": k,
+                                "measure": cond.measure,
+                                "op": cond.op,
+                                "value": value,
+                                "numerator": _float(found.get("numerator")) if found else None,
+                                "denominator": _float(found.get("denominator")) if found else None,
+                                "stage": found["stage"] if found else None,
+                                "threshold": threshold,
+                                "threshold_status": t_status,
+                                "column": column,
+                                "basis": basis,
+                                "set_version": rs.label,
+                                "status": status,
+                                "gap": gap,
+                            }
+                        )
+                    ind_status = _worst([r["status"] for r in rows_of_ind])
+                    for r in rows_of_ind:
+                        r["indicator_status"] = ind_status
+                    ind_rows.extend(rows_of_ind)
+                    ind_statuses.append(ind_status)
+                computed = _worst(ind_statuses)
+                declared_status = decl.get((code, year, criterion.number))
+                status = declared_status or computed
+                final[criterion.number] = status
+                crit_rows.append(
+                    {
+                        "unit": code,
+                        "period": year,
+                        "criterion": criterion.number,
+                        "computed_status": computed,
+                        "declared_status": declared_status,
+                        "status": status,
+                        "basis": "declared" if declared_status else "computed",
+                        "conflict": declared_status is not None and declared_status != computed,
+                    }
+                )
+            commune_rows.append(_commune(code, year, final, rule_keys(cset), cset))
+    return Evaluation(
+        set_id=cset.id,
+        labels={y: resolved[(None, y)].label for y in years},
+        indicators=pl.DataFrame(ind_rows, schema=INDICATOR_SCHEMA),
+        criteria=pl.DataFrame(crit_rows, schema=CRITERIA_SCHEMA),
+        communes=pl.DataFrame(commune_rows, schema=COMMUNES_SCHEMA),
+    )
+
+
+def rule_keys(cset: CriteriaSet) -> list[int]:
+    return list(cset.revocation.key_criteria) if cset.revocation else []
+
+
+def _commune(
+    code: str, year: int, final: Mapping[int, str], keys: list[int], cset: CriteriaSet
+) -> dict[str, Any]:
+    counts = {s: sum(1 for v in final.values() if v == s) for s in S.STATUSES}
+    total = len(final)
+    failing = counts["not_met"] + counts["basically_met"]
+    share = failing / total if total else 0.0
+    failing_keys = [k for k in keys if final[k] in ("not_met", "basically_met")]
+    rule = cset.revocation
+    risk: bool | None = None
+    if rule is not None:
+        at_full = share >= rule.full_share - S.REL_TOL
+        in_band = (
+            share >= rule.partial_share_from - S.REL_TOL
+            and share < rule.partial_share_to - S.REL_TOL
+        )
+        risk = at_full or (in_band and bool(failing_keys))
+    return {
+        "unit": code,
+        "period": year,
+        "met": counts["met"],
+        "basically_met": counts["basically_met"],
+        "not_met": counts["not_met"],
+        "missing": counts["missing_data"] + counts["missing_threshold"],
+        "total": total,
+        "meets_set": counts["met"] == total,
+        "failing_share": share,
+        "revocation_risk": risk,
+        "failing_key_criteria": failing_keys,
+    }
