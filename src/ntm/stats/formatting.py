@@ -73,7 +73,9 @@ def format_percent(numerator: int, denominator: int, style: PercentStyle = DEFAU
     return f"{format_number(share, style.decimals, style.mode)} %"
 
 
-def format_signed(value: Fraction | Decimal | float | int, decimals: int = 2) -> str:
+def format_signed(
+    value: Fraction | Decimal | float | int, decimals: int = 2, mode: Mode = "round"
+) -> str:
     """A change: +9,93 / -1,2 / 0."""
-    text = format_number(value, decimals, strip_zeros=True)
+    text = format_number(value, decimals, mode, strip_zeros=True)
     return text if text.startswith("-") or text in {"0", "—"} else "+" + text

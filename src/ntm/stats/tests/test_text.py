@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from ntm.stats.formatting import PercentStyle
+from ntm.stats.rebase import basis_label
+from ntm.stats.rollup import statistics
+from ntm.stats.text import render_statistics
+
+
+def _province(meeting: dict[int, int], communes: int = 181) -> tuple[pl.DataFrame, ...]:
+    """A province of `communes` communes with the published Lạng Sơn shape (49/181, 65/181);
+    the per-commune results are simulated, only the counts are the published ones."""
+    units = [f"x{i:03d}" for i in range(communes)]
+    scope = pl.DataFrame(
+        {
+            "unit": units,
+            "kind": ["commune"] * communes,
+            "child_unit": ["d1" if i < 100 else "d2" for i in range(communes)],
+            "child_name": ["Huyện Một" if i < 100 else "Huyện Hai" for i in range(communes)],
+        }
+    )
+    rows = [
+        (u, year, 19 if i < n else 12) for year, n in meeting.items() for i, u in enumerate(units)
+    ]
+    result = pl.DataFrame(
+        {
+            "unit": [r[0] for r in rows],
+            "period": [r[1] for r in rows],
+            "met": [r[2] for r in rows],
+            "meets_set": [r[2] == 19 for r in rows],
+        },
+        schema_overrides={"period": pl.Int32},
+    )
+    criteria = pl.DataFrame(
+        {
+            "unit": [r[0] for r in rows],
+            "period": [r[1] for r in rows],
+            "criterion": [1] * len(rows),
+            "status": ["met"] * len(rows),
+        },
+        schema_overrides={"period": pl.Int32},
+    )
+    return scope, result, criteria
+
+
+def test_langson_shape_text() -> None:
+    scope, communes, criteria = _province({2019: 49, 2020: 65})
+    stats = statistics(scope, communes, criteria, period=2020, tier="standard", parent="20")
+    text = render_statistics(stats)
+    assert text.splitlines()[:2] == [
+        "Thống kê nông thôn mới năm 2020 — đơn vị 20",
+        "Cơ sở: theo đơn vị hành chính tại thời điểm đánh giá (as recorded)",
+    ]
+    assert "Số xã đạt chuẩn: 65/181 (35,91 %)" in text
+    assert "Số xã được công nhận: chưa có dữ liệu công nhận" in text
+    assert "So với năm 2019: số xã đạt chuẩn +16, tỷ lệ +8,84 điểm %" in text
+    assert "  19 tiêu chí: 65 xã" in text
+    assert "Huyện Một (d1):" in text
+    assert "  Số xã đạt chuẩn: 65/100 (65,00 %)" in text
+    assert "không so sánh được" not in text
+
+    earlier = statistics(scope, communes, criteria, period=2019, tier="standard")
+    assert "Số xã đạt chuẩn: 49/181 (27,07 %)" in render_statistics(earlier)
+    truncated = render_statistics(earlier, PercentStyle(decimals=1, mode="truncate"))
+    assert "Số xã đạt chuẩn: 49/181 (27,0 %)" in truncated
+    rounded = render_statistics(earlier, PercentStyle(decimals=1))
+    assert "Số xã đạt chuẩn: 49/181 (27,1 %)" in rounded
+
+
+def test_rebased_text_says_so() -> None:
+    scope, communes, criteria = _province({2020: 65})
+    rebased = communes.with_columns((pl.col("unit") < "x010").alias("comparable"))
+    stats = statistics(
+        scope,
+        rebased,
+        criteria,
+        period=2020,
+        tier="advanced",
+        basis=basis_label(dt.date(2025, 7, 1)),
+    )
+    text = render_statistics(stats)
+    assert "Thống kê nông thôn mới nâng cao năm 2020" in text
+    assert "quy đổi sang đơn vị hành chính ngày 01/07/2025 (re-based)" in text
+    assert "Số xã đạt chuẩn: 10/181 (5,52 %)" in text
+    assert "sáp nhập hoặc chia tách): 171" in text

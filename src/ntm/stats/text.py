@@ -1,0 +1,117 @@
+"""Vietnamese text of a `Statistics` (what `ntm stats` prints)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+from ntm.stats.formatting import (
+    DEFAULT_PERCENT,
+    PercentStyle,
+    format_number,
+    format_percent,
+    format_signed,
+)
+from ntm.stats.rollup import AS_RECORDED, Change, Figures, Geography, Statistics
+
+TIER_VI = {
+    "standard": "nông thôn mới",
+    "advanced": "nông thôn mới nâng cao",
+    "model": "nông thôn mới kiểu mẫu",
+    "modern": "nông thôn mới hiện đại",
+}
+
+
+def basis_text(basis: str) -> str:
+    """ "as_recorded" -> đơn vị hành chính tại thời điểm báo cáo; "rebased:2025-07-01" -> ..."""
+    if basis == AS_RECORDED:
+        return "theo đơn vị hành chính tại thời điểm đánh giá (as recorded)"
+    date = dt.date.fromisoformat(basis.removeprefix("rebased:"))
+    return f"quy đổi sang đơn vị hành chính ngày {date:%d/%m/%Y} (re-based)"
+
+
+def _signed(value: Fraction | int | None, style: PercentStyle) -> str:
+    return "—" if value is None else format_signed(value, style.decimals, style.mode)
+
+
+def _change_text(change: Change, label: str, style: PercentStyle) -> str:
+    return (
+        f"{label} {change.against}: số xã đạt chuẩn {format_signed(change.meeting, 0)}, "
+        f"tỷ lệ {_signed(change.meeting_points, style)} điểm %, "
+        f"bình quân tiêu chí/xã {_signed(change.average_met, style)}, "
+        f"số xã trong phạm vi {format_signed(change.communes, 0)}"
+        + (
+            ""
+            if change.recognised is None
+            else f", số xã được công nhận {format_signed(change.recognised, 0)}"
+        )
+    )
+
+
+def _figure_lines(f: Figures, style: PercentStyle, rebased: bool) -> list[str]:
+    lines = [
+        f"Số xã trong phạm vi: {format_number(f.communes)}",
+        f"Số xã đạt chuẩn: {format_number(f.meeting)}/{format_number(f.communes)} "
+        f"({format_percent(f.meeting, f.communes, style)})",
+    ]
+    if f.recognised is None:
+        lines.append("Số xã được công nhận: chưa có dữ liệu công nhận")
+    else:
+        lines.append(
+            f"Số xã được công nhận: {format_number(f.recognised)}/{format_number(f.communes)} "
+            f"({format_percent(f.recognised, f.communes, style)}), "
+            f"trong năm: {format_number(f.recognised_in_period or 0)}"
+        )
+    average = format_number(f.average_met, style.decimals, style.mode)
+    if f.evaluated != f.communes:
+        average += f" (trên {format_number(f.evaluated)} xã có kết quả)"
+    lines.append(f"Bình quân số tiêu chí đạt/xã: {average}")
+    if f.not_evaluated:
+        lines.append(f"Số xã chưa có kết quả đánh giá: {format_number(f.not_evaluated)}")
+    if rebased:
+        lines.append(
+            "Số xã có kết quả không so sánh được (đạt/không đạt không chuyển sang đơn vị đã "
+            f"sáp nhập hoặc chia tách): {format_number(f.not_comparable)}"
+        )
+    if f.communes_missing:
+        lines.append(f"Số xã thiếu dữ liệu hoặc thiếu ngưỡng: {format_number(f.communes_missing)}")
+    return lines
+
+
+def _geography_lines(g: Geography, style: PercentStyle, rebased: bool) -> list[str]:
+    lines = _figure_lines(g.figures, style, rebased)
+    if g.previous is not None:
+        lines.append(_change_text(g.previous, "So với năm", style))
+    if g.baseline is not None:
+        lines.append(_change_text(g.baseline, "So với năm gốc", style))
+    return lines
+
+
+def render_statistics(stats: Statistics, style: PercentStyle = DEFAULT_PERCENT) -> str:
+    """The Vietnamese report: headline, changes, bands, per criterion, by child unit."""
+    rebased = stats.basis != AS_RECORDED
+    tier = TIER_VI.get(stats.tier, stats.tier)
+    where = f" — đơn vị {stats.parent}" if stats.parent else ""
+    lines = [
+        f"Thống kê {tier} năm {stats.period}{where}",
+        f"Cơ sở: {basis_text(stats.basis)}",
+    ]
+    lines += _geography_lines(stats.total, style, rebased)
+    f = stats.total.figures
+    if f.bands:
+        lines.append("Phân nhóm theo số tiêu chí đạt:")
+        lines += [f"  {b.band.label_vi}: {format_number(b.count)} xã" for b in f.bands]
+        if f.unbanded:
+            lines.append(f"  Ngoài các nhóm: {format_number(f.unbanded)} xã")
+    if f.criteria:
+        lines.append("Số xã đạt từng tiêu chí (đạt / cơ bản đạt / tỷ lệ đạt):")
+        lines += [
+            f"  Tiêu chí {c.criterion}: {format_number(c.met)} / "
+            f"{format_number(c.basically_met)} / {format_percent(c.met, f.evaluated, style)}"
+            for c in f.criteria
+        ]
+    for child in stats.children:
+        lines.append("")
+        lines.append(f"{child.name or child.unit} ({child.unit}):")
+        lines += [f"  {line}" for line in _geography_lines(child, style, rebased)]
+    return "\n".join(lines)
