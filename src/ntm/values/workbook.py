@@ -296,11 +296,13 @@ def write_template(
     measures: Mapping[str, Measure] | None = None,
     rows: Sequence[Mapping[str, Any]] = (),
     notes: Sequence[str] = (),
+    created: dt.datetime | None = None,
 ) -> None:
     """Write the input workbook of `cset` to `path` (.xlsx).
 
     `rows` pre-fills communes (keys: the columns' machine headers; yes/no as bool, shares as
     numerator/denominator). `notes` are extra lines under the set note (e.g. "simulated").
+    `created` fixes the document date (a generated file then has the same content each time).
     """
     columns = template_columns(cset, measures)
     path = Path(path)
@@ -308,6 +310,8 @@ def write_template(
         str(path),
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
+    if created is not None:
+        wb.set_properties({"created": created})
     try:
         _write_input_sheet(wb, cset, columns, rows, notes)
         _write_columns_sheet(wb, columns)
