@@ -6,9 +6,10 @@ Every failure is a `CriteriaError` whose message names the file, the path inside
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ntm.criteria.schema import (
-    NUMERIC_OPS,
+    CellChange,
     CriteriaSet,
     Measure,
     MeasureCatalogue,
@@ -42,22 +43,61 @@ class CriteriaError(ValueError):
     """A criteria file that cannot be used; the message is meant for a person."""
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that rejects a key given twice (PyYAML would silently keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"key {key!r} appears twice",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _loc(loc: Sequence[int | str]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
+    return out
 
 
-def _read_yaml(path: Path | Any, name: str) -> Any:
+def _read_yaml(path: Path | Traversable, name: str) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CriteriaError(f"{name}: file not found") from None
+    except UnicodeDecodeError:
+        raise CriteriaError(f"{name}: not UTF-8 text") from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise CriteriaError(f"{name}: {where}not valid YAML ({exc})") from None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CriteriaError(f"{name}: {where}not valid YAML: {problem}") from None
+
+
+# Errors where the offending scalar helps the reader find the line.
+_SHOW_INPUT = frozenset(
+    {"literal_error", "int_parsing", "float_parsing", "date_parsing", "date_from_datetime_parsing"}
+)
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    path = _loc(error["loc"])
+    value = error.get("input")
+    if error["type"] in _SHOW_INPUT and not isinstance(value, Mapping | list):
+        msg += f" (found {value!r})"
+    # Model-level checks already start their message with the path.
+    return f"{path}: {msg}" if path else msg
 
 
 def _validate(model: type[M], raw: Any, name: str) -> M:
@@ -66,7 +106,7 @@ def _validate(model: type[M], raw: Any, name: str) -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(_problem(e) for e in exc.errors())
         raise CriteriaError(f"{name}: {problems}") from None
 
 
@@ -79,8 +119,37 @@ def load_measures() -> dict[str, Measure]:
     return {m.key: m for m in catalogue.measures}
 
 
+def _cells(cset: CriteriaSet) -> Iterator[tuple[str, str, float | None]]:
+    """(path, measure key, value) of every threshold cell, amendments included."""
+    for ci, criterion in enumerate(cset.criteria):
+        for ii, ind in enumerate(criterion.indicators):
+            for ki, cond in enumerate(ind.conditions):
+                where = f"criteria[{ci}].indicators[{ii}].conditions[{ki}]"
+                for column, cell in cond.thresholds.items():
+                    yield f"{where}.thresholds.{column}", cond.measure, cell.value
+                for year, row in cond.by_year.items():
+                    for column, cell in row.items():
+                        yield f"{where}.by_year.{year}.{column}", cond.measure, cell.value
+    for vi, version in enumerate(cset.versions):
+        for chi, change in enumerate(version.changes):
+            yield f"versions[{vi}].changes[{chi}]", _change_measure(cset, change), change.value
+
+
+def _change_measure(cset: CriteriaSet, change: CellChange) -> str:
+    return cset.indicator(change.indicator).conditions[change.condition].measure
+
+
+def _check_value(measure: Measure, value: float | None, where: str) -> None:
+    if value is None:
+        return
+    if measure.kind == "share" and not 0 <= value <= 100:
+        raise CriteriaError(f"{where}: a share is given in percent, 0 to 100 (found {value})")
+    if value < 0:
+        raise CriteriaError(f"{where}: a threshold cannot be negative (found {value})")
+
+
 def check_measures(cset: CriteriaSet, measures: Mapping[str, Measure], name: str) -> None:
-    """Every condition names a known measure whose kind fits the comparison."""
+    """Every condition names a known measure whose kind fits the comparison and its values."""
     for ci, criterion in enumerate(cset.criteria):
         for ii, ind in enumerate(criterion.indicators):
             for ki, cond in enumerate(ind.conditions):
@@ -93,16 +162,18 @@ def check_measures(cset: CriteriaSet, measures: Mapping[str, Measure], name: str
                         f"{where}.op: '{cond.op}' cannot compare a {measure.kind} measure "
                         f"({cond.measure})"
                     )
+    for path, key, value in _cells(cset):
+        _check_value(measures[key], value, f"{name}: {path}")
 
 
-def load_set_file(path: Path | Any, name: str | None = None) -> CriteriaSet:
+def load_set_file(path: Path | Traversable, name: str | None = None) -> CriteriaSet:
     name = name or str(path)
     cset = _validate(CriteriaSet, _read_yaml(path, name), name)
     check_measures(cset, load_measures(), name)
     return cset
 
 
-def load_overlay_file(path: Path | Any, name: str | None = None) -> Overlay:
+def load_overlay_file(path: Path | Traversable, name: str | None = None) -> Overlay:
     """Load a province overlay and check it against the set it extends."""
     name = name or str(path)
     overlay = _validate(Overlay, _read_yaml(path, name), name)
@@ -110,16 +181,19 @@ def load_overlay_file(path: Path | Any, name: str | None = None) -> Overlay:
         base = load_set(overlay.extends)
     except CriteriaError as exc:
         raise CriteriaError(f"{name}: extends: {exc}") from None
+    measures = load_measures()
     for i, change in enumerate(overlay.cells):
+        where = f"cells[{i}]"
         try:
-            check_change(base, change, f"cells[{i}]")
+            check_change(base, change, where)
         except ValueError as exc:
             raise CriteriaError(f"{name}: {exc}") from None
+        _check_value(measures[_change_measure(base, change)], change.value, f"{name}: {where}")
     return overlay
 
 
-def _bundled_files() -> dict[str, Any]:
-    files: dict[str, Any] = {}
+def _bundled_files() -> dict[str, Traversable]:
+    files: dict[str, Traversable] = {}
     for entry in (_DATA / "sets").iterdir():
         if entry.name.endswith(".yaml"):
             files[entry.name.removesuffix(".yaml")] = entry
@@ -144,14 +218,3 @@ def load_set(set_id: str) -> CriteriaSet:
         return load_set_file(path)
     known = ", ".join(sorted(files))
     raise CriteriaError(f"{set_id}: không có bộ tiêu chí này (unknown set); có: {known}")
-
-
-def bundled_overlay_paths() -> list[Any]:
-    return sorted(
-        (e for e in (_DATA / "overlays").iterdir() if e.name.endswith(".yaml")),
-        key=lambda e: e.name,
-    )
-
-
-def numeric(op: str) -> bool:
-    return op in NUMERIC_OPS

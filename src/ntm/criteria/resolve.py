@@ -15,7 +15,6 @@ from typing import Any
 
 from ntm.criteria.schema import (
     NATIONAL,
-    NUMERIC_OPS,
     PROVINCE,
     Cell,
     CellChange,
@@ -112,21 +111,49 @@ class ResolvedSet:
         return unit_column, fallback or ResolvedCell(None, "missing", None, self.version.id)
 
     def threshold_rows(self) -> list[ThresholdRow]:
+        """Every resolved numeric cell (all columns, PROVINCE included), in the set's order."""
         rows = []
         for criterion in self.cset.criteria:
             for ind in criterion.indicators:
                 for ci, cond in enumerate(ind.conditions):
-                    if cond.op not in NUMERIC_OPS:
+                    if not cond.numeric:
                         continue
-                    for (code, k, column), cell in self.cells.items():
-                        if code == ind.code and k == ci:
-                            rows.append(
-                                ThresholdRow(
-                                    criterion.number, ind.code, ci, cond.measure, cond.op,
-                                    column, cell.value, cell.status, cell.source, cell.basis,
-                                )
+                    for column in self._columns:
+                        cell = self.cells.get((ind.code, ci, column))
+                        if cell is None:
+                            continue
+                        rows.append(
+                            ThresholdRow(
+                                criterion.number,
+                                ind.code,
+                                ci,
+                                cond.measure,
+                                cond.op,
+                                column,
+                                cell.value,
+                                cell.status,
+                                cell.source,
+                                cell.basis,
                             )
+                        )
         return rows
+
+    @property
+    def _columns(self) -> list[str]:
+        return [c.code for c in self.cset.columns] + [PROVINCE]
+
+    def condition_status(self, indicator: str, condition: int) -> CellStatus:
+        """How sure the law's cell of a yes/none comparison is (numeric: see `lookup`)."""
+        cond = self.cset.indicator(indicator).conditions[condition]
+        status: CellStatus = cond.status or "verified"
+        if status == "verified" and self.version is not self.cset.versions[0]:
+            return self.version.carried_over_status or status
+        return status
+
+
+def applicable_overlays(overlays: Iterable[Overlay], province: str | None) -> tuple[Overlay, ...]:
+    """The overlays that apply to a commune of `province` (none when it is unknown)."""
+    return tuple(o for o in overlays if province is not None and o.province_code == province)
 
 
 def _cell(c: Cell | CellChange, basis: str, status: CellStatus | None = None) -> ResolvedCell:
@@ -161,13 +188,9 @@ def resolve(
     for criterion in cset.criteria:
         for ind in criterion.indicators:
             for ci, cond in enumerate(ind.conditions):
-                if cond.op not in NUMERIC_OPS:
+                if not cond.numeric:
                     continue
-                row: Mapping[str, Cell]
-                if cond.by_year:
-                    row = cond.by_year.get(year, {})
-                else:
-                    row = cond.thresholds
+                row = cond.by_year.get(year, {}) if cond.by_year else cond.thresholds
                 for column in cset.columns:
                     cell = row.get(column.code)
                     if cell is None:

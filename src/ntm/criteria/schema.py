@@ -73,6 +73,11 @@ class Condition(Strict):
     # Year-dependent thresholds (income rises each year). A condition uses either
     # `thresholds` or `by_year`; a year absent from `by_year` has no threshold ("missing").
     by_year: dict[int, dict[str, Cell]] = Field(default_factory=dict)
+    # For "yes" / "none": whether the law's cell ("Đạt" / "Không") is confirmed. Numeric
+    # comparisons carry a status on every cell instead. None means verified.
+    status: Literal["verified", "unverified"] | None = None
+    source: str | None = None
+    note: str | None = None
 
     @model_validator(mode="after")
     def _numeric_ops_have_cells(self) -> Self:
@@ -82,7 +87,13 @@ class Condition(Strict):
             raise ValueError(f"op '{self.op}' needs thresholds (cells may be status 'missing')")
         if self.op not in NUMERIC_OPS and (self.thresholds or self.by_year):
             raise ValueError(f"op '{self.op}' takes no thresholds")
+        if self.op in NUMERIC_OPS and self.status is not None:
+            raise ValueError(f"op '{self.op}' has a status per threshold cell, not 'status'")
         return self
+
+    @property
+    def numeric(self) -> bool:
+        return self.op in NUMERIC_OPS
 
 
 class Indicator(Strict):
@@ -160,13 +171,19 @@ class CellChange(Strict):
     """One cell set by an amendment version or an overlay."""
 
     indicator: str
-    condition: int = 0
+    condition: int = Field(default=0, ge=0)
     column: str
-    year: int | None = None
+    year: int | None = None  # None: every year (for a by-year condition too)
     value: float | None = None
     status: CellStatus
     source: str | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _value_matches_status(self) -> Self:
+        if (self.status == "missing") != (self.value is None):
+            raise ValueError("a change has a value exactly when its status is not 'missing'")
+        return self
 
 
 class SetVersion(Strict):
@@ -204,45 +221,71 @@ class CriteriaSet(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        codes = {c.code for c in self.columns}
+        # Messages start with the path inside the file; the loader shows them as they are.
+        codes = [c.code for c in self.columns]
         if NATIONAL not in codes:
-            raise ValueError("columns must include 'national'")
+            raise ValueError("columns: must include 'national'")
+        for i, code in enumerate(codes):
+            if code in codes[:i] or code == PROVINCE:
+                raise ValueError(f"columns[{i}].code: {code!r} is used twice or reserved")
         numbers = [c.number for c in self.criteria]
-        if len(set(numbers)) != len(numbers):
-            raise ValueError("criterion numbers must be unique")
         seen: set[str] = set()
-        for criterion in self.criteria:
-            for ind in criterion.indicators:
+        for ci, criterion in enumerate(self.criteria):
+            if criterion.number in numbers[:ci]:
+                raise ValueError(f"criteria[{ci}].number: {criterion.number} appears twice")
+            for ii, ind in enumerate(criterion.indicators):
+                where = f"criteria[{ci}].indicators[{ii}]"
                 if ind.code in seen:
-                    raise ValueError(f"indicator code {ind.code!r} appears twice")
+                    raise ValueError(f"{where}.code: indicator code {ind.code!r} appears twice")
                 seen.add(ind.code)
-                for cond in ind.conditions:
-                    used = set(cond.thresholds) | {c for row in cond.by_year.values() for c in row}
-                    unknown = used - codes
-                    if unknown:
-                        raise ValueError(
-                            f"indicator {ind.code}: unknown column(s) {sorted(unknown)}"
-                        )
-        for group in self.groups:
+                for ki, cond in enumerate(ind.conditions):
+                    cw = f"{where}.conditions[{ki}]"
+                    for column in cond.thresholds:
+                        if column not in codes:
+                            raise ValueError(f"{cw}.thresholds.{column}: unknown column")
+                    for year, row in cond.by_year.items():
+                        if not self.period.start_year <= year <= self.period.end_year:
+                            raise ValueError(f"{cw}.by_year.{year}: year outside the set's period")
+                        for column in row:
+                            if column not in codes:
+                                raise ValueError(f"{cw}.by_year.{year}.{column}: unknown column")
+        for gi, group in enumerate(self.groups):
             missing = set(group.criteria) - set(numbers)
             if missing:
-                raise ValueError(f"group {group.id}: unknown criteria {sorted(missing)}")
-        for ov in self.column_overrides:
+                raise ValueError(f"groups[{gi}].criteria: unknown criteria {sorted(missing)}")
+        for oi, ov in enumerate(self.column_overrides):
             if ov.column not in codes:
-                raise ValueError(f"column override to unknown column {ov.column!r}")
+                raise ValueError(f"column_overrides[{oi}].column: unknown column {ov.column!r}")
         if self.revocation:
             missing = set(self.revocation.key_criteria) - set(numbers)
             if missing:
-                raise ValueError(f"revocation key criteria unknown: {sorted(missing)}")
+                raise ValueError(f"revocation.key_criteria: unknown criteria {sorted(missing)}")
+        self._check_bands(len(numbers))
+        if self.period.start_year > self.period.end_year:
+            raise ValueError("period: start_year is after end_year")
+        if self.effective_to and self.effective_to < self.effective_from:
+            raise ValueError("effective_to: before effective_from")
         dates = [v.effective_from for v in self.versions]
         if dates != sorted(dates) or len(set(dates)) != len(dates):
-            raise ValueError("versions must be in strictly increasing effective_from order")
+            raise ValueError("versions: must be in strictly increasing effective_from order")
         if dates[0] != self.effective_from:
-            raise ValueError("the first version must start on the set's effective_from")
-        for version in self.versions:
-            for change in version.changes:
-                check_change(self, change, f"version {version.id}")
+            raise ValueError("versions[0].effective_from: must equal the set's effective_from")
+        for vi, version in enumerate(self.versions):
+            for chi, change in enumerate(version.changes):
+                check_change(self, change, f"versions[{vi}].changes[{chi}]")
         return self
+
+    def _check_bands(self, total: int) -> None:
+        covered: set[int] = set()
+        for bi, band in enumerate(self.bands):
+            if not 0 <= band.min <= band.max <= total:
+                raise ValueError(f"bands[{bi}]: needs 0 <= min <= max <= {total} (criteria)")
+            span = set(range(band.min, band.max + 1))
+            if span & covered:
+                raise ValueError(f"bands[{bi}]: overlaps an earlier band")
+            covered |= span
+        if self.bands and covered != set(range(total + 1)):
+            raise ValueError(f"bands: must cover every count from 0 to {total}")
 
     def indicator(self, code: str) -> Indicator:
         for criterion in self.criteria:
@@ -253,18 +296,23 @@ class CriteriaSet(Strict):
 
 
 def check_change(cset: CriteriaSet, change: CellChange, where: str) -> None:
+    """A cell change (amendment or overlay) names a numeric condition and a known column."""
     try:
         ind = cset.indicator(change.indicator)
     except KeyError:
-        raise ValueError(f"{where}: unknown indicator {change.indicator!r}") from None
+        raise ValueError(f"{where}.indicator: unknown indicator {change.indicator!r}") from None
     if change.condition >= len(ind.conditions):
-        raise ValueError(f"{where}: indicator {change.indicator} has no condition {change.condition}")
-    if ind.conditions[change.condition].op not in NUMERIC_OPS:
-        raise ValueError(f"{where}: indicator {change.indicator} has no numeric threshold")
+        raise ValueError(
+            f"{where}.condition: indicator {change.indicator} has no condition {change.condition}"
+        )
+    if not ind.conditions[change.condition].numeric:
+        raise ValueError(f"{where}.indicator: {change.indicator} has no numeric threshold")
     if change.column != PROVINCE and change.column not in {c.code for c in cset.columns}:
-        raise ValueError(f"{where}: unknown column {change.column!r}")
-    if (change.status == "missing") != (change.value is None):
-        raise ValueError(f"{where}: value and status disagree for indicator {change.indicator}")
+        raise ValueError(f"{where}.column: unknown column {change.column!r}")
+    if change.year is not None and not (
+        cset.period.start_year <= change.year <= cset.period.end_year
+    ):
+        raise ValueError(f"{where}.year: {change.year} is outside the set's period")
 
 
 class Overlay(Strict):
