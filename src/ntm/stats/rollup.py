@@ -317,10 +317,10 @@ def statistics(
         return Geography(unit, name, now, against(period - 1), against(baseline))
 
     current = _communes_in_scope(scope, period)
-    name_col = "child_name" if "child_name" in current.columns else "child_unit"
+    name = pl.col("child_name" if "child_name" in current.columns else "child_unit")
     children = (
         current.filter(pl.col("child_unit").is_not_null())
-        .select("child_unit", name_col)
+        .select("child_unit", name.alias("child_name"))
         .unique("child_unit", keep="first")
         .sort("child_unit")
     )

@@ -191,3 +191,12 @@ def test_to_dict_and_bad_input() -> None:
             tier="standard",
             recognitions=RECOGNITIONS.drop("decision_no"),
         )
+
+
+def test_scope_without_children_or_names() -> None:
+    flat = SCOPE.drop("child_name").with_columns(pl.lit(None, dtype=pl.String).alias("child_unit"))
+    stats = statistics(flat, COMMUNES, CRITERIA, period=2020, tier="standard")
+    assert stats.children == ()
+    assert stats.total.figures.meeting == 2
+    named = statistics(SCOPE.drop("child_name"), COMMUNES, CRITERIA, period=2020, tier="standard")
+    assert [(c.unit, c.name) for c in named.children] == [("d1", "d1"), ("d2", "d2")]
