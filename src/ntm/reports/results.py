@@ -316,6 +316,7 @@ def write_workbook(results: Results, path: str | Path) -> None:
             "quoted": wb.add_format({"quote_prefix": True}),
             "title": wb.add_format({"bold": True, "font_size": 13}),
             "note": wb.add_format({"italic": True, "font_color": "#44546A"}),
+            "number": wb.add_format({"num_format": "0.00"}),
         }
         status_formats = {
             s: wb.add_format({"bg_color": bg, "font_color": fg, "align": "center", "border": 1})
@@ -392,10 +393,10 @@ def _detail_sheet(s: _Sheet, results: Results, status_formats: Mapping[str, Any]
             row["basis"],
         ]
         for c, value in enumerate(values):
-            s.cell(r, c, value)
+            s.cell(r, c, value, s.formats["number"] if c in (8, 11) else None)
         for c, key in ((15, "status"), (16, "indicator_status")):
             s.text(r, c, STATUS_VI.get(row[key], row[key]), status_formats.get(row[key]))
-        s.cell(r, 17, row["gap"])
+        s.cell(r, 17, row["gap"], s.formats["number"])
         s.cell(r, 18, STAGE_VI.get(row["stage"], row["stage"]))
     s.ws.autofilter(0, 0, max(results.indicators.height, 1), len(titles) - 1)
 

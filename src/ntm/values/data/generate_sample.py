@@ -107,7 +107,9 @@ def simulate() -> list[dict[str, Any]]:
         }
         for criterion in cset.criteria:
             # A failing criterion fails one of its conditions; the others pass.
-            conds = [(i.code, k, c) for i in criterion.indicators for k, c in enumerate(i.conditions)]
+            conds = [
+                (i.code, k, c) for i in criterion.indicators for k, c in enumerate(i.conditions)
+            ]
             fail_at = rng.randrange(len(conds)) if criterion.number in failing else -1
             for n, (code, k, cond) in enumerate(conds):
                 row.update(_values(cond, code, k, n != fail_at, resolved, measures, size, rng))

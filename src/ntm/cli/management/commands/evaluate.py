@@ -18,7 +18,7 @@ class Command(BaseCommand):
         "`ntm criteria template`): in bản tổng hợp và ghi bảng kết quả. "
         "(Evaluate an input workbook: print the summary, write the results workbook.)"
     )
-    requires_system_checks: list[str] = []
+    requires_system_checks: tuple[str, ...] = ()  # no checks: no database needed
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="tệp nhập liệu .xlsx hoặc .csv")

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         "Đánh giá bảng mẫu đi kèm (dữ liệu mô phỏng cho các xã thật của Lạng Sơn) và ghi "
         "var/sample-results.xlsx. (Evaluate the bundled sample workbook.)"
     )
-    requires_system_checks: list[str] = []
+    requires_system_checks: tuple[str, ...] = ()  # no checks: no database needed
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
