@@ -10,6 +10,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.values.tests.factory import criteria_set, measures
 from ntm.values.workbook import (
     COLUMNS_SHEET,
@@ -310,3 +311,25 @@ def test_csv_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes("Mã xã,Tên xã\n".encode("latin-1", errors="replace"))
     assert "không phải mã hóa UTF-8" in str(problems(path))
+
+
+@pytest.mark.parametrize("set_id", bundled_set_ids())
+def test_template_of_every_bundled_set(tmp_path: Path, set_id: str) -> None:
+    cset = load_set(set_id)
+    kinds = {c.kind for c in cset.columns}
+    cols = template_columns(cset)
+    codes = {i.code for c in cset.criteria for i in c.indicators}
+    for col in cols:
+        if col.kind:
+            assert col.header.split(" ")[0].rstrip(",") in codes, col.header
+    row = {"unit": "06010", "name": "Xã A", "province": "20"}
+    if "region" in kinds:
+        row["region"] = "ĐBSH"  # with the diacritic, as people write it
+    if "commune_group" in kinds:
+        row["commune_group"] = "Nhóm 2"
+    path = tmp_path / "t.xlsx"
+    write_template(cset, path, rows=[row])
+    units, _ = read_input(path, cset, year=cset.period.end_year)
+    got = units.row(0, named=True)
+    assert got["region"] == ("DBSH" if "region" in kinds else None)
+    assert got["commune_group"] == ("group_2" if "commune_group" in kinds else None)
