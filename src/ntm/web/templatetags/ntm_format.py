@@ -1,0 +1,48 @@
+"""Template filters for the Vietnamese number and date style, in every interface language.
+
+Numbers go through `ntm.stats.formatting` so a page shows exactly what a report prints.
+Usage: `{% load ntm_format %}` then `{{ d|vn_date }}`, `{{ x|vn_number:1 }}`,
+`{{ change|vn_signed }}`, `{% vn_percent met total %}`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+
+from django import template
+from django.utils import timezone
+
+from ntm.stats.formatting import format_number, format_percent, format_signed
+
+register = template.Library()
+
+Number = Fraction | Decimal | float | int
+
+
+@register.filter
+def vn_date(value: dt.date | None) -> str:
+    """30/06/2020; a datetime is shown in local time with hours and minutes; None is "—"."""
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+@register.filter
+def vn_number(value: Number | None, decimals: int = 0) -> str:
+    return format_number(value, int(decimals))
+
+
+@register.filter
+def vn_signed(value: Number | None, decimals: int = 2) -> str:
+    return "—" if value is None else format_signed(value, int(decimals))
+
+
+@register.simple_tag
+def vn_percent(numerator: int, denominator: int) -> str:
+    return format_percent(numerator, denominator)
