@@ -1,0 +1,1 @@
+"""Users, their roles, and the units each role may see and change."""
