@@ -503,15 +503,18 @@ def _open(path: Path) -> _Sheet:
         return _Sheet(path.name, _csv_rows(path))
     if suffix in {".xlsx", ".xlsm"}:
         wb = load_workbook(path, read_only=True, data_only=True)
-        ws = wb[INPUT_SHEET] if INPUT_SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = (
-            (i, list(values)) for i, values in enumerate(ws.iter_rows(values_only=True), start=1)
-        )
-        return _Sheet(ws.title, rows)
-    raise InputError(
-        [InputProblem(f"không đọc được tệp đuôi “{path.suffix}”; dùng .xlsx hoặc .csv")],
-        path.name,
-    )
+        try:
+            ws = wb[INPUT_SHEET] if INPUT_SHEET in wb.sheetnames else wb.worksheets[0]
+            # Read whole, so the file is closed before any checking starts.
+            rows = [
+                (i, list(values))
+                for i, values in enumerate(ws.iter_rows(values_only=True), start=1)
+            ]
+            title = ws.title
+        finally:
+            wb.close()
+        return _Sheet(title, iter(rows))
+    raise _Problem(f"không đọc được tệp đuôi “{path.suffix}”; dùng .xlsx hoặc .csv")
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
@@ -531,7 +534,7 @@ _NUMBER_GROUPED_EN = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _AMBIGUOUS = re.compile(r"^-?\d{1,3}[.,]\d{3}$")
 
 
-class _CellProblem(Exception):
+class _Problem(Exception):
     def __init__(self, reason: str) -> None:
         self.reason = reason
 
@@ -541,16 +544,16 @@ def parse_number(value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise _CellProblem("ô số chứa giá trị đúng/sai, cần một con số")
+        raise _Problem("ô số chứa giá trị đúng/sai, cần một con số")
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, dt.date | dt.datetime | dt.time):
-        raise _CellProblem("ô số chứa ngày tháng, cần một con số")
+        raise _Problem("ô số chứa ngày tháng, cần một con số")
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     if text == "":
         return None
     if _AMBIGUOUS.match(text):
-        raise _CellProblem(
+        raise _Problem(
             "không rõ dấu chấm/phẩy là phân cách hàng nghìn hay thập phân; "
             "ghi số không có phân cách hàng nghìn (ví dụ 1234 hoặc 1,5)"
         )
@@ -560,7 +563,7 @@ def parse_number(value: Any) -> float | None:
         return float(text.replace(".", "").replace(",", "."))
     if _NUMBER_GROUPED_EN.match(text):
         return float(text.replace(",", ""))
-    raise _CellProblem("ô số chứa chữ, cần một con số")
+    raise _Problem("ô số chứa chữ, cần một con số")
 
 
 def parse_yes_no(value: Any) -> bool | None:
@@ -578,7 +581,7 @@ def parse_yes_no(value: Any) -> bool | None:
         return True
     if text in NO_WORDS:
         return False
-    raise _CellProblem("cần Đạt/Chưa đạt (hoặc Có/Không, 1/0, TRUE/FALSE)")
+    raise _Problem("cần Đạt/Chưa đạt (hoặc Có/Không, 1/0, TRUE/FALSE)")
 
 
 def _is_not_applicable(value: Any) -> bool:
@@ -610,7 +613,7 @@ def _column_code(value: Any, allowed: Sequence[str], kind: str) -> str:
     if text in by_fold:
         return by_fold[text]
     label = "vùng" if kind == "region" else "nhóm xã"
-    raise _CellProblem(f"{label} không có trong bộ tiêu chí; dùng một trong: {', '.join(allowed)}")
+    raise _Problem(f"{label} không có trong bộ tiêu chí; dùng một trong: {', '.join(allowed)}")
 
 
 @dataclass
@@ -679,13 +682,17 @@ def read_input(
         sheet = _open(path)
         reader.sheet = sheet.name
         units, values = _read_rows(reader, sheet)
+    except _Problem as exc:
+        reader.problems.append(InputProblem(exc.reason))
+        raise InputError(reader.problems, path.name) from None
     except (FileNotFoundError, IsADirectoryError):
-        raise InputError([InputProblem("không tìm thấy tệp")], path.name) from None
+        reader.problems.append(InputProblem("không tìm thấy tệp"))
+        raise InputError(reader.problems, path.name) from None
     except UnicodeDecodeError:
-        reader.problems.append(InputProblem("tệp CSV không phải mã hóa UTF-8", path.name))
+        reader.problems.append(InputProblem("tệp CSV không phải mã hóa UTF-8"))
         raise InputError(reader.problems, path.name) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        reader.problems.append(InputProblem(f"không mở được tệp Excel ({exc})", path.name))
+        reader.problems.append(InputProblem(f"không mở được tệp Excel ({exc})"))
         raise InputError(reader.problems, path.name) from None
     if reader.problems:
         raise InputError(reader.problems, path.name)
@@ -838,7 +845,7 @@ def _read_unit(
             out[kind] = _column_code(
                 raw, [c.code for c in reader.cset.columns if c.kind == kind], kind
             )
-        except _CellProblem as exc:
+        except _Problem as exc:
             reader.problem(exc.reason, number, col, ci, raw)
             continue
         if info is not None and from_lookup is not None and out[kind] != from_lookup:
@@ -849,7 +856,7 @@ def _read_unit(
         raw, fi = _cell(cells, index, col.machine)
         try:
             flag = parse_yes_no(raw)
-        except _CellProblem:
+        except _Problem:
             reader.problem("cần Có/Không (hoặc 1/0, TRUE/FALSE)", number, col, fi, raw)
             flag = None
         if flag is None and info is not None:
@@ -912,7 +919,7 @@ def _parse_measure(
         raw, i = raws[0]
         try:
             answer = parse_yes_no(raw)
-        except _CellProblem as exc:
+        except _Problem as exc:
             reader.problem(exc.reason, number, col, i, raw)
             return None
         return {"value": 1.0 if answer else 0.0}
@@ -921,7 +928,7 @@ def _parse_measure(
     for c, (raw, i) in zip(cols, raws, strict=True):
         try:
             x = parse_number(raw)
-        except _CellProblem as exc:
+        except _Problem as exc:
             reader.problem(exc.reason, number, c, i, raw)
             ok = False
             continue

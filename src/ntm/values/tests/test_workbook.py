@@ -333,3 +333,9 @@ def test_template_of_every_bundled_set(tmp_path: Path, set_id: str) -> None:
     got = units.row(0, named=True)
     assert got["region"] == ("DBSH" if "region" in kinds else None)
     assert got["commune_group"] == ("group_2" if "commune_group" in kinds else None)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert str(problems(tmp_path / "khong-co.xlsx")) == (
+        "Tệp khong-co.xlsx không dùng được — 1 lỗi, không ghi kết quả nào:\n  - không tìm thấy tệp"
+    )
