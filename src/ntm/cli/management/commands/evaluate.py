@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="tệp nhập liệu .xlsx hoặc .csv")
-        parser.add_argument("--set", required=True, dest="set_id", help="mã bộ tiêu chí")
+        parser.add_argument(
+            "--set", required=True, dest="set_id", metavar="SET", help="mã bộ tiêu chí"
+        )
         parser.add_argument("--year", required=True, type=int, help="năm đánh giá")
         parser.add_argument(
             "--out",
