@@ -1,0 +1,305 @@
+"""`ntm criteria list | show SET | template SET --out FILE.xlsx`: the criteria sets as data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ntm.criteria.loader import (
+    CriteriaError,
+    bundled_set_ids,
+    load_measures,
+    load_overlay_file,
+    load_set,
+)
+from ntm.criteria.resolve import NotInPeriod, ResolvedSet, resolve
+from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Overlay
+from ntm.criteria.summary import summarize
+from ntm.stats.formatting import format_number
+
+TIER_VI = {
+    "standard": "NTM",
+    "advanced": "NTM nâng cao",
+    "model": "NTM kiểu mẫu",
+    "modern": "NTM hiện đại",
+}
+LEVEL_VI = {"commune": "xã", "district": "huyện", "province": "tỉnh"}
+OP_VI = {">=": "≥", "<=": "≤", "==": "=", "yes": "Đạt", "none": "Không có"}
+YES_NONE_CELL = {"yes": "Đạt", "none": "Không"}
+FLAG_VI = {
+    "special_difficulty": "xã đặc biệt khó khăn",
+    "safe_zone_poor_district": "xã an toàn khu thuộc huyện nghèo",
+}
+UNVERIFIED_MARK = "*"
+MISSING_MARK = "—"
+LEGEND = [
+    f"{UNVERIFIED_MARK} chưa xác minh (unverified): giá trị chưa được văn bản công khai xác nhận",
+    f"{MISSING_MARK} thiếu giá trị (missing): chưa có ngưỡng, đánh giá sẽ báo thiếu ngưỡng",
+    "Đạt: đánh giá theo hướng dẫn của bộ, ngành và của tỉnh; "
+    "Không có: phải không còn (ví dụ nhà tạm, dột nát)",
+]
+
+
+def _date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "?"
+
+
+def _column_label(code: str, kind: str) -> str:
+    if kind == "national":
+        return "Chung"
+    if kind == "commune_group":
+        return "Nhóm " + code.removeprefix("group_")
+    if code == PROVINCE:
+        return "Tỉnh"
+    return code
+
+
+def _cell_text(value: float | None, status: CellStatus) -> str:
+    if status == "missing" or value is None:
+        return MISSING_MARK
+    text = format_number(value, 2, strip_zeros=True)
+    return text + (UNVERIFIED_MARK if status == "unverified" else "")
+
+
+def _basis_line(cset: CriteriaSet) -> str:
+    lb = cset.legal_basis
+    issuer = f" ({lb.issuer})" if lb.issuer else ""
+    line = f"Căn cứ: {lb.number}, ký ngày {_date(lb.date_signed)}{issuer}"
+    line += f"; hiệu lực từ {_date(cset.effective_from)}"
+    if cset.effective_to:
+        line += f" đến {_date(cset.effective_to)}"
+    return line
+
+
+class Command(BaseCommand):
+    help = (
+        "Bộ tiêu chí: liệt kê (list), xem dạng bảng (show), tạo mẫu nhập liệu (template). "
+        "(Criteria sets: list them, show one as a table, write its input template.)"
+    )
+    requires_system_checks: tuple[str, ...] = ()  # no checks: no database needed
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{list,show,template}")
+        sub.add_parser("list", help="liệt kê các bộ tiêu chí có sẵn")
+        show = sub.add_parser("show", help="xem một bộ tiêu chí dạng bảng")
+        show.add_argument("set_id", metavar="SET", help="mã bộ tiêu chí hoặc đường dẫn tệp .yaml")
+        show.add_argument(
+            "--year", type=int, help="năm đánh giá: ngưỡng của năm đó và phiên bản đang có hiệu lực"
+        )
+        show.add_argument(
+            "--column", metavar="COL", help="chỉ hiện một cột (ví dụ TDMNPB, national)"
+        )
+        show.add_argument(
+            "--overlay",
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="FILE.yaml",
+            help="bộ tiêu chí riêng của tỉnh (cần --year); thêm cột Tỉnh",
+        )
+        template = sub.add_parser("template", help="ghi mẫu nhập liệu Excel cho một bộ tiêu chí")
+        template.add_argument("set_id", metavar="SET", help="mã bộ tiêu chí")
+        template.add_argument("--out", required=True, metavar="FILE.xlsx", help="tệp .xlsx để ghi")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "list":
+            self._list()
+        elif action == "show":
+            self._show(options["set_id"], options["year"], options["column"], options["overlay"])
+        else:
+            self._template(options["set_id"], Path(options["out"]))
+
+    # ------------------------------------------------------------------ list
+
+    def _list(self) -> None:
+        ids = bundled_set_ids()
+        self.stdout.write(f"Có {len(ids)} bộ tiêu chí:")
+        for set_id in ids:
+            cset = _load(set_id)
+            s = summarize(cset)
+            lb = cset.legal_basis
+            self.stdout.write("")
+            self.stdout.write(cset.id)
+            self.stdout.write(f"  {cset.name_vi}")
+            self.stdout.write(
+                f"  Giai đoạn {cset.period.start_year}–{cset.period.end_year} · "
+                f"{TIER_VI[cset.tier]} · cấp {LEVEL_VI[cset.level]} · "
+                f"căn cứ {lb.number} ({_date(lb.date_signed)})"
+            )
+            versions = ", ".join(f"{v.id} từ {_date(v.effective_from)}" for v in cset.versions[1:])
+            if versions:
+                self.stdout.write(f"  Sửa đổi: {versions}")
+            self.stdout.write(
+                f"  {s.criteria} tiêu chí, {s.indicators} chỉ tiêu · ô ngưỡng: "
+                f"{format_number(s.verified)} đã xác minh, "
+                f"{format_number(s.unverified)} chưa xác minh, {format_number(s.missing)} thiếu"
+            )
+        self.stdout.write("")
+        self.stdout.write("Xem chi tiết: ntm criteria show MÃ_BỘ [--year NĂM] [--column CỘT]")
+
+    # ------------------------------------------------------------------ show
+
+    def _show(
+        self, set_id: str, year: int | None, column: str | None, overlay_paths: Sequence[str]
+    ) -> None:
+        cset = _load(set_id)
+        overlays = [_load_overlay(p, cset) for p in overlay_paths]
+        if overlays and year is None:
+            raise CommandError("Cần --year khi dùng --overlay (ô của tỉnh có thể theo năm).")
+        rs: ResolvedSet | None = None
+        if year is not None:
+            try:
+                rs = resolve(cset, year, overlays)
+            except NotInPeriod as exc:
+                raise CommandError(str(exc)) from None
+        columns = [(c.code, _column_label(c.code, c.kind)) for c in cset.columns]
+        if overlays:
+            columns.insert(0, (PROVINCE, _column_label(PROVINCE, "province")))
+        if column is not None:
+            columns = [c for c in columns if c[0] == column]
+            if not columns:
+                known = ", ".join(c.code for c in cset.columns)
+                raise CommandError(f"Bộ {cset.id} không có cột {column!r}; có: {known}.")
+
+        s = summarize(cset)
+        self.stdout.write(f"Bộ tiêu chí {cset.id}: {cset.name_vi}")
+        self.stdout.write(_basis_line(cset))
+        self.stdout.write(
+            f"Giai đoạn {cset.period.start_year}–{cset.period.end_year} · {TIER_VI[cset.tier]} · "
+            f"cấp {LEVEL_VI[cset.level]} · {s.criteria} tiêu chí, {s.indicators} chỉ tiêu"
+        )
+        if rs is not None:
+            version = rs.version
+            line = f"Năm {year}: phiên bản {version.id} (từ {_date(version.effective_from)})"
+            if version.carried_over_status == "unverified" and version is not cset.versions[0]:
+                line += "; ngưỡng mang sang từ bản trước được coi là chưa xác minh"
+            self.stdout.write(line)
+            for overlay in overlays:
+                self.stdout.write(
+                    f"Bộ tiêu chí của tỉnh: {overlay.province_name} — {overlay.legal_basis.number}"
+                )
+        for override in cset.column_overrides:
+            flags = " hoặc ".join(FLAG_VI.get(f, f) for f in override.flags)
+            self.stdout.write(
+                f"{flags.capitalize()} dùng cột {override.column} ({override.legal_basis})."
+            )
+        self.stdout.write("")
+        self._table(cset, rs, columns)
+        self.stdout.write("")
+        for line in LEGEND:
+            self.stdout.write(line)
+        if cset.notes:
+            self.stdout.write("")
+            self.stdout.write("Ghi chú:")
+            for note in cset.notes:
+                self.stdout.write(f"- {note}")
+
+    def _table(
+        self, cset: CriteriaSet, rs: ResolvedSet | None, columns: list[tuple[str, str]]
+    ) -> None:
+        measures = load_measures()
+        header = ["Thước đo (đơn vị)", "So sánh", *(label for _, label in columns)]
+        # Lines: ("text", str) for headings, ("row", [cells]) for aligned rows.
+        lines: list[tuple[str, str | list[str]]] = []
+        for criterion in cset.criteria:
+            lines.append(("text", f"{criterion.number}. {criterion.name_vi}"))
+            if not criterion.indicators:
+                lines.append(("text", "    (chưa có chỉ tiêu: tiêu chí chỉ có thể được khai báo)"))
+            for ind in criterion.indicators:
+                lines.append(("text", f"  {ind.code}  {ind.name_vi}"))
+                for k, cond in enumerate(ind.conditions):
+                    m = measures[cond.measure]
+                    label = f"{cond.measure} ({m.unit})"
+                    for year_label, texts in _cond_cells(cond, ind.code, k, cset, rs, columns):
+                        op = OP_VI[cond.op]
+                        if not cond.numeric and texts and texts[0].endswith(UNVERIFIED_MARK):
+                            op += UNVERIFIED_MARK
+                        lines.append(("row", [label + year_label, op, *texts]))
+        rows = [value for kind, value in lines if kind == "row" and isinstance(value, list)]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+        def fmt(cells: list[str]) -> str:
+            first = cells[0].ljust(widths[0])
+            rest = [
+                c.rjust(w) if i else c.ljust(w)
+                for i, (c, w) in enumerate(zip(cells[1:], widths[1:], strict=True))
+            ]
+            return ("      " + "  ".join([first, *rest])).rstrip()
+
+        self.stdout.write(fmt(header))
+        self.stdout.write("      " + "  ".join("─" * w for w in widths))
+        for _, value in lines:
+            self.stdout.write(fmt(value) if isinstance(value, list) else value)
+
+    # ------------------------------------------------------------------ template
+
+    def _template(self, set_id: str, out: Path) -> None:
+        cset = _load(set_id)
+        if not out.parent.is_dir():
+            raise CommandError(f"Không có thư mục {out.parent} để ghi tệp {out.name}.")
+        # Imported here: list and show do not need the workbook stack (openpyxl, XlsxWriter).
+        from ntm.values.workbook import write_template
+
+        try:
+            write_template(cset, out)
+        except OSError as exc:
+            raise CommandError(f"Không ghi được tệp {out}: {exc.strerror or exc}") from None
+        self.stdout.write(f"Đã ghi mẫu nhập liệu của bộ {cset.id}: {out}")
+
+
+def _cond_cells(
+    cond: Condition,
+    code: str,
+    k: int,
+    cset: CriteriaSet,
+    rs: ResolvedSet | None,
+    columns: list[tuple[str, str]],
+) -> list[tuple[str, list[str]]]:
+    """(year label, cell texts) rows of one condition: one row, or one per year of the period."""
+    if not cond.numeric:
+        status: CellStatus = rs.condition_status(code, k) if rs else (cond.status or "verified")
+        text = YES_NONE_CELL[cond.op] + (UNVERIFIED_MARK if status == "unverified" else "")
+        return [("", [text for _ in columns])]
+    if rs is not None:
+        year_label = f", năm {rs.year}" if cond.by_year else ""
+        texts = []
+        for column, _ in columns:
+            cell = rs.cells.get((code, k, column))
+            texts.append(_cell_text(cell.value, cell.status) if cell else MISSING_MARK)
+        return [(year_label, texts)]
+    missing = Cell(status="missing")
+    if not cond.by_year:
+        return [("", [_text(cond.thresholds.get(c, missing)) for c, _ in columns])]
+    years = range(cset.period.start_year, cset.period.end_year + 1)
+    return [
+        (f", năm {y}", [_text(cond.by_year.get(y, {}).get(c, missing)) for c, _ in columns])
+        for y in years
+    ]
+
+
+def _text(cell: Cell) -> str:
+    return _cell_text(cell.value, cell.status)
+
+
+def _load(set_id: str) -> CriteriaSet:
+    try:
+        return load_set(set_id)
+    except CriteriaError as exc:
+        raise CommandError(f"Không đọc được bộ tiêu chí: {exc}") from None
+
+
+def _load_overlay(path: str, cset: CriteriaSet) -> Overlay:
+    try:
+        overlay = load_overlay_file(Path(path))
+    except CriteriaError as exc:
+        raise CommandError(f"Không đọc được bộ tiêu chí của tỉnh: {exc}") from None
+    if overlay.extends != cset.id:
+        raise CommandError(
+            f"Tệp {Path(path).name} bổ sung cho bộ {overlay.extends}, không phải {cset.id}."
+        )
+    return overlay
