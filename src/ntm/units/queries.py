@@ -1,0 +1,272 @@
+"""Reading units as of a date: lists, ancestors, lineage, and crosswalks between dates.
+
+`crosswalk(d1, d2)` is what statistics re-base with: a Polars frame with exactly the columns
+old_unit (str, GSO code), new_unit (str, GSO code) and weight (f64); the weights of one old
+unit sum to 1. Units with no successor on d2 (districts ended in 2025, communes recorded as
+dissolved without a stated successor) and units without a code do not appear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+from django.db.models import Q
+
+from ntm.units.models import COMMUNE_LEVEL, Unit, UnitEventLink, UnitKind
+from ntm.units.names import fold, name_key, vn_date
+
+CROSSWALK_SCHEMA = {"old_unit": pl.String, "new_unit": pl.String, "weight": pl.Float64}
+
+
+class UnitLookupError(LookupError):
+    """A name or code that matches no unit, or several; the message is Vietnamese."""
+
+    def __init__(self, message: str, candidates: Sequence[Unit] = ()) -> None:
+        super().__init__(message)
+        self.candidates = list(candidates)
+
+
+def province_on(province: Unit | str, day: dt.date) -> Unit:
+    """A province by row, code or name, as of `day`."""
+    if isinstance(province, Unit):
+        return province
+    found = find_units(province, day=day, kinds=[UnitKind.PROVINCE])
+    return resolve_one(found, province, day)
+
+
+def units_of(
+    province: Unit | str, day: dt.date, *, kinds: Iterable[str] | None = None
+) -> list[Unit]:
+    """The units under a province in force on `day` (districts, and commune-level units
+    directly or through their district), optionally of some kinds only."""
+    prov = province_on(province, day)
+    qs = Unit.objects.valid_on(day).filter(
+        Q(parent=prov) | Q(parent__parent=prov) | Q(parent__parent__parent=prov)
+    )
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    return list(qs.select_related("parent").order_by("kind", "name_key", "code"))
+
+
+def counts_by_kind(province: Unit | str, day: dt.date) -> dict[str, int]:
+    return dict(Counter(u.kind for u in units_of(province, day)))
+
+
+def parent_on(unit: Unit, day: dt.date) -> Unit | None:
+    """The parent of the version of `unit` in force on `day` (None when it is not)."""
+    version = version_on(unit, day)
+    return version.parent if version else None
+
+
+def version_on(unit: Unit, day: dt.date) -> Unit | None:
+    """The row of the same code in force on `day` (the row itself for a unit without code)."""
+    if unit.is_valid_on(day):
+        return unit
+    if not unit.code:
+        return None
+    return Unit.objects.valid_on(day).filter(code=unit.code).select_related("parent").first()
+
+
+def ancestors(unit: Unit, day: dt.date) -> list[Unit]:
+    """Parent, grandparent, ... as of `day`, nearest first."""
+    chain: list[Unit] = []
+    current = parent_on(unit, day)
+    while current is not None:
+        chain.append(current)
+        current = current.parent
+    return chain
+
+
+@dataclass(frozen=True)
+class LineageStep:
+    depth: int  # 1 = direct predecessor/successor
+    event_id: int
+    event_kind: str
+    event_kind_label: str
+    date: dt.date
+    legal_basis: str
+    note: str
+    old: Unit | None
+    new: Unit | None
+    weight: float
+
+
+@dataclass(frozen=True)
+class Lineage:
+    unit: Unit
+    predecessors: list[LineageStep]
+    successors: list[LineageStep]
+
+
+def _step(link: UnitEventLink, depth: int) -> LineageStep:
+    ev = link.event
+    return LineageStep(
+        depth,
+        ev.pk,
+        ev.kind,
+        ev.get_kind_display(),
+        ev.date,
+        ev.legal_basis,
+        ev.note,
+        link.old_unit,
+        link.new_unit,
+        link.weight,
+    )
+
+
+def lineage(unit: Unit) -> Lineage:
+    """Every predecessor and successor of a unit, through every event, recursively."""
+    rel = ("event", "old_unit", "new_unit", "old_unit__parent", "new_unit__parent")
+    preds: list[LineageStep] = []
+    frontier, seen, depth = {unit.pk}, {unit.pk}, 0
+    while frontier:
+        depth += 1
+        links = list(UnitEventLink.objects.filter(new_unit_id__in=frontier).select_related(*rel))
+        preds += [_step(link, depth) for link in links]
+        frontier = {link.old_unit_id for link in links if link.old_unit_id} - seen
+        seen |= frontier
+    succs: list[LineageStep] = []
+    frontier, seen, depth = {unit.pk}, {unit.pk}, 0
+    while frontier:
+        depth += 1
+        links = list(UnitEventLink.objects.filter(old_unit_id__in=frontier).select_related(*rel))
+        succs += [_step(link, depth) for link in links]
+        frontier = {link.new_unit_id for link in links if link.new_unit_id} - seen
+        seen |= frontier
+    order = lambda s: (s.date, s.depth, s.event_id)  # noqa: E731
+    return Lineage(unit, sorted(preds, key=order), sorted(succs, key=order))
+
+
+# ---------------------------------------------------------------------------- crosswalk
+
+
+def empty_crosswalk() -> pl.DataFrame:
+    return pl.DataFrame(schema=CROSSWALK_SCHEMA)
+
+
+def compose(first: pl.DataFrame, second: pl.DataFrame) -> pl.DataFrame:
+    """first: D1 -> D2, second: D2 -> D3; the result D1 -> D3 multiplies weights along each
+    path and sums parallel paths."""
+    return (
+        first.join(second, left_on="new_unit", right_on="old_unit", suffix="_2")
+        .group_by("old_unit", "new_unit_2")
+        .agg((pl.col("weight") * pl.col("weight_2")).sum().alias("weight"))
+        .rename({"new_unit_2": "new_unit"})
+        .select(list(CROSSWALK_SCHEMA))
+        .cast(CROSSWALK_SCHEMA)  # type: ignore[arg-type]
+        .sort("old_unit", "new_unit")
+    )
+
+
+def crosswalk(d1: dt.date, d2: dt.date, *, province: Unit | str | None = None) -> pl.DataFrame:
+    """Map the units in force on d1 onto those in force on d2 through the chain of events
+    between them (d1 < event date <= d2), composing weights. Only forward in time."""
+    if d2 < d1:
+        raise ValueError(
+            f"Chỉ chuyển đổi được từ ngày trước sang ngày sau: {vn_date(d1)} > {vn_date(d2)}."
+        )
+    start = Unit.objects.valid_on(d1)
+    if province is not None:
+        prov = province_on(province, d1)
+        start = start.filter(
+            Q(pk=prov.pk) | Q(parent=prov) | Q(parent__parent=prov) | Q(parent__parent__parent=prov)
+        )
+    old_codes = pl.DataFrame(
+        list(start.order_by().values_list("pk", "code")),
+        schema={"origin": pl.Int64, "old_unit": pl.String},
+        orient="row",
+    )
+    current = old_codes.select(
+        "origin", pl.col("origin").alias("unit"), pl.lit(1.0, pl.Float64).alias("weight")
+    )
+    rows = list(
+        UnitEventLink.objects.filter(event__date__gt=d1, event__date__lte=d2)
+        .order_by()
+        .values_list("event__date", "old_unit_id", "new_unit_id", "weight")
+    )
+    links = pl.DataFrame(
+        rows,
+        schema={"date": pl.Date, "old": pl.Int64, "new": pl.Int64, "lw": pl.Float64},
+        orient="row",
+    ).filter(pl.col("old").is_not_null())
+    for day in links.get_column("date").unique().sort().to_list():
+        step = links.filter(pl.col("date") == day)
+        moved = current.join(step, left_on="unit", right_on="old", how="inner")
+        kept = current.join(step, left_on="unit", right_on="old", how="anti")
+        current = pl.concat(
+            [
+                kept,
+                moved.filter(pl.col("new").is_not_null()).select(
+                    "origin",
+                    pl.col("new").alias("unit"),
+                    (pl.col("weight") * pl.col("lw")).alias("weight"),
+                ),
+            ]
+        )
+    new_codes = pl.DataFrame(
+        list(Unit.objects.valid_on(d2).order_by().values_list("pk", "code")),
+        schema={"unit": pl.Int64, "new_unit": pl.String},
+        orient="row",
+    )
+    return (
+        current.join(old_codes, on="origin")
+        .join(new_codes, on="unit")
+        .filter(pl.col("old_unit").is_not_null() & pl.col("new_unit").is_not_null())
+        .group_by("old_unit", "new_unit")
+        .agg(pl.col("weight").sum())
+        .select(list(CROSSWALK_SCHEMA))
+        .cast(CROSSWALK_SCHEMA)  # type: ignore[arg-type]
+        .sort("old_unit", "new_unit")
+    )
+
+
+# ---------------------------------------------------------------------------- finding units
+
+
+def find_units(
+    text: str, *, day: dt.date | None = None, kinds: Iterable[str] | None = None
+) -> list[Unit]:
+    """Units whose code is `text`, or whose name matches it without diacritics and with or
+    without the kind prefix; only those in force on `day` when given."""
+    text = text.strip()
+    qs = Unit.objects.all() if day is None else Unit.objects.valid_on(day)
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    if text.isdigit():
+        return list(qs.filter(code=text).select_related("parent"))
+    key = name_key(text)
+    found = list(qs.filter(Q(name_key=key) | Q(name_key=fold(text))).select_related("parent"))
+    # "Xã Hòa Bình" must not match "Phường Hòa Bình": a given prefix has to agree.
+    if key != fold(text):
+        exact = [u for u in found if fold(u.name) == fold(text)]
+        if exact:
+            return exact
+    return found
+
+
+def resolve_one(found: Sequence[Unit], text: str, day: dt.date | None = None) -> Unit:
+    when = f" vào ngày {vn_date(day)}" if day else ""
+    if not found:
+        raise UnitLookupError(f"Không tìm thấy đơn vị nào khớp với {text!r}{when}.")
+    if len(found) > 1:
+        lines = "\n".join(f"  - {describe(u)}" for u in found)
+        raise UnitLookupError(
+            f"Tên {text!r} khớp với {len(found)} đơn vị{when}; hãy dùng mã hoặc tên đầy đủ hơn:\n"
+            + lines,
+            found,
+        )
+    return found[0]
+
+
+def describe(unit: Unit) -> str:
+    """ "Xã Hòa Bình (06274, …–30/06/2025), Huyện Văn Quan"."""
+    parent = f", {unit.parent.name}" if unit.parent_id and unit.parent else ""
+    return f"{unit.label}{parent}"
+
+
+def is_commune_level(unit: Unit) -> bool:
+    return unit.kind in COMMUNE_LEVEL
