@@ -108,9 +108,10 @@ class _Dense:
     """Values laid out densely: index (unit * Y + year) * NM + measure."""
 
     value: pl.Series  # f64, effective value (shares in percent), null when absent or unusable
-    flag: pl.Series  # u8 bits _PRESENT, _VERIFIED, _NA
+    flag: pl.Series | None  # u8 bits _PRESENT, _VERIFIED, _NA; None: no row is not applicable
     numerator: pl.Series | None
     denominator: pl.Series | None
+    any_na: bool
 
 
 # ---------------------------------------------------------------------------------- planning
@@ -292,21 +293,6 @@ def _plan(
 # ---------------------------------------------------------------------------------- encoding
 
 
-def _encode_keys(series: pl.Series, keys: Sequence[str], what: str) -> pl.Series:
-    """Positions of `series`' strings in `keys` (UInt32), null where absent."""
-    pos = {k: i for i, k in enumerate(keys)}
-    dtype = series.dtype
-    if isinstance(dtype, pl.Enum):
-        # Map the (few) categories, then gather by the physical code: no per-row hashing.
-        lut = pl.Series([pos.get(c) for c in dtype.categories.to_list()], dtype=pl.UInt32)
-        return lut.gather(series.to_physical())
-    if dtype not in (pl.String, pl.Categorical):
-        raise ValueError(f"values: cột '{what}' phải là chuỗi (must be text), not {dtype}")
-    return (
-        series.cast(pl.String).cast(pl.Enum(list(keys)), strict=False).to_physical().cast(pl.UInt32)
-    )
-
-
 def _values_frame(values: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in ("unit", "measure", "period") if c not in values.columns]
     if missing:
@@ -314,119 +300,156 @@ def _values_frame(values: pl.DataFrame) -> pl.DataFrame:
     return values
 
 
+def _key_expr(name: str, dtype: pl.DataType, keys: Sequence[str]) -> pl.Expr:
+    """Positions of column `name`'s strings in `keys` (UInt32), null where absent."""
+    pos = {k: i for i, k in enumerate(keys)}
+    if isinstance(dtype, pl.Enum):
+        # Map the (few) categories, then gather by the physical code: no per-row hashing.
+        lut = pl.Series([pos.get(c) for c in dtype.categories.to_list()], dtype=pl.UInt32)
+        return pl.lit(lut).gather(pl.col(name).to_physical())
+    if dtype not in (pl.String, pl.Categorical):
+        raise ValueError(f"cột '{name}' phải là chuỗi (must be text), not {dtype}")
+    return pl.col(name).cast(pl.String).cast(pl.Enum(list(keys)), strict=False).to_physical()
+
+
+def _encode_keys(series: pl.Series, keys: Sequence[str], what: str) -> pl.Series:
+    frame = series.rename(what).to_frame()
+    return frame.select(_key_expr(what, series.dtype, keys).cast(pl.UInt32)).to_series()
+
+
+def _verified_expr(values: pl.DataFrame) -> pl.Expr:
+    """True where the row is a verified value; rejects any stage but claimed/verified."""
+    if "stage" not in values.columns:
+        return pl.lit(False)
+    stage = values.get_column("stage")
+    dtype = stage.dtype
+    if not (isinstance(dtype, pl.Enum) and set(dtype.categories.to_list()) <= set(S.STAGES)):
+        text = stage.cast(pl.String)
+        bad = text.is_not_null() & ~text.is_in(list(S.STAGES))
+        if bad.any():
+            raise ValueError(
+                f"values: giai đoạn không hợp lệ (stage must be claimed/verified): "
+                f"{text.filter(bad).unique().head(5).to_list()}"
+            )
+    return (pl.col("stage") == "verified").fill_null(False)
+
+
+def _strictly_increasing(slot: pl.Series) -> bool:
+    if slot.len() < 2:
+        return True
+    return bool((slot.slice(1) > slot.slice(0, slot.len() - 1)).all())
+
+
 def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dense:
+    """Scatter the values into dense arrays; checks unknown units, stages and duplicates.
+
+    With `with_parts` the numerator, denominator and per-slot flags (stage used) are kept for
+    the explained rows; without, flags are only built when a row is not applicable or the
+    rows are not in key order (duplicates are then found by counting filled slots).
+    """
     values = _values_frame(values)
     ny, nm = len(plan.years), len(plan.measures)
     size = plan.nuy * nm
-    n = values.height
+    slot_type = pl.UInt32 if size < 2**32 else pl.Int64
+    schema = values.schema
 
-    def col(name: str, dtype: pl.DataType) -> pl.Series:
-        if name in values.columns:
-            return values.get_column(name).cast(dtype)
-        return pl.repeat(None, n, dtype=dtype, eager=True)
+    def num(name: str) -> pl.Expr:
+        if name in schema:
+            return pl.col(name).cast(pl.Float64).fill_nan(None)
+        return pl.lit(None, pl.Float64)
 
-    mid = _encode_keys(values.get_column("measure"), plan.measures, "measure")
-    uid = _encode_keys(values.get_column("unit"), plan.units, "unit")
     y0 = min(plan.years) if plan.years else 0
-    span = (max(plan.years) - y0 + 1) if plan.years else 0
+    span = (max(plan.years) - y0 + 1) if plan.years else 1
     ylut = pl.Series([None] * span, dtype=pl.UInt32)
     for i, y in enumerate(plan.years):
         ylut[y - y0] = i
-    share_lut = pl.Series(plan.share, dtype=pl.Boolean)
-
-    period = values.get_column("period")
-    frame = pl.DataFrame(
-        {
-            "uid": uid,
-            "mid": mid,
-            "period": period,
-            "value": col("value", pl.Float64()),
-            "numerator": col("numerator", pl.Float64()),
-            "denominator": col("denominator", pl.Float64()),
-            "na": col("not_applicable", pl.Boolean()).fill_null(False),
-            "stage": values.get_column("stage")
-            if "stage" in values.columns
-            else pl.repeat("claimed", n, dtype=pl.String, eager=True),
-        }
+    rel = pl.col("period").cast(pl.Int64) - y0
+    yi = pl.when((rel >= 0) & (rel < span)).then(pl.lit(ylut).gather(rel.clip(0, span - 1)))
+    share = pl.lit(pl.Series(plan.share, dtype=pl.Boolean)).gather(pl.col("_mid"))
+    na = (
+        pl.col("not_applicable").cast(pl.Boolean).fill_null(False)
+        if "not_applicable" in schema
+        else pl.lit(False)
     )
-    rel = (pl.col("period") - y0).cast(pl.Int64)
-    frame = frame.with_columns(
-        yi=pl.when((rel >= 0) & (rel < span)).then(
-            pl.lit(ylut).gather(rel.clip(0, max(span - 1, 0)))
+    verified = _verified_expr(values)
+    computed = (
+        values.lazy()
+        .with_columns(
+            _uid=_key_expr("unit", schema["unit"], plan.units).cast(slot_type),
+            _mid=_key_expr("measure", schema["measure"], plan.measures).cast(slot_type),
+            _yi=yi.cast(slot_type),
         )
-    )
-    relevant = pl.col("mid").is_not_null() & pl.col("yi").is_not_null()
-    if not frame.select(relevant.all()).item():
-        frame = frame.filter(relevant)
-    unknown = frame.filter(pl.col("uid").is_null())
-    if unknown.height:
-        codes = (
-            values.filter(
-                pl.Series(_encode_keys(values.get_column("unit"), plan.units, "unit")).is_null()
+        .filter(pl.col("_mid").is_not_null() & pl.col("_yi").is_not_null())
+        .select(
+            slot=(pl.col("_uid") * ny + pl.col("_yi")) * nm + pl.col("_mid"),
+            value=pl.when(share)
+            .then(
+                pl.when(num("denominator") != 0).then(100.0 * num("numerator") / num("denominator"))
             )
-            .get_column("unit")
-            .cast(pl.String)
-            .unique()
-            .sort()
-            .head(5)
-            .to_list()
+            .otherwise(num("value"))
+            .fill_nan(None),
+            flag=(
+                pl.lit(_PRESENT, pl.UInt8)
+                + verified.cast(pl.UInt8) * _VERIFIED
+                + na.cast(pl.UInt8) * _NA
+            ),
+            numerator=num("numerator"),
+            denominator=num("denominator"),
         )
+        .collect()
+    )
+    slots = computed.get_column("slot")
+    if slots.null_count():
+        known = set(plan.units)
+        codes = sorted(
+            {
+                u
+                for u in values.get_column("unit").cast(pl.String).unique().to_list()
+                if u not in known
+            },
+            key=str,
+        )[:5]
         raise ValueError(f"values: đơn vị không có trong danh sách (units not in units): {codes}")
-    stage = frame.get_column("stage")
-    if isinstance(stage.dtype, pl.Enum | pl.Categorical):
-        stage = stage.cast(pl.String)
-    verified = (stage == "verified").fill_null(False)
-    bad = ~verified & (stage != "claimed")
-    if bad.any():
-        raise ValueError(
-            f"values: giai đoạn không hợp lệ (stage must be claimed/verified): "
-            f"{stage.filter(bad).unique().head(5).to_list()}"
-        )
-    share = pl.lit(share_lut).gather(pl.col("mid"))
-    computed = frame.select(
-        slot=((pl.col("uid").cast(pl.Int64) * ny + pl.col("yi")) * nm + pl.col("mid")),
-        value=pl.when(share)
-        .then(
-            pl.when(pl.col("denominator") != 0).then(
-                100.0 * pl.col("numerator") / pl.col("denominator")
-            )
-        )
-        .otherwise(pl.col("value"))
-        .fill_nan(None),
-        flag=(
-            pl.lit(_PRESENT, pl.UInt8)
-            + pl.when(verified).then(pl.lit(_VERIFIED, pl.UInt8)).otherwise(pl.lit(0, pl.UInt8))
-            + pl.when(pl.col("na")).then(pl.lit(_NA, pl.UInt8)).otherwise(pl.lit(0, pl.UInt8))
-        ),
-        numerator=pl.col("numerator").fill_nan(None),
-        denominator=pl.col("denominator").fill_nan(None),
+    flags = computed.get_column("flag")
+    is_verified = (flags & _VERIFIED) != 0
+    n_verified = int(is_verified.sum())
+    any_na = bool(((flags & _NA) != 0).any())
+    columns = ["slot", "value", "flag"]
+    if with_parts:
+        columns += ["numerator", "denominator"]
+    stages = (
+        [computed.select(columns)]
+        if n_verified in (0, computed.height)
+        else [
+            computed.select(columns).filter(~is_verified),
+            computed.select(columns).filter(is_verified),
+        ]
     )
+    ordered = all(_strictly_increasing(p.get_column("slot")) for p in stages)
+    need_flag = with_parts or any_na or not ordered
     dense_value = pl.repeat(None, size, dtype=pl.Float64, eager=True)
-    dense_flag = pl.zeros(size, dtype=pl.UInt8, eager=True)
+    dense_flag = pl.zeros(size, dtype=pl.UInt8, eager=True) if need_flag else None
     dense_num = pl.repeat(None, size, dtype=pl.Float64, eager=True) if with_parts else None
     dense_den = pl.repeat(None, size, dtype=pl.Float64, eager=True) if with_parts else None
-    n_verified = int(verified.sum())
-    parts = (
-        [computed]
-        if n_verified in (0, computed.height)
-        else [computed.filter(~verified), computed.filter(verified)]
-    )
-    for part in parts:  # claimed first, so verified values overwrite them
+    for part in stages:  # claimed first, so verified values overwrite them
         slot = part.get_column("slot")
         dense_value.scatter(slot, part.get_column("value"))
-        dense_flag.scatter(slot, part.get_column("flag"))
+        if dense_flag is not None:
+            dense_flag.scatter(slot, part.get_column("flag"))
         if dense_num is not None and dense_den is not None:
             dense_num.scatter(slot, part.get_column("numerator"))
             dense_den.scatter(slot, part.get_column("denominator"))
-    # At most one row per (unit, measure, period, stage): count the slots each stage filled.
-    filled = (dense_flag & _VERIFIED).cast(pl.Boolean).sum()
-    present = (dense_flag != 0).sum()
-    if filled != n_verified or present < computed.height - n_verified:
-        raise ValueError(
-            "values: có nhiều hơn một dòng cho cùng đơn vị, chỉ số, năm và giai đoạn "
-            "(more than one row per unit, measure, period and stage)"
-        )
-    return _Dense(dense_value, dense_flag, dense_num, dense_den)
+    if not ordered:
+        # At most one row per (unit, measure, period, stage): count the slots each stage filled.
+        assert dense_flag is not None
+        filled = (dense_flag & _VERIFIED).cast(pl.Boolean).sum()
+        present = (dense_flag != 0).sum()
+        if filled != n_verified or present < computed.height - n_verified:
+            raise ValueError(
+                "values: có nhiều hơn một dòng cho cùng đơn vị, chỉ số, năm và giai đoạn "
+                "(more than one row per unit, measure, period and stage)"
+            )
+    return _Dense(dense_value, dense_flag, dense_num, dense_den, any_na)
 
 
 # ---------------------------------------------------------------------------------- statuses
@@ -491,7 +514,11 @@ def _statuses(plan: _Plan, dense: _Dense) -> pl.DataFrame:
     ny, nm, nc = len(plan.years), len(plan.measures), len(plan.conds)
     nuy = plan.nuy
     values = _wide(dense.value, nm, "v")
-    flags = _wide(dense.flag, nm, "f")
+    flags = (
+        _wide(dense.flag, nm, "f")
+        if dense.any_na and dense.flag is not None
+        else pl.DataFrame(height=nuy)
+    )
     uy = pl.int_range(0, nuy, dtype=pl.UInt32, eager=True)
     numeric = [i for i, c in enumerate(plan.conds) if c.op in NUMERIC_OPS]
     if numeric and nuy:
@@ -507,7 +534,7 @@ def _statuses(plan: _Plan, dense: _Dense) -> pl.DataFrame:
         _condition_status(
             pl.col(f"v{plan.cond_measure[i]}"),
             pl.col(f"t{i}") if c.op in NUMERIC_OPS else None,
-            pl.col(f"f{plan.cond_measure[i]}"),
+            pl.col(f"f{plan.cond_measure[i]}") if dense.any_na else pl.lit(0, pl.UInt8),
             c,
         ).alias(f"c{i}")
         for i, c in enumerate(plan.conds)
@@ -715,119 +742,129 @@ def _codes_to_enum(codes: pl.Expr, dtype: pl.Enum) -> pl.Expr:
 def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.DataFrame:
     ny, nm, nc = len(plan.years), len(plan.measures), len(plan.conds)
     ncol = len(plan.cset.columns)
-    n = plan.nuy * nc
+    nuy = plan.nuy
+    n = nuy * nc
     conds = plan.conds
-    # Indicator status per condition: the maximum over the conditions of its indicator.
+    # Indicator status per condition: the maximum over the conditions of its indicator (a
+    # plain alias, i.e. no copy, for the usual single-condition indicator).
     members: dict[tuple[int, str], list[int]] = {}
     for i, c in enumerate(conds):
         members.setdefault((c.criterion, c.indicator), []).append(i)
     ind_wide = status.select(
         [
-            pl.max_horizontal([pl.col(f"c{j}") for j in members[(c.criterion, c.indicator)]]).alias(
-                f"i{i}"
-            )
+            (
+                pl.max_horizontal([pl.col(f"c{j}") for j in group])
+                if len(group := members[(c.criterion, c.indicator)]) > 1
+                else pl.col(f"c{i}")
+            ).alias(f"i{i}")
             for i, c in enumerate(conds)
         ]
     )
     cond_status = _interleave(status, [f"c{i}" for i in range(nc)], "_s")
     ind_status = _interleave(ind_wide, [f"i{i}" for i in range(nc)], "_i")
-    indicator_enum = pl.Enum(list(dict.fromkeys(c.indicator for c in conds)))
-    measure_enum = pl.Enum(plan.measures)
-    lookup = {
+    if dense.flag is None or dense.numerator is None or dense.denominator is None:
+        raise AssertionError("explained rows need the dense parts (with_parts=True)")
+
+    # Per (unit, year): threshold group and set label; then per row by index arithmetic.
+    per_uy = pl.select(_uy=pl.int_range(0, nuy, dtype=pl.UInt32)).select(
+        _yi=pl.col("_uy") % max(ny, 1),
+        _group=pl.lit(plan.unit_group).gather(pl.col("_uy") // max(ny, 1)),
+    )
+    per_uy = per_uy.select(
+        _tgy=(pl.col("_group") * ny + pl.col("_yi")) * nc,
+        _label=pl.lit(pl.Series(plan.labels, dtype=pl.UInt32)).gather(
+            (pl.col("_group") // ncol) * ny + pl.col("_yi")
+        ),
+    )
+    keys = pl.DataFrame({"_s": cond_status, "_i": ind_status}).with_columns(
+        _r=pl.int_range(0, n, dtype=pl.UInt32)
+    )
+    keys = keys.with_columns(_cid=pl.col("_r") % max(nc, 1), _uy=pl.col("_r") // max(nc, 1))
+    keys = keys.with_columns(
+        _slot=pl.col("_uy") * nm
+        + pl.lit(pl.Series(plan.cond_measure, dtype=pl.UInt32)).gather(pl.col("_cid")),
+        _tix=pl.lit(per_uy.get_column("_tgy")).gather(pl.col("_uy")) + pl.col("_cid"),
+    )
+    by_cid = {
         "criterion": pl.Series([c.criterion for c in conds], dtype=pl.Int32),
-        "indicator": pl.Series([c.indicator for c in conds], dtype=pl.String).cast(indicator_enum),
+        "indicator": pl.Series([c.indicator for c in conds], dtype=pl.String).cast(
+            pl.Enum(list(dict.fromkeys(c.indicator for c in conds)))
+        ),
         "condition": pl.Series([c.index for c in conds], dtype=pl.Int32),
-        "measure": pl.Series(plan.cond_measure, dtype=pl.UInt32).cat.to(measure_enum)
-        if nc
-        else pl.Series([], dtype=measure_enum),
-        "op": pl.Series([S.OPS.index(c.op) for c in conds], dtype=pl.UInt8),
-        "mid": pl.Series(plan.cond_measure, dtype=pl.UInt32),
+        "measure": pl.Series([plan.measures[m] for m in plan.cond_measure], dtype=pl.String).cast(
+            pl.Enum(plan.measures)
+        ),
+        "_op": pl.Series([S.OPS.index(c.op) for c in conds], dtype=pl.UInt8),
     }
-    column_enum = pl.Enum(plan.column_names)
-    basis_enum = pl.Enum(plan.basis_names)
-    label_enum = pl.Enum(plan.label_names)
-    r = pl.int_range(0, n, dtype=pl.UInt32)
-    cid = r % max(nc, 1)
-    uy = r // max(nc, 1)
-    uid = uy // max(ny, 1)
-    yi = uy % max(ny, 1)
-    group = pl.lit(plan.unit_group).gather(uid)
-    slot = uy.cast(pl.Int64) * nm + pl.lit(lookup["mid"]).gather(cid)
-    tix = (group.cast(pl.Int64) * ny + yi) * nc + cid
-    label = pl.lit(pl.Series(plan.labels, dtype=pl.UInt32)).gather((group // ncol) * ny + yi)
-    assert dense.numerator is not None and dense.denominator is not None
-    base = pl.DataFrame({"_s": cond_status, "_i": ind_status}).with_columns(
-        _cid=cid, _slot=slot, _tix=tix, _uid=uid, _yi=yi, _label=label
-    )
+    by_tix = {
+        "threshold": pl.Series(plan.thr_value, dtype=pl.Float64),
+        "threshold_status": pl.Series(plan.thr_status, dtype=pl.UInt8).cat.to(_CELL_STATUS),
+        "column": pl.Series(plan.thr_column, dtype=pl.UInt8).cat.to(pl.Enum(plan.column_names)),
+        "basis": pl.Series(plan.thr_basis, dtype=pl.UInt32).cat.to(pl.Enum(plan.basis_names)),
+    }
+    labels = per_uy.get_column("_label").cat.to(pl.Enum(plan.label_names))
     flag = pl.lit(dense.flag).gather(pl.col("_slot"))
-    v = pl.col("value")
-    t = pl.col("threshold")
-    op = pl.col("_op")
-    gap = (
-        pl.when(op == S.OPS.index("<="))
-        .then(t - v)
-        .when(op == S.OPS.index("=="))
-        .then(-(v - t).abs())
-        .otherwise(v - t)
-    )
-    tol = S.REL_TOL * pl.max_horizontal(pl.lit(1.0), t.abs())
-    frame = base.select(
-        unit=pl.lit(pl.Series(plan.units, dtype=pl.String)).gather(pl.col("_uid")),
-        period=pl.lit(pl.Series(plan.years, dtype=pl.Int32)).gather(pl.col("_yi")),
-        criterion=pl.lit(lookup["criterion"]).gather(pl.col("_cid")),
-        indicator=pl.lit(lookup["indicator"]).gather(pl.col("_cid")),
-        condition=pl.lit(lookup["condition"]).gather(pl.col("_cid")),
-        measure=pl.lit(lookup["measure"]).gather(pl.col("_cid")),
-        _op=pl.lit(lookup["op"]).gather(pl.col("_cid")),
+    frame = keys.select(
+        unit=pl.lit(pl.Series(plan.units, dtype=pl.String)).gather(pl.col("_uy") // max(ny, 1)),
+        period=pl.lit(pl.Series(plan.years, dtype=pl.Int32)).gather(pl.col("_uy") % max(ny, 1)),
+        **{name: pl.lit(s).gather(pl.col("_cid")) for name, s in by_cid.items()},
         value=pl.lit(dense.value).gather(pl.col("_slot")),
         numerator=pl.lit(dense.numerator).gather(pl.col("_slot")),
         denominator=pl.lit(dense.denominator).gather(pl.col("_slot")),
-        stage=_codes_to_enum(
-            pl.when((flag & _PRESENT) != 0).then(((flag & _VERIFIED) != 0).cast(pl.UInt8)),
-            _STAGE,
-        ),
-        threshold=pl.lit(pl.Series(plan.thr_value, dtype=pl.Float64)).gather(pl.col("_tix")),
-        threshold_status=_codes_to_enum(
-            pl.lit(pl.Series(plan.thr_status, dtype=pl.UInt8)).gather(pl.col("_tix")),
-            _CELL_STATUS,
-        ),
-        column=_codes_to_enum(
-            pl.lit(pl.Series(plan.thr_column, dtype=pl.UInt8)).gather(pl.col("_tix")),
-            column_enum,
-        ),
-        basis=_codes_to_enum(
-            pl.lit(pl.Series(plan.thr_basis, dtype=pl.UInt32)).gather(pl.col("_tix")),
-            basis_enum,
-        ),
-        set_version=_codes_to_enum(pl.col("_label"), label_enum),
+        stage=pl.when((flag & _PRESENT) != 0)
+        .then(((flag & _VERIFIED) != 0).cast(pl.UInt8))
+        .cat.to(_STAGE),
+        **{name: pl.lit(s).gather(pl.col("_tix")) for name, s in by_tix.items()},
+        set_version=pl.lit(labels).gather(pl.col("_uy")),
+        status=pl.col("_s").cat.to(_STATUS),
+        indicator_status=pl.col("_i").cat.to(_STATUS),
         _s=pl.col("_s"),
-        _i=pl.col("_i"),
+    )
+    v, t, op = pl.col("value"), pl.col("threshold"), pl.col("_op")
+    tol = S.REL_TOL * pl.max_horizontal(pl.lit(1.0), t.abs())
+    gap = (
+        pl.when(pl.col("_s").is_in([S.MET, S.NOT_MET]) & t.is_not_null())
+        .then(
+            pl.when((v - t).abs() <= tol)
+            .then(pl.lit(0.0))
+            .when(op == S.OPS.index("<="))
+            .then(t - v)
+            .when(op == S.OPS.index("=="))
+            .then(-(v - t).abs())
+            .otherwise(v - t)
+        )
+        .alias("gap")
     )
     return frame.select(
-        "unit",
-        "period",
-        "criterion",
-        "indicator",
-        "condition",
-        "measure",
-        op=_codes_to_enum(pl.col("_op"), _OP),
-        value=v,
-        numerator="numerator",
-        denominator="denominator",
-        stage="stage",
-        threshold=t,
-        threshold_status="threshold_status",
-        column="column",
-        basis="basis",
-        set_version="set_version",
-        status=_codes_to_enum(pl.col("_s"), _STATUS),
-        gap=pl.when(pl.col("_s").is_in([S.MET, S.NOT_MET]) & t.is_not_null()).then(
-            pl.when((v - t).abs() <= tol).then(pl.lit(0.0)).otherwise(gap)
-        ),
-        indicator_status=_codes_to_enum(pl.col("_i"), _STATUS),
+        *INDICATOR_COLUMNS[:6],
+        op.cat.to(_OP).alias("op"),
+        *INDICATOR_COLUMNS[7:17],
+        gap,
+        INDICATOR_COLUMNS[18],
     )
 
 
+INDICATOR_COLUMNS = (
+    "unit",
+    "period",
+    "criterion",
+    "indicator",
+    "condition",
+    "measure",
+    "op",
+    "value",
+    "numerator",
+    "denominator",
+    "stage",
+    "threshold",
+    "threshold_status",
+    "column",
+    "basis",
+    "set_version",
+    "status",
+    "gap",
+    "indicator_status",
+)
 _OP = pl.Enum(list(S.OPS))
 
 
