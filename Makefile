@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest pytest-postgres bench clean
+.PHONY: run test lint typecheck pytest pytest-postgres bench clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,6 +36,16 @@ pytest-postgres: $(STAMP)
 	fi
 
 test: lint typecheck pytest pytest-postgres
+
+# Interface translations: extract every marked string of src/ntm into the vi and en catalogues
+# (src/ntm/locale), fill English from the English source strings, and compile the .mo files.
+# The compiled .mo files are committed, so `make run` needs no gettext tools; after adding
+# strings, run this, translate the new empty Vietnamese entries, and run it again.
+messages: $(STAMP)
+	cd src/ntm && DJANGO_SETTINGS_MODULE=ntm.settings ../../$(BIN)/django-admin makemessages \
+	  --locale vi --locale en --no-obsolete --no-location --no-wrap --ignore 'tests/*'
+	msgen --no-wrap -o src/ntm/locale/en/LC_MESSAGES/django.po src/ntm/locale/en/LC_MESSAGES/django.po
+	cd src/ntm && DJANGO_SETTINGS_MODULE=ntm.settings ../../$(BIN)/django-admin compilemessages
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/evaluate.py

@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "ntm.audit",
     "ntm.units",
     "ntm.cli",
+    "ntm.accounts",
+    "ntm.web",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +86,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+
+# Vietnamese formats (dd/mm/yyyy, decimal comma) in both interface languages.
+FORMAT_MODULE_PATH = ["ntm.web.formats"]
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
