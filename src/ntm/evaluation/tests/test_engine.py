@@ -479,7 +479,7 @@ def test_enum_and_string_keys_give_the_same_result() -> None:
     values = values_frame(good_rows("A", 2020) + good_rows("C", 2020, stage="verified"))
     as_enum = values.with_columns(
         pl.col("unit").cast(pl.Enum(["Z", "C", "A"])),
-        pl.col("measure").cast(pl.Enum(sorted(MEASURES) + ["other"])),
+        pl.col("measure").cast(pl.Enum([*sorted(MEASURES), "other"])),
         pl.col("stage").cast(pl.Enum(["claimed", "verified"])),
     )
     assert_frame_equal(run(as_enum).indicators, run(values).indicators)
@@ -491,7 +491,8 @@ def test_default_years_are_the_periods_in_the_values() -> None:
 
 
 def test_other_measures_and_years_in_values_are_ignored() -> None:
-    rows = good_rows("D", 2020) + [
+    rows = [
+        *good_rows("D", 2020),
         {"unit": "D", "measure": "unrelated", "period": 2020, "value": 1.0},
         {"unit": "ZZ", "measure": "unrelated", "period": 2020, "value": 1.0},
         {"unit": "D", "measure": "income", "period": 2019, "value": 1.0},
