@@ -25,14 +25,14 @@ def test_vietnamese_by_default_and_english_on_request(client: Client, personas: 
     assert '<html lang="vi">' in html
     assert "Đơn vị của bạn" in html and "Văn phòng Điều phối tỉnh" in html
     # The switch posts the language and comes back to the same page.
-    assert 'name="language" value="en"' in html
+    assert 'name="language" value="en" lang="en">English</button>' in html
     response = client.post(reverse("set_language"), {"language": "en", "next": "/central/"})
     assert response.status_code == 302 and response["Location"] == "/central/"
     html = client.get(reverse("web:home")).content.decode()
     assert '<html lang="en">' in html
     assert "Your units" in html and "Province office" in html
     assert "Đơn vị của bạn" not in html
-    assert 'name="language" value="vi"' in html
+    assert 'name="language" value="vi" lang="vi">Tiếng Việt</button>' in html
     # Dates keep the Vietnamese format in English.
     assert "since 01/01/2020" in html
     client.post(reverse("set_language"), {"language": "vi", "next": "/"})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
@@ -186,3 +189,29 @@ def test_layout_is_keyboard_accessible(client: Client, personas: Personas) -> No
     assert '<main id="main" tabindex="-1">' in html
     assert '<html lang="vi">' in html
     assert 'aria-label="Trình đơn chính"' in html
+
+
+def test_error_pages_render_without_context() -> None:
+    # Django renders 500.html with an empty context: no user, no request.
+    html = render_to_string("500.html")
+    assert "Lỗi máy chủ" in html and "/static/ntm/css/ntm.css" in html
+
+
+def test_a_404_does_not_tell_forbidden_from_missing(client: Client, personas: Personas) -> None:
+    personas.login(client, "officer_b")
+    forbidden_url = reverse("web:commune", args=[personas.commune_a.pk])
+    missing_url = reverse("web:commune", args=[999_999])
+    forbidden = client.get(forbidden_url)
+    missing = client.get(missing_url)
+    assert forbidden.status_code == missing.status_code == 404
+
+    # The bodies differ only by the page's own address (echoed in the language switch) and
+    # the per-response mask of the CSRF token.
+    def normalised(html: str, url: str) -> str:
+        html = re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")\w+', r"\1T", html)
+        return html.replace(url, "URL")
+
+    assert normalised(forbidden.content.decode(), forbidden_url) == normalised(
+        missing.content.decode(), missing_url
+    )
+    assert "Không tìm thấy trang" in missing.content.decode()
