@@ -391,14 +391,7 @@ def import_events(
                     )
                 )
             except services.UnitServiceError as e:
-                errors.append(
-                    RowError(
-                        ev.line,
-                        str(ev.data.get("kind") or "kind"),
-                        str(ev.data.get("kind")),
-                        str(e),
-                    )
-                )
+                errors.append(RowError(ev.line, "kind", str(ev.data.get("kind")), str(e)))
         if errors:
             transaction.set_rollback(True)
         else:

@@ -224,6 +224,16 @@ def _historical(spec: NewUnit, ctx: _Ctx) -> Unit:
         origin=Origin.USER,
     )
     check_no_overlap(unit)
+    same = Unit.objects.filter(parent=spec.parent, kind=spec.kind, name_key=unit.name_key).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=unit.valid_to)
+    )
+    if spec.valid_from is not None:
+        same = same.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=spec.valid_from))
+    twin = same.first()
+    if twin is not None:
+        raise UnitServiceError(
+            f"Đơn vị {spec.name} đã có trong dữ liệu ({twin.label}); không tạo lại."
+        )
     unit.save()
     ctx.touched.append(unit)
     return unit
@@ -273,10 +283,10 @@ def _create(spec: NewUnit, ctx: _Ctx, predecessors: Sequence[tuple[Unit, float]]
 def _start_existing(unit: Unit, ctx: _Ctx) -> None:
     """A loaded unit whose unknown start is the event date."""
     _require_valid(unit, ctx.date)
-    if unit.valid_from is not None and unit.valid_from != ctx.date:
+    if unit.valid_from is not None:
         raise UnitServiceError(
-            f"Đơn vị {unit.label} đã có ngày bắt đầu {vn_date(unit.valid_from)}, khác ngày "
-            f"sự kiện {vn_date(ctx.date)}."
+            f"Đơn vị {unit.label} đã có ngày bắt đầu {vn_date(unit.valid_from)}; "
+            "sự kiện thành lập đã được ghi."
         )
     ctx.before.append(snapshot(unit))
     unit.valid_from = ctx.date
