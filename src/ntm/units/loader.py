@@ -99,7 +99,6 @@ class LoadResult:
     created_links: int = 0
     preserved: int = 0  # loaded rows a person has changed since: left as they are
     seconds: float = 0.0
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -475,10 +474,6 @@ def load_units(
         ]
         UnitEventLink.objects.bulk_create(links, batch_size=BATCH)
         result.created_events, result.created_links = len(events), len(links)
-        result.counts = {
-            "units": len(plan.units),
-            "events": len(plan.events),
-        }
         if not (result.created_units or result.created_events or result.created_links):
             result.seconds = time.perf_counter() - started
             return result  # nothing missing: a re-run changes nothing, not even the log
