@@ -46,11 +46,6 @@ _CELL_STATUS = pl.Enum(list(S.CELL_STATUSES))
 _STAGE = pl.Enum(list(S.STAGES))
 _BASIS = pl.Enum(["declared", "computed"])
 
-# Bits of the dense per-(unit, year, measure) flag array.
-_PRESENT = 1
-_VERIFIED = 2
-_NA = 4
-
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -105,13 +100,20 @@ class _Plan:
 
 @dataclass
 class _Dense:
-    """Values laid out densely: index (unit * Y + year) * NM + measure."""
+    """Values laid out densely and measure-major: index measure * NUY + (unit * Y + year).
+
+    The column of one measure is then a contiguous slice (no copy), and every explained row
+    reads its value by index arithmetic; an absent value is simply null.
+    """
 
     value: pl.Series  # f64, effective value (shares in percent), null when absent or unusable
-    flag: pl.Series | None  # u8 bits _PRESENT, _VERIFIED, _NA; None: no row is not applicable
+    stage: pl.Series | None  # u8: 0 claimed, 1 verified, null absent (explained rows only)
+    na: pl.Series | None  # bool: the row says not applicable; None when no row does
     numerator: pl.Series | None
     denominator: pl.Series | None
-    any_na: bool
+
+    def column(self, series: pl.Series, measure: int, nuy: int) -> pl.Series:
+        return series.slice(measure * nuy, nuy)
 
 
 # ---------------------------------------------------------------------------------- planning
@@ -334,23 +336,22 @@ def _verified_expr(values: pl.DataFrame) -> pl.Expr:
     return (pl.col("stage") == "verified").fill_null(False)
 
 
-def _strictly_increasing(slot: pl.Series) -> bool:
-    if slot.len() < 2:
+def _strictly_increasing(keys: pl.Series) -> bool:
+    if keys.len() < 2:
         return True
-    return bool((slot.slice(1) > slot.slice(0, slot.len() - 1)).all())
+    return bool((keys.slice(1) > keys.slice(0, keys.len() - 1)).all())
 
 
 def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dense:
     """Scatter the values into dense arrays; checks unknown units, stages and duplicates.
 
-    With `with_parts` the numerator, denominator and per-slot flags (stage used) are kept for
-    the explained rows; without, flags are only built when a row is not applicable or the
-    rows are not in key order (duplicates are then found by counting filled slots).
+    Verified values win: every row is written once, then the verified rows again on top.
+    With `with_parts` the stage used, numerator and denominator are kept for explained rows.
     """
     values = _values_frame(values)
-    ny, nm = len(plan.years), len(plan.measures)
-    size = plan.nuy * nm
-    slot_type = pl.UInt32 if size < 2**32 else pl.Int64
+    ny, nm, nuy = len(plan.years), len(plan.measures), plan.nuy
+    size = nuy * nm
+    slot_type = pl.UInt32 if 2 * size < 2**32 else pl.Int64
     schema = values.schema
 
     def num(name: str) -> pl.Expr:
@@ -358,11 +359,13 @@ def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dens
             return pl.col(name).cast(pl.Float64).fill_nan(None)
         return pl.lit(None, pl.Float64)
 
+    def raw(name: str) -> pl.Expr:
+        return pl.col(name).cast(pl.Float64) if name in schema else pl.lit(None, pl.Float64)
+
     y0 = min(plan.years) if plan.years else 0
     span = (max(plan.years) - y0 + 1) if plan.years else 1
-    ylut = pl.Series([None] * span, dtype=pl.UInt32)
-    for i, y in enumerate(plan.years):
-        ylut[y - y0] = i
+    position = dict(zip(plan.years, range(len(plan.years)), strict=True))
+    ylut = pl.Series([position.get(y0 + i) for i in range(span)], dtype=pl.UInt32)
     rel = pl.col("period").cast(pl.Int64) - y0
     yi = pl.when((rel >= 0) & (rel < span)).then(pl.lit(ylut).gather(rel.clip(0, span - 1)))
     share = pl.lit(pl.Series(plan.share, dtype=pl.Boolean)).gather(pl.col("_mid"))
@@ -372,6 +375,8 @@ def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dens
         else pl.lit(False)
     )
     verified = _verified_expr(values)
+    uy = pl.col("_uid") * ny + pl.col("_yi")
+    parts = {"numerator": num("numerator"), "denominator": num("denominator")} if with_parts else {}
     computed = (
         values.lazy()
         .with_columns(
@@ -381,83 +386,60 @@ def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dens
         )
         .filter(pl.col("_mid").is_not_null() & pl.col("_yi").is_not_null())
         .select(
-            slot=(pl.col("_uid") * ny + pl.col("_yi")) * nm + pl.col("_mid"),
+            slot=pl.col("_mid") * nuy + uy,
+            # Key order of a unit-major export, stage last: to find duplicates cheaply.
+            order=((uy * nm + pl.col("_mid")) * 2 + verified.cast(slot_type)),
+            # NaN anywhere gives NaN here, and NaN is missing: one fill_nan at the end.
             value=pl.when(share)
             .then(
-                pl.when(num("denominator") != 0).then(100.0 * num("numerator") / num("denominator"))
+                pl.when(raw("denominator") != 0).then(100.0 * raw("numerator") / raw("denominator"))
             )
-            .otherwise(num("value"))
+            .otherwise(raw("value"))
             .fill_nan(None),
-            flag=(
-                pl.lit(_PRESENT, pl.UInt8)
-                + verified.cast(pl.UInt8) * _VERIFIED
-                + na.cast(pl.UInt8) * _NA
-            ),
-            numerator=num("numerator"),
-            denominator=num("denominator"),
+            verified=verified,
+            na=na,
+            **parts,
         )
         .collect()
     )
-    slots = computed.get_column("slot")
-    if slots.null_count():
+    if computed.get_column("slot").null_count():
         known = set(plan.units)
-        codes = sorted(
-            {
-                u
-                for u in values.get_column("unit").cast(pl.String).unique().to_list()
-                if u not in known
-            },
-            key=str,
-        )[:5]
+        units = values.get_column("unit").cast(pl.String).unique().to_list()
+        codes = sorted(u for u in units if u is not None and u not in known)[:5]
         raise ValueError(f"values: đơn vị không có trong danh sách (units not in units): {codes}")
-    flags = computed.get_column("flag")
-    is_verified = (flags & _VERIFIED) != 0
+    order = computed.get_column("order")
+    if not _strictly_increasing(order) and order.n_unique() != order.len():
+        raise ValueError(
+            "values: có nhiều hơn một dòng cho cùng đơn vị, chỉ số, năm và giai đoạn "
+            "(more than one row per unit, measure, period and stage)"
+        )
+    is_verified = computed.get_column("verified")
     n_verified = int(is_verified.sum())
-    any_na = bool(((flags & _NA) != 0).any())
-    columns = ["slot", "value", "flag"]
-    if with_parts:
-        columns += ["numerator", "denominator"]
-    stages = (
-        [computed.select(columns)]
-        if n_verified in (0, computed.height)
-        else [
-            computed.select(columns).filter(~is_verified),
-            computed.select(columns).filter(is_verified),
-        ]
+    any_na = bool(computed.get_column("na").any())
+    passes = [computed]
+    if 0 < n_verified < computed.height:
+        passes.append(computed.filter(is_verified))
+
+    def dense(column: str, dtype: pl.DataType) -> pl.Series:
+        out = pl.repeat(None, size, dtype=dtype, eager=True)
+        for part in passes:
+            out.scatter(part.get_column("slot"), part.get_column(column).cast(dtype))
+        return out
+
+    return _Dense(
+        value=dense("value", pl.Float64()),
+        stage=dense("verified", pl.UInt8()) if with_parts else None,
+        na=dense("na", pl.Boolean()) if any_na else None,
+        numerator=dense("numerator", pl.Float64()) if with_parts else None,
+        denominator=dense("denominator", pl.Float64()) if with_parts else None,
     )
-    ordered = all(_strictly_increasing(p.get_column("slot")) for p in stages)
-    need_flag = with_parts or any_na or not ordered
-    dense_value = pl.repeat(None, size, dtype=pl.Float64, eager=True)
-    dense_flag = pl.zeros(size, dtype=pl.UInt8, eager=True) if need_flag else None
-    dense_num = pl.repeat(None, size, dtype=pl.Float64, eager=True) if with_parts else None
-    dense_den = pl.repeat(None, size, dtype=pl.Float64, eager=True) if with_parts else None
-    for part in stages:  # claimed first, so verified values overwrite them
-        slot = part.get_column("slot")
-        dense_value.scatter(slot, part.get_column("value"))
-        if dense_flag is not None:
-            dense_flag.scatter(slot, part.get_column("flag"))
-        if dense_num is not None and dense_den is not None:
-            dense_num.scatter(slot, part.get_column("numerator"))
-            dense_den.scatter(slot, part.get_column("denominator"))
-    if not ordered:
-        # At most one row per (unit, measure, period, stage): count the slots each stage filled.
-        assert dense_flag is not None
-        filled = (dense_flag & _VERIFIED).cast(pl.Boolean).sum()
-        present = (dense_flag != 0).sum()
-        if filled != n_verified or present < computed.height - n_verified:
-            raise ValueError(
-                "values: có nhiều hơn một dòng cho cùng đơn vị, chỉ số, năm và giai đoạn "
-                "(more than one row per unit, measure, period and stage)"
-            )
-    return _Dense(dense_value, dense_flag, dense_num, dense_den, any_na)
 
 
 # ---------------------------------------------------------------------------------- statuses
 
 
-def _condition_status(v: pl.Expr, t: pl.Expr | None, flag: pl.Expr, c: _Cond) -> pl.Expr:
+def _condition_status(v: pl.Expr, t: pl.Expr | None, na: pl.Expr, c: _Cond) -> pl.Expr:
     """The status code of one condition; `op` is a constant, so the comparison is one branch."""
-    na = (flag & _NA) != 0
     if c.op == "yes":
         invalid = (v != 1.0) & (v != 0.0)
         ok = v == 1.0
@@ -509,32 +491,39 @@ def _interleave(frame: pl.DataFrame, columns: Sequence[str], name: str) -> pl.Se
     )
 
 
-def _statuses(plan: _Plan, dense: _Dense) -> pl.DataFrame:
-    """Wide frame, one row per (unit, year): c{i} condition statuses, k{j} criterion statuses."""
+def _gap(v: pl.Expr, t: pl.Expr, status: pl.Expr, op: str) -> pl.Expr:
+    """Signed margin, >= 0 on the good side; 0 within the comparison's tolerance."""
+    tol = S.REL_TOL * pl.max_horizontal(pl.lit(1.0), t.abs())
+    margin = v - t if op == ">=" else t - v if op == "<=" else -(v - t).abs()
+    return pl.when(status.is_in([S.MET, S.NOT_MET])).then(
+        pl.when((v - t).abs() <= tol).then(pl.lit(0.0)).otherwise(margin)
+    )
+
+
+def _statuses(plan: _Plan, dense: _Dense, with_gap: bool = False) -> pl.DataFrame:
+    """Wide frame, one row per (unit, year): c{i} condition statuses, k{j} criterion statuses,
+    and with `with_gap` g{i} the gap of each condition (null for yes/no and "none")."""
     ny, nm, nc = len(plan.years), len(plan.measures), len(plan.conds)
     nuy = plan.nuy
-    values = _wide(dense.value, nm, "v")
-    flags = (
-        _wide(dense.flag, nm, "f")
-        if dense.any_na and dense.flag is not None
-        else pl.DataFrame(height=nuy)
-    )
-    uy = pl.int_range(0, nuy, dtype=pl.UInt32, eager=True)
+    columns = {f"v{m}": dense.column(dense.value, m, nuy) for m in range(nm)}
+    if dense.na is not None:
+        columns |= {f"n{m}": dense.column(dense.na, m, nuy) for m in range(nm)}
     numeric = [i for i, c in enumerate(plan.conds) if c.op in NUMERIC_OPS]
-    if numeric and nuy:
-        table = pl.DataFrame(
-            {f"t{i}": pl.Series(plan.thr_value[i::nc], dtype=pl.Float64) for i in numeric}
-        )
+    uy = pl.int_range(0, nuy, dtype=pl.UInt32, eager=True)
+    table = pl.DataFrame(
+        {f"t{i}": pl.Series(plan.thr_value[i::nc], dtype=pl.Float64) for i in numeric}
+    )
+    if ny and numeric:
         tgy = plan.unit_group.gather(uy // ny) * ny + uy % ny
-        thresholds = table[tgy]
+        columns |= table[tgy].to_dict()
     else:
-        thresholds = pl.DataFrame({f"t{i}": pl.Series([], dtype=pl.Float64) for i in numeric})
-    frame = pl.concat([values, flags, thresholds], how="horizontal")
+        columns |= table.clear().to_dict()
+    frame = pl.DataFrame(columns, height=nuy)
     cond_exprs = [
         _condition_status(
             pl.col(f"v{plan.cond_measure[i]}"),
             pl.col(f"t{i}") if c.op in NUMERIC_OPS else None,
-            pl.col(f"f{plan.cond_measure[i]}") if dense.any_na else pl.lit(0, pl.UInt8),
+            pl.col(f"n{plan.cond_measure[i]}") if dense.na is not None else pl.lit(False),
             c,
         ).alias(f"c{i}")
         for i, c in enumerate(plan.conds)
@@ -548,13 +537,19 @@ def _statuses(plan: _Plan, dense: _Dense) -> pl.DataFrame:
         ).alias(f"k{j}")
         for j, members in enumerate(plan.crit_conds)
     ]
-    return (
-        status.with_columns(crit_exprs)
-        if nuy
-        else status.with_columns(
-            [pl.lit(None, pl.UInt8).alias(f"k{j}") for j in range(len(plan.criteria))]
-        ).clear()
-    )
+    status = status.with_columns(crit_exprs)
+    if with_gap:
+        frame = pl.concat([frame, status.select(f"c{i}" for i in numeric)], how="horizontal")
+        gaps = frame.select(
+            (
+                _gap(pl.col(f"v{plan.cond_measure[i]}"), pl.col(f"t{i}"), pl.col(f"c{i}"), c.op)
+                if c.op in NUMERIC_OPS
+                else pl.repeat(None, nuy, dtype=pl.Float64)
+            ).alias(f"g{i}")
+            for i, c in enumerate(plan.conds)
+        )
+        status = pl.concat([status, gaps], how="horizontal")
+    return status
 
 
 def _declared_dense(plan: _Plan, declared: pl.DataFrame | None) -> pl.Series | None:
@@ -740,7 +735,7 @@ def _codes_to_enum(codes: pl.Expr, dtype: pl.Enum) -> pl.Expr:
 
 
 def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.DataFrame:
-    ny, nm, nc = len(plan.years), len(plan.measures), len(plan.conds)
+    ny, nc = len(plan.years), len(plan.conds)
     ncol = len(plan.cset.columns)
     nuy = plan.nuy
     n = nuy * nc
@@ -762,7 +757,8 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
     )
     cond_status = _interleave(status, [f"c{i}" for i in range(nc)], "_s")
     ind_status = _interleave(ind_wide, [f"i{i}" for i in range(nc)], "_i")
-    if dense.flag is None or dense.numerator is None or dense.denominator is None:
+    gap = _interleave(status, [f"g{i}" for i in range(nc)], "gap")
+    if dense.stage is None or dense.numerator is None or dense.denominator is None:
         raise AssertionError("explained rows need the dense parts (with_parts=True)")
 
     # Per (unit, year): threshold group and set label; then per row by index arithmetic.
@@ -776,13 +772,13 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
             (pl.col("_group") // ncol) * ny + pl.col("_yi")
         ),
     )
-    keys = pl.DataFrame({"_s": cond_status, "_i": ind_status}).with_columns(
+    keys = pl.DataFrame({"_s": cond_status, "_i": ind_status, "gap": gap}).with_columns(
         _r=pl.int_range(0, n, dtype=pl.UInt32)
     )
     keys = keys.with_columns(_cid=pl.col("_r") % max(nc, 1), _uy=pl.col("_r") // max(nc, 1))
     keys = keys.with_columns(
-        _slot=pl.col("_uy") * nm
-        + pl.lit(pl.Series(plan.cond_measure, dtype=pl.UInt32)).gather(pl.col("_cid")),
+        _slot=pl.col("_uy")
+        + pl.lit(pl.Series(plan.cond_measure, dtype=pl.UInt32) * nuy).gather(pl.col("_cid")),
         _tix=pl.lit(per_uy.get_column("_tgy")).gather(pl.col("_uy")) + pl.col("_cid"),
     )
     by_cid = {
@@ -794,7 +790,7 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
         "measure": pl.Series([plan.measures[m] for m in plan.cond_measure], dtype=pl.String).cast(
             pl.Enum(plan.measures)
         ),
-        "_op": pl.Series([S.OPS.index(c.op) for c in conds], dtype=pl.UInt8),
+        "op": pl.Series([S.OPS.index(c.op) for c in conds], dtype=pl.UInt8).cat.to(_OP),
     }
     by_tix = {
         "threshold": pl.Series(plan.thr_value, dtype=pl.Float64),
@@ -803,7 +799,6 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
         "basis": pl.Series(plan.thr_basis, dtype=pl.UInt32).cat.to(pl.Enum(plan.basis_names)),
     }
     labels = per_uy.get_column("_label").cat.to(pl.Enum(plan.label_names))
-    flag = pl.lit(dense.flag).gather(pl.col("_slot"))
     frame = keys.select(
         unit=pl.lit(pl.Series(plan.units, dtype=pl.String)).gather(pl.col("_uy") // max(ny, 1)),
         period=pl.lit(pl.Series(plan.years, dtype=pl.Int32)).gather(pl.col("_uy") % max(ny, 1)),
@@ -811,37 +806,14 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
         value=pl.lit(dense.value).gather(pl.col("_slot")),
         numerator=pl.lit(dense.numerator).gather(pl.col("_slot")),
         denominator=pl.lit(dense.denominator).gather(pl.col("_slot")),
-        stage=pl.when((flag & _PRESENT) != 0)
-        .then(((flag & _VERIFIED) != 0).cast(pl.UInt8))
-        .cat.to(_STAGE),
+        stage=pl.lit(dense.stage).gather(pl.col("_slot")).cat.to(_STAGE),
         **{name: pl.lit(s).gather(pl.col("_tix")) for name, s in by_tix.items()},
         set_version=pl.lit(labels).gather(pl.col("_uy")),
         status=pl.col("_s").cat.to(_STATUS),
         indicator_status=pl.col("_i").cat.to(_STATUS),
-        _s=pl.col("_s"),
+        gap=pl.col("gap"),
     )
-    v, t, op = pl.col("value"), pl.col("threshold"), pl.col("_op")
-    tol = S.REL_TOL * pl.max_horizontal(pl.lit(1.0), t.abs())
-    gap = (
-        pl.when(pl.col("_s").is_in([S.MET, S.NOT_MET]) & t.is_not_null())
-        .then(
-            pl.when((v - t).abs() <= tol)
-            .then(pl.lit(0.0))
-            .when(op == S.OPS.index("<="))
-            .then(t - v)
-            .when(op == S.OPS.index("=="))
-            .then(-(v - t).abs())
-            .otherwise(v - t)
-        )
-        .alias("gap")
-    )
-    return frame.select(
-        *INDICATOR_COLUMNS[:6],
-        op.cat.to(_OP).alias("op"),
-        *INDICATOR_COLUMNS[7:17],
-        gap,
-        INDICATOR_COLUMNS[18],
-    )
+    return frame.select(INDICATOR_COLUMNS)
 
 
 INDICATOR_COLUMNS = (
@@ -899,7 +871,7 @@ def evaluate(
     """
     plan = _plan(cset, units, _years(values, years), overlays, check_period, measures)
     dense = _encode_values(plan, values, with_parts=True)
-    status = _statuses(plan, dense)
+    status = _statuses(plan, dense, with_gap=True)
     declared_dense = _declared_dense(plan, declared)
     final = _final_criteria(plan, status, declared_dense)
     return Evaluation(
