@@ -107,10 +107,11 @@ class _Dense:
     """
 
     value: pl.Series  # f64, effective value (shares in percent), null when absent or unusable
-    stage: pl.Series | None  # u8: 0 claimed, 1 verified, null absent (explained rows only)
     na: pl.Series | None  # bool: the row says not applicable; None when no row does
-    numerator: pl.Series | None
-    denominator: pl.Series | None
+    # Explained rows only: the input row used per slot (null when absent), and those rows
+    # (value, verified, numerator, denominator), so that parts are gathered, not scattered.
+    row: pl.Series | None
+    rows: pl.DataFrame | None
 
     def column(self, series: pl.Series, measure: int, nuy: int) -> pl.Series:
         return series.slice(measure * nuy, nuy)
@@ -400,6 +401,7 @@ def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dens
             na=na,
             **parts,
         )
+        .with_row_index("_row")
         .collect()
     )
     if computed.get_column("slot").null_count():
@@ -426,12 +428,21 @@ def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dens
             out.scatter(part.get_column("slot"), part.get_column(column).cast(dtype))
         return out
 
+    if not with_parts:
+        return _Dense(
+            value=dense("value", pl.Float64()),
+            na=dense("na", pl.Boolean()) if any_na else None,
+            row=None,
+            rows=None,
+        )
+    # One scatter of the row index, then gathers (much cheaper than scattering every part).
+    row = dense("_row", pl.UInt32())
+    rows = computed.select("value", "verified", "na", "numerator", "denominator")
     return _Dense(
-        value=dense("value", pl.Float64()),
-        stage=dense("verified", pl.UInt8()) if with_parts else None,
-        na=dense("na", pl.Boolean()) if any_na else None,
-        numerator=dense("numerator", pl.Float64()) if with_parts else None,
-        denominator=dense("denominator", pl.Float64()) if with_parts else None,
+        value=rows.get_column("value").gather(row),
+        na=rows.get_column("na").gather(row) if any_na else None,
+        row=row,
+        rows=rows,
     )
 
 
@@ -758,7 +769,7 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
     cond_status = _interleave(status, [f"c{i}" for i in range(nc)], "_s")
     ind_status = _interleave(ind_wide, [f"i{i}" for i in range(nc)], "_i")
     gap = _interleave(status, [f"g{i}" for i in range(nc)], "gap")
-    if dense.stage is None or dense.numerator is None or dense.denominator is None:
+    if dense.row is None or dense.rows is None:
         raise AssertionError("explained rows need the dense parts (with_parts=True)")
 
     # Per (unit, year): threshold group and set label; then per row by index arithmetic.
@@ -781,6 +792,8 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
         + pl.lit(pl.Series(plan.cond_measure, dtype=pl.UInt32) * nuy).gather(pl.col("_cid")),
         _tix=pl.lit(per_uy.get_column("_tgy")).gather(pl.col("_uy")) + pl.col("_cid"),
     )
+    keys = keys.with_columns(_row=pl.lit(dense.row).gather(pl.col("_slot")))
+    rows = dense.rows
     by_cid = {
         "criterion": pl.Series([c.criterion for c in conds], dtype=pl.Int32),
         "indicator": pl.Series([c.indicator for c in conds], dtype=pl.String).cast(
@@ -803,10 +816,12 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
         unit=pl.lit(pl.Series(plan.units, dtype=pl.String)).gather(pl.col("_uy") // max(ny, 1)),
         period=pl.lit(pl.Series(plan.years, dtype=pl.Int32)).gather(pl.col("_uy") % max(ny, 1)),
         **{name: pl.lit(s).gather(pl.col("_cid")) for name, s in by_cid.items()},
-        value=pl.lit(dense.value).gather(pl.col("_slot")),
-        numerator=pl.lit(dense.numerator).gather(pl.col("_slot")),
-        denominator=pl.lit(dense.denominator).gather(pl.col("_slot")),
-        stage=pl.lit(dense.stage).gather(pl.col("_slot")).cat.to(_STAGE),
+        value=pl.lit(rows.get_column("value")).gather(pl.col("_row")),
+        numerator=pl.lit(rows.get_column("numerator")).gather(pl.col("_row")),
+        denominator=pl.lit(rows.get_column("denominator")).gather(pl.col("_row")),
+        stage=pl.lit(rows.get_column("verified").cast(pl.UInt8))
+        .gather(pl.col("_row"))
+        .cat.to(_STAGE),
         **{name: pl.lit(s).gather(pl.col("_tix")) for name, s in by_tix.items()},
         set_version=pl.lit(labels).gather(pl.col("_uy")),
         status=pl.col("_s").cat.to(_STATUS),
