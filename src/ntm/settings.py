@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "ntm.units",
     "ntm.cli",
     "ntm.accounts",
+    "ntm.values",
     "ntm.web",
 ]
 
@@ -97,3 +98,8 @@ LOGOUT_REDIRECT_URL = "web:login"
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
+
+# Uploads: evidence files (types sniffed from their bytes by ntm.values) and import files.
+NTM_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+NTM_EVIDENCE_TYPES = ("pdf", "jpeg", "png", "xlsx", "docx")
+NTM_IMPORT_MAX_BYTES = 20 * 1024 * 1024

@@ -1,0 +1,276 @@
+"""Stored values -> the engine's frames -> results, cached per (set, period, unit).
+
+Design decision 4: a number on screen is never stale. Every cached row carries the key it was
+computed under — a digest of the set, the unit's attributes, and the count and version sums
+of the unit's values and declarations for the period (versions only grow, so any change moves
+the key). A read recomputes whatever row is missing or carries another key; the services
+recompute what a change touched inside the change's own transaction (`refresh_results`).
+
+In the frames returned here the `unit` column is the unit's primary key as text (GSO codes
+are reused over time, so they do not identify a unit version).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+import polars as pl
+from django.db.models import Count, F, Sum
+from django.utils import timezone
+
+from ntm.criteria.loader import bundled_set_ids, load_measures, load_set
+from ntm.criteria.schema import CriteriaSet
+from ntm.evaluation import Evaluation, evaluate
+from ntm.units.models import Unit, UnitKind
+from ntm.values.models import CachedResult, Declaration, Stage, Value
+
+# Bump when what is stored in a cached row changes shape.
+CACHE_FORMAT = "1"
+
+VALUES_SCHEMA: dict[str, pl.DataType] = {
+    "unit": pl.String(),
+    "measure": pl.String(),
+    "period": pl.Int32(),
+    "value": pl.Float64(),
+    "numerator": pl.Float64(),
+    "denominator": pl.Float64(),
+    "not_applicable": pl.Boolean(),
+    "stage": pl.String(),
+}
+UNITS_SCHEMA: dict[str, pl.DataType] = {
+    "unit": pl.String(),
+    "province": pl.String(),
+    "region": pl.String(),
+    "commune_group": pl.String(),
+    "special_difficulty": pl.Boolean(),
+    "safe_zone_poor_district": pl.Boolean(),
+}
+DECLARED_SCHEMA: dict[str, pl.DataType] = {
+    "unit": pl.String(),
+    "period": pl.Int32(),
+    "criterion": pl.Int32(),
+    "status": pl.String(),
+}
+
+
+def sets_for_period(period: int) -> list[CriteriaSet]:
+    """The bundled commune sets whose period covers the year (standard tier first)."""
+    sets = [load_set(i) for i in bundled_set_ids()]
+    covering = [
+        s
+        for s in sets
+        if s.level == "commune" and s.period.start_year <= period <= s.period.end_year
+    ]
+    return sorted(covering, key=lambda s: (s.tier != "standard", s.id))
+
+
+@cache
+def _fingerprint(set_json: str) -> str:
+    return hashlib.sha256(set_json.encode()).hexdigest()[:16]
+
+
+def set_fingerprint(cset: CriteriaSet) -> str:
+    return _fingerprint(cset.model_dump_json())
+
+
+@cache
+def set_measures(set_id: str) -> frozenset[str]:
+    """The measure keys a bundled set reads."""
+    cset = load_set(set_id)
+    return frozenset(
+        cond.measure for c in cset.criteria for ind in c.indicators for cond in ind.conditions
+    )
+
+
+def province_code(unit: Unit) -> str | None:
+    node: Unit | None = unit
+    while node is not None:
+        if node.kind == UnitKind.PROVINCE:
+            return node.code
+        node = node.parent
+    return None
+
+
+def _with_parents(units: Iterable[Unit]) -> list[Unit]:
+    ids = [u.pk for u in units]
+    by_id = Unit.objects.select_related("parent__parent__parent").in_bulk(ids)
+    return [by_id[i] for i in ids]
+
+
+def units_frame(units: Sequence[Unit]) -> pl.DataFrame:
+    """The engine's `units` frame (unknown flags count as false, as the engine does)."""
+    rows = [
+        {
+            "unit": str(u.pk),
+            "province": province_code(u),
+            "region": u.region,
+            "commune_group": u.commune_group,
+            "special_difficulty": bool(u.special_difficulty),
+            "safe_zone_poor_district": bool(u.safe_zone_poor_district),
+        }
+        for u in units
+    ]
+    return pl.DataFrame(rows, schema=UNITS_SCHEMA)
+
+
+def values_frame(unit_ids: Sequence[int], period: int) -> pl.DataFrame:
+    """Both stages of every stored value, one row per stage that holds an entry."""
+    rows = []
+    for v in Value.objects.filter(unit_id__in=unit_ids, period=period):
+        for stage in Stage.values:
+            if v.has(stage):
+                entry = {"unit": str(v.unit_id), "measure": v.measure, "period": period}
+                rows.append({**entry, **v.entry(stage), "stage": stage})
+    return pl.DataFrame(rows, schema=VALUES_SCHEMA)
+
+
+def declared_frame(unit_ids: Sequence[int], period: int, set_id: str) -> pl.DataFrame:
+    found = Declaration.objects.filter(unit_id__in=unit_ids, period=period, set_id=set_id)
+    rows = [
+        {"unit": str(u), "period": period, "criterion": c, "status": s}
+        for u, c, s in found.exclude(status="").values_list("unit_id", "criterion", "status")
+    ]
+    return pl.DataFrame(rows, schema=DECLARED_SCHEMA)
+
+
+def _keys(units: Sequence[Unit], period: int, cset: CriteriaSet) -> dict[int, str]:
+    ids = [u.pk for u in units]
+    values = {
+        row["unit_id"]: (row["n"], row["v"])
+        for row in Value.objects.filter(unit_id__in=ids, period=period)
+        .values("unit_id")
+        .annotate(n=Count("id"), v=Sum(F("claimed_version") + F("verified_version")))
+    }
+    declared = {
+        row["unit_id"]: (row["n"], row["v"])
+        for row in Declaration.objects.filter(unit_id__in=ids, period=period, set_id=cset.id)
+        .values("unit_id")
+        .annotate(n=Count("id"), v=Sum("version"))
+    }
+    head = f"{CACHE_FORMAT}|{pl.__version__}|{cset.id}|{set_fingerprint(cset)}"
+    keys = {}
+    for u in units:
+        attrs = (
+            f"{province_code(u)}|{u.region}|{u.commune_group}|"
+            f"{bool(u.special_difficulty)}|{bool(u.safe_zone_poor_district)}"
+        )
+        raw = f"{head}|{attrs}|{values.get(u.pk, (0, 0))}|{declared.get(u.pk, (0, 0))}"
+        keys[u.pk] = hashlib.sha256(raw.encode()).hexdigest()
+    return keys
+
+
+def _plain(frame: pl.DataFrame) -> pl.DataFrame:
+    """Enum columns as text, so that frames computed at different times concatenate."""
+    return frame.with_columns(
+        pl.col(name).cast(pl.String)
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Enum | pl.Categorical)
+    )
+
+
+def _dump(frame: pl.DataFrame) -> bytes:
+    return frame.serialize()
+
+
+def _load(data: bytes | memoryview) -> pl.DataFrame:
+    return pl.DataFrame.deserialize(io.BytesIO(bytes(data)))
+
+
+def compute(units: Sequence[Unit], period: int, cset: CriteriaSet) -> Evaluation:
+    """Evaluate stored values now, without the cache."""
+    ids = [u.pk for u in units]
+    ev = evaluate(
+        cset,
+        units_frame(units),
+        values_frame(ids, period),
+        years=[period],
+        declared=declared_frame(ids, period, cset.id),
+        measures=load_measures(),
+    )
+    return Evaluation(
+        set_id=ev.set_id,
+        labels=ev.labels,
+        indicators=_plain(ev.indicators),
+        criteria=_plain(ev.criteria),
+        communes=_plain(ev.communes),
+    )
+
+
+def results_for_units(units: Sequence[Unit], period: int, cset: CriteriaSet) -> Evaluation:
+    """The results of `units` for a period under a set: cached rows whose key still holds,
+    the rest computed in one engine call and stored. Frames are in the order of `units`."""
+    units = _with_parents(units)
+    keys = _keys(units, period, cset)
+    cached = {
+        row.unit_id: row
+        for row in CachedResult.objects.filter(
+            set_id=cset.id, period=period, unit_id__in=list(keys)
+        )
+    }
+    hits = {pk: row for pk, row in cached.items() if row.key == keys[pk]}
+    misses = [u for u in units if u.pk not in hits]
+    parts: dict[int, tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] = {
+        pk: (_load(row.indicators), _load(row.criteria), _load(row.communes))
+        for pk, row in hits.items()
+    }
+    labels = {period: next(iter(hits.values())).label} if hits else {}
+    if misses or not units:
+        fresh = compute(misses, period, cset)
+        labels = fresh.labels or labels
+        now = timezone.now()
+        rows = []
+        for u in misses:
+            key = str(u.pk)
+            frames = tuple(
+                f.filter(pl.col("unit") == key)
+                for f in (fresh.indicators, fresh.criteria, fresh.communes)
+            )
+            parts[u.pk] = (frames[0], frames[1], frames[2])
+            rows.append(
+                CachedResult(
+                    set_id=cset.id,
+                    period=period,
+                    unit_id=u.pk,
+                    key=keys[u.pk],
+                    label=fresh.labels.get(period, ""),
+                    indicators=_dump(frames[0]),
+                    criteria=_dump(frames[1]),
+                    communes=_dump(frames[2]),
+                    computed_at=now,
+                )
+            )
+        if rows:
+            CachedResult.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["set_id", "period", "unit"],
+                update_fields=["key", "label", "indicators", "criteria", "communes", "computed_at"],
+            )
+        if not units:
+            return fresh
+    ordered = [parts[u.pk] for u in units]
+    return Evaluation(
+        set_id=cset.id,
+        labels=labels,
+        indicators=pl.concat([p[0] for p in ordered]),
+        criteria=pl.concat([p[1] for p in ordered]),
+        communes=pl.concat([p[2] for p in ordered]),
+    )
+
+
+def results_for(unit: Unit, period: int, cset: CriteriaSet) -> Evaluation:
+    """One unit's results (frames filtered to it); see `results_for_units`."""
+    return results_for_units([unit], period, cset)
+
+
+def refresh_results(unit_ids: Iterable[int], period: int) -> None:
+    """Recompute the cached results a change of these units' values touched, for every
+    bundled set covering the period. Services call this inside their transaction."""
+    units = list(Unit.objects.filter(pk__in=set(unit_ids)))
+    if not units:
+        return
+    for cset in sets_for_period(period):
+        results_for_units(units, period, cset)

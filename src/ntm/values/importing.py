@@ -1,0 +1,256 @@
+"""Bulk import of the `ntm criteria template` workbook (or its CSV) as a service.
+
+All or nothing (design decision 10): the file is read and checked whole by
+`ntm.values.workbook.read_input`, with the units database as its unit register (the commune
+code alone is enough); then the rows the register cannot take (a commune outside the user's
+units, a period already submitted or approved) are added to the same list of problems. Only a
+file without any problem is written, in one transaction, with one audit row per changed value
+and a summary row for the import. Progress goes to an optional callback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from openpyxl.utils import get_column_letter
+
+from ntm.accounts import permissions
+from ntm.audit.services import record
+from ntm.criteria.loader import load_measures
+from ntm.criteria.schema import CriteriaSet
+from ntm.units.models import Unit, UnitKind
+from ntm.values import workbook
+from ntm.values.evaluation import province_code, sets_for_period
+from ntm.values.evaluation import results_for_units as _results_for_units
+from ntm.values.models import Stage, Value
+from ntm.values.services import VALUE_OBJECT, locked_for
+from ntm.values.workbook import InputError, InputProblem, UnitInfo, read_input
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+IMPORT_OBJECT = "values.import"
+CHUNK = 200
+FLAG_FIELDS = ("special_difficulty", "safe_zone_poor_district")
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str  # Vietnamese, for the page
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    units: int
+    values: int  # values in the file
+    created: int
+    changed: int
+    unchanged: int
+    audit_id: int
+
+
+def _commune_in_year(code: str, year: int) -> Unit | None:
+    """The commune with this GSO code during the year (the version in force at its end when
+    the code changed hands within the year)."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    found = list(
+        Unit.objects.filter(code=code, kind=UnitKind.COMMUNE)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        .select_related("parent__parent__parent")
+    )
+    if len(found) > 1:
+        found = [u for u in found if u.is_valid_on(end)] or found[-1:]
+    return found[0] if len(found) == 1 else None
+
+
+class _Register:
+    """The `unit_lookup` of read_input: units the user may write at this stage, by code.
+    A commune outside the user's units is "not found", as everywhere else."""
+
+    def __init__(self, user: User, year: int, stage: str) -> None:
+        self.user, self.year, self.stage = user, year, stage
+        self.units: dict[str, Unit] = {}
+
+    def __call__(self, code: str) -> UnitInfo | None:
+        unit = _commune_in_year(code, self.year)
+        if unit is None:
+            return None
+        allowed = (
+            permissions.can_enter_values(self.user, unit)
+            if self.stage == Stage.CLAIMED
+            else permissions.can_verify(self.user, unit)
+        )
+        if not allowed:
+            return None
+        self.units[code] = unit
+        return UnitInfo(
+            code=code,
+            name=unit.name,
+            province=province_code(unit),
+            region=unit.region,
+            commune_group=unit.commune_group,
+            flags=frozenset(f for f in FLAG_FIELDS if getattr(unit, f)),
+        )
+
+
+def _code_rows(path: Path) -> dict[str, tuple[str, int, str, str]]:
+    """code -> (sheet, row, column letter, header) of the row naming it, for problems found
+    after reading (the reader reports its own with their places)."""
+    sheet = workbook._open(path)
+    found = workbook._find_header(sheet)
+    if found is None:
+        return {}
+    _, header = found
+    keys = {"mã xã", "unit"}
+    index = next(
+        i for i, v in enumerate(header) if isinstance(v, str) and workbook._norm_header(v) in keys
+    )
+    letter = get_column_letter(index + 1)
+    out: dict[str, tuple[str, int, str, str]] = {}
+    for number, cells in sheet.rows:
+        if index < len(cells) and not workbook._blank(cells[index]):
+            code = workbook._code_text(cells[index], 5)
+            out.setdefault(code, (sheet.name, number, letter, str(header[index])))
+    return out
+
+
+def _entry(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "value": row["value"],
+        "numerator": row["numerator"],
+        "denominator": row["denominator"],
+        "not_applicable": bool(row["not_applicable"]),
+    }
+
+
+def import_values(
+    path: str | Path,
+    cset: CriteriaSet,
+    year: int,
+    *,
+    acting_user: User,
+    stage: str = Stage.CLAIMED,
+    progress: ProgressCallback | None = None,
+    source_name: str | None = None,
+) -> ImportResult:
+    """Import a filled template (.xlsx) or CSV as the `stage` entries of `year`. Raises
+    `InputError` listing every problem (nothing written); returns counts otherwise."""
+    path = Path(path)
+    name = source_name or path.name
+
+    def report(phase: str, done: int = 0, total: int = 0) -> None:
+        if progress is not None:
+            progress(Progress(phase, done, total))
+
+    if stage not in Stage.values:
+        raise InputError([InputProblem(f"giai đoạn không hợp lệ: {stage}")], name)
+    report("Đang đọc và kiểm tra tệp")
+    register = _Register(acting_user, year, stage)
+    try:
+        _, values = read_input(path, cset, year=year, unit_lookup=register)
+    except InputError as exc:
+        raise InputError(exc.problems, name) from None
+
+    codes = values.get_column("unit").unique(maintain_order=True).to_list()
+    measures = values.get_column("measure").unique().to_list()
+    problems = []
+    places: dict[str, tuple[str, int, str, str]] | None = None
+    for code in codes:
+        unit = register.units[code]
+        why = next(
+            (w for m in measures if (w := locked_for(unit, year, m, stage)) is not None), None
+        )
+        if why:
+            places = _code_rows(path) if places is None else places
+            sheet, line, letter, header = places.get(code, (None, None, None, None))
+            problems.append(InputProblem(why, sheet, line, header, letter, code))
+    if problems:
+        raise InputError(problems, name)
+
+    rows = values.to_dicts()
+    total = len(rows)
+    catalogue = load_measures()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    created = changed = unchanged = 0
+    now = timezone.now()
+    with transaction.atomic():
+        unit_ids = [register.units[c].pk for c in codes]
+        existing = {
+            (v.unit_id, v.measure): v
+            for v in Value.objects.select_for_update().filter(
+                unit_id__in=unit_ids, period=year, measure__in=measures
+            )
+        }
+        summary = record(
+            action="values.import",
+            object_type=IMPORT_OBJECT,
+            object_id=digest[:16],
+            after={
+                "file": name, "sha256": digest, "set": cset.id, "period": year,
+                "stage": stage, "units": len(codes), "values": total,
+            },
+            acting_user=acting_user,
+        )  # fmt: skip
+        for i, row in enumerate(rows, start=1):
+            unit = register.units[row["unit"]]
+            if row["measure"] not in catalogue:
+                continue  # the reader only yields the set's measures; guard all the same
+            value = existing.get((unit.pk, row["measure"]))
+            if value is None:
+                value = Value.objects.create(unit=unit, measure=row["measure"], period=year)
+                created += 1
+            entry = _entry(row)
+            if value.entry(stage) == entry:
+                unchanged += 1
+            else:
+                before = {"stage": stage, **value.entry(stage), "version": value.version(stage)}
+                for field, x in entry.items():
+                    setattr(value, f"{stage}_{field}", x)
+                setattr(value, f"{stage}_version", value.version(stage) + 1)
+                setattr(value, f"{stage}_by", acting_user)
+                setattr(value, f"{stage}_at", now)
+                value.save()
+                changed += 1
+                record(
+                    action="values.import",
+                    object_type=VALUE_OBJECT,
+                    object_id=value.pk,
+                    before=before,
+                    after={
+                        "stage": stage,
+                        **entry,
+                        "version": value.version(stage),
+                        "import": summary.pk,
+                        "unit": unit.pk,
+                        "measure": value.measure,
+                        "period": year,
+                    },
+                    acting_user=acting_user,
+                    reason=f"Nhập từ tệp {name}",
+                )
+            if i % CHUNK == 0 or i == total:
+                report("Đang ghi số liệu", i, total)
+        units = [register.units[c] for c in codes]
+        sets = sets_for_period(year)
+        for k, s in enumerate(sets, start=1):
+            _results_for_units(units, year, s)
+            report("Đang tính kết quả", k, len(sets))
+    report("Xong", total, total)
+    return ImportResult(
+        units=len(codes), values=total, created=created, changed=changed,
+        unchanged=unchanged, audit_id=summary.pk,
+    )  # fmt: skip

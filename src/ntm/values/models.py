@@ -1,0 +1,260 @@
+"""Stored values and their review: stages, approval, evidence, comments, declarations, cache.
+
+A value is stored once per (unit, measure, period) (design decision 2) with the commune's
+claimed entry and the appraiser's verified entry side by side (decision 3). Each stage has
+its own version counter for optimistic concurrency: two people saving the same stage of the
+same value cannot overwrite each other unseen, while the commune and the appraiser never
+block each other. Rows change only through `ntm.values.services`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    CLAIMED = "claimed", _("Claimed (commune)")
+    VERIFIED = "verified", _("Verified (appraiser)")
+
+
+class Value(models.Model):
+    """One measure of one unit for one period (a year); an entry is empty when all its fields
+    are NULL and `*_not_applicable` is false.
+
+    number/count: `*_value`; yes/no: `*_value` 1.0 (Đạt) or 0.0 (Chưa đạt); share:
+    `*_numerator` and `*_denominator`; not applicable: `*_not_applicable` (other fields NULL).
+    """
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="values")
+    measure = models.CharField(max_length=100)
+    period = models.IntegerField()
+
+    claimed_value = models.FloatField(null=True, blank=True)
+    claimed_numerator = models.FloatField(null=True, blank=True)
+    claimed_denominator = models.FloatField(null=True, blank=True)
+    claimed_not_applicable = models.BooleanField(default=False)
+    claimed_version = models.PositiveIntegerField(default=0)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    verified_value = models.FloatField(null=True, blank=True)
+    verified_numerator = models.FloatField(null=True, blank=True)
+    verified_denominator = models.FloatField(null=True, blank=True)
+    verified_not_applicable = models.BooleanField(default=False)
+    verified_version = models.PositiveIntegerField(default=0)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("unit_id", "period", "measure")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("unit", "measure", "period"), name="values_value_unit_measure_period"
+            ),
+        )
+        indexes = (models.Index(fields=("period", "unit")),)
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.measure}/{self.period}"
+
+    def entry(self, stage: str) -> dict[str, Any]:
+        """The stage's fields as a plain dict (what audit rows and conflicts show)."""
+        return {
+            "value": getattr(self, f"{stage}_value"),
+            "numerator": getattr(self, f"{stage}_numerator"),
+            "denominator": getattr(self, f"{stage}_denominator"),
+            "not_applicable": getattr(self, f"{stage}_not_applicable"),
+        }
+
+    def version(self, stage: str) -> int:
+        return int(getattr(self, f"{stage}_version"))
+
+    def has(self, stage: str) -> bool:
+        e = self.entry(stage)
+        return e["not_applicable"] or any(e[k] is not None for k in ("value", "numerator"))
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+class Submission(models.Model):
+    """The approval state of a unit's period under one criteria set (no row = draft)."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="submissions")
+    period = models.IntegerField()
+    set_id = models.CharField(max_length=100)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    reason = models.TextField(blank=True, default="")  # of the last return or reopening
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("unit_id", "period", "set_id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("unit", "period", "set_id"), name="values_submission_unit_period_set"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=State.values), name="values_submission_state_valid"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.period}/{self.set_id}: {self.state}"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    """A server-chosen name: the user's file name is kept in `original_name` only."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    value = instance.value
+    return f"evidence/{value.unit_id}/{value.period}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    value = models.ForeignKey(Value, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)  # sniffed from the bytes
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(max_length=500, blank=True, default="")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("uploaded_at", "id")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Comment(models.Model):
+    value = models.ForeignKey(Value, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class DeclaredStatus(models.TextChoices):
+    MET = "met", _("Met")
+    BASICALLY_MET = "basically_met", _("Basically met")
+    NOT_MET = "not_met", _("Not met")
+
+
+class Declaration(models.Model):
+    """A criterion's status declared for a unit's period under a set. A withdrawn declaration
+    keeps its row with an empty status, so versions only grow (the results cache relies on it).
+    """
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="declarations")
+    period = models.IntegerField()
+    set_id = models.CharField(max_length=100)
+    criterion = models.IntegerField()
+    status = models.CharField(max_length=20, blank=True, default="")
+    version = models.PositiveIntegerField(default=0)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    declared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("unit_id", "period", "set_id", "criterion")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("unit", "period", "set_id", "criterion"),
+                name="values_declaration_unit_period_set_criterion",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[*DeclaredStatus.values, ""]),
+                name="values_declaration_status_valid",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.period}/{self.set_id}/{self.criterion}: {self.status}"
+
+
+class CachedResult(models.Model):
+    """The engine's results for one unit, period and set, with the key they were computed
+    under. A row whose key differs from the current key is never used (see evaluation.py)."""
+
+    set_id = models.CharField(max_length=100)
+    period = models.IntegerField()
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    label = models.CharField(max_length=300)
+    indicators = models.BinaryField()
+    criteria = models.BinaryField()
+    communes = models.BinaryField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("set_id", "period", "unit"), name="values_cachedresult_set_period_unit"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.set_id}/{self.period}/{self.unit_id}"
+
+
+class ImportState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Rejected")
+
+
+class ImportJob(models.Model):
+    """One uploaded file and what became of it (the page polls this row)."""
+
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    set_id = models.CharField(max_length=100)
+    period = models.IntegerField()
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.CLAIMED)
+    state = models.CharField(
+        max_length=20, choices=ImportState.choices, default=ImportState.PENDING
+    )
+    phase = models.CharField(max_length=100, blank=True, default="")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)  # Vietnamese lines, one per problem
+    summary = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.state})"

@@ -1,0 +1,772 @@
+"""Every change to stored values goes through these functions (design decision 7).
+
+Each runs in one transaction, takes the acting user as a keyword argument, asks
+`ntm.accounts.permissions` whether that user may act, writes one audit row with before and
+after, and recomputes the cached results the change touched (`evaluation.refresh_results`).
+Errors carry a Vietnamese message (English after it) and leave nothing written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from ntm.accounts import permissions
+from ntm.audit.models import AuditLog
+from ntm.audit.services import record
+from ntm.criteria.loader import CriteriaError, bundled_set_ids, load_measures, load_set
+from ntm.criteria.schema import CriteriaSet, Measure
+from ntm.stats.formatting import format_number
+from ntm.units.models import Unit, UnitKind
+from ntm.values.evaluation import refresh_results, set_measures
+from ntm.values.models import (
+    Comment,
+    Declaration,
+    DeclaredStatus,
+    Evidence,
+    Stage,
+    State,
+    Submission,
+    Value,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+    from django.core.files.uploadedfile import UploadedFile
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+VALUE_OBJECT = "values.value"
+SUBMISSION_OBJECT = "values.submission"
+DECLARATION_OBJECT = "values.declaration"
+MAX_COMMENT = 2000
+MAX_REASON = 2000
+# Messages are Vietnamese whatever the interface language (English follows in brackets).
+STATE_VI = {
+    State.DRAFT.value: "đang soạn",
+    State.SUBMITTED.value: "đã gửi, chờ duyệt",
+    State.APPROVED.value: "đã duyệt",
+    State.RETURNED.value: "bị trả lại",
+}
+
+
+# ------------------------------------------------------------------------------------ errors
+
+
+class ValuesError(ValueError):
+    """A refused change; the message is for the user (Vietnamese, then English)."""
+
+
+class NotAllowed(ValuesError):
+    """The user may not do this (views answer 404 outside the user's units, else 403)."""
+
+    def __init__(self, what: str = "") -> None:
+        super().__init__(
+            f"Bạn không có quyền {what or 'thực hiện thao tác này'}. (Not allowed.)".strip()
+        )
+
+
+class Locked(ValuesError):
+    pass
+
+
+class InvalidEntry(ValuesError):
+    pass
+
+
+class Conflict(ValuesError):
+    """Someone saved the same stage of the same value since the user loaded it."""
+
+    def __init__(self, value: Value, stage: str, yours: Entry, measure: Measure | None) -> None:
+        self.value = value
+        self.stage = stage
+        self.theirs = value.entry(stage)
+        self.yours = yours
+        self.by = getattr(value, f"{stage}_by")
+        self.at: dt.datetime | None = getattr(value, f"{stage}_at")
+        self.current_version = value.version(stage)
+        when = timezone.localtime(self.at).strftime("%H:%M %d/%m/%Y") if self.at else "—"
+        super().__init__(
+            f"Giá trị này vừa được {display_name(self.by)} lưu lúc {when}: "
+            f"{describe_entry(measure, self.theirs)}. Giá trị bạn nhập "
+            f"({describe_entry(measure, yours.as_dict())}) chưa được lưu — hãy xem lại rồi "
+            "lưu lần nữa nếu vẫn muốn thay. (Someone else saved this value first; yours was "
+            "not saved.)"
+        )
+
+
+def display_name(user: Any) -> str:
+    if user is None:
+        return "—"
+    return str(user.get_full_name() or user.get_username())
+
+
+# ------------------------------------------------------------------------------------ entries
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one stage of a value holds (see `Value`)."""
+
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    not_applicable: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "not_applicable": self.not_applicable,
+        }
+
+    @property
+    def empty(self) -> bool:
+        return not self.not_applicable and self.value is None and self.numerator is None
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return format_number(x, 0 if float(x).is_integer() else 2, strip_zeros=True)
+
+
+def describe_entry(measure: Measure | None, entry: dict[str, Any] | None) -> str:
+    """A stage's content as a person reads it: "45,5 triệu đồng/người/năm", "Đạt", "12/15
+    (80 %)", "Không áp dụng", "(trống)"."""
+    if entry is None:
+        return "(trống)"
+    if entry.get("not_applicable"):
+        return "Không áp dụng"
+    kind = measure.kind if measure else "number"
+    if kind == "share":
+        num, den = entry.get("numerator"), entry.get("denominator")
+        if num is None and den is None:
+            return "(trống)"
+        share = f" ({_num(100 * num / den)} %)" if num is not None and den else ""
+        return f"{_num(num)}/{_num(den)}{share}"
+    value = entry.get("value")
+    if value is None:
+        return "(trống)"
+    if kind == "yesno":
+        return "Đạt" if value >= 0.5 else "Chưa đạt"
+    unit = f" {measure.unit}" if measure and measure.unit else ""
+    return f"{_num(value)}{unit}"
+
+
+def measure_of(key: str) -> Measure:
+    measures = load_measures()
+    if key not in measures:
+        raise InvalidEntry(f"Không có mã đo lường “{key}”. (Unknown measure.)")
+    return measures[key]
+
+
+def may_be_not_applicable(measure: str) -> bool:
+    """Whether any bundled set lets an indicator reading this measure be "not applicable"."""
+    for set_id in bundled_set_ids():
+        for c in load_set(set_id).criteria:
+            for ind in c.indicators:
+                if ind.may_be_not_applicable and any(k.measure == measure for k in ind.conditions):
+                    return True
+    return False
+
+
+def check_entry(measure: Measure, entry: Entry) -> Entry:
+    """The entry if it fits the measure's kind; otherwise `InvalidEntry` saying why."""
+    if entry.not_applicable:
+        if not may_be_not_applicable(measure.key):
+            raise InvalidEntry(
+                "Chỉ tiêu này không có lựa chọn “Không áp dụng”. (Not applicable is not allowed.)"
+            )
+        return Entry(not_applicable=True)
+    if measure.kind == "share":
+        num, den = entry.numerator, entry.denominator
+        if entry.value is not None:
+            raise InvalidEntry("Tỷ lệ được nhập bằng tử số và mẫu số. (Enter a share as parts.)")
+        if (num is None) != (den is None):
+            raise InvalidEntry(
+                "Cần cả tử số và mẫu số (hoặc để trống cả hai). (Enter both parts or neither.)"
+            )
+        if num is None or den is None:
+            return Entry()
+        if num < 0 or den < 0:
+            raise InvalidEntry("Giá trị không được âm. (Values cannot be negative.)")
+        if den == 0:
+            raise InvalidEntry("Mẫu số phải lớn hơn 0. (The denominator must be positive.)")
+        if num > den:
+            raise InvalidEntry(
+                f"Tử số lớn hơn mẫu số ({_num(num)} > {_num(den)}): tỷ lệ trên 100 %. "
+                "(Numerator above denominator.)"
+            )
+        return Entry(numerator=num, denominator=den)
+    if entry.numerator is not None or entry.denominator is not None:
+        raise InvalidEntry("Chỉ tiêu này không có tử số/mẫu số. (Not a share.)")
+    x = entry.value
+    if x is None:
+        return Entry()
+    if measure.kind == "yesno":
+        if x not in (0.0, 1.0):
+            raise InvalidEntry("Cần Đạt hoặc Chưa đạt. (Expected met or not met.)")
+        return Entry(value=x)
+    if x < 0:
+        raise InvalidEntry("Giá trị không được âm. (Values cannot be negative.)")
+    if measure.kind == "count" and not float(x).is_integer():
+        raise InvalidEntry("Số đếm phải là số nguyên. (A count is a whole number.)")
+    if measure.unit.strip() == "%" and x > 100:
+        raise InvalidEntry("Tỷ lệ không được lớn hơn 100 %. (A percentage is at most 100.)")
+    return Entry(value=float(x))
+
+
+# ------------------------------------------------------------------------------------ locks
+
+
+def _check_unit(unit: Unit, period: int) -> None:
+    if unit.kind != UnitKind.COMMUNE:
+        raise ValuesError("Chỉ nhập số liệu cho xã. (Values are entered for communes only.)")
+    if not (
+        (unit.valid_from is None or unit.valid_from <= dt.date(period, 12, 31))
+        and (unit.valid_to is None or unit.valid_to >= dt.date(period, 1, 1))
+    ):
+        raise ValuesError(
+            f"Xã không tồn tại trong năm {period}. (The commune did not exist that year.)"
+        )
+
+
+def _reads(set_id: str, measure: str) -> bool:
+    try:
+        return measure in set_measures(set_id)
+    except CriteriaError:
+        return True  # a set we cannot read: assume it reads everything, so locks hold
+
+
+def states(unit: Unit, period: int) -> dict[str, str]:
+    """set id -> approval state of the unit's period (sets without a row are drafts)."""
+    return dict(Submission.objects.filter(unit=unit, period=period).values_list("set_id", "state"))
+
+
+def state_of(unit: Unit, period: int, set_id: str) -> str:
+    return states(unit, period).get(set_id, State.DRAFT)
+
+
+def locked_for(unit: Unit, period: int, measure: str, stage: str) -> str | None:
+    """Why the stage of this value cannot change now (None: it can). The commune's entry is
+    frozen once a set reading it is submitted; every entry once it is approved."""
+    blocking = {State.APPROVED} if stage == Stage.VERIFIED else {State.SUBMITTED, State.APPROVED}
+    for set_id, state in states(unit, period).items():
+        if state in blocking and _reads(set_id, measure):
+            label = "đã được duyệt" if state == State.APPROVED else "đã gửi, đang chờ duyệt"
+            return f"Số liệu năm {period} theo bộ tiêu chí {set_id} {label}: không sửa được."
+    return None
+
+
+def _set_locked(unit: Unit, period: int, set_id: str, *, commune_side: bool) -> str | None:
+    state = state_of(unit, period, set_id)
+    blocking = {State.SUBMITTED, State.APPROVED} if commune_side else {State.APPROVED}
+    if state in blocking:
+        label = "đã được duyệt" if state == State.APPROVED else "đã gửi, đang chờ duyệt"
+        return f"Số liệu năm {period} theo bộ tiêu chí {set_id} {label}: không sửa được."
+    return None
+
+
+# ------------------------------------------------------------------------------------ values
+
+
+def _snapshot(value: Value, stage: str) -> dict[str, Any]:
+    return {
+        "unit": value.unit_id,
+        "measure": value.measure,
+        "period": value.period,
+        "stage": stage,
+        **value.entry(stage),
+        "version": value.version(stage),
+    }
+
+
+def _may_save(user: AnyUser, unit: Unit, stage: str) -> bool:
+    if stage == Stage.CLAIMED:
+        return permissions.can_enter_values(user, unit)
+    return permissions.can_verify(user, unit)
+
+
+def save_value(
+    unit: Unit,
+    measure: str,
+    period: int,
+    entry: Entry,
+    *,
+    stage: str,
+    expected_version: int,
+    acting_user: User,
+    reason: str = "",
+) -> Value:
+    """Save one stage of a value. `expected_version` is the stage's version the user saw (0 for
+    a value never saved); if it moved meanwhile, `Conflict` shows the other person's entry."""
+    if stage not in Stage.values:
+        raise ValuesError(f"Giai đoạn không hợp lệ: {stage}. (Unknown stage.)")
+    m = measure_of(measure)
+    entry = check_entry(m, entry)
+    _check_unit(unit, period)
+    if not _may_save(acting_user, unit, stage):
+        raise NotAllowed("nhập giá trị này")
+    with transaction.atomic():
+        why = locked_for(unit, period, measure, stage)
+        if why:
+            raise Locked(why)
+        value, _ = Value.objects.select_for_update().get_or_create(
+            unit=unit, measure=measure, period=period
+        )
+        if value.entry(stage) == entry.as_dict():
+            return value  # nothing changes: no new version, no audit row
+        if value.version(stage) != expected_version:
+            raise Conflict(value, stage, entry, m)
+        before = _snapshot(value, stage)
+        for field, x in entry.as_dict().items():
+            setattr(value, f"{stage}_{field}", x)
+        setattr(value, f"{stage}_version", value.version(stage) + 1)
+        setattr(value, f"{stage}_by", acting_user)
+        setattr(value, f"{stage}_at", timezone.now())
+        value.save()
+        record(
+            action=f"values.save_{stage}",
+            object_type=VALUE_OBJECT,
+            object_id=value.pk,
+            before=before,
+            after=_snapshot(value, stage),
+            acting_user=acting_user,
+            reason=reason,
+        )
+        refresh_results([unit.pk], period)
+    return value
+
+
+def save_claimed_value(
+    unit: Unit,
+    measure: str,
+    period: int,
+    entry: Entry,
+    *,
+    expected_version: int,
+    acting_user: User,
+    reason: str = "",
+) -> Value:
+    """The commune officer's entry (tự đánh giá)."""
+    return save_value(
+        unit, measure, period, entry, stage=Stage.CLAIMED, expected_version=expected_version,
+        acting_user=acting_user, reason=reason,
+    )  # fmt: skip
+
+
+def save_verified_value(
+    unit: Unit,
+    measure: str,
+    period: int,
+    entry: Entry,
+    *,
+    expected_version: int,
+    acting_user: User,
+    reason: str = "",
+) -> Value:
+    """The appraiser's entry (thẩm tra/thẩm định), kept beside the claimed one."""
+    return save_value(
+        unit, measure, period, entry, stage=Stage.VERIFIED, expected_version=expected_version,
+        acting_user=acting_user, reason=reason,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------ workflow
+
+
+def _transition(
+    unit: Unit,
+    period: int,
+    cset: CriteriaSet,
+    *,
+    allowed: Callable[[AnyUser, Unit], bool],
+    sources: tuple[str, ...],
+    target: str,
+    action: str,
+    acting_user: User,
+    reason: str = "",
+    reason_required: bool = False,
+) -> Submission:
+    _check_unit(unit, period)
+    if not cset.period.start_year <= period <= cset.period.end_year:
+        raise ValuesError(
+            f"Năm {period} nằm ngoài giai đoạn của bộ tiêu chí {cset.id}. (Year outside the set.)"
+        )
+    if not allowed(acting_user, unit):
+        raise NotAllowed()
+    reason = reason.strip()
+    if reason_required and not reason:
+        raise ValuesError("Cần ghi lý do. (A reason is required.)")
+    if len(reason) > MAX_REASON:
+        raise ValuesError(f"Lý do dài quá {MAX_REASON} ký tự. (Reason too long.)")
+    with transaction.atomic():
+        sub, _ = Submission.objects.select_for_update().get_or_create(
+            unit=unit, period=period, set_id=cset.id
+        )
+        if sub.state not in sources:
+            raise ValuesError(
+                f"Không thể chuyển từ trạng thái “{STATE_VI[sub.state]}”. "
+                "(Not possible from the current state.)"
+            )
+        before = {"unit": unit.pk, "period": period, "set": cset.id, "state": sub.state}
+        sub.state = target
+        if reason_required:
+            sub.reason = reason
+        sub.changed_by = acting_user
+        sub.changed_at = timezone.now()
+        sub.save()
+        record(
+            action=action,
+            object_type=SUBMISSION_OBJECT,
+            object_id=sub.pk,
+            before=before,
+            after={**before, "state": target},
+            acting_user=acting_user,
+            reason=reason,
+        )
+    return sub
+
+
+def submit(unit: Unit, period: int, cset: CriteriaSet, *, acting_user: User) -> Submission:
+    """The commune sends its period for review: draft/returned -> submitted."""
+    return _transition(
+        unit, period, cset, allowed=permissions.can_enter_values,
+        sources=(State.DRAFT, State.RETURNED), target=State.SUBMITTED,
+        action="values.submit", acting_user=acting_user,
+    )  # fmt: skip
+
+
+def approve(unit: Unit, period: int, cset: CriteriaSet, *, acting_user: User) -> Submission:
+    """The province office approves: submitted -> approved (locked)."""
+    return _transition(
+        unit, period, cset, allowed=permissions.can_approve, sources=(State.SUBMITTED,),
+        target=State.APPROVED, action="values.approve", acting_user=acting_user,
+    )  # fmt: skip
+
+
+def return_submission(
+    unit: Unit, period: int, cset: CriteriaSet, *, reason: str, acting_user: User
+) -> Submission:
+    """The province office sends a submission back with a reason: submitted -> returned."""
+    return _transition(
+        unit, period, cset, allowed=permissions.can_approve, sources=(State.SUBMITTED,),
+        target=State.RETURNED, action="values.return", acting_user=acting_user, reason=reason,
+        reason_required=True,
+    )  # fmt: skip
+
+
+def reopen(
+    unit: Unit, period: int, cset: CriteriaSet, *, reason: str, acting_user: User
+) -> Submission:
+    """The province office reopens an approved period with a reason: approved -> returned."""
+    return _transition(
+        unit, period, cset, allowed=permissions.can_reopen, sources=(State.APPROVED,),
+        target=State.RETURNED, action="values.reopen", acting_user=acting_user, reason=reason,
+        reason_required=True,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------ declared
+
+
+def declare_status(
+    unit: Unit,
+    period: int,
+    cset: CriteriaSet,
+    criterion: int,
+    status: str,
+    *,
+    acting_user: User,
+) -> Declaration:
+    """Declare a criterion met / basically met / not met ("" withdraws the declaration).
+    The commune declares while its period is open; the appraiser and the province office
+    until it is approved."""
+    _check_unit(unit, period)
+    if status not in (*DeclaredStatus.values, ""):
+        raise ValuesError(f"Trạng thái không hợp lệ: {status}. (Unknown status.)")
+    if criterion not in {c.number for c in cset.criteria}:
+        raise ValuesError(
+            f"Bộ tiêu chí {cset.id} không có tiêu chí {criterion}. (No such criterion.)"
+        )
+    commune = permissions.can_enter_values(acting_user, unit)
+    reviewer = permissions.can_verify(acting_user, unit) or permissions.can_approve(
+        acting_user, unit
+    )
+    if not commune and not reviewer:
+        raise NotAllowed("khai báo kết quả tiêu chí")
+    with transaction.atomic():
+        why = _set_locked(unit, period, cset.id, commune_side=not reviewer)
+        if why:
+            raise Locked(why)
+        decl, _ = Declaration.objects.select_for_update().get_or_create(
+            unit=unit, period=period, set_id=cset.id, criterion=criterion
+        )
+        if decl.status == status:
+            return decl
+        before = {"unit": unit.pk, "period": period, "set": cset.id, "criterion": criterion,
+                  "status": decl.status}  # fmt: skip
+        decl.status = status
+        decl.version += 1
+        decl.declared_by = acting_user
+        decl.declared_at = timezone.now()
+        decl.save()
+        record(
+            action="values.declare",
+            object_type=DECLARATION_OBJECT,
+            object_id=decl.pk,
+            before=before,
+            after={**before, "status": status},
+            acting_user=acting_user,
+        )
+        refresh_results([unit.pk], period)
+    return decl
+
+
+# ------------------------------------------------------------------------------------ evidence
+
+_SNIFF: dict[str, tuple[str, str]] = {
+    "pdf": ("application/pdf", ".pdf"),
+    "jpeg": ("image/jpeg", ".jpg"),
+    "png": ("image/png", ".png"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+}
+_OOXML_MAIN = {
+    "xlsx": ("xl/workbook.xml", b"spreadsheetml.sheet.main+xml"),
+    "docx": ("word/document.xml", b"wordprocessingml.document.main+xml"),
+}
+
+
+def sniff(data: bytes) -> str | None:
+    """The file's type from its bytes (pdf, jpeg, png, xlsx, docx), or None. Office files are
+    zip packages: the main part and its declared content type must both be there, so a
+    macro-enabled workbook (another content type) is not an xlsx."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = set(z.namelist())
+                types = z.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        except (zipfile.BadZipFile, OSError, KeyError):
+            return None
+        for kind, (part, content_type) in _OOXML_MAIN.items():
+            if part in names and content_type in types:
+                return kind
+    return None
+
+
+def allowed_types() -> tuple[str, ...]:
+    return tuple(getattr(settings, "NTM_EVIDENCE_TYPES", tuple(_SNIFF)))
+
+
+def max_evidence_bytes() -> int:
+    return int(getattr(settings, "NTM_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def _may_touch_value(user: AnyUser, unit: Unit, period: int, measure: str) -> None:
+    """Evidence follows the stage the user works on: the commune while its entry is open,
+    the appraiser until approval."""
+    if permissions.can_enter_values(user, unit):
+        why = locked_for(unit, period, measure, Stage.CLAIMED)
+    elif permissions.can_verify(user, unit):
+        why = locked_for(unit, period, measure, Stage.VERIFIED)
+    else:
+        raise NotAllowed("thêm tệp minh chứng")
+    if why:
+        raise Locked(why)
+
+
+def add_evidence(
+    unit: Unit,
+    measure: str,
+    period: int,
+    upload: UploadedFile[bytes],
+    *,
+    acting_user: User,
+    description: str = "",
+) -> Evidence:
+    """Store an evidence file for a value under MEDIA_ROOT, after checking its size and its
+    type as read from its bytes (the browser's content type is not trusted)."""
+    measure_of(measure)
+    _check_unit(unit, period)
+    limit = max_evidence_bytes()
+    size = upload.size or 0
+    if size > limit:
+        raise InvalidEntry(
+            f"Tệp “{upload.name}” nặng {format_number(size / 1048576, 1)} MB, quá giới hạn "
+            f"{format_number(limit / 1048576, 0)} MB. (File too large.)"
+        )
+    if size == 0:
+        raise InvalidEntry(f"Tệp “{upload.name}” rỗng. (Empty file.)")
+    data = b"".join(upload.chunks())
+    kind = sniff(data)
+    if kind is None or kind not in allowed_types():
+        names = ", ".join(k.upper() for k in allowed_types())
+        raise InvalidEntry(
+            f"Tệp “{upload.name}” không phải loại được nhận ({names}), xét theo nội dung tệp. "
+            "(File type not accepted.)"
+        )
+    content_type, suffix = _SNIFF[kind]
+    with transaction.atomic():
+        _may_touch_value(acting_user, unit, period, measure)
+        value, _ = Value.objects.get_or_create(unit=unit, measure=measure, period=period)
+        evidence = Evidence(
+            value=value,
+            original_name=(upload.name or "tep")[:255],
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            description=description.strip()[:500],
+            uploaded_by=acting_user,
+            uploaded_at=timezone.now(),
+        )
+        evidence.file.save(f"evidence{suffix}", ContentFile(data), save=False)
+        try:  # the file is on disk now: remove it again if the row cannot be written
+            evidence.save()
+            record(
+                action="values.add_evidence",
+                object_type=VALUE_OBJECT,
+                object_id=value.pk,
+                after={
+                    "evidence": evidence.pk, "name": evidence.original_name,
+                    "content_type": content_type, "size": evidence.size,
+                    "sha256": evidence.sha256, "measure": measure, "period": period,
+                },
+                acting_user=acting_user,
+            )  # fmt: skip
+        except Exception:
+            evidence.file.delete(save=False)
+            raise
+    return evidence
+
+
+def add_comment(unit: Unit, measure: str, period: int, text: str, *, acting_user: User) -> Comment:
+    """A remark on a value by anyone who works on it (commune, appraiser, province office)."""
+    measure_of(measure)
+    _check_unit(unit, period)
+    text = text.strip()
+    if not text:
+        raise InvalidEntry("Nội dung góp ý đang trống. (The comment is empty.)")
+    if len(text) > MAX_COMMENT:
+        raise InvalidEntry(f"Góp ý dài quá {MAX_COMMENT} ký tự. (Comment too long.)")
+    if not (
+        permissions.can_enter_values(acting_user, unit)
+        or permissions.can_verify(acting_user, unit)
+        or permissions.can_approve(acting_user, unit)
+    ):
+        raise NotAllowed("góp ý")
+    with transaction.atomic():
+        value, _ = Value.objects.get_or_create(unit=unit, measure=measure, period=period)
+        comment = Comment.objects.create(
+            value=value, author=acting_user, text=text, created_at=timezone.now()
+        )
+        record(
+            action="values.add_comment",
+            object_type=VALUE_OBJECT,
+            object_id=value.pk,
+            after={"comment": comment.pk, "text": text, "measure": measure, "period": period},
+            acting_user=acting_user,
+        )
+    return comment
+
+
+# ------------------------------------------------------------------------------------ history
+
+ACTION_LABELS = {
+    "values.save_claimed": "Lưu giá trị tự đánh giá",
+    "values.save_verified": "Lưu giá trị thẩm định",
+    "values.import": "Nhập từ tệp",
+    "values.add_evidence": "Thêm minh chứng",
+    "values.add_comment": "Góp ý",
+    "values.submit": "Gửi duyệt",
+    "values.approve": "Duyệt",
+    "values.return": "Trả lại",
+    "values.reopen": "Mở lại",
+}
+STAGE_LABELS = {
+    Stage.CLAIMED.value: "tự đánh giá",
+    Stage.VERIFIED.value: "thẩm định",
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: dt.datetime
+    who: str
+    action: str
+    stage: str
+    old: str
+    new: str
+    reason: str
+
+
+def _who(row: AuditLog) -> str:
+    if row.acting_user is not None:
+        return display_name(row.acting_user)
+    return row.actor
+
+
+def value_history(value: Value) -> list[HistoryEntry]:
+    """Who changed the value, when, from what to what, at which stage, and why — with the
+    workflow steps of its unit and period — oldest first, from the audit log."""
+    m = load_measures().get(value.measure)
+    subs = [
+        str(pk)
+        for pk in Submission.objects.filter(unit_id=value.unit_id, period=value.period).values_list(
+            "pk", flat=True
+        )
+    ]
+    rows = (
+        (
+            AuditLog.objects.filter(object_type=VALUE_OBJECT, object_id=str(value.pk))
+            | AuditLog.objects.filter(object_type=SUBMISSION_OBJECT, object_id__in=subs)
+        )
+        .select_related("acting_user")
+        .order_by("created_at", "id")
+    )
+    out = []
+    for row in rows:
+        before = row.before if isinstance(row.before, dict) else {}
+        after = row.after if isinstance(row.after, dict) else {}
+        if row.object_type == SUBMISSION_OBJECT:
+            stage = f"bộ {after.get('set', '')}"
+            old = STATE_VI.get(str(before.get("state")), "")
+            new = STATE_VI.get(str(after.get("state")), "")
+        elif row.action in {"values.add_evidence", "values.add_comment"}:
+            stage = ""
+            old = ""
+            new = str(after.get("name") or after.get("text") or "")
+        else:
+            stage = STAGE_LABELS.get(str(after.get("stage")), str(after.get("stage", "")))
+            old = describe_entry(m, before) if before else "(trống)"
+            new = describe_entry(m, after)
+        out.append(
+            HistoryEntry(
+                when=row.created_at,
+                who=_who(row),
+                action=ACTION_LABELS.get(row.action, row.action),
+                stage=stage,
+                old=str(old),
+                new=str(new),
+                reason=row.reason,
+            )
+        )
+    return out
