@@ -27,6 +27,12 @@ Semantics (shared with `reference.py`, see `semantics.py`):
   threshold (missing_threshold), then the comparison with the tolerance of `semantics.REL_TOL`.
 * yes/no: 1.0 met, 0.0 not met, anything else missing_data. "none": 0 met, more not met,
   a negative count missing_data.
+
+Output types: `unit` is String, `period` and `criterion` Int32; columns with a closed
+vocabulary (statuses, indicator, measure, op, stage, column, basis, set_version) are
+`pl.Enum`, which compares with plain strings (`pl.col("status") == "met"`) and gives strings
+from `to_list()`/`to_dicts()`; cast to `pl.String` before joining them with String columns.
+Counts in `communes` are UInt32.
 """
 
 from __future__ import annotations
