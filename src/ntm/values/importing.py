@@ -124,7 +124,8 @@ def _code_rows(path: Path) -> dict[str, tuple[str, int, str, str]]:
     for number, cells in sheet.rows:
         if index < len(cells) and not workbook._blank(cells[index]):
             code = workbook._code_text(cells[index], 5)
-            out.setdefault(code, (sheet.name, number, letter, str(header[index])))
+            # Named as the reader names it: by the template's header.
+            out.setdefault(code, (sheet.name, number, letter, "Mã xã"))
     return out
 
 

@@ -1,0 +1,67 @@
+"""`ntm values import FILE --set SET --year YYYY --user USERNAME [--stage claimed|verified]`."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from ntm.criteria.loader import CriteriaError, load_set
+from ntm.stats.formatting import format_number
+from ntm.values.importing import Progress, import_values
+from ntm.values.models import Stage
+from ntm.values.workbook import InputError
+
+
+class Command(BaseCommand):
+    help = "Số liệu chỉ tiêu: nhập từ tệp mẫu (.xlsx) hoặc CSV, tất cả hoặc không gì cả."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="Nhập tệp mẫu của `ntm criteria template` hoặc CSV.")
+        imp.add_argument("file", help="Tệp .xlsx hoặc .csv")
+        imp.add_argument("--set", required=True, dest="set_id", help="Mã bộ tiêu chí")
+        imp.add_argument("--year", required=True, type=int, help="Năm số liệu")
+        imp.add_argument("--user", required=True, help="Tên đăng nhập của người nhập")
+        imp.add_argument(
+            "--stage",
+            choices=Stage.values,
+            default=Stage.CLAIMED,
+            help="claimed (xã tự đánh giá, mặc định) hoặc verified (thẩm định)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            cset = load_set(options["set_id"])
+        except CriteriaError as exc:
+            raise CommandError(str(exc)) from None
+        user_model = get_user_model()
+        try:
+            user = user_model.objects.get(username=options["user"], is_active=True)
+        except user_model.DoesNotExist:
+            raise CommandError(f"Không có người dùng “{options['user']}”.") from None
+
+        def progress(p: Progress) -> None:
+            if p.total:
+                self.stderr.write(f"{p.phase}: {format_number(p.done)}/{format_number(p.total)}")
+            else:
+                self.stderr.write(p.phase)
+
+        try:
+            result = import_values(
+                options["file"],
+                cset,
+                options["year"],
+                acting_user=user,
+                stage=options["stage"],
+                progress=progress,
+            )
+        except InputError as exc:
+            raise CommandError(exc.message()) from None
+        self.stdout.write(
+            f"Đã nhập {format_number(result.values)} giá trị của {format_number(result.units)} "
+            f"xã: {format_number(result.changed)} thay đổi, {format_number(result.unchanged)} "
+            f"không đổi (nhật ký #{result.audit_id})."
+        )
