@@ -349,6 +349,13 @@ def _strictly_increasing(keys: pl.Series) -> bool:
     return bool((keys.slice(1) > keys.slice(0, keys.len() - 1)).all())
 
 
+def _distinct(keys: pl.Series, bound: int) -> bool:
+    """Whether keys in [0, bound) are all different: mark each in a dense array and count."""
+    marks = pl.zeros(bound, dtype=pl.UInt8, eager=True)
+    marks.scatter(keys, pl.repeat(1, keys.len(), dtype=pl.UInt8, eager=True))
+    return int(marks.sum()) == keys.len()
+
+
 def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dense:
     """Scatter the values into dense arrays; checks unknown units, stages and duplicates.
 
@@ -416,7 +423,7 @@ def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dens
         codes = sorted(u for u in units if u is not None and u not in known)[:5]
         raise ValueError(f"values: đơn vị không có trong danh sách (units not in units): {codes}")
     order = computed.get_column("order")
-    if not _strictly_increasing(order) and order.n_unique() != order.len():
+    if not _strictly_increasing(order) and not _distinct(order, 2 * size):
         raise ValueError(
             "values: có nhiều hơn một dòng cho cùng đơn vị, chỉ số, năm và giai đoạn "
             "(more than one row per unit, measure, period and stage)"
