@@ -4,12 +4,15 @@ Pure: the caller passes the units in scope as a frame, so no database is needed.
 
 scope: `unit` (str), `kind` (str: only "commune" rows count), `child_unit` (str|null: the
 child of the parent the unit lies in, e.g. its district before 2025), optional `child_name`,
-optional `period` (i32: the units valid in that period; without it one scope serves every
-period, as for figures re-based onto one date's units).
+optional `name` (the unit's own name, for listings), optional `period` (i32: the units valid
+in that period; without it one scope serves every period, as for figures re-based onto one
+date's units).
 
 communes / criteria: the engine's frames (several periods allowed). A `comparable` column
 (bool) in `communes` marks results that could not be carried onto re-based units
-(see `ntm.stats.rebase.transfer_results`); those communes count as "not comparable".
+(see `ntm.stats.rebase.transfer_results`); those communes count as "not comparable". A
+`from_unit` column names the old unit whose result a re-based commune kept because its
+territory is unchanged; those are listed in `Figures.unchanged_territory`.
 
 recognitions (optional): `unit`, `period` (i32: year of the standard), `tier`,
 `decision_no`, `decision_date`. A commune counts as recognised in period P when it has a
@@ -41,12 +44,26 @@ _RECOGNITION_COLUMNS = ("unit", "period", "tier", "decision_no", "decision_date"
 
 
 @dataclass(frozen=True)
+class Carried:
+    """A re-based commune that kept the result of the one old unit it is (unchanged
+    territory)."""
+
+    unit: str
+    from_unit: str
+    name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit, "from_unit": self.from_unit, "name": self.name}
+
+
+@dataclass(frozen=True)
 class Figures:
     """The figures of one geography in one period.
 
     `communes` is Y (communes in scope), `meeting` X. `evaluated` communes have a comparable
     result; `not_comparable` ones had a result that could not be carried onto re-based units;
-    the rest of Y has no result at all (`not_evaluated`).
+    the rest of Y has no result at all (`not_evaluated`). `unchanged_territory` lists the
+    evaluated communes whose result was carried onto re-based units unchanged.
     """
 
     period: int
@@ -61,6 +78,7 @@ class Figures:
     communes_missing: int
     recognised: int | None
     recognised_in_period: int | None
+    unchanged_territory: tuple[Carried, ...] = ()
 
     @property
     def not_evaluated(self) -> int:
@@ -100,6 +118,7 @@ class Figures:
             "bands": [b.to_dict() for b in self.bands],
             "unbanded": self.unbanded,
             "communes_missing": self.communes_missing,
+            "unchanged_territory": [c.to_dict() for c in self.unchanged_territory],
         }
 
 
@@ -162,10 +181,12 @@ class Statistics:
     basis: str
     total: Geography
     children: tuple[Geography, ...]
+    parent_name: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "parent": self.parent,
+            "parent_name": self.parent_name,
             "period": self.period,
             "tier": self.tier,
             "basis": self.basis,
@@ -202,6 +223,17 @@ def _figures(
     if "comparable" in results.columns:
         not_comparable = results.filter(~pl.col("comparable")).height
         results = results.filter(pl.col("comparable"))
+    carried: tuple[Carried, ...] = ()
+    if "from_unit" in results.columns:
+        name = pl.col("name") if "name" in units.columns else pl.lit(None, pl.String)
+        carried = tuple(
+            Carried(unit, old, label)
+            for unit, old, label in results.filter(pl.col("from_unit").is_not_null())
+            .select("unit", "from_unit")
+            .join(units.select("unit", name.alias("name")), on="unit", how="left")
+            .sort("unit")
+            .iter_rows()
+        )
     crit = criteria.with_columns(pl.col("period").cast(pl.Int32))
     if "comparable" in crit.columns:
         crit = crit.filter(pl.col("comparable"))
@@ -243,6 +275,7 @@ def _figures(
         communes_missing=summary.communes_missing,
         recognised=recognised,
         recognised_in_period=recognised_now,
+        unchanged_territory=carried,
     )
 
 
@@ -286,6 +319,7 @@ def statistics(
     recognitions: pl.DataFrame | None = None,
     baseline: int | None = None,
     basis: str = AS_RECORDED,
+    parent_name: str | None = None,
 ) -> Statistics:
     """Figures of the scope in `period`, against `period - 1` and `baseline`, and by child.
 
@@ -329,8 +363,9 @@ def statistics(
         period=period,
         tier=tier,
         basis=basis,
-        total=geography(parent, None, None),
+        total=geography(parent, parent_name, None),
         children=tuple(geography(code, name, code) for code, name in children.iter_rows()),
+        parent_name=parent_name,
     )
 
 

@@ -73,6 +73,10 @@ def _figure_lines(f: Figures, style: PercentStyle, rebased: bool) -> list[str]:
             "Số xã có kết quả không so sánh được (đạt/không đạt không chuyển sang đơn vị đã "
             f"sáp nhập hoặc chia tách): {format_number(f.not_comparable)}"
         )
+        lines.append(
+            "Số xã giữ nguyên địa giới, giữ kết quả đạt/không đạt (unchanged territory): "
+            f"{format_number(len(f.unchanged_territory))}"
+        )
     if f.communes_missing:
         lines.append(f"Số xã thiếu dữ liệu hoặc thiếu ngưỡng: {format_number(f.communes_missing)}")
     return lines
@@ -91,7 +95,10 @@ def render_statistics(stats: Statistics, style: PercentStyle = DEFAULT_PERCENT) 
     """The Vietnamese report: headline, changes, bands, per criterion, by child unit."""
     rebased = stats.basis != AS_RECORDED
     tier = TIER_VI.get(stats.tier, stats.tier)
-    where = f" — đơn vị {stats.parent}" if stats.parent else ""
+    if stats.parent_name:
+        where = f" — {stats.parent_name} ({stats.parent})"
+    else:
+        where = f" — đơn vị {stats.parent}" if stats.parent else ""
     lines = [
         f"Thống kê {tier} năm {stats.period}{where}",
         f"Cơ sở: {basis_text(stats.basis)}",
@@ -109,6 +116,12 @@ def render_statistics(stats: Statistics, style: PercentStyle = DEFAULT_PERCENT) 
             f"  Tiêu chí {c.criterion}: {format_number(c.met)} / "
             f"{format_number(c.basically_met)} / {format_percent(c.met, f.evaluated, style)}"
             for c in f.criteria
+        ]
+    if f.unchanged_territory:
+        lines.append("Xã giữ nguyên địa giới, kết quả lấy từ đơn vị cũ (unchanged territory):")
+        lines += [
+            f"  {c.name or c.unit} ({c.unit}) ← đơn vị cũ {c.from_unit}"
+            for c in f.unchanged_territory
         ]
     for child in stats.children:
         lines.append("")

@@ -255,10 +255,33 @@ def test_transfer_results() -> None:
             "meets_set": [True, False, True],
         }
     )
-    out = transfer_results(communes, WALK.filter(pl.col("old_unit") != "d"))
+    walk = WALK.filter(pl.col("old_unit") != "d")
+    out = transfer_results(communes, walk)
+    # y is c renamed: same territory, so its result stays, saying where it came from.
     assert out.rows() == [
-        ("x", 2024, None, None, False),
-        ("y", 2024, 19, True, True),
+        ("x", 2024, None, None, False, None),
+        ("y", 2024, 19, True, True, "c"),
+    ]
+    # y also took in a part the crosswalk cannot show (no code): its result does not carry.
+    grown = transfer_results(communes, walk, grown={"y"})
+    assert grown.select("unit", "comparable", "from_unit").rows() == [
+        ("x", False, None),
+        ("y", False, None),
+    ]
+
+
+def test_grown_unit_has_a_part_without_a_value() -> None:
+    values = _values([("c", "poor_households", 7.0, None, None), ("c", "market", 1.0, None, None)])
+    walk = WALK.filter(pl.col("old_unit") == "c")
+    kept = rebase_values(values, walk, MEASURES, date=D).values
+    assert kept.select("measure", "value", "comparable", "parts").rows() == [
+        ("market", 1.0, True, 1),
+        ("poor_households", 7.0, True, 1),
+    ]
+    grown = rebase_values(values, walk, MEASURES, date=D, grown={"y"}).values
+    assert grown.select("measure", "value", "comparable", "parts", "missing_parts").rows() == [
+        ("market", None, False, 2, 1),
+        ("poor_households", None, True, 2, 1),
     ]
 
 

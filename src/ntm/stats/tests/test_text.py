@@ -86,3 +86,39 @@ def test_rebased_text_says_so() -> None:
     assert "quy đổi sang đơn vị hành chính ngày 01/07/2025 (re-based)" in text
     assert "Số xã đạt chuẩn: 10/181 (5,52 %)" in text
     assert "sáp nhập hoặc chia tách): 171" in text
+
+
+def test_unchanged_territory_is_labelled() -> None:
+    scope, communes, criteria = _province({2020: 3}, communes=4)
+    scope = scope.with_columns(pl.format("Xã {}", pl.col("unit")).alias("name"))
+    # x000 and x001 are old units unchanged (renamed o0, o1 -> x000, x001); the others merged.
+    rebased = communes.with_columns(
+        (pl.col("unit") < "x002").alias("comparable"),
+        pl.when(pl.col("unit") < "x002")
+        .then(pl.col("unit").str.replace("x00", "o"))
+        .alias("from_unit"),
+    )
+    stats = statistics(
+        scope,
+        rebased,
+        criteria,
+        period=2020,
+        tier="standard",
+        parent="20",
+        parent_name="Tỉnh Lạng Sơn",
+        basis=basis_label(dt.date(2025, 7, 1)),
+    )
+    assert [c.to_dict() for c in stats.total.figures.unchanged_territory] == [
+        {"unit": "x000", "from_unit": "o0", "name": "Xã x000"},
+        {"unit": "x001", "from_unit": "o1", "name": "Xã x001"},
+    ]
+    assert stats.to_dict()["parent_name"] == "Tỉnh Lạng Sơn"
+    text = render_statistics(stats)
+    assert text.splitlines()[0] == "Thống kê nông thôn mới năm 2020 — Tỉnh Lạng Sơn (20)"
+    assert "Số xã đạt chuẩn: 2/4 (50,00 %)" in text
+    assert "sáp nhập hoặc chia tách): 2" in text
+    assert "giữ kết quả đạt/không đạt (unchanged territory): 2" in text
+    assert "  Xã x000 (x000) ← đơn vị cũ o0" in text
+    # As recorded there is nothing to label.
+    plain = render_statistics(statistics(scope, communes, criteria, period=2020, tier="standard"))
+    assert "unchanged territory" not in plain
