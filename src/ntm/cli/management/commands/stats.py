@@ -2,17 +2,24 @@
 
 Evaluated data reaches this command as the JSON written by `ntm evaluate --json` (one file
 per year; give --results once per year, e.g. the period, the year before and the baseline)
-until evaluations are stored. With the units database loaded (`ntm units load`), --province
-counts every commune of the province valid at the period (not only those in the files) and
-breaks them down by district, and --as-of-units re-bases onto the units of a date.
+until evaluations are stored.
+
+With the units database loaded (`ntm units load`) each year's results are placed on the units
+of one date: --units-date for the period, otherwise 31/12 of the year — or, when some unit
+codes of the results were no longer in force then (2025 results on the pre-reform communes),
+the latest day of the year on which all were, which the output says. --province then counts
+every commune of the province valid on that date (not only those in the files) and breaks
+them down by district; --as-of-units re-bases onto the units of a later date: a commune that
+is exactly one old unit keeps its result (labelled "unchanged territory"), any other has a
+result that is "not comparable".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
-from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +35,26 @@ from ntm.stats.rebase import basis_label, transfer_results
 from ntm.stats.rollup import statistics
 from ntm.stats.summary import STATUSES
 from ntm.stats.text import render_statistics
+from ntm.stats.unit_dates import Span, latest_common_day, missing_on
+from ntm.units.models import COMMUNE_LEVEL, Unit, UnitEventLink, UnitKind
+from ntm.units.names import name_key
+from ntm.units.queries import (
+    UnitLookupError,
+    crosswalk,
+    find_units,
+    resolve_one,
+    units_of,
+    version_on,
+)
 
 
+@dataclass(frozen=True)
 class _Year:
-    def __init__(
-        self, set_id: str, communes: pl.DataFrame, criteria: pl.DataFrame, bands: list[Band]
-    ) -> None:
-        self.set_id = set_id
-        self.communes = communes
-        self.criteria = criteria
-        self.bands = bands
+    set_id: str
+    communes: pl.DataFrame
+    criteria: pl.DataFrame
+    bands: list[Band]
+    names: dict[str, str | None]
 
 
 def _parse_date(text: str) -> dt.date:
@@ -76,6 +93,7 @@ def _read_results(path: Path) -> tuple[int, _Year]:
             },
         )
         crit = [(str(r["unit"]), int(k), str(s)) for r in rows for k, s in r["criteria"].items()]
+        names = {str(r["unit"]): r.get("name") for r in rows}
         bands = [
             Band(
                 label_vi=b["label_vi"],
@@ -106,64 +124,130 @@ def _read_results(path: Path) -> tuple[int, _Year]:
             "status": pl.String,
         },
     )
-    return year, _Year(set_id, communes, criteria, bands)
+    return year, _Year(set_id, communes, criteria, bands, names)
 
 
 def _units_loaded() -> bool:
     """Whether the units database exists here and holds units."""
-    try:
-        from ntm.units.models import Unit
-    except ImportError:
-        return False
     try:
         return Unit.objects.exists()
     except DatabaseError:
         return False
 
 
-def _units_date(year: int) -> dt.date:
-    # Results of a year are taken to be on the units in force at its end.
-    return dt.date(year, 12, 31)
+def _date_text(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
 
 
-def _province_code(province: str, day: dt.date) -> str:
-    from ntm.units.models import Unit, UnitKind
-    from ntm.units.names import name_key
-
-    found = [
-        u
-        for u in Unit.objects.valid_on(day).filter(kind=UnitKind.PROVINCE)
-        if province in (u.code, u.name) or u.name_key == name_key(province)
-    ]
-    if not found:
-        raise CommandError(f"Không tìm thấy tỉnh {province!r} vào ngày {day:%d/%m/%Y}")
-    if len(found) > 1:
-        names = ", ".join(u.label for u in found)
-        raise CommandError(f"Tên tỉnh {province!r} không rõ, có thể là: {names}")
-    return str(found[0].code)
+def _codes_text(codes: list[str], limit: int = 10) -> str:
+    shown = ", ".join(codes[:limit])
+    return shown + (f", … (+{len(codes) - limit})" if len(codes) > limit else "")
 
 
-def _scope_from_db(day: dt.date, province: str | None, codes: list[str] | None) -> pl.DataFrame:
-    """Commune-level units valid on `day` (of the province, or with these codes) with their
-    kind and district."""
-    from django.db.models import Q
+def _validity(codes: list[str]) -> dict[str, list[Span]]:
+    spans: dict[str, list[Span]] = {}
+    rows = (
+        Unit.objects.commune_level()
+        .filter(code__in=codes)
+        .order_by()
+        .values_list("code", "valid_from", "valid_to")
+    )
+    for code, start, end in rows:
+        spans.setdefault(str(code), []).append((start, end))
+    return spans
 
-    from ntm.units.models import Unit, UnitKind
 
-    units = Unit.objects.valid_on(day).commune_level().select_related("parent")
-    if province is not None:
-        units = units.filter(Q(parent__code=province) | Q(parent__parent__code=province))
-    if codes is not None:
-        units = units.filter(code__in=codes)
-    rows = [
-        (
-            u.code,
-            u.kind,
-            u.parent.code if u.parent and u.parent.kind == UnitKind.DISTRICT else None,
-            u.parent.name if u.parent and u.parent.kind == UnitKind.DISTRICT else None,
+def _units_day(year: int, data: _Year, explicit: dt.date | None) -> tuple[dt.date, list[str]]:
+    """The date whose units the results of `year` sit on, and what to tell the reader."""
+    codes = data.communes.get_column("unit").to_list()
+    validity = _validity(codes)
+    if explicit is not None:
+        missing = missing_on(validity, codes, explicit)
+        if missing:
+            raise CommandError(
+                f"Kết quả năm {year}: {len(missing)} mã xã không có hiệu lực vào ngày "
+                f"{_date_text(explicit)} (--units-date): {_codes_text(missing)}"
+            )
+        return explicit, [
+            f"Kết quả năm {year} tính trên đơn vị hành chính ngày {_date_text(explicit)} "
+            "(--units-date)."
+        ]
+    end = dt.date(year, 12, 31)
+    missing = missing_on(validity, codes, end)
+    if not missing:
+        return end, [f"Kết quả năm {year} tính trên đơn vị hành chính ngày {_date_text(end)}."]
+    day = latest_common_day(validity, codes, dt.date(year, 1, 1), end)
+    if day is None:
+        raise CommandError(
+            f"Kết quả năm {year}: không có ngày nào trong năm mà mọi mã xã của kết quả đều có "
+            f"hiệu lực; {len(missing)} mã không có vào ngày {_date_text(end)}: "
+            f"{_codes_text(missing)}. Hãy kiểm tra mã xã hoặc chỉ rõ --units-date."
         )
-        for u in units
+    return day, [
+        f"Kết quả năm {year}: {len(missing)} mã xã không còn hiệu lực vào ngày "
+        f"{_date_text(end)} ({_codes_text(missing)}); kết quả được tính trên đơn vị hành chính "
+        f"ngày {_date_text(day)}, ngày cuối cùng trong năm mà mọi mã đều có hiệu lực "
+        "(chọn ngày khác bằng --units-date)."
     ]
+
+
+def _name_notes(year: int, data: _Year, day: dt.date) -> list[str]:
+    """A code is reused over time: say when the results name another unit than the code's."""
+    named = {code: name for code, name in data.names.items() if name}
+    rows = (
+        Unit.objects.valid_on(day)
+        .commune_level()
+        .filter(code__in=list(named))
+        .values_list("code", "name", "name_key")
+    )
+    differ = sorted(
+        f"{code} “{named[str(code)]}” ≠ “{name}”"
+        for code, name, key in rows
+        if name_key(named[str(code)]) != key
+    )
+    if not differ:
+        return []
+    return [
+        f"Kết quả năm {year}: {len(differ)} xã có tên khác tên của mã đó ngày {_date_text(day)} "
+        f"(có thể là đơn vị khác cùng mã; kiểm tra --units-date): {_codes_text(differ, 5)}"
+    ]
+
+
+def _province(text: str, day: dt.date) -> Unit:
+    found = find_units(text, day=day, kinds=[UnitKind.PROVINCE])
+    if not found:
+        raise CommandError(f"Không tìm thấy tỉnh nào khớp với {text!r} vào ngày {_date_text(day)}")
+    try:
+        return resolve_one(found, text, day)
+    except UnitLookupError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _province_on(province: Unit, day: dt.date, year: int) -> Unit:
+    version = version_on(province, day)
+    if version is None:
+        raise CommandError(
+            f"{province.name} ({province.code}) không có vào ngày {_date_text(day)}, ngày đơn vị "
+            f"hành chính của kết quả năm {year}"
+        )
+    return version
+
+
+def _scope(units: Iterable[Unit]) -> pl.DataFrame:
+    """Commune-level units with their kind, district (the child of the province) and name.
+    A unit known only by name has no results but still counts in scope."""
+    rows = []
+    for u in units:
+        district = u.parent if u.parent and u.parent.kind == UnitKind.DISTRICT else None
+        rows.append(
+            (
+                u.code or f"không mã:{u.pk}",
+                u.kind,
+                district.code if district else None,
+                district.name if district else None,
+                u.name,
+            )
+        )
     return pl.DataFrame(
         rows,
         schema={
@@ -171,9 +255,48 @@ def _scope_from_db(day: dt.date, province: str | None, codes: list[str] | None) 
             "kind": pl.String,
             "child_unit": pl.String,
             "child_name": pl.String,
+            "name": pl.String,
         },
         orient="row",
     )
+
+
+def _units_with_codes(day: dt.date, codes: list[str]) -> list[Unit]:
+    return list(
+        Unit.objects.valid_on(day).commune_level().filter(code__in=codes).select_related("parent")
+    )
+
+
+def _crosswalk(day: dt.date, as_of: dt.date) -> pl.DataFrame:
+    try:
+        return crosswalk(day, as_of)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _grown(day: dt.date, as_of: dt.date) -> set[str]:
+    """Units on `as_of` that took in, after `day`, a unit without a code. The crosswalk leaves
+    such parts out, so without this a commune that absorbed one would look unchanged."""
+    links = (
+        UnitEventLink.objects.filter(
+            event__date__gt=day,
+            event__date__lte=as_of,
+            old_unit__isnull=False,
+            old_unit__code__isnull=True,
+            new_unit__code__isnull=False,
+        )
+        .order_by()
+        .values_list("event__date", "new_unit__code")
+    )
+    by_date: dict[dt.date, set[str]] = {}
+    for date, code in links:
+        by_date.setdefault(date, set()).add(str(code))
+    grown: set[str] = set()
+    for date, codes in by_date.items():
+        # Follow each receiving unit from its event to `as_of`.
+        later = _crosswalk(date, as_of).filter(pl.col("old_unit").is_in(list(codes)))
+        grown |= set(later.get_column("new_unit").to_list())
+    return grown
 
 
 class Command(BaseCommand):
@@ -199,13 +322,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--province",
             help="mã hoặc tên tỉnh (cần cơ sở dữ liệu đơn vị hành chính): mọi xã của tỉnh "
-            "vào cuối năm thống kê, theo huyện",
+            "vào ngày đơn vị hành chính của kết quả, theo huyện",
+        )
+        parser.add_argument(
+            "--units-date",
+            metavar="DATE",
+            help="ngày của đơn vị hành chính mà kết quả năm thống kê dùng (dd/mm/yyyy); mặc "
+            "định 31/12 của năm, hoặc ngày cuối cùng trong năm mà mọi mã xã của kết quả còn "
+            "hiệu lực",
         )
         parser.add_argument(
             "--as-of-units",
             metavar="DATE",
             help="quy đổi sang đơn vị hành chính của ngày này (dd/mm/yyyy); kết quả đạt/không "
-            "đạt của xã sáp nhập hoặc chia tách là “không so sánh được”",
+            "đạt của xã sáp nhập hoặc chia tách là “không so sánh được”, xã giữ nguyên địa "
+            "giới giữ kết quả",
         )
         parser.add_argument("--baseline", type=int, help="năm gốc để so sánh")
         parser.add_argument(
@@ -254,35 +385,22 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-
-        communes = pl.concat([y.communes for y in years.values()])
-        criteria = pl.concat([y.criteria for y in years.values()])
-        notes: list[str] = []
-        province = options["province"]
         as_of = _parse_date(options["as_of_units"]) if options["as_of_units"] else None
+        units_date = _parse_date(options["units_date"]) if options["units_date"] else None
+
+        notes: list[str] = []
+        province_text: str | None = options["province"]
         loaded = _units_loaded()
-        if (province or as_of) and not loaded:
+        if (province_text or as_of or units_date) and not loaded:
             raise CommandError(
-                "--province và --as-of-units cần cơ sở dữ liệu đơn vị hành chính; hãy chạy "
-                "`ntm units load` trước."
+                "--province, --units-date và --as-of-units cần cơ sở dữ liệu đơn vị hành chính; "
+                "hãy chạy `ntm units load` trước."
             )
-        code = _province_code(province, _units_date(period)) if province else None
-        if as_of is not None:
-            communes, criteria, scope = self._rebase(communes, criteria, years, code, as_of)
-        elif loaded:
-            scope = pl.concat(
-                [
-                    _scope_from_db(
-                        _units_date(y),
-                        code,
-                        None if code else data.communes.get_column("unit").to_list(),
-                    ).with_columns(pl.lit(y, dtype=pl.Int32).alias("period"))
-                    for y, data in years.items()
-                ]
-            )
-            if not code:
-                notes.append("Phạm vi: các xã có trong tệp kết quả.")
-        else:
+        province: Unit | None = None
+        days: dict[int, dt.date] = {}
+        if not loaded:
+            communes = pl.concat([y.communes for y in years.values()])
+            criteria = pl.concat([y.criteria for y in years.values()])
             scope = communes.select(
                 "unit",
                 "period",
@@ -293,6 +411,19 @@ class Command(BaseCommand):
                 "Chưa có cơ sở dữ liệu đơn vị hành chính: phạm vi là các xã có trong tệp kết "
                 "quả, không phân theo huyện."
             )
+        else:
+            for y in sorted(years, reverse=True):
+                day, said = _units_day(y, years[y], units_date if y == period else None)
+                days[y] = day
+                notes += said + _name_notes(y, years[y], day)
+            if province_text:
+                province = _province(province_text, as_of or days[period])
+            if as_of is not None:
+                communes, criteria, scope = self._rebase(years, days, province, as_of, notes)
+            else:
+                communes, criteria, scope = self._as_recorded(years, days, province)
+                if province is None:
+                    notes.append("Phạm vi: các xã có trong tệp kết quả.")
         notes.append("Chưa có dữ liệu công nhận được lưu trữ.")
         stats = statistics(
             scope,
@@ -300,15 +431,16 @@ class Command(BaseCommand):
             criteria,
             period=period,
             tier=tier,
-            parent=code,
+            parent=province.code if province else None,
+            parent_name=province.name if province else None,
             bands=bands,
             baseline=baseline,
             basis=basis_label(as_of),
         )
         if options["json"]:
-            self.stdout.write(
-                json.dumps(stats.to_dict() | {"notes": notes}, ensure_ascii=False, indent=2)
-            )
+            dates = {str(y): d.isoformat() for y, d in sorted(days.items())}
+            doc = stats.to_dict() | {"units_dates": dates, "notes": notes}
+            self.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2))
             return
         self.stdout.write(render_statistics(stats, style))
         for note in notes:
@@ -326,29 +458,62 @@ class Command(BaseCommand):
         counts = year.criteria.group_by("unit").len().get_column("len").to_list()
         return max(counts, default=0)
 
+    def _as_recorded(
+        self, years: dict[int, _Year], days: dict[int, dt.date], province: Unit | None
+    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        """Each year's results on its own units; the scope is the province's communes then."""
+        scopes = []
+        for y, data in years.items():
+            day = days[y]
+            units = (
+                units_of(_province_on(province, day, y), day, kinds=COMMUNE_LEVEL)
+                if province is not None
+                else _units_with_codes(day, data.communes.get_column("unit").to_list())
+            )
+            scopes.append(_scope(units).with_columns(pl.lit(y, dtype=pl.Int32).alias("period")))
+        return (
+            pl.concat([y.communes for y in years.values()]),
+            pl.concat([y.criteria for y in years.values()]),
+            pl.concat(scopes),
+        )
+
     def _rebase(
         self,
-        communes: pl.DataFrame,
-        criteria: pl.DataFrame,
         years: dict[int, _Year],
-        province: str | None,
+        days: dict[int, dt.date],
+        province: Unit | None,
         as_of: dt.date,
+        notes: list[str],
     ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        # Looked up at run time: the crosswalk query is written beside this command.
-        crosswalk: Callable[..., pl.DataFrame] | None = getattr(
-            importlib.import_module("ntm.units"), "crosswalk", None
-        )
-        if crosswalk is None:
-            raise CommandError("Chưa có bảng chuyển đổi đơn vị hành chính (ntm.units.crosswalk)")
-        walks = [
-            crosswalk(_units_date(y), as_of, province=province).with_columns(
-                pl.lit(y, dtype=pl.Int32).alias("period")
+        """Every year's results carried onto the units of `as_of`; one scope for all years."""
+        targets = units_of(province, as_of, kinds=COMMUNE_LEVEL) if province else None
+        communes, criteria = [], []
+        for y, data in sorted(years.items()):
+            walk = _crosswalk(days[y], as_of)
+            if targets is not None:
+                # Keep every part of the province's new units, and every destination of those
+                # parts, so that weights still sum to 1 and a merger across a boundary shows.
+                inside = [u.code for u in targets if u.code]
+                olds = walk.filter(pl.col("new_unit").is_in(inside)).get_column("old_unit")
+                walk = walk.filter(pl.col("old_unit").is_in(olds.to_list()))
+            else:
+                known = set(walk.get_column("old_unit").to_list())
+                lost = sorted(set(data.communes.get_column("unit").to_list()) - known)
+                if lost:
+                    notes.append(
+                        f"Kết quả năm {y}: {len(lost)} xã không có đơn vị kế tiếp vào ngày "
+                        f"{_date_text(as_of)}, không được quy đổi: {_codes_text(lost)}"
+                    )
+            grown = _grown(days[y], as_of)
+            communes.append(transfer_results(data.communes, walk, grown=grown))
+            criteria.append(
+                transfer_results(data.criteria, walk, grown=grown).filter(pl.col("comparable"))
             )
-            for y in years
-        ]
-        walk = pl.concat(walks)
-        moved_communes = transfer_results(communes, walk)
-        moved_criteria = transfer_results(criteria, walk).filter(pl.col("comparable"))
-        codes = None if province else moved_communes.get_column("unit").unique().to_list()
-        scope = _scope_from_db(as_of, province, codes)
-        return moved_communes, moved_criteria, scope
+            notes.append(
+                f"Kết quả năm {y} quy đổi từ đơn vị hành chính ngày {_date_text(days[y])} sang "
+                f"ngày {_date_text(as_of)}."
+            )
+        moved = pl.concat(communes, how="diagonal_relaxed")
+        if targets is None:
+            targets = _units_with_codes(as_of, moved.get_column("unit").unique().to_list())
+        return moved, pl.concat(criteria, how="diagonal_relaxed"), _scope(targets)
