@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "ntm.accounts",
     "ntm.values",
     "ntm.web",
+    "ntm.api",
 ]
 
 MIDDLEWARE = [

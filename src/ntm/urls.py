@@ -2,7 +2,11 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
+from ntm.api.api import api
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("values/", include("ntm.values.urls")),
     path("", include("ntm.web.urls")),
 ]

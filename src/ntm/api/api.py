@@ -1,0 +1,351 @@
+"""The JSON API under /api/ (OpenAPI schema at /api/openapi.json).
+
+Every endpoint needs a caller: a bearer token (`ntm api token create USERNAME`) or the
+browser's session (unsafe methods then need the CSRF token). Without one: 401. A unit outside
+the caller's scope is a 404, exactly like a unit that does not exist (`ntm.accounts.permissions`
+decides, as for the pages); inside the scope, an act the role does not allow is a 403.
+"""
+
+# No `from __future__ import annotations`: django-ninja reads the annotations at run time.
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+
+from ntm.accounts import permissions
+from ntm.api.auth import AUTH
+from ntm.api.schemas import (
+    CloseOut,
+    ConflictError,
+    CriteriaSetBrief,
+    CriterionOut,
+    EntryOut,
+    Error,
+    EvaluationOut,
+    LineageOut,
+    LineageStepOut,
+    RiskOut,
+    StatisticsOut,
+    TrendOut,
+    UnitOut,
+    UnitRef,
+    ValueIn,
+    ValueOut,
+)
+from ntm.criteria.loader import bundled_set_ids, load_set
+from ntm.stats.text import basis_text
+from ntm.units.models import Unit, UnitKind
+from ntm.units.queries import LineageStep, lineage
+from ntm.values import services as values_services
+from ntm.values.models import Stage, Value
+from ntm.web import dashboards
+
+api = NinjaAPI(
+    title="ntm API",
+    version="1",
+    description=__doc__ or "",
+    urls_namespace="api",
+    # The interactive docs page loads scripts from a CDN; nothing may come from the internet.
+    docs_url=None,
+    auth=AUTH,
+)
+
+units = Router(tags=["units"])
+criteria = Router(tags=["criteria"])
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _visible_unit(request: HttpRequest, unit_id: int, *kinds: str) -> Unit:
+    """The unit if the caller may read it; otherwise 404, whether it exists or not."""
+    unit = Unit.objects.select_related("parent").filter(pk=unit_id).first()
+    if unit is None or (kinds and unit.kind not in kinds):
+        raise Http404
+    if not permissions.can_view(_user(request), unit):
+        raise Http404
+    return unit
+
+
+def _ref(unit: Unit) -> UnitRef:
+    return UnitRef(id=unit.pk, code=unit.code, name=unit.name, kind=unit.kind)
+
+
+def _choice_error(e: dashboards.ChoiceError) -> Status[Error]:
+    return Status(422, Error(detail=str(e), code="invalid_choice"))
+
+
+# ---------------------------------------------------------------------------- units
+
+
+@units.get("", response=list[UnitOut], summary="Units the caller may read, as of a date")
+@paginate(LimitOffsetPagination)
+def list_units(
+    request: HttpRequest,
+    on: dt.date | None = None,
+    kind: UnitKind | None = None,
+    parent: int | None = None,
+) -> Any:
+    qs = permissions.visible_units(_user(request), on)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if parent is not None:
+        qs = qs.filter(parent_id=parent)
+    return qs.order_by("code", "name_key", "pk")
+
+
+@units.get("/{unit_id}", response={200: UnitOut, 404: Error})
+def get_unit(request: HttpRequest, unit_id: int) -> Any:
+    return _visible_unit(request, unit_id)
+
+
+def _step(step: LineageStep, user: Any) -> LineageStepOut | None:
+    """A lineage step, unless its other side lies outside the caller's scope."""
+    for side in (step.old, step.new):
+        if side is not None and not permissions.can_view(user, side):
+            return None
+    return LineageStepOut(
+        depth=step.depth,
+        event_kind=step.event_kind,
+        date=step.date,
+        legal_basis=step.legal_basis,
+        old=_ref(step.old) if step.old else None,
+        new=_ref(step.new) if step.new else None,
+        weight=step.weight,
+    )
+
+
+@units.get(
+    "/{unit_id}/lineage",
+    response={200: LineageOut, 404: Error},
+    summary="Predecessors and successors (steps involving units outside the scope left out)",
+)
+def unit_lineage(request: HttpRequest, unit_id: int) -> Any:
+    unit = _visible_unit(request, unit_id)
+    found = lineage(unit)
+    user = _user(request)
+    return LineageOut(
+        unit=_ref(unit),
+        predecessors=[s for s in (_step(x, user) for x in found.predecessors) if s],
+        successors=[s for s in (_step(x, user) for x in found.successors) if s],
+    )
+
+
+# ---------------------------------------------------------------------------- values
+
+
+def _entry(value: Value, stage: str) -> EntryOut:
+    by = getattr(value, f"{stage}_by")
+    return EntryOut(
+        **value.entry(stage),
+        version=value.version(stage),
+        by=values_services.display_name(by) if by is not None else None,
+        at=getattr(value, f"{stage}_at"),
+    )
+
+
+def _value_out(value: Value) -> ValueOut:
+    return ValueOut(
+        unit=value.unit_id,
+        measure=value.measure,
+        period=value.period,
+        claimed=_entry(value, Stage.CLAIMED),
+        verified=_entry(value, Stage.VERIFIED),
+    )
+
+
+@units.get(
+    "/{unit_id}/values",
+    response={200: list[ValueOut], 404: Error},
+    summary="A commune's values for a year, claimed and verified side by side",
+)
+def list_values(request: HttpRequest, unit_id: int, period: int) -> Any:
+    unit = _visible_unit(request, unit_id, UnitKind.COMMUNE)
+    rows = Value.objects.filter(unit=unit, period=period).select_related(
+        "claimed_by", "verified_by"
+    )
+    return [_value_out(v) for v in rows.order_by("measure")]
+
+
+@units.put(
+    "/{unit_id}/values/{measure}",
+    response={200: ValueOut, 403: Error, 404: Error, 409: ConflictError | Error, 422: Error},
+    summary="Save the claimed (commune officer) or verified (appraiser) entry of a value",
+)
+def save_value(request: HttpRequest, unit_id: int, measure: str, body: ValueIn) -> Any:
+    unit = _visible_unit(request, unit_id, UnitKind.COMMUNE)
+    entry = values_services.Entry(
+        value=body.value,
+        numerator=body.numerator,
+        denominator=body.denominator,
+        not_applicable=body.not_applicable,
+    )
+    try:
+        value = values_services.save_value(
+            unit,
+            measure,
+            body.period,
+            entry,
+            stage=body.stage,
+            expected_version=body.expected_version,
+            acting_user=_user(request),
+            reason=body.reason,
+        )
+    except values_services.NotAllowed as e:
+        return Status(403, Error(detail=str(e), code="not_allowed"))
+    except values_services.Conflict as e:
+        return Status(
+            409,
+            ConflictError(
+                detail=str(e),
+                code="conflict",
+                theirs=e.theirs,
+                current_version=e.current_version,
+                by=values_services.display_name(e.by),
+                at=e.at,
+            ),
+        )
+    except values_services.Locked as e:
+        return Status(409, Error(detail=str(e), code="locked"))
+    except values_services.ValuesError as e:
+        return Status(422, Error(detail=str(e), code="invalid"))
+    value.refresh_from_db()
+    return _value_out(value)
+
+
+# ---------------------------------------------------------------------------- results
+
+
+@units.get(
+    "/{unit_id}/evaluation",
+    response={200: EvaluationOut, 404: Error, 422: Error},
+    summary="A commune's results for a year under a criteria set, explained per condition",
+)
+def unit_evaluation(
+    request: HttpRequest, unit_id: int, period: int | None = None, set: str | None = None
+) -> Any:
+    unit = _visible_unit(request, unit_id, UnitKind.COMMUNE)
+    try:
+        view = dashboards.commune_view(unit, period=period, set_id=set)
+    except dashboards.ChoiceError as e:
+        return _choice_error(e)
+    return EvaluationOut(
+        unit=_ref(unit),
+        period=view.period,
+        set_id=view.cset.id,
+        set_version=view.label,
+        has_data=view.has_data,
+        met=view.met,
+        total=view.total,
+        meets_set=view.meets_set,
+        revocation_risk=view.revocation_risk,
+        criteria=[
+            CriterionOut(
+                number=c.number,
+                name=c.name,
+                status=c.status,
+                computed_status=c.computed_status,
+                declared_status=c.declared_status,
+                conflict=c.conflict,
+                conditions=[k.__dict__ for k in c.conditions],  # type: ignore[misc]
+            )
+            for c in view.criteria
+        ],
+    )
+
+
+@units.get(
+    "/{unit_id}/statistics",
+    response={200: StatisticsOut, 404: Error, 422: Error},
+    summary="A province's figures: X/Y at the standard, averages, changes, bands, lists",
+)
+def unit_statistics(
+    request: HttpRequest,
+    unit_id: int,
+    period: int | None = None,
+    baseline: int | None = None,
+    set: str | None = None,
+    geography: str = Query(dashboards.AS_RECORDED, pattern="^(as_recorded|rebased)$"),  # type: ignore[type-arg]
+) -> Any:
+    unit = _visible_unit(request, unit_id, UnitKind.PROVINCE)
+    try:
+        o = dashboards.province_overview(
+            unit, period=period, baseline=baseline, set_id=set, geography=geography
+        )
+    except dashboards.ChoiceError as e:
+        return _choice_error(e)
+    return StatisticsOut(
+        unit=_ref(unit),
+        period=o.period,
+        baseline=o.baseline,
+        set_id=o.cset.id,
+        geography=o.geography,
+        basis=o.basis,
+        basis_text=basis_text(o.basis),
+        simulated=o.simulated,
+        statistics=o.statistics.to_dict(),
+        trend=[
+            TrendOut(period=t.period, set_id=t.set_id, figures=t.figures.to_dict()) for t in o.trend
+        ],
+        close_to_standard=[
+            CloseOut(
+                unit=_ref(c.unit),
+                met=c.met,
+                total=c.total,
+                short=c.short,
+                criteria=[{"criterion": n, "name": name, "status": s} for n, name, s in c.criteria],
+                shortfalls=[s.__dict__ for s in c.shortfalls],
+            )
+            for c in o.close
+        ],
+        revocation_warnings=[
+            RiskOut(
+                unit=_ref(r.unit),
+                met=r.met,
+                total=r.total,
+                failing_share=r.failing_share,
+                key_criteria=[k for k, _ in r.key_criteria],
+            )
+            for r in o.at_risk
+        ],
+        revocation_scope=dashboards.REVOCATION_SCOPE,
+    )
+
+
+# ---------------------------------------------------------------------------- criteria
+
+
+@criteria.get("/sets", response=list[CriteriaSetBrief], summary="The bundled criteria sets")
+def list_sets(request: HttpRequest) -> Any:
+    out = []
+    for set_id in bundled_set_ids():
+        s = load_set(set_id)
+        out.append(
+            CriteriaSetBrief(
+                id=s.id,
+                name_vi=s.name_vi,
+                name_en=s.name_en,
+                tier=s.tier,
+                level=s.level,
+                start_year=s.period.start_year,
+                end_year=s.period.end_year,
+                legal_basis=s.legal_basis.number,
+            )
+        )
+    return out
+
+
+@criteria.get("/sets/{set_id}", response={200: dict[str, Any], 404: Error})
+def get_set(request: HttpRequest, set_id: str) -> Any:
+    # Only bundled ids: `load_set` would also read a file path.
+    if set_id not in bundled_set_ids():
+        raise Http404
+    return load_set(set_id).model_dump(mode="json")
+
+
+api.add_router("/units", units)
+api.add_router("/criteria", criteria)

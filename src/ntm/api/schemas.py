@@ -1,0 +1,179 @@
+"""What the API reads and writes (pydantic schemas through django-ninja)."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+
+class Error(Schema):
+    detail: str
+    code: str = ""
+
+
+class ConflictError(Error):
+    theirs: dict[str, Any]
+    current_version: int
+    by: str
+    at: dt.datetime | None
+
+
+class UnitOut(Schema):
+    id: int
+    code: str | None
+    name: str
+    kind: str
+    parent_id: int | None
+    region: str | None
+    commune_group: str | None
+    special_difficulty: bool | None
+    safe_zone_poor_district: bool | None
+    border: bool | None
+    latitude: float | None
+    longitude: float | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class UnitRef(Schema):
+    id: int
+    code: str | None
+    name: str
+    kind: str
+
+
+class LineageStepOut(Schema):
+    depth: int
+    event_kind: str
+    date: dt.date
+    legal_basis: str
+    old: UnitRef | None
+    new: UnitRef | None
+    weight: float
+
+
+class LineageOut(Schema):
+    unit: UnitRef
+    predecessors: list[LineageStepOut]
+    successors: list[LineageStepOut]
+
+
+class CriteriaSetBrief(Schema):
+    id: str
+    name_vi: str
+    name_en: str | None
+    tier: str
+    level: str
+    start_year: int
+    end_year: int
+    legal_basis: str
+
+
+class EntryOut(Schema):
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    not_applicable: bool
+    version: int
+    by: str | None
+    at: dt.datetime | None
+
+
+class ValueOut(Schema):
+    unit: int
+    measure: str
+    period: int
+    claimed: EntryOut
+    verified: EntryOut
+
+
+class ValueIn(Schema):
+    period: int = Field(ge=1990, le=2100)
+    stage: Literal["claimed", "verified"]
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    not_applicable: bool = False
+    expected_version: int = Field(ge=0, description="The stage's version the client last read")
+    reason: str = ""
+
+
+class ConditionOut(Schema):
+    indicator: str
+    indicator_name: str
+    condition: int
+    measure: str
+    op: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    threshold: float | None
+    threshold_status: str
+    column: str
+    stage: str | None
+    status: str
+    gap: float | None
+    basis: str
+
+
+class CriterionOut(Schema):
+    number: int
+    name: str
+    status: str
+    computed_status: str
+    declared_status: str | None
+    conflict: bool
+    conditions: list[ConditionOut]
+
+
+class EvaluationOut(Schema):
+    unit: UnitRef
+    period: int
+    set_id: str
+    set_version: str
+    has_data: bool
+    met: int
+    total: int
+    meets_set: bool
+    revocation_risk: bool | None
+    criteria: list[CriterionOut]
+
+
+class TrendOut(Schema):
+    period: int
+    set_id: str
+    figures: dict[str, Any]
+
+
+class CloseOut(Schema):
+    unit: UnitRef
+    met: int
+    total: int
+    short: int
+    criteria: list[dict[str, Any]]
+    shortfalls: list[dict[str, Any]]
+
+
+class RiskOut(Schema):
+    unit: UnitRef
+    met: int
+    total: int
+    failing_share: float
+    key_criteria: list[int]
+
+
+class StatisticsOut(Schema):
+    unit: UnitRef
+    period: int
+    baseline: int | None
+    set_id: str
+    geography: str
+    basis: str
+    basis_text: str
+    simulated: bool
+    statistics: dict[str, Any]
+    trend: list[TrendOut]
+    close_to_standard: list[CloseOut]
+    revocation_warnings: list[RiskOut]
+    revocation_scope: str

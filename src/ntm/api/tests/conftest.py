@@ -1,0 +1,3 @@
+from ntm.accounts.testing import personas
+
+__all__ = ["personas"]

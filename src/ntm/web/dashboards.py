@@ -1,0 +1,954 @@
+"""The figures the dashboards and the API show, read from stored values.
+
+Values go through the cached evaluation (`ntm.values.evaluation`), then `ntm.stats` rolls
+them up; nothing here writes a value or a result. In every frame the `unit` column is a unit's
+primary key as text (GSO codes are reused over time).
+
+A period is a year; its units are those in force on its reference day (31/12, or today for
+the current year). Two geographies:
+
+- as recorded: each year counted on the units of that year, as offices published it;
+- re-based: every year carried onto the units of one date (the province's reference date:
+  today while it is in force) — values through the 2019–2025 crosswalks with the measure
+  catalogue's combine rules (`ntm.stats.rebase`), then evaluated again; a new unit whose
+  values could not all be carried (yes/no across a merger, or a part without data) counts as
+  "not comparable", never as failing.
+
+A province may be marked as holding simulated data (`SimulatedData`); its pages then say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ntm.audit.services import record
+from ntm.criteria.loader import load_measures
+from ntm.criteria.schema import Band, CriteriaSet, Criterion
+from ntm.evaluation import Evaluation, evaluate
+from ntm.stats.rebase import basis_label, rebase_values, transfer_results
+from ntm.stats.rollup import AS_RECORDED as AS_RECORDED
+from ntm.stats.rollup import Figures, Statistics, statistics
+from ntm.units.models import Unit, UnitKind
+from ntm.units.queries import crosswalk, lineage, units_of, version_on
+from ntm.values.evaluation import (
+    declared_frame,
+    results_for_units,
+    sets_for_period,
+    units_frame,
+    values_frame,
+)
+from ntm.values.models import Declaration, Value
+from ntm.web.models import SimulatedData
+
+REBASED = "rebased"
+GEOGRAPHIES = (AS_RECORDED, REBASED)
+# A commune "close to the standard" misses at most this many criteria.
+CLOSE_TO_STANDARD = 2
+SORT_KEYS = ("name", "code", "communes", "meeting", "percent", "average")
+
+
+class ChoiceError(ValueError):
+    """A period, set or geography that cannot be shown; the message is Vietnamese."""
+
+
+# ---------------------------------------------------------------------------- choices
+
+
+def period_day(period: int) -> dt.date:
+    """The day whose units a period is counted on: 31/12, or today during the current year."""
+    return min(dt.date(period, 12, 31), timezone.localdate())
+
+
+def choose_set(period: int, set_id: str | None = None) -> CriteriaSet:
+    """The bundled commune set `set_id` if it covers the period, else the standard one."""
+    covering = sets_for_period(period)
+    if set_id:
+        for cset in covering:
+            if cset.id == set_id:
+                return cset
+        raise ChoiceError(f"Bộ tiêu chí {set_id!r} không áp dụng cho năm {period}.")
+    if not covering:
+        raise ChoiceError(f"Không có bộ tiêu chí cấp xã nào áp dụng cho năm {period}.")
+    return covering[0]
+
+
+def set_of_tier(period: int, tier: str) -> CriteriaSet | None:
+    """The first bundled commune set of that tier covering the period (for trends and
+    history, which cross the sets' periods)."""
+    return next((s for s in sets_for_period(period) if s.tier == tier), None)
+
+
+def parse_year(text: str | None, *, name: str) -> int | None:
+    if text is None or text.strip() == "":
+        return None
+    text = text.strip()
+    if not (text.isdigit() and len(text) == 4):
+        raise ChoiceError(f"{name} phải là một năm gồm 4 chữ số, không phải {text!r}.")
+    return int(text)
+
+
+# ---------------------------------------------------------------------------- units
+
+
+def province_roots(province: Unit, day: dt.date) -> list[Unit]:
+    """The province versions standing for `province` on `day`: the same code, or, for a
+    province formed later, its province-level predecessors in force then."""
+    same = version_on(province, day)
+    if same is not None:
+        return [same]
+    found: dict[int, Unit] = {}
+    for step in lineage(province).predecessors:
+        old = step.old
+        if old is not None and old.kind == UnitKind.PROVINCE and old.is_valid_on(day):
+            found[old.pk] = old
+    return list(found.values())
+
+
+def communes_on(province: Unit, day: dt.date) -> list[Unit]:
+    """The communes (kind "commune": wards and towns are outside the NTM set) of the
+    province on `day`, with their parents loaded."""
+    out: list[Unit] = []
+    for root in province_roots(province, day):
+        out += units_of(root, day, kinds=[UnitKind.COMMUNE])
+    return out
+
+
+def all_commune_ids(province: Unit) -> list[int]:
+    """Every commune version that ever lay under any version of the province."""
+    versions = (
+        Unit.objects.filter(code=province.code, kind=UnitKind.PROVINCE)
+        if province.code
+        else Unit.objects.filter(pk=province.pk)
+    )
+    ids = list(versions.values_list("pk", flat=True))
+    ids += [
+        s.old.pk
+        for s in lineage(province).predecessors
+        if s.old is not None and s.old.kind == UnitKind.PROVINCE
+    ]
+    return list(
+        Unit.objects.filter(kind=UnitKind.COMMUNE)
+        .filter(Q(parent__in=ids) | Q(parent__parent__in=ids))
+        .values_list("pk", flat=True)
+    )
+
+
+def periods_with_data(unit_ids: Iterable[int]) -> list[int]:
+    ids = list(unit_ids)
+    years = set(Value.objects.filter(unit_id__in=ids).values_list("period", flat=True))
+    years |= set(
+        Declaration.objects.filter(unit_id__in=ids)
+        .exclude(status="")
+        .values_list("period", flat=True)
+    )
+    return sorted(years)
+
+
+def units_with_data(unit_ids: Iterable[int], period: int) -> set[int]:
+    ids = list(unit_ids)
+    found = set(
+        Value.objects.filter(unit_id__in=ids, period=period).values_list("unit_id", flat=True)
+    )
+    found |= set(
+        Declaration.objects.filter(unit_id__in=ids, period=period)
+        .exclude(status="")
+        .values_list("unit_id", flat=True)
+    )
+    return found
+
+
+def _child(unit: Unit) -> tuple[str | None, str | None]:
+    parent = unit.parent
+    if parent is not None and parent.kind == UnitKind.DISTRICT:
+        return str(parent.pk), parent.name
+    return None, None
+
+
+SCOPE_SCHEMA: dict[str, Any] = {
+    "unit": pl.String,
+    "kind": pl.String,
+    "child_unit": pl.String,
+    "child_name": pl.String,
+}
+
+
+def scope_frame(units: Sequence[Unit], period: int | None = None) -> pl.DataFrame:
+    rows = [(str(u.pk), u.kind, *_child(u)) for u in units]
+    frame = pl.DataFrame(rows, schema=SCOPE_SCHEMA, orient="row")
+    if period is not None:
+        frame = frame.with_columns(pl.lit(period, pl.Int32).alias("period"))
+    return frame
+
+
+# ---------------------------------------------------------------------------- simulated data
+
+
+def is_simulated(province: Unit) -> bool:
+    """Does the province (any version of its code) hold simulated values?"""
+    q = Q(province=province)
+    if province.code:
+        q |= Q(province__code=province.code, province__kind=UnitKind.PROVINCE)
+    return SimulatedData.objects.filter(q).exists()
+
+
+def simulated_province_of(unit: Unit) -> bool:
+    node: Unit | None = unit
+    while node is not None:
+        if node.kind == UnitKind.PROVINCE:
+            return is_simulated(node)
+        node = node.parent
+    return False
+
+
+def mark_simulated(province: Unit, *, note: str, actor: str = "", acting_user: Any = None) -> None:
+    """Record that a province's values are simulated (the demo loader calls this), so that
+    every dashboard of it says "dữ liệu mô phỏng"."""
+    if province.kind != UnitKind.PROVINCE:
+        raise ChoiceError("Chỉ đánh dấu được dữ liệu mô phỏng cho một tỉnh.")
+    with transaction.atomic():
+        _, created = SimulatedData.objects.get_or_create(
+            province=province, defaults={"note": note, "marked_at": timezone.now()}
+        )
+        if created:
+            record(
+                action="web.mark_simulated",
+                object_type="units.unit",
+                object_id=province.pk,
+                after={"simulated": True, "note": note},
+                acting_user=acting_user,
+                actor=actor,
+            )
+
+
+# ---------------------------------------------------------------------------- one period
+
+
+@dataclass(frozen=True)
+class PeriodResults:
+    """One period's results on one geography: `units` are the communes in scope (by unit key),
+    `scope` their frame for `ntm.stats.rollup`, `evaluation` the engine's frames (None when no
+    commune has data); its `communes`/`criteria` carry `comparable` when re-based."""
+
+    period: int
+    cset: CriteriaSet
+    units: dict[str, Unit]
+    scope: pl.DataFrame
+    evaluation: Evaluation | None
+
+
+def recorded_results(province: Unit, period: int, cset: CriteriaSet) -> PeriodResults:
+    communes = communes_on(province, period_day(period))
+    data = units_with_data([u.pk for u in communes], period)
+    evaluated = [u for u in communes if u.pk in data]
+    ev = results_for_units(evaluated, period, cset) if evaluated else None
+    return PeriodResults(
+        period=period,
+        cset=cset,
+        units={str(u.pk): u for u in communes},
+        scope=scope_frame(communes, period),
+        evaluation=ev,
+    )
+
+
+def _pk_crosswalk(
+    province: Unit, old_day: dt.date, new_day: dt.date, old_units: Sequence[Unit]
+) -> pl.DataFrame:
+    """`ntm.units.queries.crosswalk` with units as primary keys instead of GSO codes."""
+    roots = province_roots(province, old_day)
+    walks = [crosswalk(old_day, new_day, province=root) for root in roots]
+    walk = pl.concat(walks) if walks else pl.DataFrame(schema=["old_unit", "new_unit", "weight"])
+    old_keys = pl.DataFrame(
+        [(u.code, str(u.pk)) for u in old_units if u.code],
+        schema={"old_unit": pl.String, "old_key": pl.String},
+        orient="row",
+    )
+    new_keys = pl.DataFrame(
+        list(
+            Unit.objects.valid_on(new_day)
+            .filter(code__in=walk.get_column("new_unit").unique().to_list())
+            .values_list("code", "pk")
+        ),
+        schema={"new_unit": pl.String, "new_key": pl.Int64},
+        orient="row",
+    ).with_columns(pl.col("new_key").cast(pl.String))
+    return (
+        walk.join(old_keys, on="old_unit")
+        .join(new_keys, on="new_unit")
+        .select(pl.col("old_key").alias("old_unit"), pl.col("new_key").alias("new_unit"), "weight")
+    )
+
+
+def rebased_results(province: Unit, period: int, cset: CriteriaSet, onto: dt.date) -> PeriodResults:
+    """The period's values carried onto the communes of `onto`, evaluated again."""
+    new_communes = communes_on(province, onto)
+    units = {str(u.pk): u for u in new_communes}
+    scope = scope_frame(new_communes)
+    day = min(period_day(period), onto)
+    old_communes = communes_on(province, day)
+    old_ids = sorted(units_with_data([u.pk for u in old_communes], period))
+    if not old_ids or not new_communes:
+        return PeriodResults(period, cset, units, scope, None)
+    walk = _pk_crosswalk(province, day, onto, old_communes)
+    values = values_frame(old_ids, period)
+    rebased = rebase_values(
+        values.filter(pl.col("unit").is_in(walk.get_column("old_unit").implode())),
+        walk,
+        load_measures(),
+        date=onto,
+    )
+    keys = list(units)
+    in_scope = rebased.values.filter(pl.col("unit").is_in(keys))
+    declared = transfer_results(declared_frame(old_ids, period, cset.id), walk)
+    if declared.height:
+        declared = declared.filter(pl.col("comparable") & pl.col("unit").is_in(keys))
+    declared = declared.select("unit", "period", "criterion", "status")
+    # Values carry only when every part of the new unit had them (see ntm.stats.rebase);
+    # declarations only onto unchanged territory, so they are comparable as they stand.
+    comparable = (
+        pl.concat(
+            [
+                in_scope.select(
+                    "unit", (pl.col("comparable") & (pl.col("missing_parts") == 0)).alias("ok")
+                ),
+                declared.select("unit", pl.lit(True).alias("ok")),
+            ]
+        )
+        .group_by("unit")
+        .agg(pl.col("ok").all().alias("comparable"))
+    )
+    if comparable.height == 0:
+        return PeriodResults(period, cset, units, scope, None)
+    targets = [units[k] for k in sorted(comparable.get_column("unit").to_list(), key=int)]
+    ev = evaluate(
+        cset,
+        units_frame(targets),
+        rebased.for_engine().filter(pl.col("unit").is_in(keys)),
+        years=[period],
+        declared=declared,
+        measures=load_measures(),
+    )
+    return PeriodResults(
+        period=period,
+        cset=cset,
+        units=units,
+        scope=scope,
+        evaluation=Evaluation(
+            set_id=ev.set_id,
+            labels=ev.labels,
+            indicators=ev.indicators,
+            criteria=ev.criteria.join(comparable, on="unit", how="left").with_columns(
+                pl.col("comparable").fill_null(False)
+            ),
+            communes=ev.communes.join(comparable, on="unit", how="left").with_columns(
+                pl.col("comparable").fill_null(False)
+            ),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------- province
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One indicator condition a commune does not meet (or lacks data for)."""
+
+    criterion: int
+    criterion_name: str
+    indicator: str
+    indicator_name: str
+    status: str
+    value: float | None
+    threshold: float | None
+    op: str
+    gap: float | None  # < 0: how far on the wrong side
+
+
+@dataclass(frozen=True)
+class CloseCommune:
+    unit: Unit
+    met: int
+    total: int
+    short: int
+    criteria: tuple[tuple[int, str, str], ...]  # (number, name, status) of each criterion short
+    shortfalls: tuple[Shortfall, ...]
+
+
+@dataclass(frozen=True)
+class RiskCommune:
+    unit: Unit
+    met: int
+    total: int
+    failing_share: float
+    key_criteria: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: int
+    set_id: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    unit: Unit
+    met: int | None  # None: no result (no data, or not comparable)
+    total: int
+    meets_set: bool
+
+
+@dataclass(frozen=True)
+class ProvinceOverview:
+    province: Unit
+    period: int
+    baseline: int | None
+    cset: CriteriaSet
+    sets: tuple[CriteriaSet, ...]  # the sets one may switch to for this period
+    geography: str
+    basis: str
+    onto: dt.date | None
+    periods: tuple[int, ...]
+    statistics: Statistics
+    trend: tuple[TrendPoint, ...]
+    close: tuple[CloseCommune, ...]
+    at_risk: tuple[RiskCommune, ...]
+    points: tuple[MapPoint, ...]
+    simulated: bool
+    criterion_names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def figures(self) -> Figures:
+        return self.statistics.total.figures
+
+
+def criterion_name(criterion: Criterion, language: str = "vi") -> str:
+    if language == "en" and criterion.name_en:
+        return criterion.name_en
+    return criterion.name_vi
+
+
+def _indicator_names(cset: CriteriaSet, language: str) -> dict[str, str]:
+    return {
+        ind.code: (ind.name_en if language == "en" and ind.name_en else ind.name_vi)
+        for c in cset.criteria
+        for ind in c.indicators
+    }
+
+
+def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
+    ev = res.evaluation
+    if ev is None:
+        return []
+    communes = ev.communes
+    if "comparable" in communes.columns:
+        communes = communes.filter(pl.col("comparable"))
+    close = communes.filter(
+        ~pl.col("meets_set") & ((pl.col("total") - pl.col("met")) <= CLOSE_TO_STANDARD)
+    )
+    names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
+    ind_names = _indicator_names(res.cset, language)
+    out: list[CloseCommune] = []
+    for row in close.iter_rows(named=True):
+        key = row["unit"]
+        crit = ev.criteria.filter((pl.col("unit") == key) & (pl.col("status") != "met")).sort(
+            "criterion"
+        )
+        numbers = crit.get_column("criterion").to_list()
+        inds = ev.indicators.filter(
+            (pl.col("unit") == key)
+            & pl.col("criterion").is_in(numbers)
+            & (pl.col("status") != "met")
+        ).sort("criterion", "indicator", "condition")
+        out.append(
+            CloseCommune(
+                unit=res.units[key],
+                met=int(row["met"]),
+                total=int(row["total"]),
+                short=int(row["total"]) - int(row["met"]),
+                criteria=tuple(
+                    (int(c), names.get(int(c), ""), str(s))
+                    for c, s in crit.select("criterion", "status").iter_rows()
+                ),
+                shortfalls=tuple(
+                    Shortfall(
+                        criterion=int(r["criterion"]),
+                        criterion_name=names.get(int(r["criterion"]), ""),
+                        indicator=str(r["indicator"]),
+                        indicator_name=ind_names.get(str(r["indicator"]), ""),
+                        status=str(r["status"]),
+                        value=r["value"],
+                        threshold=r["threshold"],
+                        op=str(r["op"]),
+                        gap=r["gap"],
+                    )
+                    for r in inds.iter_rows(named=True)
+                ),
+            )
+        )
+    return sorted(out, key=lambda c: (c.short, -c.met, c.unit.name_key, c.unit.pk))
+
+
+def _at_risk(res: PeriodResults, language: str) -> list[RiskCommune]:
+    ev = res.evaluation
+    if ev is None:
+        return []
+    communes = ev.communes
+    if "comparable" in communes.columns:
+        communes = communes.filter(pl.col("comparable"))
+    names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
+    risky = communes.filter(pl.col("revocation_risk").fill_null(False))
+    out = [
+        RiskCommune(
+            unit=res.units[row["unit"]],
+            met=int(row["met"]),
+            total=int(row["total"]),
+            failing_share=float(row["failing_share"]),
+            key_criteria=tuple(
+                (int(k), names.get(int(k), "")) for k in row["failing_key_criteria"]
+            ),
+        )
+        for row in risky.iter_rows(named=True)
+    ]
+    return sorted(out, key=lambda r: (-r.failing_share, r.unit.name_key, r.unit.pk))
+
+
+def _points(res: PeriodResults) -> list[MapPoint]:
+    total = len(res.cset.criteria)
+    met: dict[str, tuple[int, bool]] = {}
+    if res.evaluation is not None:
+        frame = res.evaluation.communes
+        if "comparable" in frame.columns:
+            frame = frame.filter(pl.col("comparable"))
+        met = {
+            str(u): (int(m), bool(s))
+            for u, m, s in frame.select("unit", "met", "meets_set").iter_rows()
+        }
+    out = []
+    for key, unit in res.units.items():
+        got = met.get(key)
+        out.append(
+            MapPoint(
+                unit=unit,
+                met=None if got is None else got[0],
+                total=total,
+                meets_set=False if got is None else got[1],
+            )
+        )
+    return sorted(out, key=lambda p: (p.unit.name_key, p.unit.pk))
+
+
+def _frames(results: Sequence[PeriodResults]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    evs = [r.evaluation for r in results if r.evaluation is not None]
+    if not evs:
+        empty_c = pl.DataFrame(
+            schema={"unit": pl.String, "period": pl.Int32, "met": pl.Int64, "meets_set": pl.Boolean}
+        )
+        empty_k = pl.DataFrame(
+            schema={
+                "unit": pl.String,
+                "period": pl.Int32,
+                "criterion": pl.Int32,
+                "status": pl.String,
+            }
+        )
+        return empty_c, empty_k
+    communes = pl.concat([e.communes for e in evs], how="diagonal_relaxed")
+    criteria = pl.concat([e.criteria for e in evs], how="diagonal_relaxed")
+    return communes, criteria
+
+
+def _statistics(
+    results: dict[int, PeriodResults],
+    period: int,
+    baseline: int | None,
+    province: Unit,
+    bands: Sequence[Band],
+    basis: str,
+) -> Statistics:
+    wanted = [results[y] for y in (period, period - 1, baseline) if y is not None and y in results]
+    communes, criteria = _frames(wanted)
+    scope = pl.concat([r.scope for r in wanted], how="diagonal_relaxed").unique(maintain_order=True)
+    return statistics(
+        scope,
+        communes,
+        criteria,
+        period=period,
+        tier=results[period].cset.tier,
+        parent=str(province.pk),
+        bands=bands,
+        baseline=baseline,
+        basis=basis,
+    )
+
+
+def province_overview(
+    province: Unit,
+    *,
+    period: int | None = None,
+    baseline: int | None = None,
+    set_id: str | None = None,
+    geography: str = AS_RECORDED,
+    language: str = "vi",
+    onto: dt.date | None = None,
+) -> ProvinceOverview:
+    """Everything the province page shows. Raises `ChoiceError` for an impossible choice."""
+    if geography not in GEOGRAPHIES:
+        raise ChoiceError(f"Cách tính địa giới không hợp lệ: {geography!r}.")
+    periods = periods_with_data(all_commune_ids(province))
+    if period is None:
+        period = periods[-1] if periods else timezone.localdate().year
+    if baseline is not None and baseline >= period:
+        raise ChoiceError(f"Năm gốc ({baseline}) phải trước năm báo cáo ({period}).")
+    cset = choose_set(period, set_id)
+    target: dt.date | None = None
+    if geography == REBASED:
+        target = onto or _reference_day(province)
+    basis = basis_label(target)
+
+    def results_of(year: int, chosen: CriteriaSet) -> PeriodResults:
+        if target is None:
+            return recorded_results(province, year, chosen)
+        return rebased_results(province, year, chosen, target)
+
+    results: dict[int, PeriodResults] = {period: results_of(period, cset)}
+    for year in sorted({*periods, period - 1, *([baseline] if baseline else [])}):
+        if year in results:
+            continue
+        other = set_of_tier(year, cset.tier)
+        if other is not None:
+            results[year] = results_of(year, other)
+
+    stats = _statistics(results, period, baseline, province, cset.bands, basis)
+    trend = []
+    for year in periods:
+        if year not in results or results[year].evaluation is None:
+            continue
+        res = results[year]
+        one = _statistics({year: res}, year, None, province, res.cset.bands, basis)
+        trend.append(TrendPoint(year, res.cset.id, one.total.figures))
+    current = results[period]
+    return ProvinceOverview(
+        province=province,
+        period=period,
+        baseline=baseline,
+        cset=cset,
+        sets=tuple(sets_for_period(period)),
+        geography=geography,
+        basis=basis,
+        onto=target,
+        periods=tuple(periods),
+        statistics=stats,
+        trend=tuple(trend),
+        close=tuple(_close_communes(current, language)),
+        at_risk=tuple(_at_risk(current, language)),
+        points=tuple(_points(current)),
+        simulated=is_simulated(province),
+        criterion_names={c.number: criterion_name(c, language) for c in cset.criteria},
+    )
+
+
+def _reference_day(unit: Unit) -> dt.date:
+    today = timezone.localdate()
+    if unit.valid_to is not None and unit.valid_to < today:
+        return unit.valid_to
+    return today
+
+
+# ---------------------------------------------------------------------------- commune
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    indicator: str
+    indicator_name: str
+    condition: int
+    measure: str
+    op: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    threshold: float | None
+    threshold_status: str
+    column: str
+    stage: str | None
+    status: str
+    gap: float | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    number: int
+    name: str
+    status: str
+    computed_status: str
+    declared_status: str | None
+    conflict: bool
+    conditions: tuple[ConditionRow, ...]
+
+
+@dataclass(frozen=True)
+class HistoryTable:
+    set_id: str
+    set_name: str
+    years: tuple[int, ...]
+    rows: tuple[tuple[int, str, tuple[str | None, ...]], ...]  # criterion, name, status per year
+
+
+@dataclass(frozen=True)
+class CommuneView:
+    unit: Unit
+    period: int
+    cset: CriteriaSet
+    sets: tuple[CriteriaSet, ...]
+    periods: tuple[int, ...]
+    label: str
+    has_data: bool
+    met: int
+    total: int
+    meets_set: bool
+    revocation_risk: bool | None
+    criteria: tuple[CriterionRow, ...]
+    history: tuple[HistoryTable, ...]
+    simulated: bool
+
+
+def commune_view(
+    unit: Unit, *, period: int | None = None, set_id: str | None = None, language: str = "vi"
+) -> CommuneView:
+    periods = periods_with_data([unit.pk])
+    if period is None:
+        period = periods[-1] if periods else timezone.localdate().year
+    cset = choose_set(period, set_id)
+    ev = results_for_units([unit], period, cset)
+    names = _indicator_names(cset, language)
+    crit = {int(r["criterion"]): r for r in ev.criteria.iter_rows(named=True)}
+    rows = []
+    for c in cset.criteria:
+        r = crit.get(c.number)
+        conds = ev.indicators.filter(pl.col("criterion") == c.number).sort("indicator", "condition")
+        rows.append(
+            CriterionRow(
+                number=c.number,
+                name=criterion_name(c, language),
+                status=str(r["status"]) if r else "missing_data",
+                computed_status=str(r["computed_status"]) if r else "missing_data",
+                declared_status=r["declared_status"] if r else None,
+                conflict=bool(r["conflict"]) if r else False,
+                conditions=tuple(
+                    ConditionRow(
+                        indicator=str(x["indicator"]),
+                        indicator_name=names.get(str(x["indicator"]), ""),
+                        condition=int(x["condition"]),
+                        measure=str(x["measure"]),
+                        op=str(x["op"]),
+                        value=x["value"],
+                        numerator=x["numerator"],
+                        denominator=x["denominator"],
+                        threshold=x["threshold"],
+                        threshold_status=str(x["threshold_status"]),
+                        column=str(x["column"] or ""),
+                        stage=x["stage"],
+                        status=str(x["status"]),
+                        gap=x["gap"],
+                        basis=str(x["basis"] or ""),
+                    )
+                    for x in conds.iter_rows(named=True)
+                ),
+            )
+        )
+    summary = ev.communes.row(0, named=True) if ev.communes.height else None
+    return CommuneView(
+        unit=unit,
+        period=period,
+        cset=cset,
+        sets=tuple(sets_for_period(period)),
+        periods=tuple(periods),
+        label=ev.labels.get(period, cset.id),
+        has_data=period in periods,
+        met=int(summary["met"]) if summary else 0,
+        total=len(cset.criteria),
+        meets_set=bool(summary["meets_set"]) if summary else False,
+        revocation_risk=summary["revocation_risk"] if summary else None,
+        criteria=tuple(rows),
+        history=tuple(commune_history(unit, periods, cset.tier, language)),
+        simulated=simulated_province_of(unit),
+    )
+
+
+def commune_history(
+    unit: Unit, periods: Sequence[int], tier: str, language: str = "vi"
+) -> list[HistoryTable]:
+    """Each criterion's status per year, one table per criteria set (criterion numbers mean
+    different things in different sets)."""
+    by_set: dict[str, tuple[CriteriaSet, dict[int, dict[int, str]]]] = {}
+    for year in periods:
+        cset = set_of_tier(year, tier)
+        if cset is None:
+            continue
+        ev = results_for_units([unit], year, cset)
+        statuses = {
+            int(c): str(s) for c, s in ev.criteria.select("criterion", "status").iter_rows()
+        }
+        by_set.setdefault(cset.id, (cset, {}))[1][year] = statuses
+    out = []
+    for set_id, (cset, per_year) in by_set.items():
+        years = tuple(sorted(per_year))
+        out.append(
+            HistoryTable(
+                set_id=set_id,
+                set_name=cset.name_en if language == "en" and cset.name_en else cset.name_vi,
+                years=years,
+                rows=tuple(
+                    (
+                        c.number,
+                        criterion_name(c, language),
+                        tuple(per_year[y].get(c.number) for y in years),
+                    )
+                    for c in cset.criteria
+                ),
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------- central
+
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    province: Unit
+    communes: int
+    evaluated: int
+    meeting: int
+    total_met: int
+    simulated: bool
+
+    @property
+    def percent(self) -> Fraction | None:
+        return None if self.communes == 0 else Fraction(100 * self.meeting, self.communes)
+
+    @property
+    def average(self) -> Fraction | None:
+        return None if self.evaluated == 0 else Fraction(self.total_met, self.evaluated)
+
+
+@dataclass(frozen=True)
+class CentralView:
+    period: int
+    cset: CriteriaSet
+    sets: tuple[CriteriaSet, ...]
+    periods: tuple[int, ...]
+    rows: tuple[ProvinceRow, ...]
+    sort: str
+    descending: bool
+
+
+def _sort_key(key: str) -> Any:
+    def by(row: ProvinceRow) -> Any:
+        name = (row.province.name_key, row.province.pk)
+        match key:
+            case "code":
+                return (row.province.code or "", row.province.pk)
+            case "communes":
+                return (row.communes, *name)
+            case "meeting":
+                return (row.meeting, *name)
+            case "percent":
+                return (row.percent is not None, row.percent or 0, *name)
+            case "average":
+                return (row.average is not None, row.average or 0, *name)
+        return name
+
+    return by
+
+
+def parse_sort(text: str | None) -> tuple[str, bool]:
+    """ "percent" (ascending) or "-percent" (descending); unknown keys are an error."""
+    text = (text or "name").strip()
+    descending = text.startswith("-")
+    key = text.removeprefix("-")
+    if key not in SORT_KEYS:
+        raise ChoiceError(
+            f"Không sắp xếp được theo {key!r}; dùng một trong {', '.join(SORT_KEYS)}."
+        )
+    return key, descending
+
+
+def central_view(
+    *, period: int | None = None, set_id: str | None = None, sort: str | None = None
+) -> CentralView:
+    key, descending = parse_sort(sort)
+    periods = sorted(
+        set(Value.objects.values_list("period", flat=True).distinct())
+        | set(Declaration.objects.exclude(status="").values_list("period", flat=True).distinct())
+    )
+    if period is None:
+        period = periods[-1] if periods else timezone.localdate().year
+    cset = choose_set(period, set_id)
+    day = period_day(period)
+    provinces = list(Unit.objects.valid_on(day).filter(kind=UnitKind.PROVINCE))
+    by_pk = {p.pk: p for p in provinces}
+    communes = list(
+        Unit.objects.valid_on(day)
+        .filter(kind=UnitKind.COMMUNE)
+        .filter(Q(parent__in=provinces) | Q(parent__parent__in=provinces))
+        .select_related("parent")
+    )
+    province_of = {
+        str(u.pk): (
+            u.parent_id if u.parent_id in by_pk else u.parent.parent_id if u.parent else None
+        )
+        for u in communes
+    }
+    data = units_with_data([u.pk for u in communes], period)
+    evaluated = [u for u in communes if u.pk in data]
+    per: dict[int, list[int]] = {p.pk: [0, 0, 0, 0] for p in provinces}
+    for pk in province_of.values():
+        if pk in per:
+            per[pk][0] += 1
+    if evaluated:
+        ev = results_for_units(evaluated, period, cset)
+        for unit, met, meets in ev.communes.select("unit", "met", "meets_set").iter_rows():
+            pk = province_of.get(str(unit))
+            if pk in per:
+                per[pk][1] += 1
+                per[pk][2] += int(bool(meets))
+                per[pk][3] += int(met)
+    simulated = set(SimulatedData.objects.values_list("province__code", flat=True))
+    rows = [
+        ProvinceRow(
+            province=p,
+            communes=per[p.pk][0],
+            evaluated=per[p.pk][1],
+            meeting=per[p.pk][2],
+            total_met=per[p.pk][3],
+            simulated=bool(p.code) and p.code in simulated,
+        )
+        for p in provinces
+    ]
+    rows.sort(key=_sort_key(key), reverse=descending)
+    return CentralView(
+        period=period,
+        cset=cset,
+        sets=tuple(sets_for_period(period)),
+        periods=tuple(periods),
+        rows=tuple(rows),
+        sort=key,
+        descending=descending,
+    )
+
+
+# Recognitions are not recorded yet (ntm.recognition): the QĐ 18/2022 rule is run on every
+# evaluated commune, and the pages say so.
+REVOCATION_SCOPE = "all_evaluated_communes"
