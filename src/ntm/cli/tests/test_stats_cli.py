@@ -238,6 +238,11 @@ def test_rebased_merged_renamed_and_grown_communes(tmp_path: Path) -> None:
     ]
     with pytest.raises(CommandError, match="Chỉ chuyển đổi được từ ngày trước sang ngày sau"):
         _run(*args, "--as-of-units", "01/01/2019")
+    # Without --province the scope is the new units the results went to: 10001, Xã Ba,
+    # 10004 and 40099 (unchanged, in the other province).
+    anywhere = _run("--results", str(path), "--period", "2020", "--as-of-units", "01/01/2022")
+    assert "Số xã đạt chuẩn: 2/4 (50,00 %)" in anywhere
+    assert "(unchanged territory): 2" in anywhere
 
 
 def test_units_date_of_a_year_with_changes(tmp_path: Path) -> None:
