@@ -259,11 +259,14 @@ def state_of(unit: Unit, period: int, set_id: str) -> str:
     return states(unit, period).get(set_id, State.DRAFT)
 
 
-def locked_for(unit: Unit, period: int, measure: str, stage: str) -> str | None:
+def locked_for(
+    unit: Unit, period: int, measure: str, stage: str, *, known: dict[str, str] | None = None
+) -> str | None:
     """Why the stage of this value cannot change now (None: it can). The commune's entry is
-    frozen once a set reading it is submitted; every entry once it is approved."""
+    frozen once a set reading it is submitted; every entry once it is approved. `known`:
+    the result of `states(unit, period)` when the caller already has it."""
     blocking = {State.APPROVED} if stage == Stage.VERIFIED else {State.SUBMITTED, State.APPROVED}
-    for set_id, state in states(unit, period).items():
+    for set_id, state in (states(unit, period) if known is None else known).items():
         if state in blocking and _reads(set_id, measure):
             label = "đã được duyệt" if state == State.APPROVED else "đã gửi, đang chờ duyệt"
             return f"Số liệu năm {period} theo bộ tiêu chí {set_id} {label}: không sửa được."

@@ -1,0 +1,106 @@
+"""Forms of the values pages: one cell of the grid, workflow acts, evidence, comments, import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from ntm.criteria.loader import bundled_set_ids, load_set
+from ntm.criteria.schema import Measure
+from ntm.values.models import DeclaredStatus, Stage
+from ntm.values.services import Entry
+from ntm.values.workbook import parse_number
+
+YES_NO_CHOICES = (("", "—"), ("1", "Đạt"), ("0", "Chưa đạt"))
+
+
+def _number(text: str) -> float | None:
+    """A number typed the Vietnamese way (1.234,5) or plainly (1234.5)."""
+    try:
+        return parse_number(text)
+    except Exception as exc:  # the reader's own error type is private to it
+        raise forms.ValidationError(getattr(exc, "reason", str(exc))) from None
+
+
+class CellForm(forms.Form):
+    """One stage of one value. Which fields count depends on the measure's kind."""
+
+    value = forms.CharField(required=False, max_length=50)
+    numerator = forms.CharField(required=False, max_length=50)
+    denominator = forms.CharField(required=False, max_length=50)
+    yes_no = forms.ChoiceField(required=False, choices=YES_NO_CHOICES)
+    not_applicable = forms.BooleanField(required=False)
+    version = forms.IntegerField(min_value=0)
+
+    def __init__(self, *args: Any, measure: Measure, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        kind = self.measure.kind
+        if data.get("not_applicable"):
+            data["entry"] = Entry(not_applicable=True)
+        elif kind == "share":
+            data["entry"] = Entry(
+                numerator=_number(data.get("numerator", "")),
+                denominator=_number(data.get("denominator", "")),
+            )
+        elif kind == "yesno":
+            answer = data.get("yes_no", "")
+            data["entry"] = Entry(value=float(answer) if answer else None)
+        else:
+            data["entry"] = Entry(value=_number(data.get("value", "")))
+        return data
+
+
+class WorkflowForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in ("submit", "approve", "return", "reopen")])
+    reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+
+
+class DeclareForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=(("", "—"), *DeclaredStatus.choices))
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    description = forms.CharField(label=_("Description"), required=False, max_length=500)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), max_length=2000, widget=forms.Textarea)
+
+
+def _set_choices() -> list[tuple[str, str]]:
+    return [
+        (i, f"{i} — {load_set(i).name_vi}")
+        for i in bundled_set_ids()
+        if load_set(i).level == "commune"
+    ]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+    set_id = forms.ChoiceField(label=_("Criteria set"), choices=())
+    year = forms.IntegerField(label=_("Year"), min_value=2010, max_value=2100)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.CLAIMED)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["set_id"].choices = _set_choices()  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = int(getattr(settings, "NTM_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+        if Path(upload.name).suffix.lower() not in {".xlsx", ".csv"}:
+            raise forms.ValidationError("Chỉ nhận tệp .xlsx hoặc .csv.")
+        if upload.size > limit:
+            raise forms.ValidationError(f"Tệp quá lớn (giới hạn {limit // (1024 * 1024)} MB).")
+        return upload
