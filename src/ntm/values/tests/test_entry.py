@@ -446,3 +446,11 @@ def test_import_rejects_other_file_types(client: Client, p: Personas) -> None:
     assert response.status_code == 200
     assert "Chỉ nhận tệp .xlsx hoặc .csv." in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_grid_in_english(client: Client, p: Personas) -> None:
+    p.login(client, "officer_a")
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(_entry_url(p)).content.decode()
+    assert "Claimed (commune)" in html and "Verified (appraiser)" in html
+    assert "Missing data" in html and "Submit for approval" in html

@@ -359,3 +359,25 @@ def test_describe_entry() -> None:
     m = services.measure_of("households_clean_water_share")
     assert services.describe_entry(m, {"numerator": 12.0, "denominator": 15.0}) == "12/15 (80 %)"
     assert services.describe_entry(m, {"not_applicable": True}) == "Không áp dụng"
+
+
+def test_results_follow_unit_attributes_and_are_cached(personas: Personas, cset: Any) -> None:
+    """The cache key includes the unit's region: a changed unit is never read stale."""
+    from ntm.units.models import Unit
+    from ntm.values.evaluation import results_for_units
+
+    p = personas
+    save_claimed_value(
+        p.commune_a, INCOME, YEAR, Entry(value=40.0), expected_version=0, acting_user=p.officer_a
+    )
+    assert _criterion_status(p, cset, 10) == "not_met"  # national column: 45
+    row = CachedResult.objects.get(unit=p.commune_a, set_id=SET, period=YEAR)
+    assert results_for(p.commune_a, YEAR, cset).indicators.height > 0
+    assert CachedResult.objects.get(pk=row.pk).computed_at == row.computed_at  # a cache hit
+    Unit.objects.filter(pk=p.commune_a.pk).update(region="TDMNPB")  # threshold 36
+    p.commune_a.refresh_from_db()
+    assert _criterion_status(p, cset, 10) == "met"
+    both = results_for_units([p.commune_b, p.commune_a], YEAR, cset)
+    assert both.communes["unit"].to_list() == [str(p.commune_b.pk), str(p.commune_a.pk)]
+    assert both.labels == {YEAR: "vn-ntm-xa-2016-2020@1980/QĐ-TTg"}
+    assert results_for_units([], YEAR, cset).communes.height == 0
