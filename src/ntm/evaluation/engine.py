@@ -27,6 +27,10 @@ Semantics (shared with `reference.py`, see `semantics.py`):
   threshold (missing_threshold), then the comparison with the tolerance of `semantics.REL_TOL`.
 * yes/no: 1.0 met, 0.0 not met, anything else missing_data. "none": 0 met, more not met,
   a negative count missing_data.
+* communes: `met` counts met criteria only; `not_applicable` counts criteria whose every
+  indicator is not applicable; `meets_set` is true when every criterion is met or not
+  applicable (met + not_applicable == total): a criterion that does not apply to a commune
+  does not stand in its way. basically_met never counts as met.
 
 Output types: `unit` is String, `period` and `criterion` Int32; columns with a closed
 vocabulary (statuses, indicator, measure, op, stage, column, basis, set_version) are
@@ -695,8 +699,9 @@ def _communes(plan: _Plan, final: pl.DataFrame) -> pl.DataFrame:
             basically_met=count(S.BASICALLY_MET),
             not_met=count(S.NOT_MET),
             missing=count(S.MISSING_DATA, S.MISSING_THRESHOLD),
+            not_applicable=count(S.NOT_APPLICABLE),
             total=pl.lit(total, pl.UInt32),
-            meets_set=count(S.MET) == total,
+            meets_set=count(S.MET, S.NOT_APPLICABLE) == total,
             failing_share=share,
             revocation_risk=risk,
             failing_key_criteria=keys,
@@ -717,6 +722,7 @@ COMMUNES_SCHEMA: dict[str, pl.DataType] = {
     "basically_met": pl.UInt32(),
     "not_met": pl.UInt32(),
     "missing": pl.UInt32(),
+    "not_applicable": pl.UInt32(),
     "total": pl.UInt32(),
     "meets_set": pl.Boolean(),
     "failing_share": pl.Float64(),

@@ -285,8 +285,10 @@ def _commune(
         "basically_met": counts["basically_met"],
         "not_met": counts["not_met"],
         "missing": counts["missing_data"] + counts["missing_threshold"],
+        "not_applicable": counts["not_applicable"],
         "total": total,
-        "meets_set": counts["met"] == total,
+        # A criterion that does not apply to the commune does not stand in its way.
+        "meets_set": counts["met"] + counts["not_applicable"] == total,
         "failing_share": share,
         "revocation_risk": risk,
         "failing_key_criteria": failing_keys,

@@ -121,6 +121,7 @@ def test_frames_have_one_row_per_key_and_the_contract_columns() -> None:
         "basically_met",
         "not_met",
         "missing",
+        "not_applicable",
         "total",
         "meets_set",
         "failing_share",
@@ -258,12 +259,30 @@ def test_not_applicable_only_where_the_indicator_allows_it() -> None:
     assert row(ev, "D", "6")["status"] == "not_applicable"
     assert crit(ev, "D", 6)["status"] == "not_applicable"
     c = commune(ev, "D")
-    assert (c["met"], c["not_met"], c["missing"], c["meets_set"]) == (5, 0, 1, False)
+    assert (c["met"], c["not_applicable"], c["not_met"], c["missing"]) == (5, 1, 0, 1)
+    assert c["meets_set"] is False  # criterion 7 has no threshold
 
     # Income is not "(nếu có)": a not-applicable row there carries no usable value.
     ev = run(values_frame(_with_na(good_rows("D", 2020), "income")))
     r = row(ev, "D", "3")
     assert (r["status"], r["value"]) == ("missing_data", 50.0)
+
+
+def test_a_criterion_not_applicable_does_not_block_the_set() -> None:
+    cset = small_set()
+    data = cset.model_dump()
+    data["criteria"] = data["criteria"][:6]  # drop 7, which has no indicators
+    data["bands"] = [{"label_vi": "0-6", "label_en": "0-6", "min": 0, "max": 6}]
+    cset = CriteriaSet.model_validate(data)
+    rows = _with_na(good_rows("D", 2020, sport_grounds=(None, None, None)), "sport_grounds")
+    ev = run(values_frame(rows), cset=cset)
+    c = commune(ev, "D")
+    assert (c["met"], c["not_applicable"], c["total"], c["meets_set"]) == (5, 1, 6, True)
+    assert c["failing_share"] == 0.0
+    # Not applicable is not met: one failing criterion still blocks the set.
+    rows = _with_na(good_rows("D", 2020, income=(1.0, None, None)), "sport_grounds")
+    c = commune(run(values_frame(rows), cset=cset), "D")
+    assert (c["met"], c["not_applicable"], c["not_met"], c["meets_set"]) == (4, 1, 1, False)
 
 
 def test_not_applicable_and_met_combine_to_met() -> None:
