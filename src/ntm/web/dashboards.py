@@ -730,13 +730,23 @@ def commune_view(
     if period is None:
         period = periods[-1] if periods else timezone.localdate().year
     cset = choose_set(period, set_id)
-    ev = results_for_units([unit], period, cset)
+    has_data = period in periods
+    # Without any value or declaration every criterion lacks data; the engine is not asked.
+    ev = results_for_units([unit], period, cset) if has_data else None
     names = _indicator_names(cset, language)
-    crit = {int(r["criterion"]): r for r in ev.criteria.iter_rows(named=True)}
+    empty = pl.DataFrame(schema={"criterion": pl.Int32})
+    indicators = ev.indicators if ev is not None else empty
+    crit = (
+        {int(r["criterion"]): r for r in ev.criteria.iter_rows(named=True)}
+        if ev is not None
+        else {}
+    )
     rows = []
     for c in cset.criteria:
         r = crit.get(c.number)
-        conds = ev.indicators.filter(pl.col("criterion") == c.number).sort("indicator", "condition")
+        conds = indicators.filter(pl.col("criterion") == c.number)
+        if conds.height:
+            conds = conds.sort("indicator", "condition")
         rows.append(
             CriterionRow(
                 number=c.number,
@@ -767,15 +777,15 @@ def commune_view(
                 ),
             )
         )
-    summary = ev.communes.row(0, named=True) if ev.communes.height else None
+    summary = ev.communes.row(0, named=True) if ev is not None and ev.communes.height else None
     return CommuneView(
         unit=unit,
         period=period,
         cset=cset,
         sets=tuple(sets_for_period(period)),
         periods=tuple(periods),
-        label=ev.labels.get(period, cset.id),
-        has_data=period in periods,
+        label=ev.labels.get(period, cset.id) if ev is not None else cset.id,
+        has_data=has_data,
         met=int(summary["met"]) if summary else 0,
         total=len(cset.criteria),
         meets_set=bool(summary["meets_set"]) if summary else False,

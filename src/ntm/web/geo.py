@@ -90,7 +90,7 @@ def _rings(geometry: Any) -> tuple[list[list[list[float]]] | None, str]:
     elif kind == "MultiPolygon":
         polygons = coords if isinstance(coords, list) else None
     else:
-        return None, f"kiểu hình học {kind!r} không được chấp nhận (chỉ Polygon, MultiPolygon)"
+        return None, f"kiểu hình học “{kind}” không được chấp nhận (chỉ Polygon, MultiPolygon)"
     if not isinstance(polygons, list) or not polygons:
         return None, "toạ độ không hợp lệ"
     rings: list[list[list[float]]] = []

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ntm.web import views
+from ntm.web import views, views_dashboards
 
 app_name = "web"
 
@@ -15,7 +15,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("province/<int:pk>/", views.province, name="province"),
-    path("commune/<int:pk>/", views.commune, name="commune"),
-    path("central/", views.central, name="central"),
+    path("province/<int:pk>/", views_dashboards.province, name="province"),
+    path("province/<int:pk>/map/", views_dashboards.province_map, name="province_map"),
+    path("commune/<int:pk>/", views_dashboards.commune, name="commune"),
+    path("central/", views_dashboards.central, name="central"),
 ]

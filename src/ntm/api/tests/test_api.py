@@ -127,10 +127,17 @@ def test_session_auth_works_for_reading_and_needs_csrf_for_writing(
     assert client.get(f"/api/units/{personas.commune_a.pk}").status_code == 200
     response = client.put(
         f"/api/units/{personas.commune_a.pk}/values/{ROADS}",
-        data=json.dumps({"period": 2021, "stage": "claimed", "numerator": 1, "denominator": 2,
-                         "expected_version": 0}),
+        data=json.dumps(
+            {
+                "period": 2021,
+                "stage": "claimed",
+                "numerator": 1,
+                "denominator": 2,
+                "expected_version": 0,
+            }
+        ),
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 403
     assert not Value.objects.exists()
 
@@ -168,8 +175,13 @@ def test_officer_writes_claimed_values_of_their_own_commune_only(
     client: Client, personas: Personas
 ) -> None:
     p = personas
-    entry = {"period": 2021, "stage": "claimed", "numerator": 8, "denominator": 10,
-             "expected_version": 0}  # fmt: skip
+    entry = {
+        "period": 2021,
+        "stage": "claimed",
+        "numerator": 8,
+        "denominator": 10,
+        "expected_version": 0,
+    }
     headers = bearer(p, "officer_a")
     status, body = _put(client, headers, p.commune_a.pk, entry)
     assert status == 200, body
@@ -188,8 +200,13 @@ def test_province_office_reads_but_does_not_enter_values(
     client: Client, personas: Personas
 ) -> None:
     p = personas
-    entry = {"period": 2021, "stage": "claimed", "numerator": 8, "denominator": 10,
-             "expected_version": 0}  # fmt: skip
+    entry = {
+        "period": 2021,
+        "stage": "claimed",
+        "numerator": 8,
+        "denominator": 10,
+        "expected_version": 0,
+    }
     status, _ = _put(client, bearer(p, "province_office"), p.commune_a.pk, entry)
     assert status == 403
     status, _ = _put(client, bearer(p, "central_viewer"), p.commune_a.pk, entry)
@@ -199,8 +216,13 @@ def test_province_office_reads_but_does_not_enter_values(
 
 def test_appraiser_writes_verified_values(client: Client, personas: Personas) -> None:
     p = personas
-    entry = {"period": 2021, "stage": "verified", "numerator": 7, "denominator": 10,
-             "expected_version": 0}  # fmt: skip
+    entry = {
+        "period": 2021,
+        "stage": "verified",
+        "numerator": 7,
+        "denominator": 10,
+        "expected_version": 0,
+    }
     status, body = _put(client, bearer(p, "appraiser"), p.commune_b.pk, entry)
     assert status == 200, body
     assert body["verified"]["numerator"] == 7 and body["claimed"]["numerator"] is None
@@ -209,8 +231,13 @@ def test_appraiser_writes_verified_values(client: Client, personas: Personas) ->
 def test_conflict_and_invalid_entries(client: Client, personas: Personas) -> None:
     p = personas
     headers = bearer(p, "officer_a")
-    entry = {"period": 2021, "stage": "claimed", "numerator": 8, "denominator": 10,
-             "expected_version": 0}  # fmt: skip
+    entry = {
+        "period": 2021,
+        "stage": "claimed",
+        "numerator": 8,
+        "denominator": 10,
+        "expected_version": 0,
+    }
     assert _put(client, headers, p.commune_a.pk, entry)[0] == 200
     status, body = _put(client, headers, p.commune_a.pk, entry | {"numerator": 9})
     assert status == 409 and body["code"] == "conflict"
@@ -238,9 +265,12 @@ def test_evaluation_follows_the_scope(
         )
         assert (body["met"], body["total"], body["meets_set"]) == (17, 19, False)
         roads = next(
-            c for k in body["criteria"] if k["number"] == 2 for c in k["conditions"]
+            c
+            for k in body["criteria"]
+            if k["number"] == 2
+            for c in k["conditions"]
             if c["indicator"] == "2.2"
-        )  # fmt: skip
+        )
         assert (roads["value"], roads["stage"], roads["status"]) == (40.0, "claimed", "not_met")
         assert roads["threshold"] is not None and roads["gap"] < 0
 
@@ -254,9 +284,10 @@ def test_evaluation_refuses_a_set_outside_its_period(client: Client, personas: P
     )
     assert status == 422 and "không áp dụng cho năm 2021" in body["detail"]
     status, _ = get(
-        client, f"/api/units/{personas.commune_a.pk}/evaluation?period=2021&set=/etc/passwd",
+        client,
+        f"/api/units/{personas.commune_a.pk}/evaluation?period=2021&set=/etc/passwd",
         headers,
-    )  # fmt: skip
+    )
     assert status == 422
 
 

@@ -1,0 +1,83 @@
+"""Template filters of the dashboards: statuses, stages, values and thresholds as people read
+them (Vietnamese number style in every language)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+
+from ntm.stats.formatting import format_number
+from ntm.web.dashboards import ConditionRow, Shortfall
+
+register = template.Library()
+
+_OPS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return format_number(x, 0 if float(x).is_integer() else 2, strip_zeros=True)
+
+
+@register.filter
+def status_label(status: str | None) -> str:
+    labels = {
+        "met": _("Met"),
+        "not_met": _("Not met"),
+        "basically_met": _("Basically met"),
+        "missing_data": _("Missing data"),
+        "missing_threshold": _("Missing threshold"),
+        "not_applicable": _("Not applicable"),
+    }
+    return labels.get(status or "", "—")
+
+
+@register.filter
+def stage_label(stage: str | None) -> str:
+    return {"claimed": _("Claimed"), "verified": _("Verified")}.get(stage or "", "—")
+
+
+@register.filter
+def share_of_one(value: float | None) -> str:
+    """0.5263 -> "52,63 %"."""
+    return "—" if value is None else f"{format_number(100 * value, 2)} %"
+
+
+@register.filter
+def value_text(c: ConditionRow | Shortfall) -> str:
+    """What was measured: "4/10 (40 %)", "Đạt", "45,5"."""
+    if isinstance(c, ConditionRow) and c.numerator is not None and c.denominator is not None:
+        return f"{_num(c.numerator)}/{_num(c.denominator)} ({_num(c.value)} %)"
+    if c.value is None:
+        return "—"
+    if c.op in ("yes", "no"):
+        return _("Yes") if c.value >= 0.5 else _("No")
+    return _num(c.value)
+
+
+@register.filter
+def threshold_text(c: ConditionRow | Shortfall) -> str:
+    """What is required: "≥ 50", "yes", "none"; the unconfirmed mark is added by the template."""
+    if c.op == "yes":
+        return _("Yes")
+    if c.op == "no":
+        return _("No")
+    if c.op == "none":
+        return _("None present")
+    if c.threshold is None:
+        return _("No threshold")
+    return f"{_OPS.get(c.op, c.op)} {_num(c.threshold)}"
+
+
+@register.filter
+def gap_text(gap: float | None) -> str:
+    if gap is None:
+        return "—"
+    return ("+" if gap > 0 else "") + _num(gap)
+
+
+@register.filter
+def short_by(gap: float | None) -> str:
+    """How far a value is on the wrong side of its threshold (a negative margin), unsigned."""
+    return "—" if gap is None else _num(abs(gap))

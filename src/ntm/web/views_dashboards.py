@@ -1,0 +1,332 @@
+"""The province overview, its map, the commune page and the central view.
+
+Permissions as for every page: a unit outside the user's scope is a 404
+(`get_visible_unit_or_404`), the central view is a 403 for anyone who does not read the whole
+country. A period, set or geography that cannot be shown is a 400 that says why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from ntm.accounts import permissions
+from ntm.stats.formatting import format_number, format_percent
+from ntm.units.models import Unit, UnitKind
+from ntm.values.models import Evidence
+from ntm.web import charts, dashboards, geo
+from ntm.web.views import get_visible_unit_or_404
+
+_PAGE_OF_KIND = {UnitKind.PROVINCE: "web:province", UnitKind.COMMUNE: "web:commune"}
+
+
+def _language() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def optional_url(name: str, *args: Any) -> str:
+    """The URL of a route another package may not provide (yet); "" when it does not."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def ancestors_of(request: HttpRequest, unit: Unit) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    node = unit.parent
+    while node is not None:
+        name = _PAGE_OF_KIND.get(UnitKind(node.kind))
+        linked = name is not None and permissions.can_view(request.user, node)
+        out.insert(
+            0, {"unit": node, "url": reverse(name, args=[node.pk]) if name and linked else ""}
+        )
+        node = node.parent
+    return out
+
+
+def _invalid(request: HttpRequest, error: dashboards.ChoiceError, back: str) -> HttpResponse:
+    return render(
+        request, "web/province_invalid.html", {"error": str(error), "back": back}, status=400
+    )
+
+
+def basis_label(overview: dashboards.ProvinceOverview) -> str:
+    if overview.onto is None:
+        return _("As recorded: each year on the administrative units of that year.")
+    return _("Re-based onto the administrative units of %(day)s.") % {
+        "day": overview.onto.strftime("%d/%m/%Y")
+    }
+
+
+# ---------------------------------------------------------------------------- province
+
+
+def _overview(request: HttpRequest, unit: Unit) -> dashboards.ProvinceOverview:
+    q = request.GET
+    return dashboards.province_overview(
+        unit,
+        period=dashboards.parse_year(q.get("period"), name=_("The year")),
+        baseline=dashboards.parse_year(q.get("baseline"), name=_("The baseline year")),
+        set_id=q.get("set") or None,
+        geography=q.get("geography") or dashboards.AS_RECORDED,
+        language=_language(),
+    )
+
+
+def _charts(o: dashboards.ProvinceOverview) -> dict[str, Any]:
+    f = o.figures
+    bands = o.cset.bands
+    criteria_rows = [
+        (
+            str(c.criterion),
+            float(c.met),
+            format_number(c.met),
+            _("Criterion %(n)s (%(name)s): %(met)s of %(all)s communes")
+            % {
+                "n": c.criterion,
+                "name": o.criterion_names.get(c.criterion, ""),
+                "met": format_number(c.met),
+                "all": format_number(f.evaluated),
+            },
+        )
+        for c in f.criteria
+    ]
+    colours = charts.band_colours(bands)
+    band_chart = charts.bar_chart(
+        [
+            (
+                b.band.label_vi if _language() == "vi" else b.band.label_en,
+                float(b.count),
+                format_number(b.count),
+                f"{b.band.label_vi}: {format_number(b.count)}",
+            )
+            for b in f.bands
+        ],
+        maximum=float(max((b.count for b in f.bands), default=0)),
+    )
+    band_chart = charts.BarChart(
+        band_chart.width,
+        band_chart.height,
+        band_chart.label_width,
+        band_chart.bar_height,
+        tuple(
+            charts.Bar(b.label, b.title, b.text, b.y, b.width, colours[i])
+            for i, b in enumerate(band_chart.bars)
+        ),
+    )
+    trend = charts.column_chart(
+        [
+            (
+                str(t.period),
+                float(t.figures.meeting_percent or 0),
+                format_percent(t.figures.meeting, t.figures.communes),
+                _("%(year)s: %(x)s of %(y)s communes at the standard")
+                % {
+                    "year": t.period,
+                    "x": format_number(t.figures.meeting),
+                    "y": format_number(t.figures.communes),
+                },
+            )
+            for t in o.trend
+        ],
+        maximum=100.0,
+        line=[
+            float(t.figures.average_met) if t.figures.average_met is not None else None
+            for t in o.trend
+        ],
+        line_maximum=float(len(o.cset.criteria)),
+    )
+    return {
+        "criteria_chart": charts.bar_chart(criteria_rows, maximum=float(max(f.evaluated, 1))),
+        "bands_chart": band_chart,
+        "band_colours": list(zip(f.bands, colours, strict=True)),
+        "trend_chart": trend,
+    }
+
+
+@login_required
+def province(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
+    try:
+        o = _overview(request, unit)
+    except dashboards.ChoiceError as e:
+        return _invalid(request, e, reverse("web:province", args=[pk]))
+    f = o.figures
+    total = len(o.cset.criteria)
+    return render(
+        request,
+        "web/province.html",
+        {
+            "unit": unit,
+            "ancestors": ancestors_of(request, unit),
+            "o": o,
+            "f": f,
+            "total_criteria": total,
+            "basis_label": basis_label(o),
+            "previous": o.statistics.total.previous,
+            "baseline_change": o.statistics.total.baseline,
+            "children": o.statistics.children,
+            "criteria_rows": [(c, o.criterion_names.get(c.criterion, "")) for c in f.criteria],
+            "query": request.GET.urlencode(),
+            "can_upload": permissions.can_approve(request.user, unit),
+            **_charts(o),
+        },
+    )
+
+
+def _map_entries(
+    request: HttpRequest, o: dashboards.ProvinceOverview
+) -> list[tuple[Unit, str, str, str]]:
+    out = []
+    for p in o.points:
+        colour = charts.band_colour(p.met, o.cset.bands)
+        if p.met is None:
+            title = _("%(name)s: no result") % {"name": p.unit.name}
+        else:
+            title = _("%(name)s: %(met)s of %(total)s criteria met") % {
+                "name": p.unit.name,
+                "met": p.met,
+                "total": p.total,
+            }
+        url = (
+            reverse("web:commune", args=[p.unit.pk])
+            if permissions.can_view(request.user, p.unit)
+            else ""
+        )
+        out.append((p.unit, colour, title, url))
+    return out
+
+
+@login_required
+def province_map(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
+    can_upload = permissions.can_approve(request.user, unit)
+    problems: list[str] = []
+    if request.method == "POST":
+        if not can_upload:
+            raise PermissionDenied
+        upload = request.FILES.get("boundaries")
+        if upload is None:
+            problems = [_("Choose a GeoJSON file to upload.")]
+        else:
+            try:
+                row = geo.upload_boundaries(unit, upload, acting_user=request.user)  # type: ignore[arg-type]
+            except geo.BoundaryError as e:
+                problems = e.problems
+            else:
+                messages.success(
+                    request,
+                    _("Boundaries of %(n)s communes saved.") % {"n": format_number(row.matched)},
+                )
+                return redirect(reverse("web:province_map", args=[pk]))
+    try:
+        o = _overview(request, unit)
+    except dashboards.ChoiceError as e:
+        return _invalid(request, e, reverse("web:province_map", args=[pk]))
+    boundaries = geo.latest_boundaries(unit)
+    entries = _map_entries(request, o)
+    return render(
+        request,
+        "web/map.html",
+        {
+            "unit": unit,
+            "ancestors": ancestors_of(request, unit),
+            "o": o,
+            "basis_label": basis_label(o),
+            "drawing": geo.draw(entries, boundaries),
+            "entries": entries,
+            "points": o.points,
+            "boundaries": boundaries,
+            "band_colours": list(zip(o.cset.bands, charts.band_colours(o.cset.bands), strict=True)),
+            "no_data_colour": charts.NO_DATA,
+            "can_upload": can_upload,
+            "problems": problems,
+            "max_bytes": geo.max_bytes(),
+            "query": request.GET.urlencode(),
+        },
+        status=400 if problems else 200,
+    )
+
+
+# ---------------------------------------------------------------------------- commune
+
+
+@login_required
+def commune(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_visible_unit_or_404(request, pk, UnitKind.COMMUNE)
+    q = request.GET
+    try:
+        view = dashboards.commune_view(
+            unit,
+            period=dashboards.parse_year(q.get("period"), name=_("The year")),
+            set_id=q.get("set") or None,
+            language=_language(),
+        )
+    except dashboards.ChoiceError as e:
+        return _invalid(request, e, reverse("web:commune", args=[pk]))
+    evidence = [
+        (e, optional_url("values:evidence_file", e.pk))
+        for e in Evidence.objects.filter(value__unit=unit, value__period=view.period)
+        .select_related("value", "uploaded_by")
+        .order_by("value__measure", "uploaded_at", "pk")
+    ]
+    return render(
+        request,
+        "web/commune.html",
+        {
+            "unit": unit,
+            "parent": unit.parent,
+            "ancestors": ancestors_of(request, unit),
+            "v": view,
+            "evidence": evidence,
+            "entry_url": optional_url("values:entry", unit.pk, view.cset.id, view.period),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------- central
+
+
+@login_required
+def central(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_read_all(request.user):
+        raise PermissionDenied
+    q = request.GET
+    try:
+        view = dashboards.central_view(
+            period=dashboards.parse_year(q.get("period"), name=_("The year")),
+            set_id=q.get("set") or None,
+            sort=q.get("sort") or None,
+        )
+    except dashboards.ChoiceError as e:
+        return _invalid(request, e, reverse("web:central"))
+    keep = {k: v for k, v in q.items() if k in ("period", "set")}
+    headers = []
+    for key, label in (
+        ("code", _("Code")),
+        ("name", _("Province")),
+        ("communes", _("Communes")),
+        ("meeting", _("At the standard")),
+        ("percent", _("Share at the standard")),
+        ("average", _("Average criteria met")),
+    ):
+        current = view.sort == key
+        # A click on the current column flips the order; on another, starts ascending
+        # (descending for figures, where the largest is what one looks for).
+        if current:
+            next_sort = key if view.descending else f"-{key}"
+        else:
+            next_sort = key if key in ("code", "name") else f"-{key}"
+        params = "&".join(f"{k}={v}" for k, v in {**keep, "sort": next_sort}.items())
+        aria = ("descending" if view.descending else "ascending") if current else ""
+        headers.append({"key": key, "label": label, "url": f"?{params}", "aria": aria})
+    return render(request, "web/central.html", {"v": view, "headers": headers, "on": None})
