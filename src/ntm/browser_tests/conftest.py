@@ -2,7 +2,7 @@
 
 Playwright's own browser downloads are never used (the machine has no network): the browser is
 launched from `CHROMIUM` with `executable_path`. Without it every test here is skipped, and
-says why. One browser serves the whole session; each persona gets a fresh browser context (its
+says why. One browser serves each test module; each persona gets a fresh browser context (its
 own cookies). Every step a test names is saved as a screenshot under test-artifacts/browser/.
 """
 
@@ -30,9 +30,10 @@ from pytest_django.live_server_helper import LiveServer
 from ntm.accounts.testing import Personas, make_personas
 from ntm.browser_tests.pages import OpenPage, Shot
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's package; NTM_CHROMIUM names another build (the Makefile checks the same path).
+CHROMIUM = Path(os.environ.get("NTM_CHROMIUM") or "/usr/bin/chromium")
 SKIP_REASON = (
-    f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
+    f"browser tests skipped: {CHROMIUM} is missing; they need Debian's chromium "
     "(apt-get install chromium; .ci/run installs it)"
 )
 # Without the networking switches Chromium keeps trying (and stalling on) refused connections.
@@ -51,13 +52,14 @@ FAILED_LOAD = "Failed to load resource"
 PASSWORD = "Mật-khẩu-thử-2020"  # a test password for the persona users that log in
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One browser per test module (about a second to start)."""
     if not CHROMIUM.exists():
         pytest.skip(SKIP_REASON)
     # The sync API runs an event loop in this thread, so Django takes the tests' own ORM calls
     # for calls from async code and refuses them. They are plain synchronous calls: allow them
-    # while the browser is up.
+    # while the browser is up — only for this module, so that no other test runs that way.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as pw:
