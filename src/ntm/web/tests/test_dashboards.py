@@ -85,6 +85,8 @@ def test_province_headline_changes_and_charts(client: Client, personas: Personas
     assert page.count("Bảng số liệu của biểu đồ") == 3
     for year in ("2020", "2021", "2022"):
         assert f'<th scope="row">{year}</th>' in page
+    # SVG geometry is never localised (a decimal comma would break every shape).
+    assert not re.search(r'(?:x|y|width|height)="-?\d+,\d', page)
     # Per-criterion chart: criterion 2 is met by 1 of 2 communes.
     assert "Tiêu chí 2 (Giao thông): 1 trên 2 xã" in page
 

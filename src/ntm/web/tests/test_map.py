@@ -4,6 +4,7 @@ office (checked whole, refused with Vietnamese reasons), keyboard access, light 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -91,6 +92,9 @@ def test_points_are_coloured_by_criteria_met_and_focusable(
         assert link in html
         assert f'fill="{colour}"' in html
         assert f"{unit.name}: đạt {met}/19 tiêu chí" in html
+    # Coordinates are plain numbers, whatever the interface language.
+    for value in re.findall(r'c[xy]="([^"]+)"', html):
+        float(value)
     # ...with a legend and a table alternative.
     assert "Chú giải" in html and "Đạt 19/19 tiêu chí" in html
     assert "Bảng số liệu của bản đồ" in html
