@@ -12,3 +12,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         parts = item.path.parts
         if "ntm" in parts and parts[parts.index("ntm") + 1] in PURE_PACKAGES:
             item.add_marker(pytest.mark.pure)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language: a request in English must not leak into the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
