@@ -330,10 +330,10 @@ def _encode_keys(series: pl.Series, keys: Sequence[str], what: str) -> pl.Series
     return frame.select(_key_expr(what, series.dtype, keys).cast(pl.UInt32)).to_series()
 
 
-def _verified_expr(values: pl.DataFrame) -> pl.Expr:
-    """True where the row is a verified value; rejects any stage but claimed/verified."""
+def _check_stages(values: pl.DataFrame) -> None:
+    """Rejects any stage but claimed/verified (free for an Enum of those two)."""
     if "stage" not in values.columns:
-        return pl.lit(False)
+        return
     stage = values.get_column("stage")
     dtype = stage.dtype
     if not (isinstance(dtype, pl.Enum) and set(dtype.categories.to_list()) <= set(S.STAGES)):
@@ -344,6 +344,13 @@ def _verified_expr(values: pl.DataFrame) -> pl.Expr:
                 f"values: giai đoạn không hợp lệ (stage must be claimed/verified): "
                 f"{text.filter(bad).unique().head(5).to_list()}"
             )
+
+
+def _verified_expr(values: pl.DataFrame) -> pl.Expr:
+    """True where the row is a verified value; rejects any stage but claimed/verified."""
+    if "stage" not in values.columns:
+        return pl.lit(False)
+    _check_stages(values)
     return (pl.col("stage") == "verified").fill_null(False)
 
 
@@ -358,6 +365,16 @@ def _distinct(keys: pl.Series, bound: int) -> bool:
     marks = pl.zeros(bound, dtype=pl.UInt8, eager=True)
     marks.scatter(keys, pl.repeat(1, keys.len(), dtype=pl.UInt8, eager=True))
     return int(marks.sum()) == keys.len()
+
+
+def _year_index(plan: _Plan, period: pl.Expr) -> pl.Expr:
+    """Position of each period among the assessment years (UInt32), null for other years."""
+    y0 = min(plan.years) if plan.years else 0
+    span = (max(plan.years) - y0 + 1) if plan.years else 1
+    position = dict(zip(plan.years, range(len(plan.years)), strict=True))
+    ylut = pl.Series([position.get(y0 + i) for i in range(span)], dtype=pl.UInt32)
+    rel = period.cast(pl.Int64) - y0
+    return pl.when((rel >= 0) & (rel < span)).then(pl.lit(ylut).gather(rel.clip(0, span - 1)))
 
 
 def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dense:
@@ -380,12 +397,7 @@ def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dens
     def raw(name: str) -> pl.Expr:
         return pl.col(name).cast(pl.Float64) if name in schema else pl.lit(None, pl.Float64)
 
-    y0 = min(plan.years) if plan.years else 0
-    span = (max(plan.years) - y0 + 1) if plan.years else 1
-    position = dict(zip(plan.years, range(len(plan.years)), strict=True))
-    ylut = pl.Series([position.get(y0 + i) for i in range(span)], dtype=pl.UInt32)
-    rel = pl.col("period").cast(pl.Int64) - y0
-    yi = pl.when((rel >= 0) & (rel < span)).then(pl.lit(ylut).gather(rel.clip(0, span - 1)))
+    yi = _year_index(plan, pl.col("period"))
     share = pl.lit(pl.Series(plan.share, dtype=pl.Boolean)).gather(pl.col("_mid"))
     na = (
         pl.col("not_applicable").cast(pl.Boolean).fill_null(False)
@@ -463,6 +475,145 @@ def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dens
     )
 
 
+# ---------------------------------------------------------------------------------- block layout
+
+
+def _block_keys(
+    values: pl.DataFrame, name: str, keys: Sequence[str], blocks: int, width: int
+) -> pl.Series | None:
+    """Per block of `width` rows, the position in `keys` of column `name`'s one value there;
+    None when some block holds more than one value. Unknown keys give null positions."""
+    dtype = values.schema[name]
+    if isinstance(dtype, pl.Enum):
+        # Compare the physical codes; map only the one code per block.
+        code = pl.col(name).to_physical()
+        pos = {k: i for i, k in enumerate(keys)}
+        lut: pl.Series | None = pl.Series(
+            [pos.get(c) for c in dtype.categories.to_list()], dtype=pl.UInt32
+        )
+    else:
+        code = _key_expr(name, dtype, keys)
+        lut = None
+    frame = values.select(code.alias("k")).select(
+        unknown=pl.col("k").null_count(),
+        same=(
+            pl.col("k").reshape((blocks, width)).arr.min()
+            == pl.col("k").reshape((blocks, width)).arr.max()
+        ).all(),
+        first=pl.col("k").reshape((blocks, width)).arr.first().implode(),
+    )
+    if frame.item(0, "unknown") or not frame.item(0, "same"):
+        return None
+    first: pl.Series = frame.item(0, "first").cast(pl.UInt32)
+    return lut.gather(first) if lut is not None else first
+
+
+def _block_pattern(plan: _Plan, values: pl.DataFrame, blocks: int) -> list[int] | None:
+    """Where each measure sits in every block, when each block lists every measure of the set
+    once, in one and the same order; None otherwise."""
+    nm = len(plan.measures)
+    dtype = values.schema["measure"]
+    if isinstance(dtype, pl.Enum):
+        code = pl.col("measure").to_physical()
+        pos = {k: i for i, k in enumerate(plan.measures)}
+        keys = pl.Series([pos.get(c) for c in dtype.categories.to_list()], dtype=pl.UInt32)
+    else:
+        code = _key_expr("measure", dtype, plan.measures)
+        keys = None
+    head = values.head(nm).select(code.cast(pl.UInt32)).to_series()
+    if head.null_count():
+        return None
+    order = keys.gather(head) if keys is not None else head
+    if order.null_count() or order.n_unique() != nm:
+        return None
+    pattern = pl.Series([head.to_list()], dtype=pl.Array(pl.UInt32, nm))
+    check = values.select(code.cast(pl.UInt32).alias("k")).select(
+        unknown=pl.col("k").null_count(),
+        same=(pl.col("k").reshape((blocks, nm)) == pl.lit(pattern).first()).all(),
+    )
+    if check.item(0, "unknown") or not check.item(0, "same"):
+        return None
+    where = [0] * nm
+    for p, m in enumerate(order.to_list()):
+        where[m] = p
+    return where
+
+
+def _block_columns(plan: _Plan, values: pl.DataFrame) -> dict[str, pl.Series] | None:
+    """The measure columns read straight from values laid out in blocks, or None.
+
+    A database export is usually ordered by unit, year and measure with every value present:
+    blocks of one row per measure of the set, each block one (unit, year), every (unit, year)
+    once. Such a frame needs no scatter: block b, position p is a fixed cell, so a measure's
+    column is a strided read. The check itself is a few passes over integer codes. Anything
+    else (a missing or extra row, both stages of a value, other measures or years, another
+    order within blocks) returns None and takes the general path, which also reports errors.
+    """
+    values = _values_frame(values)
+    ny, nm, nuy = len(plan.years), len(plan.measures), plan.nuy
+    if nuy == 0 or nm == 0 or values.height != nuy * nm:
+        return None
+    if any(values.get_column(c).null_count() for c in ("unit", "measure", "period")):
+        return None
+    where = _block_pattern(plan, values, nuy)
+    if where is None:
+        return None
+    uid = _block_keys(values, "unit", plan.units, nuy, nm)
+    if uid is None:
+        return None
+    period = values.select(pl.col("period").reshape((nuy, nm)).alias("p")).select(
+        same=(pl.col("p").arr.min() == pl.col("p").arr.max()).all(),
+        first=pl.col("p").arr.first().implode(),
+    )
+    if not period.item(0, "same"):
+        return None
+    uy = pl.select(
+        uid.cast(pl.Int64) * ny + _year_index(plan, pl.lit(period.item(0, "first")))
+    ).to_series()
+    if uy.null_count() or not _distinct(uy, nuy):
+        return None
+    _check_stages(values)
+
+    schema = values.schema
+    raw = [c for c in ("value", "numerator", "denominator", "not_applicable") if c in schema]
+    blocks = values.select(pl.col(c).reshape((nuy, nm)) for c in raw)
+
+    def part(name: str, m: int, dtype: pl.DataType) -> pl.Expr:
+        if name in schema:
+            return pl.col(name).arr.get(where[m]).cast(dtype)
+        return pl.repeat(None, nuy, dtype=dtype)
+
+    # First the raw parts each measure reads, then the values from those (one strided read
+    # per part; the arithmetic then runs on contiguous columns).
+    prefix = {"value": "v", "numerator": "_a", "denominator": "_d"}
+    parts = [
+        part(name, m, pl.Float64()).alias(f"{prefix[name]}{m}")
+        for m in range(nm)
+        for name in (("numerator", "denominator") if plan.share[m] else ("value",))
+    ]
+    out = [f"v{m}" for m in range(nm)]
+    if "not_applicable" in schema and values.get_column("not_applicable").cast(pl.Boolean).any():
+        parts += [
+            part("not_applicable", m, pl.Boolean()).fill_null(False).alias(f"n{m}")
+            for m in range(nm)
+        ]
+        out += [f"n{m}" for m in range(nm)]
+    frame = blocks.select(parts).with_columns(
+        (pl.when(pl.col(f"_d{m}") != 0).then(100.0 * pl.col(f"_a{m}") / pl.col(f"_d{m}"))).alias(
+            f"v{m}"
+        )
+        for m in range(nm)
+        if plan.share[m]
+    )
+    frame = frame.select(out)
+    if not _strictly_increasing(uy):
+        # Blocks in another (unit, year) order: put the rows in the order of `units`.
+        inverse = pl.zeros(nuy, dtype=pl.UInt32, eager=True)
+        inverse.scatter(uy, pl.int_range(0, nuy, dtype=pl.UInt32, eager=True))
+        frame = frame[inverse]
+    return frame.to_dict()
+
+
 # ---------------------------------------------------------------------------------- statuses
 
 
@@ -488,7 +639,7 @@ def _condition_status(v: pl.Expr, t: pl.Expr | None, na: pl.Expr, c: _Cond) -> p
     return (
         pl.when(na)
         .then(pl.lit(S.NOT_APPLICABLE if c.may_na else S.MISSING_DATA, pl.UInt8))
-        .when(v.is_null() | invalid)
+        .when(v.is_null() | v.is_nan() | invalid)
         .then(pl.lit(S.MISSING_DATA, pl.UInt8))
         .when(no_threshold)
         .then(pl.lit(S.MISSING_THRESHOLD, pl.UInt8))
@@ -528,14 +679,25 @@ def _gap(v: pl.Expr, t: pl.Expr, status: pl.Expr, op: str) -> pl.Expr:
     )
 
 
-def _statuses(plan: _Plan, dense: _Dense, with_gap: bool = False) -> pl.DataFrame:
-    """Wide frame, one row per (unit, year): c{i} condition statuses, k{j} criterion statuses,
-    and with `with_gap` g{i} the gap of each condition (null for yes/no and "none")."""
-    ny, nm, nc = len(plan.years), len(plan.measures), len(plan.conds)
+def _measure_columns(plan: _Plan, dense: _Dense) -> dict[str, pl.Series]:
+    """The value (v{m}) and, if any row says so, not-applicable (n{m}) column per measure."""
     nuy = plan.nuy
-    columns = {f"v{m}": dense.column(dense.value, m, nuy) for m in range(nm)}
+    columns = {f"v{m}": dense.column(dense.value, m, nuy) for m in range(len(plan.measures))}
     if dense.na is not None:
-        columns |= {f"n{m}": dense.column(dense.na, m, nuy) for m in range(nm)}
+        columns |= {f"n{m}": dense.column(dense.na, m, nuy) for m in range(len(plan.measures))}
+    return columns
+
+
+def _statuses(plan: _Plan, columns: dict[str, pl.Series], with_gap: bool = False) -> pl.DataFrame:
+    """Wide frame, one row per (unit, year): c{i} condition statuses, k{j} criterion statuses,
+    and with `with_gap` g{i} the gap of each condition (null for yes/no and "none").
+
+    `columns` holds v{m} (value, shares in percent; null or NaN when unusable) and, when some
+    row is not applicable, n{m} per measure, one row per (unit, year)."""
+    ny, nc = len(plan.years), len(plan.conds)
+    nuy = plan.nuy
+    has_na = "n0" in columns
+    columns = dict(columns)
     numeric = [i for i, c in enumerate(plan.conds) if c.op in NUMERIC_OPS]
     uy = pl.int_range(0, nuy, dtype=pl.UInt32, eager=True)
     table = pl.DataFrame(
@@ -551,7 +713,7 @@ def _statuses(plan: _Plan, dense: _Dense, with_gap: bool = False) -> pl.DataFram
         _condition_status(
             pl.col(f"v{plan.cond_measure[i]}"),
             pl.col(f"t{i}") if c.op in NUMERIC_OPS else None,
-            pl.col(f"n{plan.cond_measure[i]}") if dense.na is not None else pl.lit(False),
+            pl.col(f"n{plan.cond_measure[i]}") if has_na else pl.lit(False),
             c,
         ).alias(f"c{i}")
         for i, c in enumerate(plan.conds)
@@ -905,7 +1067,7 @@ def evaluate(
     """
     plan = _plan(cset, units, _years(values, years), overlays, check_period, measures)
     dense = _encode_values(plan, values, with_parts=True)
-    status = _statuses(plan, dense, with_gap=True)
+    status = _statuses(plan, _measure_columns(plan, dense), with_gap=True)
     declared_dense = _declared_dense(plan, declared)
     final = _final_criteria(plan, status, declared_dense)
     return Evaluation(
@@ -930,7 +1092,9 @@ def evaluate_counts(
 ) -> pl.DataFrame:
     """The `communes` frame of `evaluate`, without building the explained rows."""
     plan = _plan(cset, units, _years(values, years), overlays, check_period, measures)
-    dense = _encode_values(plan, values, with_parts=False)
-    status = _statuses(plan, dense)
+    columns = _block_columns(plan, values)
+    if columns is None:
+        columns = _measure_columns(plan, _encode_values(plan, values, with_parts=False))
+    status = _statuses(plan, columns)
     final = _final_criteria(plan, status, _declared_dense(plan, declared))
     return _communes(plan, final)
