@@ -31,8 +31,8 @@ class Shot(Protocol):
 
 
 def declare_all_but_income(p: Personas) -> int:
-    """Commune A declares every criterion met but income (a value decides that one), so one
-    value decides whether the commune is at the standard. Returns the number of criteria."""
+    """Commune A declares every criterion met but income, so that one value (the income) decides
+    whether the commune is at the standard. Returns the number of criteria."""
     cset = load_set(SET)
     for criterion in cset.criteria:
         if criterion.number != INCOME_CRITERION:
