@@ -8,19 +8,28 @@ recompute what a change touched inside the change's own transaction (`refresh_re
 
 In the frames returned here the `unit` column is the unit's primary key as text (GSO codes
 are reused over time, so they do not identify a unit version).
+
+As of a moment (`as_of`): the record as it stood then, rebuilt from the audit log — for every
+value stage and declaration, the last audit row whose effective time is not after that moment
+(its `after["at"]` when the writer gave one, e.g. a historical load, otherwise the row's
+`created_at`). Such results are computed, never cached; without `as_of` nothing changes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Any
 
 import polars as pl
-from django.db.models import Count, F, Sum
+from django.db.models import CharField, Count, F, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from ntm.audit.models import AuditLog
 from ntm.criteria.loader import bundled_set_ids, load_measures, load_set
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation, evaluate
@@ -29,6 +38,11 @@ from ntm.values.models import CachedResult, Declaration, Stage, Value
 
 # Bump when what is stored in a cached row changes shape.
 CACHE_FORMAT = "1"
+# Audit object types of values and declarations (the same strings as ntm.values.services,
+# which imports this module).
+VALUE_OBJECT = "values.value"
+DECLARATION_OBJECT = "values.declaration"
+ENTRY_KEYS = ("value", "numerator", "denominator", "not_applicable")
 
 VALUES_SCHEMA: dict[str, pl.DataType] = {
     "unit": pl.String(),
@@ -116,8 +130,67 @@ def units_frame(units: Sequence[Unit]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=UNITS_SCHEMA)
 
 
-def values_frame(unit_ids: Sequence[int], period: int) -> pl.DataFrame:
-    """Both stages of every stored value, one row per stage that holds an entry."""
+def moment(as_of: dt.datetime | dt.date) -> dt.datetime:
+    """A moment to read the record at: a date means the end of that day (local time)."""
+    if isinstance(as_of, dt.datetime):
+        if timezone.is_naive(as_of):
+            raise ValueError("as_of must be timezone-aware")
+        return as_of
+    end = dt.datetime.combine(as_of, dt.time.max)
+    return timezone.make_aware(end, timezone.get_current_timezone())
+
+
+def _effective(after: dict[str, Any], created_at: dt.datetime) -> dt.datetime:
+    at = after.get("at")
+    return dt.datetime.fromisoformat(at) if isinstance(at, str) else created_at
+
+
+def _latest_rows(
+    object_type: str, ids: Any, as_of: dt.datetime, key: Any
+) -> dict[Any, dict[str, Any]]:
+    """(object id, key(after)) -> the `after` of the last audit row effective at `as_of`."""
+    best: dict[Any, tuple[dt.datetime, int, dict[str, Any]]] = {}
+    rows = AuditLog.objects.filter(object_type=object_type, object_id__in=ids).values_list(
+        "id", "object_id", "created_at", "after"
+    )
+    for pk, object_id, created_at, after in rows.iterator(chunk_size=2000):
+        if not isinstance(after, dict) or key(after) is None:
+            continue  # evidence, comments: not an entry
+        when = _effective(after, created_at)
+        if when > as_of:
+            continue
+        k = (object_id, key(after))
+        if k not in best or (when, pk) > best[k][:2]:
+            best[k] = (when, pk, after)
+    return {k: v[2] for k, v in best.items()}
+
+
+def _values_as_of(unit_ids: Sequence[int], period: int, as_of: dt.datetime) -> list[dict[str, Any]]:
+    values = Value.objects.filter(unit_id__in=unit_ids, period=period)
+    meta = {str(pk): (u, m) for pk, u, m in values.values_list("pk", "unit_id", "measure")}
+    ids = values.annotate(key=Cast("pk", CharField())).values("key")
+    latest = _latest_rows(
+        VALUE_OBJECT, ids, as_of, lambda a: a.get("stage") if "value" in a else None
+    )
+    rows = []
+    for (pk, stage), after in sorted(latest.items()):
+        entry = {k: after.get(k) for k in ENTRY_KEYS}
+        entry["not_applicable"] = bool(entry["not_applicable"])
+        if not entry["not_applicable"] and entry["value"] is None and entry["numerator"] is None:
+            continue  # emptied by then
+        unit, measure = meta[pk]
+        rows.append({"unit": str(unit), "measure": measure, "period": period, **entry,
+                     "stage": stage})  # fmt: skip
+    return rows
+
+
+def values_frame(
+    unit_ids: Sequence[int], period: int, *, as_of: dt.datetime | dt.date | None = None
+) -> pl.DataFrame:
+    """Both stages of every stored value, one row per stage that holds an entry (as they
+    stood at `as_of` when given)."""
+    if as_of is not None:
+        return pl.DataFrame(_values_as_of(unit_ids, period, moment(as_of)), schema=VALUES_SCHEMA)
     rows = []
     for v in Value.objects.filter(unit_id__in=unit_ids, period=period):
         for stage in Stage.values:
@@ -127,8 +200,28 @@ def values_frame(unit_ids: Sequence[int], period: int) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=VALUES_SCHEMA)
 
 
-def declared_frame(unit_ids: Sequence[int], period: int, set_id: str) -> pl.DataFrame:
+def declared_frame(
+    unit_ids: Sequence[int],
+    period: int,
+    set_id: str,
+    *,
+    as_of: dt.datetime | dt.date | None = None,
+) -> pl.DataFrame:
     found = Declaration.objects.filter(unit_id__in=unit_ids, period=period, set_id=set_id)
+    if as_of is not None:
+        ids = found.annotate(key=Cast("pk", CharField())).values("key")
+        latest = _latest_rows(DECLARATION_OBJECT, ids, moment(as_of), lambda a: a.get("criterion"))
+        past = [
+            {
+                "unit": str(a["unit"]),
+                "period": period,
+                "criterion": int(a["criterion"]),
+                "status": a["status"],
+            }
+            for _, a in sorted(latest.items())
+            if a.get("status")
+        ]
+        return pl.DataFrame(past, schema=DECLARED_SCHEMA)
     rows = [
         {"unit": str(u), "period": period, "criterion": c, "status": s}
         for u, c, s in found.exclude(status="").values_list("unit_id", "criterion", "status")
@@ -179,15 +272,21 @@ def _load(data: bytes | memoryview) -> pl.DataFrame:
     return pl.DataFrame.deserialize(io.BytesIO(bytes(data)))
 
 
-def compute(units: Sequence[Unit], period: int, cset: CriteriaSet) -> Evaluation:
-    """Evaluate stored values now, without the cache."""
+def compute(
+    units: Sequence[Unit],
+    period: int,
+    cset: CriteriaSet,
+    *,
+    as_of: dt.datetime | dt.date | None = None,
+) -> Evaluation:
+    """Evaluate stored values now (or as they stood at `as_of`), without the cache."""
     ids = [u.pk for u in units]
     ev = evaluate(
         cset,
         units_frame(units),
-        values_frame(ids, period),
+        values_frame(ids, period, as_of=as_of),
         years=[period],
-        declared=declared_frame(ids, period, cset.id),
+        declared=declared_frame(ids, period, cset.id, as_of=as_of),
         measures=load_measures(),
     )
     return Evaluation(
@@ -199,10 +298,19 @@ def compute(units: Sequence[Unit], period: int, cset: CriteriaSet) -> Evaluation
     )
 
 
-def results_for_units(units: Sequence[Unit], period: int, cset: CriteriaSet) -> Evaluation:
+def results_for_units(
+    units: Sequence[Unit],
+    period: int,
+    cset: CriteriaSet,
+    *,
+    as_of: dt.datetime | dt.date | None = None,
+) -> Evaluation:
     """The results of `units` for a period under a set: cached rows whose key still holds,
-    the rest computed in one engine call and stored. Frames are in the order of `units`."""
+    the rest computed in one engine call and stored. Frames are in the order of `units`.
+    With `as_of`, the results of the record as it stood then (computed, not cached)."""
     units = _with_parents(units)
+    if as_of is not None:
+        return compute(units, period, cset, as_of=as_of)
     keys = _keys(units, period, cset)
     cached = {
         row.unit_id: row
