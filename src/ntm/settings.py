@@ -54,6 +54,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # `simulated_data`: the pages say "dữ liệu mô phỏng" while the demo is loaded.
+                "ntm.demo.context_processors.simulated_data",
             ],
         },
     },

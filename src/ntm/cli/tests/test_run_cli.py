@@ -1,4 +1,6 @@
-"""`ntm run`: the bundled simulated sample, evaluated and written under the var directory."""
+"""`ntm sample` (formerly `ntm run`): the bundled simulated sample, evaluated and written under
+the var directory. `ntm run` itself builds and serves the demo: see ntm/demo/tests/test_demo.py.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +15,10 @@ from django.test import override_settings
 pytestmark = pytest.mark.pure
 
 
-def test_run_writes_the_sample_results_under_var(tmp_path: Path) -> None:
+def test_sample_writes_the_results_under_var(tmp_path: Path) -> None:
     out = StringIO()
     with override_settings(VAR_DIR=tmp_path / "var"):  # missing: the command creates it
-        call_command("run", stdout=out)
+        call_command("sample", stdout=out)
     text = out.getvalue()
     results = tmp_path / "var" / "sample-results.xlsx"
     assert results.exists()
@@ -31,7 +33,7 @@ def test_run_writes_the_sample_results_under_var(tmp_path: Path) -> None:
     assert sum(1 for _ in wb["Kết quả theo xã"].iter_rows(min_row=2)) == 175
 
 
-def test_run_out_option(tmp_path: Path) -> None:
+def test_sample_out_option(tmp_path: Path) -> None:
     out = tmp_path / "x.xlsx"
-    call_command("run", "--out", str(out), stdout=StringIO())
+    call_command("sample", "--out", str(out), stdout=StringIO())
     assert out.exists()

@@ -1,0 +1,311 @@
+"""Load the demo province: Lạng Sơn's real units with SIMULATED values for 2011–2020.
+
+`load_demo()` is the demo's service (design decision 7): one transaction, an actor, and an
+audit row for every entry it writes, shaped like the import service's rows
+(`values.import` on each value stage, `values.declare` on each declaration, `values.approve`
+on each period), each with `after["at"]`: the moment the entry holds from. That is what lets
+the record answer "as of 30/06/2020" and "as of 31/12/2020" for the same period 2020
+(`ntm.values.evaluation.results_for_units(..., as_of=...)`):
+
+- 2011–2015: no criteria set of that period is bundled; statuses are DECLARED per criterion
+  under `vn-ntm-xa-2010-2015` (criterion numbers of QĐ 491/2009 only, src/ntm/demo/sets/);
+- 2016–2019: indicator values against the 2016–2020 set, effective 31/12 of the year;
+  income (criterion 10) has no threshold before 2020, so its status is also declared;
+- 2020: values effective 30/06/2020, then the entries that changed by the end of the year,
+  effective 31/12/2020. The Value rows hold the end-of-year state; the audit log holds both.
+
+Every period is approved (locked). The province is marked simulated (its pages say "dữ liệu
+mô phỏng"). The load is idempotent: a province already marked is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ntm.audit.models import AuditLog
+from ntm.criteria.loader import load_measures, load_set, load_set_file
+from ntm.criteria.resolve import resolve
+from ntm.criteria.schema import CriteriaSet
+from ntm.demo import plan as demo_plan
+from ntm.demo.realise import Realised, commune_sizes, realise
+from ntm.units.models import Unit, UnitKind
+from ntm.units.names import name_key
+from ntm.values.evaluation import results_for_units
+from ntm.values.models import Declaration, State, Submission, Value
+from ntm.web.dashboards import communes_on, is_simulated, mark_simulated
+
+ACTOR = "system:demo"
+PROVINCE_CODE = "20"  # Lạng Sơn (GSO)
+SET_2016 = "vn-ntm-xa-2016-2020"
+SET_2010_FILE = "sets/vn-ntm-xa-2010-2015.yaml"
+NOTE = (
+    "Dữ liệu mô phỏng (simulated) cho bản demo: đơn vị hành chính và sự kiện là thật, giá trị "
+    "chỉ tiêu 2016–2020 và kết quả khai báo 2011–2015 là mô phỏng, sinh với hạt giống cố định "
+    "để khớp các số liệu đã công bố của Lạng Sơn năm 2020. Tiêu chí 10 (thu nhập) 2016–2019 là "
+    "kết quả khai báo vì bộ tiêu chí không có ngưỡng cho các năm này."
+)
+REASON = "Nạp dữ liệu mô phỏng (demo)"
+# Recognitions the reference names (shared/reference/langson_recognitions.csv): commune,
+# district, first year at the standard. Chi Lăng, Hoàng Đồng ("already NC as of Jan 2020")
+# and Quảng Lạc ("already recognised", page of ~2018-2019) are put at 2019, the latest year
+# the sources allow.
+RECOGNISED = (
+    ("Vạn Linh", "Chi Lăng", 2015),
+    ("Đình Lập", "Đình Lập", 2015),
+    ("Xuân Mai", "Văn Quan", 2015),
+    ("Gia Cát", "Cao Lộc", 2015),
+    ("Bính Xá", "Đình Lập", 2018),
+    ("Văn An", "Văn Quan", 2018),
+    ("Chi Lăng", "Chi Lăng", 2019),
+    ("Hoàng Đồng", "Lạng Sơn", 2019),
+    ("Quảng Lạc", "Lạng Sơn", 2019),
+)
+DAY_2011 = dt.date(2011, 12, 31)
+DAY_2019 = dt.date(2019, 12, 31)
+DAY_MID_2020 = dt.date(2020, 6, 30)
+DAY_2020 = dt.date(2020, 12, 31)
+
+
+class DemoError(RuntimeError):
+    """The demo cannot be loaded (the message says what to do first)."""
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    loaded: bool  # False: it was there already
+    values: int = 0
+    declarations: int = 0
+    seconds: float = 0.0
+
+
+def demo_set_2010() -> CriteriaSet:
+    """The 2010–2015 set of the demo: 19 criterion numbers, declared statuses only."""
+    res = resources.files("ntm.demo").joinpath(SET_2010_FILE)
+    return load_set_file(res, name=SET_2010_FILE)
+
+
+def province() -> Unit:
+    found = Unit.objects.valid_on(timezone.localdate()).filter(
+        kind=UnitKind.PROVINCE, code=PROVINCE_CODE
+    )
+    unit = found.first()
+    if unit is None:
+        raise DemoError(
+            "Chưa có đơn vị hành chính của Lạng Sơn: chạy `ntm units load` trước. "
+            "(Load the units first.)"
+        )
+    return unit
+
+
+def moment(day: dt.date, hour: int = 17) -> dt.datetime:
+    """The time of day an entry of `day` is recorded as holding from (office hours)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def unit_key(unit: Unit) -> str:
+    """A key stable across databases (primary keys are not): code, name, district."""
+    parent = unit.parent.name_key if unit.parent is not None else ""
+    return f"{unit.code or '-'}|{unit.name_key}|{parent}"
+
+
+def _recognised(units: list[Unit]) -> dict[str, int]:
+    wanted = {(name_key(c), name_key(d)): y for c, d, y in RECOGNISED}
+    out = {}
+    for u in units:
+        parent = u.parent.name_key if u.parent is not None else ""
+        year = wanted.get((u.name_key, parent))
+        if year is not None:
+            out[unit_key(u)] = year
+    return out
+
+
+class _Writer:
+    """Collects rows and writes them in bulk, with their audit rows."""
+
+    def __init__(self, now: dt.datetime, actor: str) -> None:
+        self.now, self.actor = now, actor
+        # (unit pk, measure, period) -> [(effective, entry), ...] in time order
+        self.values: dict[tuple[int, str, int], list[tuple[dt.datetime, dict[str, Any]]]] = {}
+        # (unit pk, period, set id, criterion) -> [(effective, status), ...]
+        self.declared: dict[tuple[int, int, str, int], list[tuple[dt.datetime, str]]] = {}
+        self.approved: list[tuple[int, int, str, dt.datetime]] = []
+
+    def add(self, unit: Unit, period: int, at: dt.datetime, done: Realised, set_id: str) -> None:
+        for measure, entry in done.entries.items():
+            if entry["value"] is None and entry["numerator"] is None:
+                continue
+            history = self.values.setdefault((unit.pk, measure, period), [])
+            if not history or history[-1][1] != entry:
+                history.append((at, entry))
+        for criterion, status in done.declared.items():
+            self.declare(unit, period, set_id, criterion, status, at)
+
+    def declare(
+        self, unit: Unit, period: int, set_id: str, criterion: int, status: str, at: dt.datetime
+    ) -> None:
+        history = self.declared.setdefault((unit.pk, period, set_id, criterion), [])
+        if not history or history[-1][1] != status:
+            history.append((at, status))
+
+    def approve(self, unit: Unit, period: int, set_id: str, at: dt.datetime) -> None:
+        self.approved.append((unit.pk, period, set_id, at))
+
+    def write(self) -> tuple[int, int]:
+        audit: list[AuditLog] = []
+
+        def log(action: str, object_type: str, pk: int, before: Any, after: Any) -> None:
+            audit.append(
+                AuditLog(
+                    created_at=self.now,
+                    actor=self.actor,
+                    action=action,
+                    object_type=object_type,
+                    object_id=str(pk),
+                    before=before,
+                    after=after,
+                    reason=REASON,
+                )
+            )
+
+        rows = []
+        for (unit, measure, period), entries in self.values.items():
+            last_at, last = entries[-1]
+            v = Value(unit_id=unit, measure=measure, period=period)
+            for stage in ("claimed", "verified"):
+                for name, x in last.items():
+                    setattr(v, f"{stage}_{name}", x)
+                setattr(v, f"{stage}_version", len(entries))
+                setattr(v, f"{stage}_at", last_at)
+            rows.append(v)
+        Value.objects.bulk_create(rows, batch_size=2000)
+        for v, ((unit, measure, period), entries) in zip(rows, self.values.items(), strict=True):
+            where = {"unit": unit, "measure": measure, "period": period}
+            for stage in ("claimed", "verified"):
+                before = None
+                for version, (at, entry) in enumerate(entries, start=1):
+                    after = {"stage": stage, **entry, "version": version, **where,
+                             "at": at.isoformat()}  # fmt: skip
+                    log("values.import", "values.value", v.pk, before, after)
+                    before = {"stage": stage, **entry, "version": version}
+        decls = []
+        for (unit, period, set_id, criterion), history in self.declared.items():
+            decls.append(
+                Declaration(
+                    unit_id=unit,
+                    period=period,
+                    set_id=set_id,
+                    criterion=criterion,
+                    status=history[-1][1],
+                    version=len(history),
+                    declared_at=history[-1][0],
+                )
+            )
+        Declaration.objects.bulk_create(decls, batch_size=2000)
+        for d, ((unit, period, set_id, criterion), history) in zip(
+            decls, self.declared.items(), strict=True
+        ):
+            before = {"unit": unit, "period": period, "set": set_id, "criterion": criterion,
+                      "status": ""}  # fmt: skip
+            for at, status in history:
+                after = {**before, "status": status, "at": at.isoformat()}
+                log("values.declare", "values.declaration", d.pk, before, after)
+                before = {k: after[k] for k in before}
+        subs = [
+            Submission(
+                unit_id=unit,
+                period=period,
+                set_id=set_id,
+                state=State.APPROVED,
+                changed_at=at,
+            )
+            for unit, period, set_id, at in self.approved
+        ]
+        Submission.objects.bulk_create(subs, batch_size=2000)
+        for s, (_, _, _, at) in zip(subs, self.approved, strict=True):
+            state = {"unit": s.unit_id, "period": s.period, "set": s.set_id}
+            after = {**state, "state": State.APPROVED, "at": at.isoformat()}
+            log("values.approve", "values.submission", s.pk, {**state, "state": State.DRAFT}, after)
+        AuditLog.objects.bulk_create(audit, batch_size=2000)
+        return len(rows), len(decls)
+
+
+def _realise_all(
+    writer: _Writer,
+    plan: demo_plan.Plan,
+    units: dict[str, Unit],
+    cset: CriteriaSet,
+    set_2010: CriteriaSet,
+) -> None:
+    measures = load_measures()
+    sizes = {}
+    for key in sorted(units):
+        sizes[key] = commune_sizes(random.Random(f"{demo_plan.SEED}|{key}"))
+    for year in range(2011, 2016):
+        at = moment(dt.date(year, 12, 31))
+        for key, met in sorted(plan.met[str(year)].items()):
+            for k in demo_plan.CRITERIA:
+                status = "met" if k in met else "not_met"
+                writer.declare(units[key], year, set_2010.id, k, status, at)
+            writer.approve(units[key], year, set_2010.id, moment(dt.date(year + 1, 1, 20)))
+    phases = [(str(y), y, dt.date(y, 12, 31)) for y in range(2016, 2020)]
+    phases += [(demo_plan.MID_2020, 2020, DAY_MID_2020), (demo_plan.END_2020, 2020, DAY_2020)]
+    for phase, year, day in phases:
+        resolved = resolve(cset, year)
+        at = moment(day)
+        for key, met in sorted(plan.met[phase].items()):
+            unit = units[key]
+            column = resolved.unit_column(unit.region, unit.commune_group, [])
+            rng = random.Random(f"{demo_plan.SEED}|{key}|{phase}")
+            done = realise(cset, resolved, column, met, sizes[key], measures, rng)
+            writer.add(unit, year, at, done, cset.id)
+            if phase != demo_plan.MID_2020:
+                writer.approve(unit, year, cset.id, moment(dt.date(year + 1, 1, 20)))
+
+
+def _keyed(units: list[Unit]) -> dict[str, Unit]:
+    out = {unit_key(u): u for u in units}
+    if len(out) != len(units):
+        raise DemoError("Hai xã trùng mã và tên: không tạo được khoá ổn định. (Duplicate keys.)")
+    return out
+
+
+def load_demo(*, actor: str = ACTOR) -> DemoResult:
+    """Load the simulated Lạng Sơn record once; later calls return `loaded=False` at once."""
+    started = time.perf_counter()
+    prov = province()
+    if is_simulated(prov):
+        return DemoResult(loaded=False)
+    c2011 = _keyed(communes_on(prov, DAY_2011))
+    c2019 = _keyed(communes_on(prov, DAY_2019))
+    c2020 = _keyed(communes_on(prov, DAY_2020))
+    every = {**c2011, **c2019, **c2020}
+    plan = demo_plan.build_plan(
+        sorted(c2011), sorted(c2019), sorted(c2020), _recognised(list(every.values()))
+    )
+    cset = load_set(SET_2016)
+    set_2010 = demo_set_2010()
+    writer = _Writer(timezone.now(), actor)
+    _realise_all(writer, plan, every, cset, set_2010)
+    with transaction.atomic():
+        if is_simulated(prov):  # another run got here first
+            return DemoResult(loaded=False)
+        values, declarations = writer.write()
+        mark_simulated(prov, note=NOTE, actor=actor)
+        # Warm the results cache of the bundled set, so that the first pages are quick.
+        for year in range(2016, 2021):
+            units = c2020 if year == 2020 else c2019
+            results_for_units(list(units.values()), year, cset)
+    return DemoResult(
+        loaded=True,
+        values=values,
+        declarations=declarations,
+        seconds=time.perf_counter() - started,
+    )
