@@ -16,15 +16,15 @@ A new unit gets a value only when every old unit it is made of has one; otherwis
 is missing (`missing_parts` > 0). `estimated` marks values apportioned by weights below 1
 (a split: the weights are often by area only).
 
-`grown` names new units that also took in territory the crosswalk cannot show (a part without
-a GSO code, e.g. a commune dissolved into them that the records know only by name): such a
-unit has one more part, which never has a value, and it is never "unchanged territory".
+A part the records know only by name (no GSO code: `ntm.units` names it "id:<database id>")
+is a part like any other: it has no value, so the unit it went into is never "unchanged
+territory" and gets no value where every part must have one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -92,22 +92,12 @@ def compose_crosswalks(first: pl.DataFrame, second: pl.DataFrame) -> pl.DataFram
     )
 
 
-def _parts(walk: pl.DataFrame, group_new: list[str], grown: Collection[str]) -> pl.DataFrame:
+def _parts(walk: pl.DataFrame, group_new: list[str]) -> pl.DataFrame:
     """Per new unit: `parts` (old units it is made of) and `unchanged` (exactly one old unit,
     whole: the same territory)."""
-    hidden = pl.col("new_unit").is_in(list(grown))
-    return (
-        walk.group_by(group_new)
-        .agg(
-            pl.len().alias("parts"),
-            ((pl.len() == 1) & ((pl.col("weight").max() - 1).abs() <= _TOLERANCE)).alias(
-                "unchanged"
-            ),
-        )
-        .with_columns(
-            (pl.col("parts") + hidden.cast(pl.UInt32)).alias("parts"),
-            (pl.col("unchanged") & ~hidden).alias("unchanged"),
-        )
+    return walk.group_by(group_new).agg(
+        pl.len().alias("parts"),
+        ((pl.len() == 1) & ((pl.col("weight").max() - 1).abs() <= _TOLERANCE)).alias("unchanged"),
     )
 
 
@@ -161,7 +151,6 @@ def rebase_values(
     measures: Mapping[str, Measure],
     *,
     date: dt.date,
-    grown: Collection[str] = (),
 ) -> Rebased:
     """Carry `values` (the engine's input frame) onto the new units of `crosswalk`."""
     require_columns(values, ("unit", "measure", "period"), "values")
@@ -194,7 +183,7 @@ def rebase_values(
         pl.col("measure").alias("weight_measure"),
         pl.col("value").alias("mean_weight"),
     )
-    parts = _parts(walk, group_new, grown)
+    parts = _parts(walk, group_new)
 
     rows = (
         chosen.join(walk, left_on=keys_old, right_on=keys_walk, how="inner")
@@ -270,16 +259,14 @@ def rebase_values(
     )
 
 
-def transfer_results(
-    results: pl.DataFrame, crosswalk: pl.DataFrame, *, grown: Collection[str] = ()
-) -> pl.DataFrame:
+def transfer_results(results: pl.DataFrame, crosswalk: pl.DataFrame) -> pl.DataFrame:
     """Pass/fail results carried onto new units: they do not transfer across a merger or split.
 
     `results` is the engine's `communes` or `criteria` frame. A new unit that is exactly one
     old unit (unchanged territory) keeps that unit's rows: `comparable` true and `from_unit`
     the old unit, so every carried result can be explained. Any other new unit with results
     among its parts gets one row per period with `comparable` false and nulls elsewhere.
-    Recompute from re-based values to compare those. `grown`: see the module docstring.
+    Recompute from re-based values to compare those.
     """
     require_columns(results, ("unit", "period"), "results")
     check_crosswalk(crosswalk)
@@ -291,7 +278,7 @@ def transfer_results(
     if by_period:
         walk = walk.with_columns(pl.col("period").cast(pl.Int32))
     frame = results.with_columns(pl.col("period").cast(pl.Int32))
-    unchanged = _parts(walk, group_new, grown).drop("parts")
+    unchanged = _parts(walk, group_new).drop("parts")
     joined = frame.join(walk, left_on=keys_old, right_on=keys_walk, how="inner").join(
         unchanged, on=group_new, how="left"
     )

@@ -1,9 +1,12 @@
 """Reading units as of a date: lists, ancestors, lineage, and crosswalks between dates.
 
 `crosswalk(d1, d2)` is what statistics re-base with: a Polars frame with exactly the columns
-old_unit (str, GSO code), new_unit (str, GSO code) and weight (f64); the weights of one old
-unit sum to 1. Units with no successor on d2 (districts ended in 2025, communes recorded as
-dissolved without a stated successor) and units without a code do not appear.
+old_unit (str), new_unit (str) and weight (f64); the weights of one old unit sum to 1. A unit
+is named by `unit_key`: its GSO code, or, for a unit without one (a commune dissolved in 2019
+that the records know only by name), "id:" and its database id. Such a unit must still appear:
+without it a commune that absorbed it would look like unchanged territory. Units with no
+successor on d2 (districts ended in 2025, communes recorded as dissolved without a stated
+successor) do not appear.
 """
 
 from __future__ import annotations
@@ -14,12 +17,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from ntm.units.models import COMMUNE_LEVEL, Unit, UnitEventLink, UnitKind
 from ntm.units.names import fold, name_key, vn_date
 
 CROSSWALK_SCHEMA = {"old_unit": pl.String, "new_unit": pl.String, "weight": pl.Float64}
+NO_CODE_PREFIX = "id:"
+
+
+def unit_key(unit: Unit) -> str:
+    """How a crosswalk names a unit: its GSO code, else "id:" and its database id (stable in
+    one database, not across databases; it never collides with a code, which is digits)."""
+    return unit.code or f"{NO_CODE_PREFIX}{unit.pk}"
 
 
 class UnitLookupError(LookupError):
@@ -162,25 +172,44 @@ def compose(first: pl.DataFrame, second: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def crosswalk(d1: dt.date, d2: dt.date, *, province: Unit | str | None = None) -> pl.DataFrame:
+def _within(units: QuerySet[Unit], province: Unit) -> QuerySet[Unit]:
+    """The province row and the units under it (directly, or through one or two levels)."""
+    return units.filter(
+        Q(pk=province.pk)
+        | Q(parent=province)
+        | Q(parent__parent=province)
+        | Q(parent__parent__parent=province)
+    )
+
+
+def _keys(units: QuerySet[Unit], pk: str, key: str, by_id: bool) -> pl.DataFrame:
+    """(pk, unit_key or the id as text) of `units`, under the given column names."""
+    frame = pl.DataFrame(
+        list(units.order_by().values_list("pk", "code")),
+        schema={pk: pl.Int64, "code": pl.String},
+        orient="row",
+    )
+    text_id = pl.col(pk).cast(pl.String)
+    name = text_id if by_id else pl.coalesce("code", pl.lit(NO_CODE_PREFIX) + text_id)
+    return frame.select(pk, name.alias(key))
+
+
+def crosswalk(
+    d1: dt.date, d2: dt.date, *, province: Unit | str | None = None, by_id: bool = False
+) -> pl.DataFrame:
     """Map the units in force on d1 onto those in force on d2 through the chain of events
-    between them (d1 < event date <= d2), composing weights. Only forward in time."""
+    between them (d1 < event date <= d2), composing weights. Only forward in time.
+
+    With `province`: the units of the province on d1, and every unit of d1 with a part in the
+    province on d2 (a commune of another province merged into one of its communes), each with
+    all its destinations so that its weights still sum to 1. With `by_id`, units are named by
+    their database id (as text) instead of `unit_key`."""
     if d2 < d1:
         raise ValueError(
             f"Chỉ chuyển đổi được từ ngày trước sang ngày sau: {vn_date(d1)} > {vn_date(d2)}."
         )
-    start = Unit.objects.valid_on(d1)
-    if province is not None:
-        prov = province_on(province, d1)
-        start = start.filter(
-            Q(pk=prov.pk) | Q(parent=prov) | Q(parent__parent=prov) | Q(parent__parent__parent=prov)
-        )
-    old_codes = pl.DataFrame(
-        list(start.order_by().values_list("pk", "code")),
-        schema={"origin": pl.Int64, "old_unit": pl.String},
-        orient="row",
-    )
-    current = old_codes.select(
+    old_keys = _keys(Unit.objects.valid_on(d1), "origin", "old_unit", by_id)
+    current = old_keys.select(
         "origin", pl.col("origin").alias("unit"), pl.lit(1.0, pl.Float64).alias("weight")
     )
     rows = list(
@@ -207,15 +236,18 @@ def crosswalk(d1: dt.date, d2: dt.date, *, province: Unit | str | None = None) -
                 ),
             ]
         )
-    new_codes = pl.DataFrame(
-        list(Unit.objects.valid_on(d2).order_by().values_list("pk", "code")),
-        schema={"unit": pl.Int64, "new_unit": pl.String},
-        orient="row",
-    )
+    current = current.join(_keys(Unit.objects.valid_on(d2), "unit", "new_unit", by_id), on="unit")
+    if province is not None:
+        prov = province_on(province, d1)
+        before = _within(Unit.objects.valid_on(d1), prov).values_list("pk", flat=True)
+        origins = set(before)
+        after = version_on(prov, d2)
+        if after is not None:
+            inside = list(_within(Unit.objects.valid_on(d2), after).values_list("pk", flat=True))
+            origins.update(current.filter(pl.col("unit").is_in(inside))["origin"].to_list())
+        current = current.filter(pl.col("origin").is_in(sorted(origins)))
     return (
-        current.join(old_codes, on="origin")
-        .join(new_codes, on="unit")
-        .filter(pl.col("old_unit").is_not_null() & pl.col("new_unit").is_not_null())
+        current.join(old_keys, on="origin")
         .group_by("old_unit", "new_unit")
         .agg(pl.col("weight").sum())
         .select(list(CROSSWALK_SCHEMA))

@@ -38,7 +38,7 @@ from ntm.stats.rebase import basis_label, rebase_values, transfer_results
 from ntm.stats.rollup import AS_RECORDED as AS_RECORDED
 from ntm.stats.rollup import Figures, Statistics, statistics
 from ntm.units.models import Unit, UnitKind
-from ntm.units.queries import crosswalk, lineage, units_of, version_on
+from ntm.units.queries import crosswalk, empty_crosswalk, lineage, units_of, version_on
 from ntm.values.evaluation import (
     declared_frame,
     results_for_units,
@@ -259,32 +259,14 @@ def recorded_results(province: Unit, period: int, cset: CriteriaSet) -> PeriodRe
     )
 
 
-def _pk_crosswalk(
-    province: Unit, old_day: dt.date, new_day: dt.date, old_units: Sequence[Unit]
-) -> pl.DataFrame:
-    """`ntm.units.queries.crosswalk` with units as primary keys instead of GSO codes."""
-    roots = province_roots(province, old_day)
-    walks = [crosswalk(old_day, new_day, province=root) for root in roots]
-    walk = pl.concat(walks) if walks else pl.DataFrame(schema=["old_unit", "new_unit", "weight"])
-    old_keys = pl.DataFrame(
-        [(u.code, str(u.pk)) for u in old_units if u.code],
-        schema={"old_unit": pl.String, "old_key": pl.String},
-        orient="row",
-    )
-    new_keys = pl.DataFrame(
-        list(
-            Unit.objects.valid_on(new_day)
-            .filter(code__in=walk.get_column("new_unit").unique().to_list())
-            .values_list("code", "pk")
-        ),
-        schema={"new_unit": pl.String, "new_key": pl.Int64},
-        orient="row",
-    ).with_columns(pl.col("new_key").cast(pl.String))
-    return (
-        walk.join(old_keys, on="old_unit")
-        .join(new_keys, on="new_unit")
-        .select(pl.col("old_key").alias("old_unit"), pl.col("new_key").alias("new_unit"), "weight")
-    )
+def _pk_crosswalk(province: Unit, old_day: dt.date, new_day: dt.date) -> pl.DataFrame:
+    """`ntm.units.queries.crosswalk` of the province, units named by primary key."""
+    walks = [
+        crosswalk(old_day, new_day, province=root, by_id=True)
+        for root in province_roots(province, old_day)
+    ]
+    # Each root's walk also holds the parts that came from the other roots.
+    return pl.concat(walks).unique().sort("old_unit", "new_unit") if walks else empty_crosswalk()
 
 
 def rebased_results(province: Unit, period: int, cset: CriteriaSet, onto: dt.date) -> PeriodResults:
@@ -297,7 +279,7 @@ def rebased_results(province: Unit, period: int, cset: CriteriaSet, onto: dt.dat
     old_ids = sorted(units_with_data([u.pk for u in old_communes], period))
     if not old_ids or not new_communes:
         return PeriodResults(period, cset, units, scope, None)
-    walk = _pk_crosswalk(province, day, onto, old_communes)
+    walk = _pk_crosswalk(province, day, onto)
     values = values_frame(old_ids, period)
     rebased = rebase_values(
         values.filter(pl.col("unit").is_in(walk.get_column("old_unit").implode())),

@@ -74,6 +74,8 @@ WALK = pl.DataFrame(
         "weight": [1.0, 1.0, 1.0, 0.6, 0.4],
     }
 )
+# A commune known only by name (ntm.units names it by its database id) merged into y.
+NAMELESS_INTO_Y = pl.DataFrame({"old_unit": ["id:7"], "new_unit": ["y"], "weight": [1.0]})
 
 
 Row = tuple[str, str, float | None, float | None, float | None]
@@ -262,8 +264,8 @@ def test_transfer_results() -> None:
         ("x", 2024, None, None, False, None),
         ("y", 2024, 19, True, True, "c"),
     ]
-    # y also took in a part the crosswalk cannot show (no code): its result does not carry.
-    grown = transfer_results(communes, walk, grown={"y"})
+    # y also took in a part known only by name (no code): its result does not carry.
+    grown = transfer_results(communes, pl.concat([walk, NAMELESS_INTO_Y]))
     assert grown.select("unit", "comparable", "from_unit").rows() == [
         ("x", False, None),
         ("y", False, None),
@@ -278,7 +280,7 @@ def test_grown_unit_has_a_part_without_a_value() -> None:
         ("market", 1.0, True, 1),
         ("poor_households", 7.0, True, 1),
     ]
-    grown = rebase_values(values, walk, MEASURES, date=D, grown={"y"}).values
+    grown = rebase_values(values, pl.concat([walk, NAMELESS_INTO_Y]), MEASURES, date=D).values
     assert grown.select("measure", "value", "comparable", "parts", "missing_parts").rows() == [
         ("market", None, False, 2, 1),
         ("poor_households", None, True, 2, 1),

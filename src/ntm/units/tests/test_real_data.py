@@ -23,6 +23,7 @@ from ntm.units.queries import (
     lineage,
     parent_on,
     resolve_one,
+    unit_key,
     units_of,
 )
 
@@ -173,8 +174,10 @@ def test_crosswalk_composes_through_dates(units: LoadResult) -> None:
     same_day = crosswalk(d1, d1, province="20")
     assert (same_day["old_unit"] == same_day["new_unit"]).all()
     assert (same_day["weight"] == 1.0).all()
-    # The province and its coded units; units known only by name carry no code.
-    assert same_day.height == 1 + sum(1 for u in units_of("20", d1) if u.code)
+    # The province and all its units; those known only by name are named by their id.
+    assert set(same_day["old_unit"]) == {"20", *(unit_key(u) for u in units_of("20", d1))}
+    nameless = same_day.filter(pl.col("old_unit").str.starts_with("id:")).height
+    assert nameless == sum(1 for u in units_of("20", d1) if not u.code) > 0
     with pytest.raises(ValueError, match="Chỉ chuyển đổi được từ ngày trước sang ngày sau"):
         crosswalk(d3, d1)
 

@@ -36,13 +36,14 @@ from ntm.stats.rollup import statistics
 from ntm.stats.summary import STATUSES
 from ntm.stats.text import render_statistics
 from ntm.stats.unit_dates import Span, latest_common_day, missing_on
-from ntm.units.models import COMMUNE_LEVEL, Unit, UnitEventLink, UnitKind
+from ntm.units.models import COMMUNE_LEVEL, Unit, UnitKind
 from ntm.units.names import name_key
 from ntm.units.queries import (
     UnitLookupError,
     crosswalk,
     find_units,
     resolve_one,
+    unit_key,
     units_of,
     version_on,
 )
@@ -235,13 +236,14 @@ def _province_on(province: Unit, day: dt.date, year: int) -> Unit:
 
 def _scope(units: Iterable[Unit]) -> pl.DataFrame:
     """Commune-level units with their kind, district (the child of the province) and name.
-    A unit known only by name has no results but still counts in scope."""
+    A unit known only by name has no results of its own but still counts in scope, under
+    its `unit_key` (the name the crosswalk gives it)."""
     rows = []
     for u in units:
         district = u.parent if u.parent and u.parent.kind == UnitKind.DISTRICT else None
         rows.append(
             (
-                u.code or f"không mã:{u.pk}",
+                unit_key(u),
                 u.kind,
                 district.code if district else None,
                 district.name if district else None,
@@ -272,31 +274,6 @@ def _crosswalk(day: dt.date, as_of: dt.date) -> pl.DataFrame:
         return crosswalk(day, as_of)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
-
-
-def _grown(day: dt.date, as_of: dt.date) -> set[str]:
-    """Units on `as_of` that took in, after `day`, a unit without a code. The crosswalk leaves
-    such parts out, so without this a commune that absorbed one would look unchanged."""
-    links = (
-        UnitEventLink.objects.filter(
-            event__date__gt=day,
-            event__date__lte=as_of,
-            old_unit__isnull=False,
-            old_unit__code__isnull=True,
-            new_unit__code__isnull=False,
-        )
-        .order_by()
-        .values_list("event__date", "new_unit__code")
-    )
-    by_date: dict[dt.date, set[str]] = {}
-    for date, code in links:
-        by_date.setdefault(date, set()).add(str(code))
-    grown: set[str] = set()
-    for date, codes in by_date.items():
-        # Follow each receiving unit from its event to `as_of`.
-        later = _crosswalk(date, as_of).filter(pl.col("old_unit").is_in(list(codes)))
-        grown |= set(later.get_column("new_unit").to_list())
-    return grown
 
 
 class Command(BaseCommand):
@@ -493,7 +470,7 @@ class Command(BaseCommand):
             if targets is not None:
                 # Keep every part of the province's new units, and every destination of those
                 # parts, so that weights still sum to 1 and a merger across a boundary shows.
-                inside = [u.code for u in targets if u.code]
+                inside = [unit_key(u) for u in targets]
                 olds = walk.filter(pl.col("new_unit").is_in(inside)).get_column("old_unit")
                 walk = walk.filter(pl.col("old_unit").is_in(olds.to_list()))
             else:
@@ -504,11 +481,8 @@ class Command(BaseCommand):
                         f"Kết quả năm {y}: {len(lost)} xã không có đơn vị kế tiếp vào ngày "
                         f"{_date_text(as_of)}, không được quy đổi: {_codes_text(lost)}"
                     )
-            grown = _grown(days[y], as_of)
-            communes.append(transfer_results(data.communes, walk, grown=grown))
-            criteria.append(
-                transfer_results(data.criteria, walk, grown=grown).filter(pl.col("comparable"))
-            )
+            communes.append(transfer_results(data.communes, walk))
+            criteria.append(transfer_results(data.criteria, walk).filter(pl.col("comparable")))
             notes.append(
                 f"Kết quả năm {y} quy đổi từ đơn vị hành chính ngày {_date_text(days[y])} sang "
                 f"ngày {_date_text(as_of)}."
