@@ -279,10 +279,19 @@ def _plan(
         for rs in per_year:
             plan.labels.append(label_pos.setdefault(rs.label, len(label_pos)))
     for per_year in resolved:
+        # yes/none: how sure the law's "Đạt" / "Không" cell is; the same in every column.
+        flat = [
+            {
+                i: S.CELL_STATUSES.index(rs.condition_status(c.indicator, c.index))
+                for i, c in enumerate(conds)
+                if c.op not in NUMERIC_OPS
+            }
+            for rs in per_year
+        ]
         for column in column_codes:
-            for rs in per_year:
+            for rs, flat_status in zip(per_year, flat, strict=True):
                 version_basis = rs.version.legal_basis.number
-                for cond in conds:
+                for i, cond in enumerate(conds):
                     if cond.op in NUMERIC_OPS:
                         used, cell = rs.lookup(cond.indicator, cond.index, column)
                         plan.thr_value.append(cell.value)
@@ -290,11 +299,8 @@ def _plan(
                         plan.thr_column.append(col_pos[used])
                         basis = cell.basis
                     else:
-                        # yes/none: how sure the law's "Đạt" / "Không" cell is.
                         plan.thr_value.append(None)
-                        plan.thr_status.append(
-                            S.CELL_STATUSES.index(rs.condition_status(cond.indicator, cond.index))
-                        )
+                        plan.thr_status.append(flat_status[i])
                         plan.thr_column.append(None)
                         basis = version_basis
                     plan.thr_basis.append(basis_pos.setdefault(basis, len(basis_pos)))
@@ -617,36 +623,49 @@ def _block_columns(plan: _Plan, values: pl.DataFrame) -> dict[str, pl.Series] | 
 # ---------------------------------------------------------------------------------- statuses
 
 
-def _condition_status(v: pl.Expr, t: pl.Expr | None, na: pl.Expr, c: _Cond) -> pl.Expr:
-    """The status code of one condition; `op` is a constant, so the comparison is one branch."""
+def _bound(op: str, threshold: float | None) -> float | None:
+    """What a value is compared with, the tolerance folded in: the lowest passing value for
+    ">=", the highest for "<=", the tolerance itself for "==" (|value - threshold| <= it).
+    The same float arithmetic as the reference's, done once per threshold cell."""
+    if threshold is None:
+        return None
+    tol = S.tolerance(threshold)
+    return threshold - tol if op == ">=" else threshold + tol if op == "<=" else tol
+
+
+def _condition_status(
+    v: pl.Expr, t: pl.Expr | None, bound: pl.Expr | None, na: pl.Expr | None, c: _Cond
+) -> pl.Expr:
+    """The status code of one condition; `op` is a constant, so the comparison is one branch.
+    Branches that cannot apply (no not-applicable row, no threshold to miss) are left out."""
     if c.op == "yes":
-        invalid = (v != 1.0) & (v != 0.0)
+        invalid: pl.Expr | None = (v != 1.0) & (v != 0.0)
         ok = v == 1.0
     elif c.op == "none":
         invalid = v < -S.ABS_TOL
         ok = v.abs() <= S.ABS_TOL
     else:
-        assert t is not None
-        tol = S.REL_TOL * pl.max_horizontal(pl.lit(1.0), t.abs())
+        assert bound is not None
         if c.op == ">=":
-            ok = v >= t - tol
+            ok = v >= bound
         elif c.op == "<=":
-            ok = v <= t + tol
+            ok = v <= bound
         else:
-            ok = (v - t).abs() <= tol
-        invalid = pl.lit(False)
-    no_threshold = t.is_null() if t is not None else pl.lit(False)
-    return (
-        pl.when(na)
-        .then(pl.lit(S.NOT_APPLICABLE if c.may_na else S.MISSING_DATA, pl.UInt8))
-        .when(v.is_null() | v.is_nan() | invalid)
-        .then(pl.lit(S.MISSING_DATA, pl.UInt8))
-        .when(no_threshold)
-        .then(pl.lit(S.MISSING_THRESHOLD, pl.UInt8))
-        .when(ok)
-        .then(pl.lit(S.MET, pl.UInt8))
-        .otherwise(pl.lit(S.NOT_MET, pl.UInt8))
-    )
+            assert t is not None
+            ok = (v - t).abs() <= bound
+        invalid = None
+    missing = v.is_null() | v.is_nan()
+    branches: list[tuple[pl.Expr, int]] = []
+    if na is not None:
+        branches.append((na, S.NOT_APPLICABLE if c.may_na else S.MISSING_DATA))
+    branches.append((missing if invalid is None else missing | invalid, S.MISSING_DATA))
+    if bound is not None:
+        branches.append((bound.is_null(), S.MISSING_THRESHOLD))
+    branches.append((ok, S.MET))
+    out: pl.Expr = pl.lit(S.NOT_MET, pl.UInt8)
+    for when, code in reversed(branches):
+        out = pl.when(when).then(pl.lit(code, pl.UInt8)).otherwise(out)
+    return out
 
 
 def _wide(frame: pl.Series, width: int, prefix: str) -> pl.DataFrame:
@@ -700,20 +719,28 @@ def _statuses(plan: _Plan, columns: dict[str, pl.Series], with_gap: bool = False
     columns = dict(columns)
     numeric = [i for i, c in enumerate(plan.conds) if c.op in NUMERIC_OPS]
     uy = pl.int_range(0, nuy, dtype=pl.UInt32, eager=True)
-    table = pl.DataFrame(
-        {f"t{i}": pl.Series(plan.thr_value[i::nc], dtype=pl.Float64) for i in numeric}
-    )
+    # Per (threshold group, year): the bound of each numeric condition, and the threshold
+    # where the comparison or the gap needs it.
+    table: dict[str, pl.Series] = {}
+    for i in numeric:
+        op = plan.conds[i].op
+        cells = plan.thr_value[i::nc]
+        table[f"b{i}"] = pl.Series([_bound(op, t) for t in cells], dtype=pl.Float64)
+        if with_gap or op == "==":
+            table[f"t{i}"] = pl.Series(cells, dtype=pl.Float64)
+    thresholds = pl.DataFrame(table)
     if ny and numeric:
         tgy = plan.unit_group.gather(uy // ny) * ny + uy % ny
-        columns |= table[tgy].to_dict()
+        columns |= thresholds[tgy].to_dict()
     else:
-        columns |= table.clear().to_dict()
+        columns |= thresholds.clear().to_dict()
     frame = pl.DataFrame(columns, height=nuy)
     cond_exprs = [
         _condition_status(
             pl.col(f"v{plan.cond_measure[i]}"),
-            pl.col(f"t{i}") if c.op in NUMERIC_OPS else None,
-            pl.col(f"n{plan.cond_measure[i]}") if has_na else pl.lit(False),
+            pl.col(f"t{i}") if f"t{i}" in columns else None,
+            pl.col(f"b{i}") if c.op in NUMERIC_OPS else None,
+            pl.col(f"n{plan.cond_measure[i]}") if has_na else None,
             c,
         ).alias(f"c{i}")
         for i, c in enumerate(plan.conds)
@@ -815,11 +842,21 @@ def _communes(plan: _Plan, final: pl.DataFrame) -> pl.DataFrame:
     nk, ny = len(plan.criteria), len(plan.years)
     rule = plan.cset.revocation
     s = [pl.col(f"s{j}") for j in range(nk)]
+    # All six counts in one sum: criterion status c adds 1 << (lane * c), a lane wide enough
+    # for nk; one gather and one add per criterion instead of a comparison per status.
+    lane = max(nk.bit_length(), 1)
+    assert lane * len(S.STATUSES) <= 64, "too many criteria to count in one word"
+    one_hot = pl.Series([1 << (lane * c) for c in range(len(S.STATUSES))], dtype=pl.UInt64)
+    final = final.with_columns(
+        _packed=pl.sum_horizontal([pl.lit(one_hot).gather(x) for x in s])
+        if s
+        else pl.lit(0, pl.UInt64)
+    )
+    packed = pl.col("_packed")
 
     def count(*codes: int) -> pl.Expr:
-        if not s:
-            return pl.lit(0, pl.UInt32)
-        return pl.sum_horizontal([x.is_in(codes).cast(pl.UInt32) for x in s])
+        parts = [(packed // (1 << (lane * c))) % (1 << lane) for c in codes]
+        return pl.sum_horizontal(parts).cast(pl.UInt32)
 
     total = nk
     failing = count(S.NOT_MET, S.BASICALLY_MET)
