@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from importlib import resources
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,12 @@ from typing import Any
 import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 
 from ntm.criteria.loader import load_set
 from ntm.evaluation import evaluate
 from ntm.reports.results import build_results, to_json
-from ntm.units.event_import import import_events
-from ntm.units.loader import LoadResult, load_units
+from ntm.units.loader import LoadResult
+from ntm.units.testing import real_units_rolled_back
 
 SET_ID = "vn-ntm-xa-2021-2025"
 # Real communes of Lạng Sơn on 31/12/2024 (code, name) and their SIMULATED criteria met.
@@ -42,23 +40,9 @@ COMMUNES_2024 = {
 
 @pytest.fixture(scope="module")
 def real_units(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LoadResult]:
-    """The real units in an outer transaction rolled back after this module (the approach of
-    src/ntm/units/tests/conftest.py): loaded once, seen by no other module."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            result = load_units(actor="test:load")
-            res = resources.files("ntm.units").joinpath("data/langson-events.yaml")
-            import_events(Path(res.name), actor="test:import", text=res.read_text("utf-8"))
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield result
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    """Loaded once for this module, seen by no other module."""
+    with real_units_rolled_back(django_db_blocker) as result:
+        yield result
 
 
 @pytest.fixture
