@@ -23,7 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.db.models import Q
@@ -70,6 +70,17 @@ class NewUnit:
 
 
 Ref = Unit | NewUnit
+
+
+class EventMeta(TypedDict, total=False):
+    """What every service takes besides its own arguments: the legal basis, a note, the
+    source, and who acts (a user, or a text `actor` for the command line; one is required)."""
+
+    legal_basis: str
+    note: str
+    source: str
+    acting_user: AbstractBaseUser | None
+    actor: str
 
 
 @dataclass
@@ -390,17 +401,31 @@ def _unique(units: Iterable[Unit]) -> list[Unit]:
     return list(seen.values())
 
 
-def _ctx(
-    kind: str,
-    date: dt.date,
-    legal_basis: str,
-    note: str,
-    source: str,
-    acting_user: AbstractBaseUser | None,
-    actor: str,
-) -> _Ctx:
+def _ctx(kind: str, date: dt.date, meta: EventMeta) -> _Ctx:
+    unknown = set(meta) - EventMeta.__optional_keys__
+    if unknown:  # what a misspelt keyword argument would raise without **meta
+        raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    acting_user, actor = meta.get("acting_user"), meta.get("actor", "")
     _require_actor(acting_user, actor)
-    return _Ctx(date, kind, legal_basis, note, source, acting_user, actor, [], [])
+    return _Ctx(
+        date,
+        kind,
+        meta.get("legal_basis", ""),
+        meta.get("note", ""),
+        meta.get("source", ""),
+        acting_user,
+        actor,
+        [],
+        [],
+    )
+
+
+def _versioned(unit: Unit, ctx: _Ctx, **changes: Any) -> UnitEvent:
+    """Rename, reclassify, transfer: a new version of `unit` (and of its children)."""
+    with transaction.atomic():
+        links: list[UnitEventLink] = []
+        links.insert(0, _version(unit, ctx, links, **changes))
+        return _finish(ctx, links)
 
 
 # ---------------------------------------------------------------------------- services
@@ -410,14 +435,10 @@ def create_unit(
     unit: Ref,
     *,
     date: dt.date,
-    legal_basis: str = "",
-    note: str = "",
-    source: str = "",
-    acting_user: AbstractBaseUser | None = None,
-    actor: str = "",
+    **meta: Unpack[EventMeta],
 ) -> UnitEvent:
     """A unit is established on `date`: a new one, or a loaded one whose start was unknown."""
-    ctx = _ctx(EventKind.CREATE, date, legal_basis, note, source, acting_user, actor)
+    ctx = _ctx(EventKind.CREATE, date, meta)
     with transaction.atomic():
         if isinstance(unit, NewUnit):
             new = _create(unit, ctx, ())
@@ -431,14 +452,10 @@ def dissolve_unit(
     unit: Ref,
     *,
     date: dt.date,
-    legal_basis: str = "",
-    note: str = "",
-    source: str = "",
-    acting_user: AbstractBaseUser | None = None,
-    actor: str = "",
+    **meta: Unpack[EventMeta],
 ) -> UnitEvent:
     """A unit ends on date-1 without a stated successor."""
-    ctx = _ctx(EventKind.DISSOLVE, date, legal_basis, note, source, acting_user, actor)
+    ctx = _ctx(EventKind.DISSOLVE, date, meta)
     with transaction.atomic():
         if isinstance(unit, Unit):
             _refuse_children(unit, ctx, "giải thể")
@@ -452,15 +469,11 @@ def merge_units(
     into: Ref,
     date: dt.date,
     into_starts: bool = False,
-    legal_basis: str = "",
-    note: str = "",
-    source: str = "",
-    acting_user: AbstractBaseUser | None = None,
-    actor: str = "",
+    **meta: Unpack[EventMeta],
 ) -> UnitEvent:
     """Old units become one: a new unit, or an existing one that absorbs them (or, with
     `into_starts`, a loaded unit that starts on `date`)."""
-    ctx = _ctx(EventKind.MERGE, date, legal_basis, note, source, acting_user, actor)
+    ctx = _ctx(EventKind.MERGE, date, meta)
     if not olds:
         raise UnitServiceError("Sáp nhập cần ít nhất một đơn vị cũ.")
     with transaction.atomic():
@@ -489,15 +502,11 @@ def split_unit(
     *,
     date: dt.date,
     weight_basis: str = WeightBasis.STATED,
-    legal_basis: str = "",
-    note: str = "",
-    source: str = "",
-    acting_user: AbstractBaseUser | None = None,
-    actor: str = "",
+    **meta: Unpack[EventMeta],
 ) -> UnitEvent:
     """One unit is divided between new units and/or existing ones that absorb a part; the
     weights (the share of the old unit going to each part) must sum to 1."""
-    ctx = _ctx(EventKind.SPLIT, date, legal_basis, note, source, acting_user, actor)
+    ctx = _ctx(EventKind.SPLIT, date, meta)
     if len(parts) < 2:
         raise UnitServiceError(f"Chia tách {old.name} cần ít nhất hai phần.")
     _check_weights(old, [w for _, w in parts])
@@ -527,22 +536,15 @@ def rename_unit(
     name: str,
     *,
     date: dt.date,
-    legal_basis: str = "",
-    note: str = "",
-    source: str = "",
-    acting_user: AbstractBaseUser | None = None,
-    actor: str = "",
+    **meta: Unpack[EventMeta],
 ) -> UnitEvent:
-    ctx = _ctx(EventKind.RENAME, date, legal_basis, note, source, acting_user, actor)
+    ctx = _ctx(EventKind.RENAME, date, meta)
     name = " ".join(name.split())
     if not name:
         raise UnitServiceError("Tên mới không được để trống.")
     if name == unit.name:
         raise UnitServiceError(f"Tên mới trùng tên hiện tại ({unit.name}).")
-    with transaction.atomic():
-        links: list[UnitEventLink] = []
-        links.insert(0, _version(unit, ctx, links, name=name))
-        return _finish(ctx, links)
+    return _versioned(unit, ctx, name=name)
 
 
 def reclassify_unit(
@@ -551,14 +553,10 @@ def reclassify_unit(
     *,
     date: dt.date,
     name: str | None = None,
-    legal_basis: str = "",
-    note: str = "",
-    source: str = "",
-    acting_user: AbstractBaseUser | None = None,
-    actor: str = "",
+    **meta: Unpack[EventMeta],
 ) -> UnitEvent:
     """E.g. commune -> ward (the unit leaves the NTM denominator). The level cannot change."""
-    ctx = _ctx(EventKind.RECLASSIFY, date, legal_basis, note, source, acting_user, actor)
+    ctx = _ctx(EventKind.RECLASSIFY, date, meta)
     if kind not in UnitKind.values:
         raise UnitServiceError(f"Loại đơn vị không hợp lệ: {kind!r}.")
     if kind == unit.kind:
@@ -568,13 +566,10 @@ def reclassify_unit(
             f"Chuyển loại {unit.name} từ {unit.get_kind_display()} sang {UnitKind(kind).label} "
             "làm thay đổi cấp hành chính; dùng sự kiện thành lập/giải thể."
         )
-    with transaction.atomic():
-        links: list[UnitEventLink] = []
-        changes: dict[str, Any] = {"kind": kind}
-        if name:
-            changes["name"] = " ".join(name.split())
-        links.insert(0, _version(unit, ctx, links, **changes))
-        return _finish(ctx, links)
+    changes: dict[str, Any] = {"kind": kind}
+    if name:
+        changes["name"] = " ".join(name.split())
+    return _versioned(unit, ctx, **changes)
 
 
 def transfer_unit(
@@ -582,14 +577,10 @@ def transfer_unit(
     parent: Unit,
     *,
     date: dt.date,
-    legal_basis: str = "",
-    note: str = "",
-    source: str = "",
-    acting_user: AbstractBaseUser | None = None,
-    actor: str = "",
+    **meta: Unpack[EventMeta],
 ) -> UnitEvent:
     """The unit moves under another parent from `date`."""
-    ctx = _ctx(EventKind.TRANSFER, date, legal_basis, note, source, acting_user, actor)
+    ctx = _ctx(EventKind.TRANSFER, date, meta)
     ancestor: Unit | None = parent
     while ancestor is not None:
         if ancestor.pk == unit.pk:
@@ -601,7 +592,4 @@ def transfer_unit(
     if parent.pk == unit.parent_id:
         raise UnitServiceError(f"{unit.name} đã trực thuộc {parent.name}.")
     _check_parent(unit.kind, parent, date, unit.name)
-    with transaction.atomic():
-        links: list[UnitEventLink] = []
-        links.insert(0, _version(unit, ctx, links, parent=parent))
-        return _finish(ctx, links)
+    return _versioned(unit, ctx, parent=parent)

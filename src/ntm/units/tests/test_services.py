@@ -216,3 +216,8 @@ def test_merge_of_districts_carries_their_communes(tree: dict[str, Unit]) -> Non
     merged = Unit.objects.get(code="T12")
     assert Unit.objects.valid_on(D1).filter(parent=merged).count() == 3
     assert Unit.objects.valid_on(D1).filter(parent__code__in=["T10", "T11"]).count() == 0
+
+
+def test_an_unknown_keyword_is_refused(tree: dict[str, Unit]) -> None:
+    with pytest.raises(TypeError, match="legal_bases"):
+        services.rename_unit(tree["a"], "Xã Mới", date=D1, actor="test", legal_bases="NQ 1")  # type: ignore[call-arg]
