@@ -7,6 +7,7 @@ from io import StringIO
 import polars as pl
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
 from ntm.audit.models import AuditLog
 from ntm.demo.loader import DAY_2020, DAY_MID_2020, DemoResult, load_demo, province
@@ -78,8 +79,8 @@ def test_every_page_knows_the_data_are_simulated(demo: DemoResult) -> None:
     assert home.status_code == 200 and home.context["simulated_data"]
     prov = province()
     commune = communes_on(prov, DAY_2020)[0]
-    for url in (f"/province/{prov.pk}/?period=2020", f"/province/{prov.pk}/map/?period=2020",
-                f"/commune/{commune.pk}/?period=2020"):  # fmt: skip
+    for url in ("/", f"/province/{prov.pk}/?period=2020", f"/province/{prov.pk}/map/?period=2020",
+                f"/commune/{commune.pk}/?period=2020", reverse("values:choose", args=[commune.pk])):  # fmt: skip
         page = client.get(url)
         assert page.status_code == 200, url
         assert "Dữ liệu mô phỏng" in page.content.decode(), url
