@@ -79,8 +79,14 @@ def test_every_page_knows_the_data_are_simulated(demo: DemoResult) -> None:
     assert home.status_code == 200 and home.context["simulated_data"]
     prov = province()
     commune = communes_on(prov, DAY_2020)[0]
-    for url in ("/", f"/province/{prov.pk}/?period=2020", f"/province/{prov.pk}/map/?period=2020",
-                f"/commune/{commune.pk}/?period=2020", reverse("values:choose", args=[commune.pk])):  # fmt: skip
+    pages = (
+        "/",
+        f"/province/{prov.pk}/?period=2020",
+        f"/province/{prov.pk}/map/?period=2020",
+        f"/commune/{commune.pk}/?period=2020",
+        reverse("values:choose", args=[commune.pk]),
+    )
+    for url in pages:
         page = client.get(url)
         assert page.status_code == 200, url
         assert "Dữ liệu mô phỏng" in page.content.decode(), url
