@@ -106,11 +106,21 @@ class _Plan:
     units: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (depth, fields)
     events: list[dict[str, Any]] = field(default_factory=list)  # fields + "links"
 
+    def add(self, depth: int, key: str, **fields: Any) -> None:
+        """A unit row, keyed by `key` (its source_key); depth orders parents first."""
+        fields["source_key"] = key
+        fields["name_key"] = name_key(fields["name"])
+        self.units.append((depth, fields))
 
-def _unit(key: str, **fields: Any) -> dict[str, Any]:
-    fields["source_key"] = key
-    fields["name_key"] = name_key(fields["name"])
-    return fields
+
+def _place(row: dict[str, Any], level: str) -> dict[str, Any]:
+    """Code, name and coordinates of a package row at `level` (province, district, ward)."""
+    return {
+        "code": row[f"{level}Code"],
+        "name": row[level],
+        "latitude": row[f"{level}Lat"],
+        "longitude": row[f"{level}Lon"],
+    }
 
 
 def build_plan() -> _Plan:
@@ -136,21 +146,14 @@ def build_plan() -> _Plan:
         n = new_prov[new_pk]
         if old_pks == [new_pk] and legacy_prov[new_pk]["province"] == n["province"]:
             key = f"vau:province:{n['provinceCode']}"
-            plan.units.append(
-                (
-                    0,
-                    _unit(
-                        key,
-                        code=n["provinceCode"],
-                        name=n["province"],
-                        kind=UnitKind.PROVINCE,
-                        region=regions[n["provinceCode"]],
-                        latitude=n["provinceLat"],
-                        longitude=n["provinceLon"],
-                        valid_from=None,
-                        valid_to=None,
-                    ),
-                )
+            plan.add(
+                0,
+                key,
+                **_place(n, "province"),
+                kind=UnitKind.PROVINCE,
+                region=regions[n["provinceCode"]],
+                valid_from=None,
+                valid_to=None,
             )
             unchanged[new_pk] = key
             prov_key_old[new_pk] = prov_key_new[new_pk] = key
@@ -159,43 +162,29 @@ def build_plan() -> _Plan:
             o = legacy_prov[old_pk]
             key = f"vau:legacy:province:{o['provinceCode']}"
             prov_key_old[old_pk] = key
-            plan.units.append(
-                (
-                    0,
-                    _unit(
-                        key,
-                        code=o["provinceCode"],
-                        name=o["province"],
-                        kind=UnitKind.PROVINCE,
-                        region=regions[o["provinceCode"]],
-                        latitude=o["provinceLat"],
-                        longitude=o["provinceLon"],
-                        valid_from=None,
-                        valid_to=LEGACY_END,
-                    ),
-                )
+            plan.add(
+                0,
+                key,
+                **_place(o, "province"),
+                kind=UnitKind.PROVINCE,
+                region=regions[o["provinceCode"]],
+                valid_from=None,
+                valid_to=LEGACY_END,
             )
         region, conflict = inherit_region(
             (regions[legacy_prov[p]["provinceCode"]], 1.0) for p in old_pks
         )
         key = f"vau:2025:province:{n['provinceCode']}"
         prov_key_new[new_pk] = key
-        plan.units.append(
-            (
-                0,
-                _unit(
-                    key,
-                    code=n["provinceCode"],
-                    name=n["province"],
-                    kind=UnitKind.PROVINCE,
-                    region=region,
-                    region_conflict=conflict,
-                    latitude=n["provinceLat"],
-                    longitude=n["provinceLon"],
-                    valid_from=REFORM_DATE,
-                    valid_to=None,
-                ),
-            )
+        plan.add(
+            0,
+            key,
+            **_place(n, "province"),
+            kind=UnitKind.PROVINCE,
+            region=region,
+            region_conflict=conflict,
+            valid_from=REFORM_DATE,
+            valid_to=None,
         )
         prov_events.append((key, [prov_key_old[p] for p in old_pks]))
 
@@ -210,22 +199,15 @@ def build_plan() -> _Plan:
         dkey = f"vau:legacy:district:{r['districtCode']}"
         if r["districtCode"] not in districts:
             districts[r["districtCode"]] = dkey
-            plan.units.append(
-                (
-                    1,
-                    _unit(
-                        dkey,
-                        code=r["districtCode"],
-                        name=r["district"],
-                        kind=UnitKind.DISTRICT,
-                        parent=prov_key_old[r["provinceKey"]],
-                        region=region,
-                        latitude=r["districtLat"],
-                        longitude=r["districtLon"],
-                        valid_from=None,
-                        valid_to=LEGACY_END,
-                    ),
-                )
+            plan.add(
+                1,
+                dkey,
+                **_place(r, "district"),
+                kind=UnitKind.DISTRICT,
+                parent=prov_key_old[r["provinceKey"]],
+                region=region,
+                valid_from=None,
+                valid_to=LEGACY_END,
             )
         conv = f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey'] or ''}"
         if r["wardCode"] is None:  # an island district without communes
@@ -236,22 +218,15 @@ def build_plan() -> _Plan:
             old_key_of[conv] = wkey
             kind = WARD_KINDS[r["wardType"]]
             old_kind[wkey], old_name[wkey] = kind, r["ward"]
-            plan.units.append(
-                (
-                    2,
-                    _unit(
-                        wkey,
-                        code=r["wardCode"],
-                        name=r["ward"],
-                        kind=kind,
-                        parent=dkey,
-                        region=region,
-                        latitude=r["wardLat"],
-                        longitude=r["wardLon"],
-                        valid_from=None,
-                        valid_to=LEGACY_END,
-                    ),
-                )
+            plan.add(
+                2,
+                wkey,
+                **_place(r, "ward"),
+                kind=kind,
+                parent=dkey,
+                region=region,
+                valid_from=None,
+                valid_to=LEGACY_END,
             )
         old_region[old_key_of[conv]] = region
 
@@ -284,23 +259,16 @@ def build_plan() -> _Plan:
     for r in new:
         key = new_key_of[(r["provinceKey"], r["wardKey"])]
         region, conflict = inherit_region((old_region[o], w) for o, w in preds[key])
-        plan.units.append(
-            (
-                1,
-                _unit(
-                    key,
-                    code=r["wardCode"],
-                    name=r["ward"],
-                    kind=WARD_KINDS[r["wardType"]],
-                    parent=prov_key_new[r["provinceKey"]],
-                    region=region,
-                    region_conflict=conflict,
-                    latitude=r["wardLat"],
-                    longitude=r["wardLon"],
-                    valid_from=REFORM_DATE,
-                    valid_to=None,
-                ),
-            )
+        plan.add(
+            1,
+            key,
+            **_place(r, "ward"),
+            kind=WARD_KINDS[r["wardType"]],
+            parent=prov_key_new[r["provinceKey"]],
+            region=region,
+            region_conflict=conflict,
+            valid_from=REFORM_DATE,
+            valid_to=None,
         )
     new_meta: dict[str, tuple[str, str, str]] = {
         new_key_of[(r["provinceKey"], r["wardKey"])]: (
