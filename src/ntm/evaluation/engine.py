@@ -581,37 +581,26 @@ def _block_columns(plan: _Plan, values: pl.DataFrame) -> dict[str, pl.Series] | 
     _check_stages(values)
 
     schema = values.schema
-    raw = [c for c in ("value", "numerator", "denominator", "not_applicable") if c in schema]
-    blocks = values.select(pl.col(c).reshape((nuy, nm)) for c in raw)
 
-    def part(name: str, m: int, dtype: pl.DataType) -> pl.Expr:
+    def raw(name: str) -> pl.Expr:
         if name in schema:
-            return pl.col(name).arr.get(where[m]).cast(dtype)
-        return pl.repeat(None, nuy, dtype=dtype)
+            return pl.col(name).cast(pl.Float64)
+        return pl.repeat(None, values.height, dtype=pl.Float64)
 
-    # First the raw parts each measure reads, then the values from those (one strided read
-    # per part; the arithmetic then runs on contiguous columns).
-    prefix = {"value": "v", "numerator": "_a", "denominator": "_d"}
-    parts = [
-        part(name, m, pl.Float64()).alias(f"{prefix[name]}{m}")
-        for m in range(nm)
-        for name in (("numerator", "denominator") if plan.share[m] else ("value",))
+    # Shares for every row in one pass over the long columns (the general path's arithmetic),
+    # then one strided read per measure: the share or the value, by the measure's kind.
+    long = {
+        "x": raw("value"),
+        "r": pl.when(raw("denominator") != 0).then(100.0 * raw("numerator") / raw("denominator")),
+    }
+    columns = [
+        pl.col("r" if plan.share[m] else "x").arr.get(where[m]).alias(f"v{m}") for m in range(nm)
     ]
-    out = [f"v{m}" for m in range(nm)]
     if "not_applicable" in schema and values.get_column("not_applicable").cast(pl.Boolean).any():
-        parts += [
-            part("not_applicable", m, pl.Boolean()).fill_null(False).alias(f"n{m}")
-            for m in range(nm)
-        ]
-        out += [f"n{m}" for m in range(nm)]
-    frame = blocks.select(parts).with_columns(
-        (pl.when(pl.col(f"_d{m}") != 0).then(100.0 * pl.col(f"_a{m}") / pl.col(f"_d{m}"))).alias(
-            f"v{m}"
-        )
-        for m in range(nm)
-        if plan.share[m]
-    )
-    frame = frame.select(out)
+        long["na"] = pl.col("not_applicable").cast(pl.Boolean).fill_null(False)
+        columns += [pl.col("na").arr.get(where[m]).alias(f"n{m}") for m in range(nm)]
+    blocks = values.select(expr.reshape((nuy, nm)).alias(name) for name, expr in long.items())
+    frame = blocks.select(columns)
     if not _strictly_increasing(uy):
         # Blocks in another (unit, year) order: put the rows in the order of `units`.
         inverse = pl.zeros(nuy, dtype=pl.UInt32, eager=True)

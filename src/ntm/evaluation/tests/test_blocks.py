@@ -151,3 +151,16 @@ def test_errors_in_a_block_layout_are_reported() -> None:
         )
     with pytest.raises(ValueError, match="stage must be claimed/verified"):
         evaluate_counts(SET, UNITS, values_frame([{**rows[0], "stage": "draft"}, *rows[1:]]), **KW)
+
+
+def test_blocks_without_the_optional_columns() -> None:
+    full = values_frame(_blocks())
+    plan = _plan(SET, UNITS, YEARS, (), False, MEASURES)
+    for drop in (["numerator", "denominator"], ["value"], ["not_applicable", "stage"]):
+        values = full.drop(drop)
+        assert _block_columns(plan, values) is not None
+        counts = evaluate_counts(SET, UNITS, values, **KW)
+        assert_frame_equal(counts, evaluate(SET, UNITS, values, **KW).communes)
+    # Without `value`: the four criteria of plain values lack data, 7 lacks thresholds.
+    missing = evaluate_counts(SET, UNITS, full.drop("value"), **KW).get_column("missing")
+    assert missing.unique().to_list() == [5]
