@@ -243,18 +243,8 @@ def unit_evaluation(
         total=view.total,
         meets_set=view.meets_set,
         revocation_risk=view.revocation_risk,
-        criteria=[
-            CriterionOut(
-                number=c.number,
-                name=c.name,
-                status=c.status,
-                computed_status=c.computed_status,
-                declared_status=c.declared_status,
-                conflict=c.conflict,
-                conditions=[k.__dict__ for k in c.conditions],  # type: ignore[misc]
-            )
-            for c in view.criteria
-        ],
+        # The rows have the schemas' fields (a test keeps them in step).
+        criteria=[CriterionOut.model_validate(c, from_attributes=True) for c in view.criteria],
     )
 
 
