@@ -27,9 +27,9 @@ from ntm.values.services import Entry, save_claimed_value, submit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def headline(page: Page, n: int) -> Locator:
-    """The n-th headline figure of the province dashboard."""
-    return page.locator("section[aria-labelledby='h-headline'] .headline > li").nth(n)
+def headline(page: Page, figure: str) -> Locator:
+    """A headline figure of the province dashboard ("meeting", "average", ...)."""
+    return page.locator(f"[data-figure='{figure}']")
 
 
 def test_office_approves_and_the_dashboard_counts_the_commune(
@@ -39,8 +39,8 @@ def test_office_approves_and_the_dashboard_counts_the_commune(
     page = open_page("province_office")
     page.goto(province_url(live_server, world.province))
     # Commune A lacks one criterion; commune B has no values at all.
-    expect(headline(page, 0)).to_contain_text("0/2 (0,00 %)")
-    expect(headline(page, 1)).to_contain_text(f"{total - 1},00")
+    expect(headline(page, "meeting")).to_contain_text("0/2 (0,00 %)")
+    expect(headline(page, "average")).to_contain_text(f"{total - 1},00")
     shot(page, "dashboard-before")
 
     # What the commune officer does in the entry test, done here through the services.
@@ -56,33 +56,39 @@ def test_office_approves_and_the_dashboard_counts_the_commune(
 
     page.goto(entry_url(live_server, world.commune_a))
     page.get_by_role("button", name="Duyệt", exact=True).click()
-    expect(page.locator("section.workflow")).to_contain_text("Đã duyệt (khóa)")
+    workflow = page.locator("section.workflow")
+    expect(workflow).to_have_attribute("data-state", "approved")
+    expect(workflow).to_contain_text("Đã duyệt (khóa)")
     expect(page.get_by_role("button", name="Lưu")).to_have_count(0)  # approved: locked
     shot(page, "approved")
 
     page.goto(province_url(live_server, world.province))
-    expect(headline(page, 0)).to_contain_text("1/2 (50,00 %)")
-    expect(headline(page, 1)).to_contain_text(f"{total},00")
+    expect(headline(page, "meeting")).to_contain_text("1/2 (50,00 %)")
+    expect(headline(page, "average")).to_contain_text(f"{total},00")
     shot(page, "dashboard-after")
 
 
 def test_map_draws_every_commune_where_it_lies(
     open_page: OpenPage, live_server: LiveServer, world: Personas, shot: Shot
 ) -> None:
-    declare_all_but_income(world)
+    total = declare_all_but_income(world)
     # Coordinates as the bundled unit data records them (the persona units have none).
     Unit.objects.filter(pk=world.commune_a.pk).update(latitude=21.85, longitude=106.76)
     Unit.objects.filter(pk=world.commune_b.pk).update(latitude=21.70, longitude=106.50)
     page = open_page("province_office")
     page.goto(province_url(live_server, world.province, "web:province_map"))
-    dots = page.locator("svg.map circle")
+    dots = page.locator("svg.map circle[data-unit-code]")
     expect(dots).to_have_count(2)
-    expect(dots.locator("title")).to_have_text(
-        [re.compile(world.commune_a.name), re.compile(world.commune_b.name)]
-    )
+    a_dot = page.locator(f"svg.map circle[data-unit-code='{world.commune_a.code}']")
+    b_dot = page.locator(f"svg.map circle[data-unit-code='{world.commune_b.code}']")
+    expect(a_dot.locator("title")).to_have_text(re.compile(world.commune_a.name))
+    expect(b_dot.locator("title")).to_have_text(re.compile(world.commune_b.name))
+    # A has a result (all but one criterion); B has none.
+    expect(a_dot).to_have_attribute("data-met", str(total - 1))
+    expect(b_dot).to_have_attribute("data-met", "")
     # Inside the map and apart: A, further east and north, to the upper right of B.
     box = page.locator("svg.map").bounding_box()
-    a, b = (dots.nth(i).bounding_box() for i in range(2))
+    a, b = a_dot.bounding_box(), b_dot.bounding_box()
     assert box is not None and a is not None and b is not None
     for dot in (a, b):
         assert dot["width"] > 0 and dot["height"] > 0
@@ -94,6 +100,6 @@ def test_map_draws_every_commune_where_it_lies(
     no_result = page.locator(".legend .swatch").last.evaluate(
         "s => getComputedStyle(s).backgroundColor"
     )
-    assert dots.nth(1).evaluate(fill) == no_result
-    assert dots.nth(0).evaluate(fill) != no_result
+    assert b_dot.evaluate(fill) == no_result
+    assert a_dot.evaluate(fill) != no_result
     shot(page, "map")

@@ -54,7 +54,9 @@ def test_officer_enters_a_value_sees_the_criterion_flip_and_submits(
     shot(page, "grid-after-save", criterion)
 
     page.get_by_role("button", name="Gửi duyệt").click()
-    expect(page.locator("section.workflow")).to_contain_text("Đã gửi, chờ duyệt")
+    workflow = page.locator("section.workflow")
+    expect(workflow).to_have_attribute("data-state", "submitted")
+    expect(workflow).to_contain_text("Đã gửi, chờ duyệt")
     expect(page.get_by_role("button", name="Lưu")).to_have_count(0)  # submitted: read-only
     assert Submission.objects.get(unit=world.commune_a).state == State.SUBMITTED
     shot(page, "submitted")

@@ -23,13 +23,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ntm.accounts import permissions
 from ntm.accounts.models import Role
 from ntm.criteria.loader import bundled_set_ids, load_measures, load_set
-from ntm.criteria.schema import CriteriaSet, Measure
+from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure
 from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
 from ntm.values import services
@@ -135,6 +136,18 @@ class CellView:
     error: str = ""
 
 
+def column_names(cset: CriteriaSet, language: str | None) -> dict[str, str]:
+    """What the grid says for each threshold column: the set's Vietnamese name (a region with
+    its code first), with the set's English name after it on English pages."""
+    names = {PROVINCE: _("set by the province")}
+    for c in cset.columns:
+        name = c.name_vi if c.kind != "region" else f"{c.code} – {c.name_vi}"
+        if language == "en" and c.name_en:
+            name = f"{name} ({c.name_en})"
+        names[c.code] = name
+    return names
+
+
 @dataclass
 class Line:
     indicator: str
@@ -143,7 +156,8 @@ class Line:
     measure: Measure
     threshold: str
     threshold_status: str
-    column: str
+    column: str  # the code of the set's column the threshold came from
+    column_name: str
     status: str
     status_label: str
     status_class: str
@@ -264,6 +278,7 @@ def build_grid(
         .annotate(n_evidence=Count("evidence", distinct=True), n_comments=Count("comments"))
     }
     measures = load_measures()
+    columns = column_names(cset, get_language())
     blocks = []
     for criterion in cset.criteria:
         lines = []
@@ -288,6 +303,7 @@ def build_grid(
                         threshold=_threshold_text(cond.op, row.get("threshold"), m),
                         threshold_status=str(row.get("threshold_status") or ""),
                         column=str(row.get("column") or ""),
+                        column_name=columns.get(str(row.get("column") or ""), ""),
                         status=status,
                         status_label=status_label(status),
                         status_class=STATUS_CLASS.get(status, ""),

@@ -255,6 +255,17 @@ def projection(points: Iterable[tuple[float, float]]) -> Projection | None:
 
 
 @dataclass(frozen=True)
+class MapEntry:
+    """A commune to draw: its colour, title and link (empty when it may not be opened)."""
+
+    unit: Unit
+    met: int | None  # criteria met; None: no result
+    colour: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Dot:
     unit: Unit
     x: float
@@ -262,6 +273,7 @@ class Dot:
     colour: str
     title: str
     url: str
+    met: int | None
 
 
 @dataclass(frozen=True)
@@ -271,6 +283,7 @@ class Area:
     colour: str
     title: str
     url: str
+    met: int | None
 
 
 @dataclass(frozen=True)
@@ -290,29 +303,30 @@ def ring_path(rings: Sequence[Sequence[Sequence[float]]], proj: Projection) -> s
     return " ".join(parts)
 
 
-def draw(
-    entries: Sequence[tuple[Unit, str, str, str]], boundaries: Boundaries | None
-) -> MapDrawing | None:
-    """entries: (unit, colour, title, url). With boundaries, units are matched by code and
-    drawn as areas (unmatched areas grey); otherwise as dots at their coordinates."""
+def draw(entries: Sequence[MapEntry], boundaries: Boundaries | None) -> MapDrawing | None:
+    """With boundaries, units are matched by code and drawn as areas (unmatched areas grey);
+    otherwise as dots at their coordinates."""
     if boundaries is not None:
         features = boundaries.features
         proj = projection((p[0], p[1]) for f in features for ring in f["rings"] for p in ring)
         if proj is None:
             return None
-        by_code = {u.code: (u, colour, title, url) for u, colour, title, url in entries if u.code}
+        by_code = {e.unit.code: e for e in entries if e.unit.code}
         areas = []
         for f in features:
+            path = ring_path(f["rings"], proj)
             got = by_code.get(f["code"])
-            colour, title, url = (got[1], got[2], got[3]) if got else ("#eeeeee", f["code"], "")
-            areas.append(Area(f["code"], ring_path(f["rings"], proj), colour, title, url))
+            if got is None:
+                areas.append(Area(f["code"], path, "#eeeeee", f["code"], "", None))
+            else:
+                areas.append(Area(f["code"], path, got.colour, got.title, got.url, got.met))
         return MapDrawing(proj.width, proj.height, (), tuple(areas), 0)
-    placed = [e for e in entries if e[0].latitude is not None and e[0].longitude is not None]
-    proj = projection((float(e[0].longitude), float(e[0].latitude)) for e in placed)  # type: ignore[arg-type]
+    placed = [e for e in entries if e.unit.latitude is not None and e.unit.longitude is not None]
+    proj = projection((float(e.unit.longitude), float(e.unit.latitude)) for e in placed)  # type: ignore[arg-type]
     if proj is None:
         return None
     dots = []
-    for unit, colour, title, url in placed:
-        x, y = proj.xy(float(unit.longitude), float(unit.latitude))  # type: ignore[arg-type]
-        dots.append(Dot(unit, x, y, colour, title, url))
+    for e in placed:
+        x, y = proj.xy(float(e.unit.longitude), float(e.unit.latitude))  # type: ignore[arg-type]
+        dots.append(Dot(e.unit, x, y, e.colour, e.title, e.url, e.met))
     return MapDrawing(proj.width, proj.height, tuple(dots), (), len(entries) - len(placed))

@@ -183,9 +183,7 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _map_entries(
-    request: HttpRequest, o: dashboards.ProvinceOverview
-) -> list[tuple[Unit, str, str, str]]:
+def _map_entries(request: HttpRequest, o: dashboards.ProvinceOverview) -> list[geo.MapEntry]:
     out = []
     for p in o.points:
         colour = charts.band_colour(p.met, o.cset.bands)
@@ -202,7 +200,7 @@ def _map_entries(
             if permissions.can_view(request.user, p.unit)
             else ""
         )
-        out.append((p.unit, colour, title, url))
+        out.append(geo.MapEntry(p.unit, p.met, colour, title, url))
     return out
 
 
@@ -233,7 +231,6 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
     except dashboards.ChoiceError as e:
         return _invalid(request, e, reverse("web:province_map", args=[pk]))
     boundaries = geo.latest_boundaries(unit)
-    entries = _map_entries(request, o)
     return render(
         request,
         "web/map.html",
@@ -242,8 +239,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": ancestors_of(request, unit),
             "o": o,
             "basis_label": basis_label(o),
-            "drawing": geo.draw(entries, boundaries),
-            "entries": entries,
+            "drawing": geo.draw(_map_entries(request, o), boundaries),
             "points": o.points,
             "boundaries": boundaries,
             "band_colours": list(zip(o.cset.bands, charts.band_colours(o.cset.bands), strict=True)),

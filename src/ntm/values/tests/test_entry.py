@@ -16,6 +16,7 @@ from pytest_django.fixtures import Settings
 from ntm.accounts.testing import PERSONAS, PersonaName, Personas, make_personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
+from ntm.units.models import Unit
 from ntm.values import views
 from ntm.values.importing import Progress
 from ntm.values.models import Evidence, ImportJob, State, Submission, Value
@@ -106,9 +107,24 @@ def test_grid_shows_every_measure_threshold_and_status(client: Client, p: Person
                     in html
                 )
     assert "≥ 45 triệu đồng/người/năm" in html  # income, national column (no region known)
+    assert '<span class="muted" data-column="national">cột Chỉ tiêu chung</span>' in html
+    assert 'data-state="draft"' in html
     assert "Thiếu dữ liệu" in html
     # The appraiser's column is not editable by the commune.
     assert _save_url(p, "verified") not in html
+
+
+def test_grid_names_the_column_in_both_languages(client: Client, p: Personas) -> None:
+    Unit.objects.filter(pk=p.commune_a.pk).update(region="TDMNPB")
+    p.login(client, "officer_a")
+    html = client.get(_entry_url(p)).content.decode()
+    assert "cột TDMNPB – Trung du miền núi phía Bắc</span>" in html
+    client.post(reverse("set_language"), {"language": "en"})
+    html = client.get(_entry_url(p)).content.decode()
+    assert (
+        "column TDMNPB – Trung du miền núi phía Bắc (Northern Midlands and Mountains)</span>"
+        in html
+    )
 
 
 def test_unconfirmed_thresholds_are_marked(client: Client, p: Personas) -> None:

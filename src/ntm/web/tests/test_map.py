@@ -101,6 +101,24 @@ def test_points_are_coloured_by_criteria_met_and_focusable(
     assert "<script" not in html.split("</header>", 1)[1]  # drawn on the server
 
 
+def test_map_shapes_carry_the_unit_code_and_criteria_met(
+    client: Client, personas: Personas
+) -> None:
+    p = personas
+    seed(p)
+    p.login(client, "province_office")
+    url = reverse("web:province_map", args=[p.province.pk])
+    html = client.get(url + "?period=2021").content.decode()
+    dots = re.findall(r'<circle [^>]*data-unit-code="([^"]*)" data-met="([^"]*)"', html)
+    assert dots == [(p.commune_a.code, "19"), (p.commune_b.code, "17")]
+    # Areas carry the same hooks.
+    data = collection(square(p.commune_a.code, 106.7, 21.8), square(p.commune_b.code, 106.9, 21.8))
+    assert upload(client, p, data).status_code == 302
+    html = client.get(url + "?period=2021").content.decode()
+    areas = re.findall(r'<path [^>]*data-unit-code="([^"]*)" data-met="([^"]*)"', html)
+    assert areas == [(p.commune_a.code, "19"), (p.commune_b.code, "17")]
+
+
 def test_a_valid_upload_draws_a_choropleth(client: Client, personas: Personas) -> None:
     p = personas
     seed(p)

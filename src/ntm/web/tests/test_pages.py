@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
@@ -189,6 +191,14 @@ def test_layout_is_keyboard_accessible(client: Client, personas: Personas) -> No
     assert '<main id="main" tabindex="-1">' in html
     assert '<html lang="vi">' in html
     assert 'aria-label="Trình đơn chính"' in html
+
+
+def test_pages_name_a_local_favicon(client: Client, personas: Personas) -> None:
+    html = client.get(reverse("web:login")).content.decode()
+    [href] = re.findall(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    path = finders.find(href.removeprefix(settings.STATIC_URL))
+    assert path
+    assert Path(str(path)).read_text(encoding="utf-8").startswith("<svg")
 
 
 def test_error_pages_render_without_context() -> None:
