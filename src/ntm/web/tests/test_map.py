@@ -9,12 +9,15 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ntm.accounts.testing import PersonaName, Personas
+from ntm.accounts.testing import PersonaName, Personas, make_unit
 from ntm.api.tests.seed import seed
 from ntm.audit.models import AuditLog
+from ntm.units.models import Unit, UnitKind
 from ntm.web.models import Boundaries
 from ntm.web.tests.test_page_weight import BUDGET, page_weight
 
@@ -117,6 +120,28 @@ def test_map_shapes_carry_the_unit_code_and_criteria_met(
     html = client.get(url + "?period=2021").content.decode()
     areas = re.findall(r'<path [^>]*data-unit-code="([^"]*)" data-met="([^"]*)"', html)
     assert areas == [(p.commune_a.code, "19"), (p.commune_b.code, "17")]
+
+
+def test_the_map_asks_permissions_once_not_per_commune(client: Client, personas: Personas) -> None:
+    p = personas
+    seed(p)
+    p.login(client, "province_office")
+    url = reverse("web:province_map", args=[p.province.pk]) + "?period=2021"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    queries()  # the first request fills caches
+    before = queries()
+    for i in range(5):
+        make_unit(f"Xã Thêm {i}", UnitKind.COMMUNE, f"9910{i}", p.province)
+    Unit.objects.filter(code__startswith="991").update(latitude=21.8, longitude=106.7)
+    html = client.get(url).content.decode()
+    assert html.count("<circle") == 7
+    assert html.count(f'<a href="{reverse("web:commune", args=[p.commune_a.pk])}">') == 1
+    assert queries() == before
 
 
 def test_a_valid_upload_draws_a_choropleth(client: Client, personas: Personas) -> None:
