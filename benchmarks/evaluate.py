@@ -470,6 +470,11 @@ def run(n_units: int, years: list[int], repeat: int, sample_units: int) -> dict[
     units, values = simulate(cset, n_units, years)
     n_values = values.height
     out: dict[str, Any] = {"units": n_units, "years": years, "values": n_values}
+    # The explained evaluation first on its own, run after itself, while the process holds
+    # only the inputs -- as a process evaluating data would. In the race below it also runs,
+    # but beside DuckDB's copy of the data and the other variants, whose memory churn costs
+    # it about a fifth more on this machine; both are reported.
+    t_alone, _ = timed("evaluate, on its own", repeat, lambda: evaluate(cset, units, values, **kw))
     string_values = values.with_columns(pl.col("unit", "measure", "stage").cast(pl.String))
     # The same rows in random order: the general path (scatter, duplicate check by marks).
     shuffled = values.sample(fraction=1.0, shuffle=True, seed=7)
@@ -481,7 +486,7 @@ def run(n_units: int, years: list[int], repeat: int, sample_units: int) -> dict[
     peer, plain = duckdb_query(cset), DUCKDB_PLAIN
     timings = race(
         {
-            "evaluate": lambda: evaluate(cset, units, values, **kw),
+            "evaluate, in the race": lambda: evaluate(cset, units, values, **kw),
             "evaluate_counts": lambda: evaluate_counts(cset, units, values, **kw),
             "evaluate_counts, String keys": lambda: evaluate_counts(
                 cset, units, string_values, **kw
@@ -496,6 +501,8 @@ def run(n_units: int, years: list[int], repeat: int, sample_units: int) -> dict[
         },
         repeat,
     )
+
+    timings = {t_alone.name: t_alone, **timings}
 
     # Every result checked once, outside the timing.
     ev = evaluate(cset, units, values, **kw)
@@ -535,7 +542,8 @@ def run(n_units: int, years: list[int], repeat: int, sample_units: int) -> dict[
 def report(out: dict[str, Any]) -> str:
     timings: dict[str, Timing] = out["timings"]
     t_ref: Timing = out["reference"]
-    t_full, t_counts = timings["evaluate"], timings["evaluate_counts"]
+    t_full, t_counts = timings["evaluate, on its own"], timings["evaluate_counts"]
+    t_race = timings["evaluate, in the race"]
     t_duck = timings["duckdb (one SQL query)"]
     t_plain = timings["duckdb, plain formulation"]
     t_quick = timings["duckdb, simplified logic"]
@@ -548,7 +556,8 @@ def report(out: dict[str, Any]) -> str:
         f"({out['years'][0]}-{out['years'][-1]}) x the measures of {SET_ID} = {n:,} values; "
         f"{out['indicator_rows']:,} explained indicator rows; "
         f"{out['meeting']:,} commune-years meet the set.",
-        f"Timings: median (best) of {len(t_full.seconds)} rounds, every contender once a round.",
+        f"Timings: median (best) of {len(t_full.seconds)} runs; after the first line, rounds "
+        "in which every contender runs once.",
         "",
     ]
     for t in timings.values():
@@ -581,7 +590,8 @@ def report(out: dict[str, Any]) -> str:
     ok_counts = counts_ratio >= TARGET_COUNTS_RATIO
     lines += [
         f"  target: explained evaluation <= {TARGET_EXPLAINED_S} s: "
-        f"{'MET' if ok_full else 'NOT MET'} (median {t_full.median:.3f} s)",
+        f"{'MET' if ok_full else 'NOT MET'} (median {t_full.median:.3f} s on its own; "
+        f"{t_race.median:.3f} s in the race)",
         f"  target: counts >= {TARGET_COUNTS_RATIO}x faster than the DuckDB query: "
         f"{'MET' if ok_counts else 'NOT MET'} (medians: {counts_ratio:.2f}x)",
         f"  goal: counts <= {TARGET_COUNTS_S} s (3x the issue's 0,27 s DuckDB figure): "

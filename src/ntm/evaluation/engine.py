@@ -11,6 +11,12 @@ How it is fast without looping over rows in Python:
 * Thresholds are resolved once per (province overlay scope, commune column, year, condition)
   with `ResolvedSet.lookup` -- the same walk the reference evaluator does per row -- into a
   small table that rows index into.
+* `evaluate_counts` first checks (a few passes over integer codes) whether the values are laid
+  out in (unit, year) blocks holding every measure once in one order, as a database export
+  is; then each measure's column is a strided read and nothing is scattered. Any other layout
+  takes the general path above.
+* Numeric comparisons use a bound per threshold cell with the tolerance folded in, computed
+  once with the reference's float arithmetic.
 * Statuses are computed on a wide frame (one row per unit and year, one column per condition),
   where each condition's comparison is a constant; criteria are row-wise maxima of their
   conditions. The long `indicators` and `criteria` frames are interleavings of those columns.
