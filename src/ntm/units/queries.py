@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 from django.db.models import Q, QuerySet
 
-from ntm.units.models import COMMUNE_LEVEL, Unit, UnitEventLink, UnitKind
+from ntm.units.models import Unit, UnitEventLink, UnitKind
 from ntm.units.names import fold, name_key, vn_date
 
 CROSSWALK_SCHEMA = {"old_unit": pl.String, "new_unit": pl.String, "weight": pl.Float64}
@@ -298,7 +298,3 @@ def describe(unit: Unit) -> str:
     """ "Xã Hòa Bình (06274, …–30/06/2025), Huyện Văn Quan"."""
     parent = f", {unit.parent.name}" if unit.parent_id and unit.parent else ""
     return f"{unit.label}{parent}"
-
-
-def is_commune_level(unit: Unit) -> bool:
-    return unit.kind in COMMUNE_LEVEL
