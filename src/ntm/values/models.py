@@ -166,6 +166,15 @@ class DeclaredStatus(models.TextChoices):
     NOT_MET = "not_met", _("Not met")
 
 
+# What a person reads for each status of an evaluated criterion or condition.
+STATUS_LABELS = {
+    **dict(DeclaredStatus.choices),
+    "missing_data": _("Missing data"),
+    "missing_threshold": _("Missing threshold"),
+    "not_applicable": _("Not applicable"),
+}
+
+
 class Declaration(models.Model):
     """A criterion's status declared for a unit's period under a set. A withdrawn declaration
     keeps its row with an empty status, so versions only grow (the results cache relies on it).

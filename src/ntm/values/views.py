@@ -45,6 +45,7 @@ from ntm.values.forms import (
 )
 from ntm.values.importing import Progress, import_values
 from ntm.values.models import (
+    STATUS_LABELS,
     Evidence,
     ImportJob,
     ImportState,
@@ -110,15 +111,7 @@ STATUS_CLASS = {
 
 
 def status_label(status: str | None) -> str:
-    labels = {
-        "met": _("Met"),
-        "not_met": _("Not met"),
-        "basically_met": _("Basically met"),
-        "missing_data": _("Missing data"),
-        "missing_threshold": _("Missing threshold"),
-        "not_applicable": _("Not applicable"),
-    }
-    return labels.get(status or "", status or "—")
+    return str(STATUS_LABELS.get(status or "", status or "—"))
 
 
 OP_TEXT = {">=": "≥", "<=": "≤", "==": "="}

@@ -7,6 +7,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from ntm.stats.formatting import format_number
+from ntm.values.models import STATUS_LABELS
 from ntm.web.dashboards import ConditionRow, Shortfall
 
 register = template.Library()
@@ -22,15 +23,7 @@ def _num(x: float | None) -> str:
 
 @register.filter
 def status_label(status: str | None) -> str:
-    labels = {
-        "met": _("Met"),
-        "not_met": _("Not met"),
-        "basically_met": _("Basically met"),
-        "missing_data": _("Missing data"),
-        "missing_threshold": _("Missing threshold"),
-        "not_applicable": _("Not applicable"),
-    }
-    return labels.get(status or "", "—")
+    return str(STATUS_LABELS.get(status or "", "—"))
 
 
 @register.filter
