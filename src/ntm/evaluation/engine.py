@@ -672,10 +672,13 @@ def _wide(frame: pl.Series, width: int, prefix: str) -> pl.DataFrame:
     return out.rename(dict(zip(out.columns, [f"{prefix}{i}" for i in range(width)], strict=True)))
 
 
-def _interleave(frame: pl.DataFrame, columns: Sequence[str], name: str) -> pl.Series:
-    """Wide columns back to one long column, row-major (the inverse of `_wide`)."""
+def _interleave(
+    frame: pl.DataFrame, columns: Sequence[str], name: str, empty: pl.DataType | None = None
+) -> pl.Series:
+    """Wide columns back to one long column, row-major (the inverse of `_wide`); of type
+    `empty` when there are no columns."""
     if frame.height == 0 or not columns:
-        dtype = frame.schema[columns[0]] if columns else pl.UInt8()
+        dtype = frame.schema[columns[0]] if columns else (empty or pl.UInt8())
         return pl.Series(name, [], dtype=dtype)
     return (
         frame.select(pl.concat_arr([pl.col(c) for c in columns]).alias(name))
@@ -729,7 +732,8 @@ def _statuses(plan: _Plan, columns: dict[str, pl.Series], with_gap: bool = False
         columns |= thresholds[tgy].to_dict()
     else:
         columns |= thresholds.clear().to_dict()
-    frame = pl.DataFrame(columns, height=nuy)
+    # A set without conditions (thresholds not yet encoded) has no columns at all.
+    frame = pl.DataFrame(columns or None, height=nuy)
     cond_exprs = [
         _condition_status(
             pl.col(f"v{plan.cond_measure[i]}"),
@@ -981,7 +985,7 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
     )
     cond_status = _interleave(status, [f"c{i}" for i in range(nc)], "_s")
     ind_status = _interleave(ind_wide, [f"i{i}" for i in range(nc)], "_i")
-    gap = _interleave(status, [f"g{i}" for i in range(nc)], "gap")
+    gap = _interleave(status, [f"g{i}" for i in range(nc)], "gap", pl.Float64())
     if dense.row is None or dense.rows is None:
         raise AssertionError("explained rows need the dense parts (with_parts=True)")
 
