@@ -92,8 +92,15 @@ def run(repeat: int, tmp: str) -> None:
     # ---------------------------------------------------------------- crosswalk
     def reference_crosswalk() -> pl.DataFrame:
         """Dicts and loops over the same rows the query reads."""
-        start = dict(Unit.objects.valid_on(BEFORE).values_list("pk", "code"))
-        end = dict(Unit.objects.valid_on(AFTER).values_list("pk", "code"))
+        # Named as `queries.unit_key` names them: the code, or "id:" and the id.
+        start = {
+            pk: code or f"id:{pk}"
+            for pk, code in Unit.objects.valid_on(BEFORE).values_list("pk", "code")
+        }
+        end = {
+            pk: code or f"id:{pk}"
+            for pk, code in Unit.objects.valid_on(AFTER).values_list("pk", "code")
+        }
         by_date: dict[dt.date, dict[int, list[tuple[int | None, float]]]] = defaultdict(
             lambda: defaultdict(list)
         )
@@ -117,7 +124,7 @@ def run(repeat: int, tmp: str) -> None:
         totals: dict[tuple[str, str], float] = defaultdict(float)
         for origin, parts in current.items():
             for unit, w in parts.items():
-                if unit in end and start[origin] and end[unit]:
+                if unit in end:
                     totals[(start[origin], end[unit])] += w
         rows = sorted((o, n, w) for (o, n), w in totals.items())
         return pl.DataFrame(rows, schema=CROSSWALK_SCHEMA, orient="row")
