@@ -128,27 +128,24 @@ def _step(link: UnitEventLink, depth: int) -> LineageStep:
     )
 
 
+def _walk(unit: Unit, *, forward: bool) -> list[LineageStep]:
+    """Every link reachable from `unit` backwards (predecessors) or forwards (successors)."""
+    rel = ("event", "old_unit", "new_unit", "old_unit__parent", "new_unit__parent")
+    near, far = ("old_unit_id", "new_unit_id") if forward else ("new_unit_id", "old_unit_id")
+    steps: list[LineageStep] = []
+    frontier, seen, depth = {unit.pk}, {unit.pk}, 0
+    while frontier:
+        depth += 1
+        links = list(UnitEventLink.objects.filter(**{f"{near}__in": frontier}).select_related(*rel))
+        steps += [_step(link, depth) for link in links]
+        frontier = {getattr(link, far) for link in links if getattr(link, far)} - seen
+        seen |= frontier
+    return sorted(steps, key=lambda s: (s.date, s.depth, s.event_id))
+
+
 def lineage(unit: Unit) -> Lineage:
     """Every predecessor and successor of a unit, through every event, recursively."""
-    rel = ("event", "old_unit", "new_unit", "old_unit__parent", "new_unit__parent")
-    preds: list[LineageStep] = []
-    frontier, seen, depth = {unit.pk}, {unit.pk}, 0
-    while frontier:
-        depth += 1
-        links = list(UnitEventLink.objects.filter(new_unit_id__in=frontier).select_related(*rel))
-        preds += [_step(link, depth) for link in links]
-        frontier = {link.old_unit_id for link in links if link.old_unit_id} - seen
-        seen |= frontier
-    succs: list[LineageStep] = []
-    frontier, seen, depth = {unit.pk}, {unit.pk}, 0
-    while frontier:
-        depth += 1
-        links = list(UnitEventLink.objects.filter(old_unit_id__in=frontier).select_related(*rel))
-        succs += [_step(link, depth) for link in links]
-        frontier = {link.new_unit_id for link in links if link.new_unit_id} - seen
-        seen |= frontier
-    order = lambda s: (s.date, s.depth, s.event_id)  # noqa: E731
-    return Lineage(unit, sorted(preds, key=order), sorted(succs, key=order))
+    return Lineage(unit, _walk(unit, forward=False), _walk(unit, forward=True))
 
 
 # ---------------------------------------------------------------------------- crosswalk
