@@ -11,15 +11,18 @@ How it is fast without looping over rows in Python:
 * Thresholds are resolved once per (province overlay scope, commune column, year, condition)
   with `ResolvedSet.lookup` -- the same walk the reference evaluator does per row -- into a
   small table that rows index into.
-* `evaluate_counts` first checks (a few passes over integer codes) whether the values are laid
+* Both entry points first check (a few passes over integer codes) whether the values are laid
   out in (unit, year) blocks holding every measure once in one order, as a database export
-  is; then each measure's column is a strided read and nothing is scattered. Any other layout
-  takes the general path above.
+  is; then each measure's column is a strided read and nothing is scattered. The explained
+  rows then take their numerator, denominator and stage straight from the input columns when
+  the blocks are in (unit, year) order and the measures in condition order, else by row
+  arithmetic. Any other layout takes the general path above.
 * Numeric comparisons use a bound per threshold cell with the tolerance folded in, computed
   once with the reference's float arithmetic.
 * Statuses are computed on a wide frame (one row per unit and year, one column per condition),
   where each condition's comparison is a constant; criteria are row-wise maxima of their
-  conditions. The long `indicators` and `criteria` frames are interleavings of those columns.
+  conditions. The long `indicators` and `criteria` frames are interleavings of those columns:
+  the columns stacked, then read in row order by one gather.
 
 Semantics (shared with `reference.py`, see `semantics.py`):
 
@@ -401,14 +404,6 @@ def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dens
     slot_type = pl.UInt32 if 2 * size < 2**32 else pl.Int64
     schema = values.schema
 
-    def num(name: str) -> pl.Expr:
-        if name in schema:
-            return pl.col(name).cast(pl.Float64).fill_nan(None)
-        return pl.lit(None, pl.Float64)
-
-    def raw(name: str) -> pl.Expr:
-        return pl.col(name).cast(pl.Float64) if name in schema else pl.lit(None, pl.Float64)
-
     yi = _year_index(plan, pl.col("period"))
     share = pl.lit(pl.Series(plan.share, dtype=pl.Boolean)).gather(pl.col("_mid"))
     na = (
@@ -418,7 +413,11 @@ def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dens
     )
     verified = _verified_expr(values)
     uy = pl.col("_uid") * ny + pl.col("_yi")
-    parts = {"numerator": num("numerator"), "denominator": num("denominator")} if with_parts else {}
+    parts = (
+        {name: _raw(values, name).fill_nan(None) for name in ("numerator", "denominator")}
+        if with_parts
+        else {}
+    )
     computed = (
         values.lazy()
         .with_columns(
@@ -432,12 +431,7 @@ def _encode_values(plan: _Plan, values: pl.DataFrame, with_parts: bool) -> _Dens
             # Key order of a unit-major export, stage last: to find duplicates cheaply.
             order=((uy * nm + pl.col("_mid")) * 2 + verified.cast(slot_type)),
             # NaN anywhere gives NaN here, and NaN is missing: one fill_nan at the end.
-            value=pl.when(share)
-            .then(
-                pl.when(raw("denominator") != 0).then(100.0 * raw("numerator") / raw("denominator"))
-            )
-            .otherwise(raw("value"))
-            .fill_nan(None),
+            value=_share_value(values, share).fill_nan(None),
             verified=verified,
             na=na,
             **parts,
@@ -551,8 +545,23 @@ def _block_pattern(plan: _Plan, values: pl.DataFrame, blocks: int) -> list[int] 
     return where
 
 
-def _block_columns(plan: _Plan, values: pl.DataFrame) -> dict[str, pl.Series] | None:
-    """The measure columns read straight from values laid out in blocks, or None.
+@dataclass(frozen=True)
+class _Blocks:
+    """Where things are in values laid out in (unit, year) blocks (see `_block_layout`)."""
+
+    where: list[int]  # measure position -> row within every block
+    order: pl.Series | None  # (unit, year) -> its block; None when blocks are in that order
+
+    def block_rows(self, plan: _Plan, uy: pl.Expr, measure: pl.Expr) -> pl.Expr:
+        """The input row holding `measure` (a position) for `uy` (unit * Y + year)."""
+        block = uy if self.order is None else pl.lit(self.order).gather(uy)
+        return block * len(plan.measures) + pl.lit(pl.Series(self.where, dtype=pl.UInt32)).gather(
+            measure
+        )
+
+
+def _block_layout(plan: _Plan, values: pl.DataFrame) -> _Blocks | None:
+    """Whether the values are laid out in blocks, and where; None otherwise.
 
     A database export is usually ordered by unit, year and measure with every value present:
     blocks of one row per measure of the set, each block one (unit, year), every (unit, year)
@@ -585,34 +594,91 @@ def _block_columns(plan: _Plan, values: pl.DataFrame) -> dict[str, pl.Series] | 
     if uy.null_count() or not _distinct(uy, nuy):
         return None
     _check_stages(values)
+    if _strictly_increasing(uy):
+        return _Blocks(where, None)
+    # Blocks in another (unit, year) order: the block of each (unit, year).
+    order = pl.zeros(nuy, dtype=pl.UInt32, eager=True)
+    order.scatter(uy, pl.int_range(0, nuy, dtype=pl.UInt32, eager=True))
+    return _Blocks(where, order)
 
-    schema = values.schema
 
-    def raw(name: str) -> pl.Expr:
-        if name in schema:
-            return pl.col(name).cast(pl.Float64)
-        return pl.repeat(None, values.height, dtype=pl.Float64)
+def _raw(values: pl.DataFrame, name: str) -> pl.Expr:
+    """Column `name` as Float64, all null when the frame has no such column."""
+    if name in values.schema:
+        return pl.col(name).cast(pl.Float64)
+    return pl.repeat(None, pl.len(), dtype=pl.Float64)
 
+
+def _share(values: pl.DataFrame) -> pl.Expr:
+    """100 * numerator / denominator; null when the denominator is 0 or null."""
+    den = _raw(values, "denominator")
+    return pl.when(den != 0).then(100.0 * _raw(values, "numerator") / den)
+
+
+def _share_value(values: pl.DataFrame, share: pl.Expr) -> pl.Expr:
+    """The value of each row: its share where `share` holds, else `value`; NaN stays NaN
+    (the statuses read it as missing)."""
+    return pl.when(share).then(_share(values)).otherwise(_raw(values, "value"))
+
+
+def _block_columns(plan: _Plan, values: pl.DataFrame, blocks: _Blocks) -> dict[str, pl.Series]:
+    """The measure columns (v{m}, n{m}) read straight from values laid out in blocks."""
+    nm, nuy = len(plan.measures), plan.nuy
+    where = blocks.where
     # Shares for every row in one pass over the long columns (the general path's arithmetic),
     # then one strided read per measure: the share or the value, by the measure's kind.
-    long = {
-        "x": raw("value"),
-        "r": pl.when(raw("denominator") != 0).then(100.0 * raw("numerator") / raw("denominator")),
-    }
+    long = {"x": _raw(values, "value"), "r": _share(values)}
     columns = [
         pl.col("r" if plan.share[m] else "x").arr.get(where[m]).alias(f"v{m}") for m in range(nm)
     ]
-    if "not_applicable" in schema and values.get_column("not_applicable").cast(pl.Boolean).any():
+    if _any_not_applicable(values):
         long["na"] = pl.col("not_applicable").cast(pl.Boolean).fill_null(False)
         columns += [pl.col("na").arr.get(where[m]).alias(f"n{m}") for m in range(nm)]
-    blocks = values.select(expr.reshape((nuy, nm)).alias(name) for name, expr in long.items())
-    frame = blocks.select(columns)
-    if not _strictly_increasing(uy):
-        # Blocks in another (unit, year) order: put the rows in the order of `units`.
-        inverse = pl.zeros(nuy, dtype=pl.UInt32, eager=True)
-        inverse.scatter(uy, pl.int_range(0, nuy, dtype=pl.UInt32, eager=True))
-        frame = frame[inverse]
+    frame = values.select(expr.reshape((nuy, nm)).alias(name) for name, expr in long.items())
+    frame = frame.select(columns)
+    if blocks.order is not None:
+        frame = frame[blocks.order]
     return frame.to_dict()
+
+
+def _any_not_applicable(values: pl.DataFrame) -> bool:
+    return "not_applicable" in values.columns and bool(
+        values.get_column("not_applicable").cast(pl.Boolean).any()
+    )
+
+
+def _block_explained(
+    plan: _Plan, values: pl.DataFrame, blocks: _Blocks, index: pl.DataFrame
+) -> tuple[dict[str, pl.Series], pl.DataFrame]:
+    """For the explained evaluation of values in blocks: the measure columns and, per
+    explained row, its value, numerator, denominator and stage; nothing is scattered.
+
+    The values are the measure columns interleaved (they hold the shares already). The
+    other parts are the input's own columns when the blocks are in (unit, year) order and
+    list the measures in condition order, as an export made for the set does; else they are
+    gathered by row arithmetic."""
+    nm = len(plan.measures)
+    columns = _block_columns(plan, values, blocks)
+    wide = pl.DataFrame({f"v{m}": columns[f"v{m}"] for m in range(nm)})
+    value = _interleave(
+        wide, [f"v{m}" for m in plan.cond_measure], "value", order=index.get_column("_perm")
+    )
+    others = values.select(
+        numerator=_raw(values, "numerator").fill_nan(None),
+        denominator=_raw(values, "denominator").fill_nan(None),
+        stage=_verified_expr(values).cast(pl.UInt8).cat.to(_STAGE),
+    )
+    positions = [blocks.where[m] for m in plan.cond_measure]
+    if blocks.order is not None or positions != list(range(nm)):
+        rows = index.select(
+            blocks.block_rows(
+                plan,
+                pl.col("_uy"),
+                pl.lit(pl.Series(plan.cond_measure, dtype=pl.UInt32)).gather(pl.col("_cid")),
+            )
+        ).to_series()
+        others = others[rows]
+    return columns, others.with_columns(value.fill_nan(None))
 
 
 # ---------------------------------------------------------------------------------- statuses
@@ -673,18 +739,36 @@ def _wide(frame: pl.Series, width: int, prefix: str) -> pl.DataFrame:
 
 
 def _interleave(
-    frame: pl.DataFrame, columns: Sequence[str], name: str, empty: pl.DataType | None = None
+    frame: pl.DataFrame,
+    columns: Sequence[str],
+    name: str,
+    empty: pl.DataType | None = None,
+    order: pl.Series | None = None,
 ) -> pl.Series:
     """Wide columns back to one long column, row-major (the inverse of `_wide`); of type
-    `empty` when there are no columns."""
+    `empty` when there are no columns.
+
+    The columns are stacked one after another (a copy of contiguous memory) and then read in
+    row order by one gather (`order`, from `_interleaving`, may be shared between calls):
+    several times faster than flattening them row by row."""
     if frame.height == 0 or not columns:
         dtype = frame.schema[columns[0]] if columns else (empty or pl.UInt8())
         return pl.Series(name, [], dtype=dtype)
-    return (
-        frame.select(pl.concat_arr([pl.col(c) for c in columns]).alias(name))
-        .to_series()
-        .reshape((-1,))
-    )
+    if order is None:
+        order = _interleaving(frame.height, len(columns))
+    stacked = pl.concat([frame.get_column(c) for c in columns], rechunk=True)
+    return stacked.gather(order).rename(name)
+
+
+def _index_type(n: int) -> pl.UInt32 | pl.UInt64:
+    return pl.UInt32() if n < 2**32 else pl.UInt64()
+
+
+def _interleaving(height: int, width: int) -> pl.Series:
+    """For `height` rows of `width` columns stacked column after column: the position of each
+    cell in row order (row r, column c at c * height + r)."""
+    r = pl.int_range(0, height * width, dtype=_index_type(height * width))
+    return pl.select((r % width) * height + r // width).to_series()
 
 
 def _gap(v: pl.Expr, t: pl.Expr, status: pl.Expr, op: str) -> pl.Expr:
@@ -962,11 +1046,45 @@ def _codes_to_enum(codes: pl.Expr, dtype: pl.Enum) -> pl.Expr:
     return codes.cat.to(dtype)
 
 
-def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.DataFrame:
+def _row_index(plan: _Plan) -> pl.DataFrame:
+    """Per explained row (unit, year, condition), row-major: the condition `_cid`, the
+    (unit, year) `_uy`, and `_perm`, where the row's cell is among the wide status columns
+    stacked column after column (see `_interleave`)."""
+    nc, nuy = len(plan.conds), plan.nuy
+    r = pl.int_range(0, nuy * nc, dtype=_index_type(nuy * nc))
+    return pl.select(_cid=r % max(nc, 1), _uy=r // max(nc, 1)).with_columns(
+        _perm=pl.col("_cid") * nuy + pl.col("_uy")
+    )
+
+
+def _dense_explained(plan: _Plan, dense: _Dense, index: pl.DataFrame) -> pl.DataFrame:
+    """Per explained row, its input row's value, numerator, denominator and stage (null when
+    there is none), gathered through the dense row index."""
+    if dense.row is None or dense.rows is None:
+        raise AssertionError("explained rows need the dense parts (with_parts=True)")
+    nuy = plan.nuy
+    rows = dense.rows.select(
+        "value",
+        "numerator",
+        "denominator",
+        stage=pl.col("verified").cast(pl.UInt8).cat.to(_STAGE),
+    )
+    if plan.cond_measure == list(range(len(plan.measures))):
+        slot = index.get_column("_perm")  # condition i reads measure i
+    else:
+        offsets = pl.Series(plan.cond_measure, dtype=pl.UInt32) * nuy
+        slot = index.select(pl.col("_uy") + pl.lit(offsets).gather(pl.col("_cid"))).to_series()
+    return rows[dense.row.gather(slot)]
+
+
+def _indicators_frame(
+    plan: _Plan, index: pl.DataFrame, parts: pl.DataFrame, status: pl.DataFrame
+) -> pl.DataFrame:
+    """The explained rows: keys and thresholds by index arithmetic, `parts` (value, numerator,
+    denominator, stage per row) as given, statuses and gaps interleaved from `status`."""
     ny, nc = len(plan.years), len(plan.conds)
     ncol = len(plan.cset.columns)
     nuy = plan.nuy
-    n = nuy * nc
     conds = plan.conds
     # Indicator status per condition: the maximum over the conditions of its indicator (a
     # plain alias, i.e. no copy, for the usual single-condition indicator).
@@ -983,11 +1101,18 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
             for i, c in enumerate(conds)
         ]
     )
-    cond_status = _interleave(status, [f"c{i}" for i in range(nc)], "_s")
-    ind_status = _interleave(ind_wide, [f"i{i}" for i in range(nc)], "_i")
-    gap = _interleave(status, [f"g{i}" for i in range(nc)], "gap", pl.Float64())
-    if dense.row is None or dense.rows is None:
-        raise AssertionError("explained rows need the dense parts (with_parts=True)")
+    order = index.get_column("_perm")
+    long = pl.DataFrame(
+        [
+            _interleave(status, [f"c{i}" for i in range(nc)], "_s", order=order),
+            _interleave(ind_wide, [f"i{i}" for i in range(nc)], "_i", order=order),
+            _interleave(status, [f"g{i}" for i in range(nc)], "gap", pl.Float64(), order),
+        ]
+    ).select(
+        status=pl.col("_s").cat.to(_STATUS),
+        gap=pl.col("gap"),
+        indicator_status=pl.col("_i").cat.to(_STATUS),
+    )
 
     # Per (unit, year): threshold group and set label; then per row by index arithmetic.
     per_uy = pl.select(_uy=pl.int_range(0, nuy, dtype=pl.UInt32)).select(
@@ -1000,17 +1125,6 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
             (pl.col("_group") // ncol) * ny + pl.col("_yi")
         ),
     )
-    keys = pl.DataFrame({"_s": cond_status, "_i": ind_status, "gap": gap}).with_columns(
-        _r=pl.int_range(0, n, dtype=pl.UInt32)
-    )
-    keys = keys.with_columns(_cid=pl.col("_r") % max(nc, 1), _uy=pl.col("_r") // max(nc, 1))
-    keys = keys.with_columns(
-        _slot=pl.col("_uy")
-        + pl.lit(pl.Series(plan.cond_measure, dtype=pl.UInt32) * nuy).gather(pl.col("_cid")),
-        _tix=pl.lit(per_uy.get_column("_tgy")).gather(pl.col("_uy")) + pl.col("_cid"),
-    )
-    keys = keys.with_columns(_row=pl.lit(dense.row).gather(pl.col("_slot")))
-    rows = dense.rows
     by_cid = {
         "criterion": pl.Series([c.criterion for c in conds], dtype=pl.Int32),
         "indicator": pl.Series([c.indicator for c in conds], dtype=pl.String).cast(
@@ -1029,23 +1143,15 @@ def _indicators_frame(plan: _Plan, dense: _Dense, status: pl.DataFrame) -> pl.Da
         "basis": pl.Series(plan.thr_basis, dtype=pl.UInt32).cat.to(pl.Enum(plan.basis_names)),
     }
     labels = per_uy.get_column("_label").cat.to(pl.Enum(plan.label_names))
-    frame = keys.select(
+    tix = pl.lit(per_uy.get_column("_tgy")).gather(pl.col("_uy")) + pl.col("_cid")
+    keys = index.with_columns(_tix=tix).select(
         unit=pl.lit(pl.Series(plan.units, dtype=pl.String)).gather(pl.col("_uy") // max(ny, 1)),
         period=pl.lit(pl.Series(plan.years, dtype=pl.Int32)).gather(pl.col("_uy") % max(ny, 1)),
         **{name: pl.lit(s).gather(pl.col("_cid")) for name, s in by_cid.items()},
-        value=pl.lit(rows.get_column("value")).gather(pl.col("_row")),
-        numerator=pl.lit(rows.get_column("numerator")).gather(pl.col("_row")),
-        denominator=pl.lit(rows.get_column("denominator")).gather(pl.col("_row")),
-        stage=pl.lit(rows.get_column("verified").cast(pl.UInt8))
-        .gather(pl.col("_row"))
-        .cat.to(_STAGE),
         **{name: pl.lit(s).gather(pl.col("_tix")) for name, s in by_tix.items()},
         set_version=pl.lit(labels).gather(pl.col("_uy")),
-        status=pl.col("_s").cat.to(_STATUS),
-        indicator_status=pl.col("_i").cat.to(_STATUS),
-        gap=pl.col("gap"),
     )
-    return frame.select(INDICATOR_COLUMNS)
+    return pl.concat([keys, parts, long], how="horizontal").select(INDICATOR_COLUMNS)
 
 
 INDICATOR_COLUMNS = (
@@ -1102,14 +1208,20 @@ def evaluate(
     plain numbers.
     """
     plan = _plan(cset, units, _years(values, years), overlays, check_period, measures)
-    dense = _encode_values(plan, values, with_parts=True)
-    status = _statuses(plan, _measure_columns(plan, dense), with_gap=True)
+    index = _row_index(plan)
+    blocks = _block_layout(plan, values)
+    if blocks is not None:
+        columns, parts = _block_explained(plan, values, blocks, index)
+    else:
+        dense = _encode_values(plan, values, with_parts=True)
+        columns, parts = _measure_columns(plan, dense), _dense_explained(plan, dense, index)
+    status = _statuses(plan, columns, with_gap=True)
     declared_dense = _declared_dense(plan, declared)
     final = _final_criteria(plan, status, declared_dense)
     return Evaluation(
         set_id=cset.id,
         labels=dict(plan.national_labels),
-        indicators=_indicators_frame(plan, dense, status),
+        indicators=_indicators_frame(plan, index, parts, status),
         criteria=_criteria_frame(plan, final, declared_dense),
         communes=_communes(plan, final),
     )
@@ -1128,8 +1240,10 @@ def evaluate_counts(
 ) -> pl.DataFrame:
     """The `communes` frame of `evaluate`, without building the explained rows."""
     plan = _plan(cset, units, _years(values, years), overlays, check_period, measures)
-    columns = _block_columns(plan, values)
-    if columns is None:
+    blocks = _block_layout(plan, values)
+    if blocks is not None:
+        columns = _block_columns(plan, values, blocks)
+    else:
         columns = _measure_columns(plan, _encode_values(plan, values, with_parts=False))
     status = _statuses(plan, columns)
     final = _final_criteria(plan, status, _declared_dense(plan, declared))

@@ -1,6 +1,7 @@
-"""The counts' block path: values laid out as a database export (one block per unit and year,
-every measure once, in one order) are read without scattering, and give exactly what the
-general path and the reference give. Anything else must take the general path."""
+"""The block path: values laid out as a database export (one block per unit and year, every
+measure once, in one order) are read without scattering, for the counts and the explained
+evaluation alike, and give exactly what the general path and the reference give. Anything else
+must take the general path."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from ntm.evaluation import evaluate, evaluate_counts
-from ntm.evaluation.engine import _block_columns, _plan
+from ntm.evaluation.engine import _block_layout, _plan
 from ntm.evaluation.reference import evaluate_reference
 from ntm.evaluation.tests.helpers import MEASURES, UNITS, overlay, small_set, values_frame
 from ntm.evaluation.tests.test_properties import _value
@@ -43,8 +44,13 @@ def _row(
 @st.composite
 def block_layouts(draw: st.DrawFn) -> pl.DataFrame:
     """Every (unit, year) once, in any block order; every measure once per block, one order."""
-    keys = draw(st.permutations(list(MEASURES)))
-    blocks = draw(st.permutations([(u, y) for u in UNIT_CODES for y in YEARS]))
+    # The set's own order (each explained row's parts read straight from the input) or any.
+    keys = list(MEASURES)
+    if draw(st.booleans()):
+        keys = draw(st.permutations(keys))
+    blocks = [(u, y) for u in UNIT_CODES for y in YEARS]
+    if draw(st.booleans()):
+        blocks = draw(st.permutations(blocks))
     rows = [
         _row(
             unit,
@@ -73,15 +79,23 @@ def _plain(frame: pl.DataFrame) -> pl.DataFrame:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(block_layouts(), st.booleans())
-def test_block_layout_counts_equal_the_full_evaluation_and_the_reference(
+def test_block_layout_evaluation_equals_the_reference(
     values: pl.DataFrame, with_overlay: bool
 ) -> None:
     kw = KW | {"overlays": [overlay("20", 91.5)] if with_overlay else []}
     plan = _plan(SET, UNITS, YEARS, kw["overlays"], False, MEASURES)
-    assert _block_columns(plan, values) is not None  # the fast path is taken
-    counts = evaluate_counts(SET, UNITS, values, **kw)
-    assert_frame_equal(counts, evaluate(SET, UNITS, values, **kw).communes)
-    assert_frame_equal(counts, evaluate_reference(SET, UNITS, _plain(values), **kw).communes)
+    assert _block_layout(plan, values) is not None  # the fast path is taken
+    _check(values, **kw)
+
+
+def _check(values: pl.DataFrame, **kw: Any) -> None:
+    """Counts, the explained evaluation and the reference agree on these values."""
+    kw = KW | kw
+    ev = evaluate(SET, UNITS, values, **kw)
+    ref = evaluate_reference(SET, UNITS, _plain(values), **kw)
+    for name in ("indicators", "criteria", "communes"):
+        assert_frame_equal(_plain(getattr(ev, name)), getattr(ref, name))
+    assert_frame_equal(evaluate_counts(SET, UNITS, values, **kw), ev.communes)
 
 
 def _blocks(**replace: Any) -> list[dict[str, Any]]:
@@ -107,9 +121,8 @@ def _general_equals_block(rows: list[dict[str, Any]]) -> bool:
     """Whether the block path takes these rows; the counts must be right either way."""
     values = values_frame(rows)
     plan = _plan(SET, UNITS, YEARS, (), False, MEASURES)
-    counts = evaluate_counts(SET, UNITS, values, **KW)
-    assert_frame_equal(counts, evaluate(SET, UNITS, values, **KW).communes)
-    return _block_columns(plan, values) is not None
+    _check(values)
+    return _block_layout(plan, values) is not None
 
 
 def test_nan_and_zero_denominators_in_blocks_are_missing_data() -> None:
@@ -117,6 +130,24 @@ def test_nan_and_zero_denominators_in_blocks_are_missing_data() -> None:
     assert _general_equals_block(rows)
     counts = evaluate_counts(SET, UNITS, values_frame(rows), **KW)
     assert counts.get_column("missing").to_list() == [3] * len(UNIT_CODES) * len(YEARS)
+
+
+def test_block_parts_are_shown_as_the_general_path_shows_them() -> None:
+    # A share's own `value` is not read; NaN parts are shown as null; verified is reported.
+    rows = _blocks(
+        water=(42.0, 95.0, 100.0),
+        road_hard=(None, float("nan"), 10.0),
+        road_paved=(None, 8.0, float("nan")),
+    )
+    rows = [{**r, "stage": "verified"} if r["measure"] == "income" else r for r in rows]
+    assert _general_equals_block(rows)
+    ev = evaluate(SET, UNITS, values_frame(rows), **KW)
+    water = _plain(ev.indicators).filter(pl.col("measure") == "water").row(0, named=True)
+    assert (water["value"], water["numerator"], water["stage"]) == (95.0, 95.0, "claimed")
+    income = _plain(ev.indicators).filter(pl.col("measure") == "income").row(0, named=True)
+    assert income["stage"] == "verified"
+    paved = _plain(ev.indicators).filter(pl.col("measure") == "road_paved").row(0, named=True)
+    assert (paved["value"], paved["denominator"], paved["status"]) == (None, None, "missing_data")
 
 
 def test_layouts_that_are_not_blocks_take_the_general_path() -> None:
@@ -158,9 +189,8 @@ def test_blocks_without_the_optional_columns() -> None:
     plan = _plan(SET, UNITS, YEARS, (), False, MEASURES)
     for drop in (["numerator", "denominator"], ["value"], ["not_applicable", "stage"]):
         values = full.drop(drop)
-        assert _block_columns(plan, values) is not None
-        counts = evaluate_counts(SET, UNITS, values, **KW)
-        assert_frame_equal(counts, evaluate(SET, UNITS, values, **KW).communes)
+        assert _block_layout(plan, values) is not None
+        _check(values)
     # Without `value`: the four criteria of plain values lack data, 7 lacks thresholds.
     missing = evaluate_counts(SET, UNITS, full.drop("value"), **KW).get_column("missing")
     assert missing.unique().to_list() == [5]
