@@ -15,6 +15,16 @@ the current year). Two geographies:
   "not comparable", never as failing.
 
 A province may be marked as holding simulated data (`SimulatedData`); its pages then say so.
+
+As of a date (`as_of`): the chosen period's record as it stood at the end of that day,
+rebuilt from the audit log (`ntm.values.evaluation`; such results are not cached). Every other
+year (previous year, baseline, trend) is taken as it stood at the end of that year — or at
+`as_of` if that comes first — and years starting after `as_of` are left out. Approvals are
+read as of the same moments.
+
+Approval: every figure counts how many communes in scope have their period approved for the
+set (`Submission`). With `approved_only`, a commune whose period is not approved has no
+result: it counts as "chưa duyệt" (among the communes without a result), never as failing.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ntm.audit.models import AuditLog
 from ntm.audit.services import record
 from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import Band, CriteriaSet, Criterion
@@ -41,12 +52,14 @@ from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import crosswalk, empty_crosswalk, lineage, units_of, version_on
 from ntm.values.evaluation import (
     declared_frame,
+    moment,
     results_for_units,
     sets_for_period,
     units_frame,
     values_frame,
 )
-from ntm.values.models import Declaration, Value
+from ntm.values.models import Declaration, State, Submission, Value
+from ntm.values.services import SUBMISSION_OBJECT
 from ntm.web.models import SimulatedData
 
 REBASED = "rebased"
@@ -94,6 +107,77 @@ def parse_year(text: str | None, *, name: str) -> int | None:
     if not (text.isdigit() and len(text) == 4):
         raise ChoiceError(f"{name} phải là một năm gồm 4 chữ số, không phải {text!r}.")
     return int(text)
+
+
+def parse_as_of(text: str | None) -> dt.date | None:
+    """A date written dd/mm/yyyy or yyyy-mm-dd; None when empty."""
+    if text is None or text.strip() == "":
+        return None
+    text = text.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ChoiceError(
+        f"Ngày tính đến phải viết dạng ngày/tháng/năm (30/06/2020) hoặc năm-tháng-ngày "
+        f"(2020-06-30), không phải {text!r}."
+    )
+
+
+def parse_flag(text: str | None, *, name: str) -> bool:
+    if text is None or text.strip() in ("", "0"):
+        return False
+    if text.strip() == "1":
+        return True
+    raise ChoiceError(f"{name} phải là 1 hoặc 0, không phải {text!r}.")
+
+
+def check_as_of(as_of: dt.date | None, period: int) -> None:
+    """`as_of` must fall within or after the period, and not after today."""
+    if as_of is None:
+        return
+    if as_of < dt.date(period, 1, 1):
+        raise ChoiceError(f"Ngày tính đến ({as_of:%d/%m/%Y}) phải nằm trong hoặc sau năm {period}.")
+    if as_of > timezone.localdate():
+        raise ChoiceError(f"Ngày tính đến ({as_of:%d/%m/%Y}) không được sau hôm nay.")
+
+
+def moment_of(year: int, as_of: dt.date | None, period: int) -> dt.date | None:
+    """When to read a year's record: the chosen period at `as_of`, any other year at its end
+    (or at `as_of` if that comes first); None without `as_of` (the live record)."""
+    if as_of is None:
+        return None
+    if year == period:
+        return as_of
+    return min(as_of, dt.date(year, 12, 31))
+
+
+# ---------------------------------------------------------------------------- approval
+
+
+def approved_units(
+    unit_ids: Iterable[int], period: int, set_id: str, *, as_of: dt.date | None = None
+) -> set[int]:
+    """The units whose period is approved under the set (as it stood at the end of `as_of`,
+    from the submissions' audit rows, when given)."""
+    subs = Submission.objects.filter(unit_id__in=list(unit_ids), period=period, set_id=set_id)
+    if as_of is None:
+        return set(subs.filter(state=State.APPROVED).values_list("unit_id", flat=True))
+    unit_of = {str(pk): u for pk, u in subs.values_list("pk", "unit_id")}
+    when = moment(as_of)
+    last: dict[str, tuple[dt.datetime, int, str]] = {}
+    rows = AuditLog.objects.filter(
+        object_type=SUBMISSION_OBJECT, object_id__in=list(unit_of)
+    ).values_list("id", "object_id", "created_at", "after")
+    for pk, object_id, created_at, after in rows:
+        if not isinstance(after, dict) or "state" not in after:
+            continue
+        at = after.get("at")
+        effective = dt.datetime.fromisoformat(at) if isinstance(at, str) else created_at
+        if effective <= when and (object_id not in last or (effective, pk) > last[object_id][:2]):
+            last[object_id] = (effective, pk, str(after["state"]))
+    return {unit_of[k] for k, (_, _, state) in last.items() if state == State.APPROVED}
 
 
 # ---------------------------------------------------------------------------- units
@@ -166,6 +250,18 @@ def units_with_data(unit_ids: Iterable[int], period: int) -> set[int]:
     return found
 
 
+def units_with_data_as_of(
+    unit_ids: Iterable[int], period: int, set_id: str, as_of: dt.date | None
+) -> set[int]:
+    """`units_with_data`, or the units that held a value or a declaration at `as_of`."""
+    ids = list(unit_ids)
+    if as_of is None:
+        return units_with_data(ids, period)
+    found = values_frame(ids, period, as_of=as_of).get_column("unit").unique().to_list()
+    found += declared_frame(ids, period, set_id, as_of=as_of).get_column("unit").to_list()
+    return {int(u) for u in found}
+
+
 def _child(unit: Unit) -> tuple[str | None, str | None]:
     parent = unit.parent
     if parent is not None and parent.kind == UnitKind.DISTRICT:
@@ -236,26 +332,50 @@ def mark_simulated(province: Unit, *, note: str, actor: str = "", acting_user: A
 class PeriodResults:
     """One period's results on one geography: `units` are the communes in scope (by unit key),
     `scope` their frame for `ntm.stats.rollup`, `evaluation` the engine's frames (None when no
-    commune has data); its `communes`/`criteria` carry `comparable` when re-based."""
+    commune has data); its `communes`/`criteria` carry `comparable` when re-based. `approved`
+    counts the communes in scope whose period is approved; `as_of` is when the record was read
+    (None: live)."""
 
     period: int
     cset: CriteriaSet
     units: dict[str, Unit]
     scope: pl.DataFrame
     evaluation: Evaluation | None
+    approved: int = 0
+    as_of: dt.date | None = None
+    approved_only: bool = False
+
+    @property
+    def unapproved(self) -> int:
+        return len(self.units) - self.approved
 
 
-def recorded_results(province: Unit, period: int, cset: CriteriaSet) -> PeriodResults:
-    communes = communes_on(province, period_day(period))
-    data = units_with_data([u.pk for u in communes], period)
-    evaluated = [u for u in communes if u.pk in data]
-    ev = results_for_units(evaluated, period, cset) if evaluated else None
+def recorded_results(
+    province: Unit,
+    period: int,
+    cset: CriteriaSet,
+    *,
+    as_of: dt.date | None = None,
+    approved_only: bool = False,
+    units_day: dt.date | None = None,
+) -> PeriodResults:
+    """The period on the communes in force on `units_day` (default: its reference day), as
+    the record stood at `as_of`; with `approved_only`, approved communes only."""
+    communes = communes_on(province, units_day or period_day(period))
+    ids = [u.pk for u in communes]
+    approved = approved_units(ids, period, cset.id, as_of=as_of)
+    data = units_with_data_as_of(ids, period, cset.id, as_of)
+    evaluated = [u for u in communes if u.pk in data and (not approved_only or u.pk in approved)]
+    ev = results_for_units(evaluated, period, cset, as_of=as_of) if evaluated else None
     return PeriodResults(
         period=period,
         cset=cset,
         units={str(u.pk): u for u in communes},
         scope=scope_frame(communes, period),
         evaluation=ev,
+        approved=len(approved),
+        as_of=as_of,
+        approved_only=approved_only,
     )
 
 
@@ -269,18 +389,41 @@ def _pk_crosswalk(province: Unit, old_day: dt.date, new_day: dt.date) -> pl.Data
     return pl.concat(walks).unique().sort("old_unit", "new_unit") if walks else empty_crosswalk()
 
 
-def rebased_results(province: Unit, period: int, cset: CriteriaSet, onto: dt.date) -> PeriodResults:
-    """The period's values carried onto the communes of `onto`, evaluated again."""
+def rebased_results(
+    province: Unit,
+    period: int,
+    cset: CriteriaSet,
+    onto: dt.date,
+    *,
+    as_of: dt.date | None = None,
+    approved_only: bool = False,
+) -> PeriodResults:
+    """The period's values (as they stood at `as_of`) carried onto the communes of `onto`,
+    evaluated again. A new commune is approved when every old commune carried into it that
+    holds data is; with `approved_only` the others have no result."""
     new_communes = communes_on(province, onto)
     units = {str(u.pk): u for u in new_communes}
     scope = scope_frame(new_communes)
     day = min(period_day(period), onto)
     old_communes = communes_on(province, day)
-    old_ids = sorted(units_with_data([u.pk for u in old_communes], period))
+    old_ids = sorted(units_with_data_as_of([u.pk for u in old_communes], period, cset.id, as_of))
     if not old_ids or not new_communes:
-        return PeriodResults(period, cset, units, scope, None)
+        return PeriodResults(period, cset, units, scope, None, 0, as_of, approved_only)
     walk = _pk_crosswalk(province, day, onto)
-    values = values_frame(old_ids, period)
+    approved_old = {str(pk) for pk in approved_units(old_ids, period, cset.id, as_of=as_of)}
+    parts = walk.filter(pl.col("old_unit").is_in([str(i) for i in old_ids]))
+    approved_new = {
+        str(new)
+        for new, olds in parts.group_by("new_unit").agg("old_unit").iter_rows()
+        if new in units and all(o in approved_old for o in olds)
+    }
+    if approved_only:
+        old_ids = [i for i in old_ids if str(i) in approved_old]
+        if not old_ids:
+            return PeriodResults(
+                period, cset, units, scope, None, len(approved_new), as_of, approved_only
+            )
+    values = values_frame(old_ids, period, as_of=as_of)
     rebased = rebase_values(
         values.filter(pl.col("unit").is_in(walk.get_column("old_unit").implode())),
         walk,
@@ -289,7 +432,7 @@ def rebased_results(province: Unit, period: int, cset: CriteriaSet, onto: dt.dat
     )
     keys = list(units)
     in_scope = rebased.values.filter(pl.col("unit").is_in(keys))
-    declared = transfer_results(declared_frame(old_ids, period, cset.id), walk)
+    declared = transfer_results(declared_frame(old_ids, period, cset.id, as_of=as_of), walk)
     if declared.height:
         declared = declared.filter(pl.col("comparable") & pl.col("unit").is_in(keys))
     declared = declared.select("unit", "period", "criterion", "status")
@@ -307,8 +450,11 @@ def rebased_results(province: Unit, period: int, cset: CriteriaSet, onto: dt.dat
         .group_by("unit")
         .agg(pl.col("ok").all().alias("comparable"))
     )
+    if approved_only:
+        comparable = comparable.filter(pl.col("unit").is_in(list(approved_new)))
     if comparable.height == 0:
-        return PeriodResults(period, cset, units, scope, None)
+        return PeriodResults(period, cset, units, scope, None, len(approved_new), as_of,
+                             approved_only)  # fmt: skip
     targets = [units[k] for k in sorted(comparable.get_column("unit").to_list(), key=int)]
     ev = evaluate(
         cset,
@@ -334,6 +480,9 @@ def rebased_results(province: Unit, period: int, cset: CriteriaSet, onto: dt.dat
                 pl.col("comparable").fill_null(False)
             ),
         ),
+        approved=len(approved_new),
+        as_of=as_of,
+        approved_only=approved_only,
     )
 
 
@@ -379,6 +528,8 @@ class TrendPoint:
     period: int
     set_id: str
     figures: Figures
+    approved: int = 0  # communes in scope whose period is approved
+    as_of: dt.date | None = None  # when the year's record was read (None: live)
 
 
 @dataclass(frozen=True)
@@ -407,10 +558,18 @@ class ProvinceOverview:
     points: tuple[MapPoint, ...]
     simulated: bool
     criterion_names: dict[int, str] = field(default_factory=dict)
+    as_of: dt.date | None = None
+    approved_only: bool = False
+    approved: int = 0  # communes in scope whose period is approved (as of `as_of`)
+    in_scope: int = 0
 
     @property
     def figures(self) -> Figures:
         return self.statistics.total.figures
+
+    @property
+    def unapproved(self) -> int:
+        return self.in_scope - self.approved
 
 
 def criterion_name(criterion: Criterion, language: str = "vi") -> str:
@@ -549,7 +708,7 @@ def _frames(results: Sequence[PeriodResults]) -> tuple[pl.DataFrame, pl.DataFram
     return communes, criteria
 
 
-def _statistics(
+def period_statistics(
     results: dict[int, PeriodResults],
     period: int,
     baseline: int | None,
@@ -557,6 +716,8 @@ def _statistics(
     bands: Sequence[Band],
     basis: str,
 ) -> Statistics:
+    """`ntm.stats.rollup.statistics` of the province for `period`, against the year before
+    and `baseline` when their results are in `results`."""
     wanted = [results[y] for y in (period, period - 1, baseline) if y is not None and y in results]
     communes, criteria = _frames(wanted)
     scope = pl.concat([r.scope for r in wanted], how="diagonal_relaxed").unique(maintain_order=True)
@@ -582,8 +743,16 @@ def province_overview(
     geography: str = AS_RECORDED,
     language: str = "vi",
     onto: dt.date | None = None,
+    as_of: dt.date | None = None,
+    approved_only: bool = False,
+    extra_sets: Sequence[CriteriaSet] = (),
 ) -> ProvinceOverview:
-    """Everything the province page shows. Raises `ChoiceError` for an impossible choice."""
+    """Everything the province page shows. Raises `ChoiceError` for an impossible choice.
+
+    `as_of`: the period's record as it stood at the end of that day (other years at their
+    end, see the module's docstring); `approved_only`: approved communes only;
+    `extra_sets`: sets that are not bundled but that stored years were recorded under (the
+    demo's 2010–2015 set), used for the years no bundled set of the tier covers."""
     if geography not in GEOGRAPHIES:
         raise ChoiceError(f"Cách tính địa giới không hợp lệ: {geography!r}.")
     periods = periods_with_data(all_commune_ids(province))
@@ -591,6 +760,10 @@ def province_overview(
         period = periods[-1] if periods else timezone.localdate().year
     if baseline is not None and baseline >= period:
         raise ChoiceError(f"Năm gốc ({baseline}) phải trước năm báo cáo ({period}).")
+    check_as_of(as_of, period)
+    if as_of is not None:
+        # Years that had not begun at `as_of` had no record yet.
+        periods = [y for y in periods if y <= as_of.year]
     cset = choose_set(period, set_id)
     target: dt.date | None = None
     if geography == REBASED:
@@ -598,26 +771,42 @@ def province_overview(
     basis = basis_label(target)
 
     def results_of(year: int, chosen: CriteriaSet) -> PeriodResults:
+        when = moment_of(year, as_of, period)
         if target is None:
-            return recorded_results(province, year, chosen)
-        return rebased_results(province, year, chosen, target)
+            return recorded_results(province, year, chosen, as_of=when, approved_only=approved_only)
+        return rebased_results(
+            province, year, chosen, target, as_of=when, approved_only=approved_only
+        )
+
+    def set_for(year: int) -> CriteriaSet | None:
+        found = set_of_tier(year, cset.tier)
+        if found is not None:
+            return found
+        return next(
+            (
+                s
+                for s in extra_sets
+                if s.tier == cset.tier and s.period.start_year <= year <= s.period.end_year
+            ),
+            None,
+        )
 
     results: dict[int, PeriodResults] = {period: results_of(period, cset)}
     for year in sorted({*periods, period - 1, *([baseline] if baseline else [])}):
         if year in results:
             continue
-        other = set_of_tier(year, cset.tier)
+        other = set_for(year)
         if other is not None:
             results[year] = results_of(year, other)
 
-    stats = _statistics(results, period, baseline, province, cset.bands, basis)
+    stats = period_statistics(results, period, baseline, province, cset.bands, basis)
     trend = []
     for year in periods:
         if year not in results or results[year].evaluation is None:
             continue
         res = results[year]
-        one = _statistics({year: res}, year, None, province, res.cset.bands, basis)
-        trend.append(TrendPoint(year, res.cset.id, one.total.figures))
+        one = period_statistics({year: res}, year, None, province, res.cset.bands, basis)
+        trend.append(TrendPoint(year, res.cset.id, one.total.figures, res.approved, res.as_of))
     current = results[period]
     return ProvinceOverview(
         province=province,
@@ -636,6 +825,10 @@ def province_overview(
         points=tuple(_points(current)),
         simulated=is_simulated(province),
         criterion_names={c.number: criterion_name(c, language) for c in cset.criteria},
+        as_of=as_of,
+        approved_only=approved_only,
+        approved=current.approved,
+        in_scope=len(current.units),
     )
 
 
@@ -703,18 +896,43 @@ class CommuneView:
     criteria: tuple[CriterionRow, ...]
     history: tuple[HistoryTable, ...]
     simulated: bool
+    approved: bool = False  # the period is approved under the set (as of `as_of`)
+    as_of: dt.date | None = None
+    approved_only: bool = False
+
+    @property
+    def held_back(self) -> bool:
+        """Results withheld because only approved periods are counted."""
+        return self.approved_only and not self.approved
 
 
 def commune_view(
-    unit: Unit, *, period: int | None = None, set_id: str | None = None, language: str = "vi"
+    unit: Unit,
+    *,
+    period: int | None = None,
+    set_id: str | None = None,
+    language: str = "vi",
+    as_of: dt.date | None = None,
+    approved_only: bool = False,
 ) -> CommuneView:
+    """The commune's criteria for a period (as of `as_of`; with `approved_only`, no result
+    unless the period is approved), and its history (each year at its end, as on the
+    province overview)."""
     periods = periods_with_data([unit.pk])
     if period is None:
         period = periods[-1] if periods else timezone.localdate().year
+    check_as_of(as_of, period)
+    if as_of is not None:
+        periods = [y for y in periods if y <= as_of.year]
     cset = choose_set(period, set_id)
-    has_data = period in periods
+    approved = unit.pk in approved_units([unit.pk], period, cset.id, as_of=as_of)
+    has_data = unit.pk in units_with_data_as_of([unit.pk], period, cset.id, as_of)
     # Without any value or declaration every criterion lacks data; the engine is not asked.
-    ev = results_for_units([unit], period, cset) if has_data else None
+    ev = (
+        results_for_units([unit], period, cset, as_of=as_of)
+        if has_data and (approved or not approved_only)
+        else None
+    )
     names = _indicator_names(cset, language)
     empty = pl.DataFrame(schema={"criterion": pl.Int32})
     indicators = ev.indicators if ev is not None else empty
@@ -773,22 +991,34 @@ def commune_view(
         meets_set=bool(summary["meets_set"]) if summary else False,
         revocation_risk=summary["revocation_risk"] if summary else None,
         criteria=tuple(rows),
-        history=tuple(commune_history(unit, periods, cset.tier, language)),
+        history=tuple(
+            commune_history(unit, periods, cset.tier, language, as_of=as_of, period=period)
+        ),
         simulated=simulated_province_of(unit),
+        approved=approved,
+        as_of=as_of,
+        approved_only=approved_only,
     )
 
 
 def commune_history(
-    unit: Unit, periods: Sequence[int], tier: str, language: str = "vi"
+    unit: Unit,
+    periods: Sequence[int],
+    tier: str,
+    language: str = "vi",
+    *,
+    as_of: dt.date | None = None,
+    period: int | None = None,
 ) -> list[HistoryTable]:
     """Each criterion's status per year, one table per criteria set (criterion numbers mean
-    different things in different sets)."""
+    different things in different sets); with `as_of`, each year read as `moment_of` says."""
     by_set: dict[str, tuple[CriteriaSet, dict[int, dict[int, str]]]] = {}
     for year in periods:
         cset = set_of_tier(year, tier)
         if cset is None:
             continue
-        ev = results_for_units([unit], year, cset)
+        when = moment_of(year, as_of, period if period is not None else year)
+        ev = results_for_units([unit], year, cset, as_of=when)
         statuses = {
             int(c): str(s) for c, s in ev.criteria.select("criterion", "status").iter_rows()
         }

@@ -18,10 +18,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ntm.accounts import permissions
+from ntm.criteria.schema import CriteriaSet
 from ntm.stats.formatting import format_number, format_percent
 from ntm.units.models import Unit, UnitKind
 from ntm.values.models import Evidence
@@ -62,12 +64,50 @@ def _invalid(request: HttpRequest, error: dashboards.ChoiceError, back: str) -> 
     )
 
 
-def basis_label(overview: dashboards.ProvinceOverview) -> str:
-    if overview.onto is None:
-        return _("As recorded: each year on the administrative units of that year.")
-    return _("Re-based onto the administrative units of %(day)s.") % {
-        "day": overview.onto.strftime("%d/%m/%Y")
+def as_of_label(as_of: dt.date | None) -> str:
+    """ "tính đến 30/06/2020", or the live record."""
+    if as_of is None:
+        return _("live record")
+    return _("as of %(day)s") % {"day": as_of.strftime("%d/%m/%Y")}
+
+
+def approval_label(approved: int, in_scope: int, approved_only: bool) -> str:
+    """ "đã duyệt X/Y xã", and whether only those are counted."""
+    done = _("approved: %(x)s/%(y)s communes") % {
+        "x": format_number(approved),
+        "y": format_number(in_scope),
     }
+    if not approved_only:
+        return done
+    return _("%(done)s; only approved communes counted, %(n)s not yet approved") % {
+        "done": done,
+        "n": format_number(in_scope - approved),
+    }
+
+
+def basis_label(overview: dashboards.ProvinceOverview) -> str:
+    """What every figure of the overview and the map is counted on: geography, the moment
+    the record is read at, and approval."""
+    if overview.onto is None:
+        geography = _("As recorded: each year on the administrative units of that year.")
+    else:
+        geography = _("Re-based onto the administrative units of %(day)s.") % {
+            "day": overview.onto.strftime("%d/%m/%Y")
+        }
+    moment = as_of_label(overview.as_of)
+    if overview.as_of is not None:
+        moment = _("%(as_of)s (other years at their end)") % {"as_of": moment}
+    approval = approval_label(overview.approved, overview.in_scope, overview.approved_only)
+    return f"{geography} {capfirst(moment)}; {approval}."
+
+
+def parse_moment(request: HttpRequest) -> tuple[dt.date | None, bool]:
+    """The `as_of` and `approved_only` query parameters (ChoiceError when malformed)."""
+    q = request.GET
+    return (
+        dashboards.parse_as_of(q.get("as_of")),
+        dashboards.parse_flag(q.get("approved_only"), name=_("approved_only")),
+    )
 
 
 # ---------------------------------------------------------------------------- province
@@ -75,6 +115,7 @@ def basis_label(overview: dashboards.ProvinceOverview) -> str:
 
 def _overview(request: HttpRequest, unit: Unit) -> dashboards.ProvinceOverview:
     q = request.GET
+    as_of, approved_only = parse_moment(request)
     return dashboards.province_overview(
         unit,
         period=dashboards.parse_year(q.get("period"), name=_("The year")),
@@ -82,7 +123,20 @@ def _overview(request: HttpRequest, unit: Unit) -> dashboards.ProvinceOverview:
         set_id=q.get("set") or None,
         geography=q.get("geography") or dashboards.AS_RECORDED,
         language=_language(),
+        as_of=as_of,
+        approved_only=approved_only,
+        extra_sets=record_sets(unit),
     )
+
+
+def record_sets(unit: Unit) -> tuple[CriteriaSet, ...]:
+    """Sets a province's stored years were recorded under that are not bundled: the demo's
+    2010–2015 set (declared statuses only, kept with the demo) for a simulated province."""
+    if not dashboards.is_simulated(unit):
+        return ()
+    from ntm.demo.loader import demo_set_2010  # the demo builds on the web package
+
+    return (demo_set_2010(),)
 
 
 def _charts(o: dashboards.ProvinceOverview) -> dict[str, Any]:
@@ -276,11 +330,14 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_unit_or_404(request, pk, UnitKind.COMMUNE)
     q = request.GET
     try:
+        as_of, approved_only = parse_moment(request)
         view = dashboards.commune_view(
             unit,
             period=dashboards.parse_year(q.get("period"), name=_("The year")),
             set_id=q.get("set") or None,
             language=_language(),
+            as_of=as_of,
+            approved_only=approved_only,
         )
     except dashboards.ChoiceError as e:
         return _invalid(request, e, reverse("web:commune", args=[pk]))
@@ -298,6 +355,8 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
             "parent": unit.parent,
             "ancestors": ancestors_of(request, unit),
             "v": view,
+            "moment_label": capfirst(as_of_label(view.as_of)),
+            "approval_label": _("approved") if view.approved else _("not yet approved"),
             "evidence": evidence,
             "entry_url": optional_url("values:entry", unit.pk, view.cset.id, view.period),
         },

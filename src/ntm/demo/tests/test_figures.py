@@ -1,33 +1,36 @@
 """The published Lạng Sơn figures, computed by the app's own statistics from the demo record.
 
-Each figure is asserted from `ntm.stats` over `ntm.values`' results: end of 2020 through the
-province dashboard itself (`ntm.web.dashboards.province_overview`), mid-2020 and the baseline
-through `ntm.demo.figures`, which follows the same path with the record as of 30/06/2020.
+Each figure is asserted from `ntm.stats` over `ntm.values`' results, through the province
+dashboard itself (`ntm.web.dashboards.province_overview`): end of 2020 live, mid-2020 as of
+30/06/2020 (`ntm.demo.figures.mid_2020_overview`) — and on the rendered page's data-figure
+hooks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from ntm.criteria.loader import load_set
-from ntm.demo.figures import period_frames, province_statistics
+from ntm.demo.figures import mid_2020_overview, province_statistics
 from ntm.demo.loader import DAY_2019, DAY_2020, DAY_MID_2020, DemoResult, demo_set_2010, province
+from ntm.demo.users import ensure_demo_users
 from ntm.stats.formatting import PercentStyle, format_number, format_percent, format_signed
 from ntm.units.models import Unit
 from ntm.values.evaluation import results_for_units
-from ntm.web.dashboards import communes_on, province_overview
+from ntm.web.dashboards import communes_on, province_overview, recorded_results
 
 SET_2016 = load_set("vn-ntm-xa-2016-2020")
 
 
 @pytest.fixture
 def mid(demo: DemoResult):  # type: ignore[no-untyped-def]
-    return province_statistics(
-        province(), 2020, SET_2016, as_of=DAY_MID_2020, baseline=(2011, demo_set_2010())
-    )
+    return mid_2020_overview(province()).statistics
 
 
 def test_end_of_2020_on_the_dashboard(demo: DemoResult) -> None:
@@ -71,7 +74,9 @@ def test_mid_2020_on_the_pre_2019_units(demo: DemoResult) -> None:
     pre = province_statistics(prov, 2020, SET_2016, as_of=DAY_MID_2020, units_day=DAY_2019)
     f = pre.total.figures
     assert f.communes == 177
-    _, communes, _ = period_frames(prov, 2020, SET_2016, as_of=DAY_MID_2020)
+    ev = recorded_results(prov, 2020, SET_2016, as_of=DAY_MID_2020).evaluation
+    assert ev is not None
+    communes = ev.communes
     meeting = communes.filter(pl.col("meets_set")).get_column("unit").cast(pl.Int64).to_list()
     continuing = Unit.objects.filter(pk__in=meeting).valid_on(DAY_2019)
     assert f.meeting == continuing.count()
@@ -83,7 +88,7 @@ def test_mid_2020_on_the_pre_2019_units(demo: DemoResult) -> None:
 def test_the_history_before_2020(demo: DemoResult) -> None:
     overview = province_overview(province(), period=2020)
     trend = {p.period: p.figures for p in overview.trend}
-    assert sorted(trend) == [2016, 2017, 2018, 2019, 2020]
+    assert sorted(trend) == [2016, 2017, 2018, 2019, 2020]  # the 2010-2015 set is not bundled
     assert [trend[y].meeting for y in sorted(trend)] == sorted(trend[y].meeting for y in trend)
     end_2015 = province_statistics(province(), 2015, demo_set_2010()).total.figures
     assert end_2015.meeting == 8  # "8 NTM communes" by 07/12/2015 (langson_timeseries.csv)
@@ -98,3 +103,35 @@ def test_income_before_2020_is_declared(demo: DemoResult) -> None:
     assert all(basis[k] == ["computed"] for k in basis if k != 10)
     crit_2020 = results_for_units(units[:20], 2020, SET_2016).criteria
     assert crit_2020.get_column("basis").unique().to_list() == ["computed"]
+
+
+def test_mid_2020_approval(demo: DemoResult) -> None:
+    """On 30/06/2020 no commune had its 2020 approved (approvals came on 20/01/2021): the live
+    count shows it, and counting approved communes only leaves no result at all."""
+    live = mid_2020_overview(province())
+    assert (live.approved, live.in_scope) == (0, 181)
+    only = mid_2020_overview(province(), approved_only=True)
+    f = only.figures
+    assert (f.communes, f.evaluated, f.meeting, only.unapproved) == (181, 0, 0, 181)
+    end = province_overview(province(), period=2020, approved_only=True)
+    assert (end.approved, end.figures.meeting) == (181, 65)
+
+
+def _figure(page: str, name: str) -> str:
+    found = re.search(rf'data-figure="{name}"[^>]*>(.*?)</(?:li|p)>', page, re.S)
+    assert found, name
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1))).strip()
+
+
+def test_mid_2020_on_the_page(demo: DemoResult) -> None:
+    office = next(u for u in ensure_demo_users() if u.username == "vanphong.tinh")
+    client = Client()
+    assert client.login(username=office.username, password=office.password)
+    url = reverse("web:province", args=[province().pk])
+    page = client.get(f"{url}?period=2020&baseline=2011&as_of=30/06/2020").content.decode()
+    assert "49/181 (27,07 %)" in _figure(page, "meeting")
+    assert _figure(page, "average").endswith("11,54")
+    assert "+9,93" in _figure(page, "baseline")
+    assert "Tính đến 30/06/2020" in _figure(page, "basis")
+    assert "đã duyệt 0/181 xã" in _figure(page, "basis")
+    assert _figure(page, "approved").endswith("0/181")

@@ -82,7 +82,7 @@ def test_province_headline_changes_and_charts(client: Client, personas: Personas
     assert "So với năm 2020 +1 xã; +4,5 tiêu chí" in t
     # Each headline figure has a stable hook, whatever the language.
     hooks = re.findall(r'<li data-figure="(\w+)">', page)
-    assert hooks == ["meeting", "average", "previous", "baseline"]
+    assert hooks == ["meeting", "average", "previous", "baseline", "approved"]
     # Charts are served SVG, each with a table; the trend covers every year with data.
     assert page.count("<svg") == 3
     assert page.count("Bảng số liệu của biểu đồ") == 3
