@@ -344,6 +344,7 @@ class PeriodResults:
     approved: int = 0
     as_of: dt.date | None = None
     approved_only: bool = False
+    held_back: int = 0  # communes with data left out because their period is not approved
 
     @property
     def unapproved(self) -> int:
@@ -366,6 +367,7 @@ def recorded_results(
     approved = approved_units(ids, period, cset.id, as_of=as_of)
     data = units_with_data_as_of(ids, period, cset.id, as_of)
     evaluated = [u for u in communes if u.pk in data and (not approved_only or u.pk in approved)]
+    held_back = sum(1 for u in communes if u.pk in data) - len(evaluated)
     ev = results_for_units(evaluated, period, cset, as_of=as_of) if evaluated else None
     return PeriodResults(
         period=period,
@@ -376,6 +378,7 @@ def recorded_results(
         approved=len(approved),
         as_of=as_of,
         approved_only=approved_only,
+        held_back=held_back,
     )
 
 
@@ -417,12 +420,6 @@ def rebased_results(
         for new, olds in parts.group_by("new_unit").agg("old_unit").iter_rows()
         if new in units and all(o in approved_old for o in olds)
     }
-    if approved_only:
-        old_ids = [i for i in old_ids if str(i) in approved_old]
-        if not old_ids:
-            return PeriodResults(
-                period, cset, units, scope, None, len(approved_new), as_of, approved_only
-            )
     values = values_frame(old_ids, period, as_of=as_of)
     rebased = rebase_values(
         values.filter(pl.col("unit").is_in(walk.get_column("old_unit").implode())),
@@ -450,11 +447,13 @@ def rebased_results(
         .group_by("unit")
         .agg(pl.col("ok").all().alias("comparable"))
     )
+    held_back = 0
     if approved_only:
-        comparable = comparable.filter(pl.col("unit").is_in(list(approved_new)))
+        kept = comparable.filter(pl.col("unit").is_in(list(approved_new)))
+        held_back, comparable = comparable.height - kept.height, kept
     if comparable.height == 0:
         return PeriodResults(period, cset, units, scope, None, len(approved_new), as_of,
-                             approved_only)  # fmt: skip
+                             approved_only, held_back)  # fmt: skip
     targets = [units[k] for k in sorted(comparable.get_column("unit").to_list(), key=int)]
     ev = evaluate(
         cset,
@@ -483,6 +482,7 @@ def rebased_results(
         approved=len(approved_new),
         as_of=as_of,
         approved_only=approved_only,
+        held_back=held_back,
     )
 
 
@@ -562,6 +562,7 @@ class ProvinceOverview:
     approved_only: bool = False
     approved: int = 0  # communes in scope whose period is approved (as of `as_of`)
     in_scope: int = 0
+    held_back: int = 0  # communes with data left out as not approved (`approved_only`)
 
     @property
     def figures(self) -> Figures:
@@ -570,6 +571,11 @@ class ProvinceOverview:
     @property
     def unapproved(self) -> int:
         return self.in_scope - self.approved
+
+    @property
+    def without_data(self) -> int:
+        """Communes without a result that had no data (not those held back as unapproved)."""
+        return self.figures.not_evaluated - self.held_back
 
 
 def criterion_name(criterion: Criterion, language: str = "vi") -> str:
@@ -829,6 +835,7 @@ def province_overview(
         approved_only=approved_only,
         approved=current.approved,
         in_scope=len(current.units),
+        held_back=current.held_back,
     )
 
 
