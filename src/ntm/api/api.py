@@ -260,11 +260,20 @@ def unit_statistics(
     baseline: int | None = None,
     set: str | None = None,
     geography: str = Query(dashboards.AS_RECORDED, pattern="^(as_recorded|rebased)$"),  # type: ignore[type-arg]
+    as_of: str | None = Query(None, description="dd/mm/yyyy or yyyy-mm-dd"),  # type: ignore[type-arg]
+    approved_only: bool = False,
 ) -> Any:
     unit = _visible_unit(request, unit_id, UnitKind.PROVINCE)
     try:
         o = dashboards.province_overview(
-            unit, period=period, baseline=baseline, set_id=set, geography=geography
+            unit,
+            period=period,
+            baseline=baseline,
+            set_id=set,
+            geography=geography,
+            as_of=dashboards.parse_as_of(as_of),
+            approved_only=approved_only,
+            extra_sets=dashboards.record_sets(unit),
         )
     except dashboards.ChoiceError as e:
         return _choice_error(e)
@@ -277,9 +286,21 @@ def unit_statistics(
         basis=o.basis,
         basis_text=basis_text(o.basis),
         simulated=o.simulated,
+        as_of=o.as_of,
+        approved_only=o.approved_only,
+        approved=o.approved,
+        communes_in_scope=o.in_scope,
+        held_back=o.held_back,
         statistics=o.statistics.to_dict(),
         trend=[
-            TrendOut(period=t.period, set_id=t.set_id, figures=t.figures.to_dict()) for t in o.trend
+            TrendOut(
+                period=t.period,
+                set_id=t.set_id,
+                figures=t.figures.to_dict(),
+                approved=t.approved,
+                as_of=t.as_of,
+            )
+            for t in o.trend
         ],
         close_to_standard=[
             CloseOut(

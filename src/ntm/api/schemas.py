@@ -144,6 +144,8 @@ class TrendOut(Schema):
     period: int
     set_id: str
     figures: dict[str, Any]
+    approved: int = Field(description="Communes in scope whose year is approved")
+    as_of: dt.date | None = Field(description="The day the year's record was read at; null: live")
 
 
 class CloseOut(Schema):
@@ -172,6 +174,14 @@ class StatisticsOut(Schema):
     basis: str
     basis_text: str
     simulated: bool
+    as_of: dt.date | None = Field(
+        description="The period's record as it stood at the end of this day (other years at "
+        "their end); null: the live record"
+    )
+    approved_only: bool = Field(description="Only communes whose period is approved counted")
+    approved: int = Field(description="Communes in scope whose period is approved")
+    communes_in_scope: int
+    held_back: int = Field(description="Communes with data not counted: not yet approved")
     statistics: dict[str, Any]
     trend: list[TrendOut]
     close_to_standard: list[CloseOut]

@@ -305,6 +305,17 @@ def simulated_province_of(unit: Unit) -> bool:
     return False
 
 
+def record_sets(province: Unit) -> tuple[CriteriaSet, ...]:
+    """Sets a province's stored years were recorded under that are not bundled: the demo's
+    2010–2015 set (declared statuses only, kept with the demo) for a simulated province —
+    the `extra_sets` of `province_overview`."""
+    if not is_simulated(province):
+        return ()
+    from ntm.demo.loader import demo_set_2010  # the demo builds on this module
+
+    return (demo_set_2010(),)
+
+
 def mark_simulated(province: Unit, *, note: str, actor: str = "", acting_user: Any = None) -> None:
     """Record that a province's values are simulated (the demo loader calls this), so that
     every dashboard of it says "dữ liệu mô phỏng"."""

@@ -23,7 +23,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ntm.accounts import permissions
-from ntm.criteria.schema import CriteriaSet
 from ntm.stats.formatting import format_number, format_percent
 from ntm.units.models import Unit, UnitKind
 from ntm.values.models import Evidence
@@ -125,18 +124,8 @@ def _overview(request: HttpRequest, unit: Unit) -> dashboards.ProvinceOverview:
         language=_language(),
         as_of=as_of,
         approved_only=approved_only,
-        extra_sets=record_sets(unit),
+        extra_sets=dashboards.record_sets(unit),
     )
-
-
-def record_sets(unit: Unit) -> tuple[CriteriaSet, ...]:
-    """Sets a province's stored years were recorded under that are not bundled: the demo's
-    2010–2015 set (declared statuses only, kept with the demo) for a simulated province."""
-    if not dashboards.is_simulated(unit):
-        return ()
-    from ntm.demo.loader import demo_set_2010  # the demo builds on the web package
-
-    return (demo_set_2010(),)
 
 
 def _charts(o: dashboards.ProvinceOverview) -> dict[str, Any]:
