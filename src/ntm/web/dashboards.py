@@ -465,13 +465,13 @@ def rebased_results(
     if comparable.height == 0:
         return PeriodResults(period, cset, units, scope, None, len(approved_new), as_of,
                              approved_only, held_back)  # fmt: skip
-    targets = [units[k] for k in sorted(comparable.get_column("unit").to_list(), key=int)]
+    target_keys = sorted(comparable.get_column("unit").to_list(), key=int)
     ev = evaluate(
         cset,
-        units_frame(targets),
-        rebased.for_engine().filter(pl.col("unit").is_in(keys)),
+        units_frame([units[k] for k in target_keys]),
+        rebased.for_engine().filter(pl.col("unit").is_in(target_keys)),
         years=[period],
-        declared=declared,
+        declared=declared.filter(pl.col("unit").is_in(target_keys)),
         measures=load_measures(),
     )
     return PeriodResults(

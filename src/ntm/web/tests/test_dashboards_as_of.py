@@ -120,6 +120,9 @@ def test_approval_counts_and_approved_only(client: Client, world: Personas) -> N
     assert (o.approved, o.figures.evaluated, o.figures.meeting) == (0, 0, 0)
     o = province_overview(p.province, period=2021, as_of=dt.date(2022, 1, 20), approved_only=True)
     assert (o.approved, o.figures.evaluated, o.figures.meeting) == (1, 1, 1)
+    # Re-based (the units have not changed): the same communes approved and held back.
+    o = province_overview(p.province, period=2021, geography="rebased", approved_only=True)
+    assert (o.approved, o.held_back, o.figures.evaluated, o.figures.meeting) == (1, 1, 1, 1)
 
 
 def test_map_and_commune_page_as_of(client: Client, world: Personas) -> None:
