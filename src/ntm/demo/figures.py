@@ -2,9 +2,10 @@
 
 Mid-2020 (30/06/2020) is the province overview read as of that day
 (`ntm.web.dashboards.province_overview(as_of=...)`), against 2011 under the demo's 2010–2015
-set (which is not bundled, so it is passed as an extra set); the previous year and the
-baseline are then read as they stood at their end. Figures on other units than the period's
-own (the pre-2019 communes) use the dashboard's `recorded_results` with another units day.
+set (not bundled: `record_sets` gives it for a simulated province, as for the page); the
+previous year and the baseline are then read as they stood at their end. Figures on other
+units than the period's own (the pre-2019 communes) use the dashboard's `recorded_results`
+with another units day.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 
 from ntm.criteria.schema import CriteriaSet
-from ntm.demo.loader import DAY_MID_2020, demo_set_2010
+from ntm.demo.loader import DAY_MID_2020
 from ntm.stats.rollup import AS_RECORDED, Statistics
 from ntm.units.models import Unit
 from ntm.web.dashboards import (
     ProvinceOverview,
     period_statistics,
     province_overview,
+    record_sets,
     recorded_results,
 )
 
@@ -34,7 +36,7 @@ def mid_2020_overview(province: Unit, *, approved_only: bool = False) -> Provinc
         baseline=MID_2020_BASELINE,
         as_of=DAY_MID_2020,
         approved_only=approved_only,
-        extra_sets=(demo_set_2010(),),
+        extra_sets=record_sets(province),
     )
 
 
