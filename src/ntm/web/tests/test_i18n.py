@@ -39,6 +39,15 @@ def test_vietnamese_by_default_and_english_on_request(client: Client, personas: 
     assert "Đơn vị của bạn" in client.get(reverse("web:home")).content.decode()
 
 
+@pytest.mark.django_db
+def test_a_browser_set_up_in_english_still_gets_vietnamese(
+    client: Client, personas: Personas
+) -> None:
+    personas.login(client, "province_office")
+    html = client.get(reverse("web:home"), headers={"accept-language": "en-US,en"}).content.decode()
+    assert '<html lang="vi">' in html and "Đơn vị của bạn" in html
+
+
 def _entries(po: Path) -> dict[str, str]:
     """msgid -> msgstr of a catalogue written with --no-wrap (header left out)."""
     text = po.read_text(encoding="utf-8")
