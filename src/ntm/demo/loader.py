@@ -1,11 +1,11 @@
 """Load the demo province: Lạng Sơn's real units with SIMULATED values for 2011–2020.
 
-`load_demo()` is the demo's service (design decision 7): one transaction, an actor, and an
-audit row for every entry it writes, shaped like the import service's rows
-(`values.import` on each value stage, `values.declare` on each declaration, `values.approve`
-on each period), each with `after["at"]`: the moment the entry holds from. That is what lets
-the record answer "as of 30/06/2020" and "as of 31/12/2020" for the same period 2020
-(`ntm.values.evaluation.results_for_units(..., as_of=...)`):
+`load_demo()` builds the record, each entry with the moment it holds from, and hands it to
+the values service `ntm.values.services.load_history` (design decision 7), which writes it in
+one transaction with an audit row for every entry (`values.import` on each value stage,
+`values.declare` on each declaration, `values.approve` on each period), each with
+`after["at"]`. That is what lets the record answer "as of 30/06/2020" and "as of 31/12/2020"
+for the same period 2020 (`ntm.values.evaluation.results_for_units(..., as_of=...)`):
 
 - 2011–2015: no criteria set of that period is bundled; statuses are DECLARED per criterion
   under `vn-ntm-xa-2010-2015` (criterion numbers of QĐ 491/2009 only, src/ntm/demo/sets/);
@@ -25,12 +25,10 @@ import random
 import time
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_measures, load_set, load_set_file
 from ntm.criteria.resolve import resolve
 from ntm.criteria.schema import CriteriaSet
@@ -39,7 +37,7 @@ from ntm.demo.realise import Realised, commune_sizes, realise
 from ntm.units.models import Unit, UnitKind
 from ntm.units.names import name_key
 from ntm.values.evaluation import results_for_units
-from ntm.values.models import Declaration, State, Submission, Value
+from ntm.values.services import Entry, PastApproval, PastDeclaration, PastValue, load_history
 from ntm.web.dashboards import communes_on, is_simulated, mark_simulated
 
 ACTOR = "system:demo"
@@ -127,118 +125,33 @@ def _recognised(units: list[Unit]) -> dict[str, int]:
     return out
 
 
-class _Writer:
-    """Collects rows and writes them in bulk, with their audit rows."""
+class _Record:
+    """The demo's record as the values service loads it (`load_history`)."""
 
-    def __init__(self, now: dt.datetime, actor: str) -> None:
-        self.now, self.actor = now, actor
-        # (unit pk, measure, period) -> [(effective, entry), ...] in time order
-        self.values: dict[tuple[int, str, int], list[tuple[dt.datetime, dict[str, Any]]]] = {}
-        # (unit pk, period, set id, criterion) -> [(effective, status), ...]
-        self.declared: dict[tuple[int, int, str, int], list[tuple[dt.datetime, str]]] = {}
-        self.approved: list[tuple[int, int, str, dt.datetime]] = []
+    def __init__(self) -> None:
+        self.values: list[PastValue] = []
+        self.declarations: list[PastDeclaration] = []
+        self.approvals: list[PastApproval] = []
 
     def add(self, unit: Unit, period: int, at: dt.datetime, done: Realised, set_id: str) -> None:
         for measure, entry in done.entries.items():
             if entry["value"] is None and entry["numerator"] is None:
                 continue
-            history = self.values.setdefault((unit.pk, measure, period), [])
-            if not history or history[-1][1] != entry:
-                history.append((at, entry))
+            self.values.append(PastValue(unit, measure, period, Entry(**entry), at))
         for criterion, status in done.declared.items():
             self.declare(unit, period, set_id, criterion, status, at)
 
     def declare(
         self, unit: Unit, period: int, set_id: str, criterion: int, status: str, at: dt.datetime
     ) -> None:
-        history = self.declared.setdefault((unit.pk, period, set_id, criterion), [])
-        if not history or history[-1][1] != status:
-            history.append((at, status))
+        self.declarations.append(PastDeclaration(unit, period, set_id, criterion, status, at))
 
     def approve(self, unit: Unit, period: int, set_id: str, at: dt.datetime) -> None:
-        self.approved.append((unit.pk, period, set_id, at))
-
-    def write(self) -> tuple[int, int]:
-        audit: list[AuditLog] = []
-
-        def log(action: str, object_type: str, pk: int, before: Any, after: Any) -> None:
-            audit.append(
-                AuditLog(
-                    created_at=self.now,
-                    actor=self.actor,
-                    action=action,
-                    object_type=object_type,
-                    object_id=str(pk),
-                    before=before,
-                    after=after,
-                    reason=REASON,
-                )
-            )
-
-        rows = []
-        for (unit, measure, period), entries in self.values.items():
-            last_at, last = entries[-1]
-            v = Value(unit_id=unit, measure=measure, period=period)
-            for stage in ("claimed", "verified"):
-                for name, x in last.items():
-                    setattr(v, f"{stage}_{name}", x)
-                setattr(v, f"{stage}_version", len(entries))
-                setattr(v, f"{stage}_at", last_at)
-            rows.append(v)
-        Value.objects.bulk_create(rows, batch_size=2000)
-        for v, ((unit, measure, period), entries) in zip(rows, self.values.items(), strict=True):
-            where = {"unit": unit, "measure": measure, "period": period}
-            for stage in ("claimed", "verified"):
-                before = None
-                for version, (at, entry) in enumerate(entries, start=1):
-                    after = {"stage": stage, **entry, "version": version, **where,
-                             "at": at.isoformat()}  # fmt: skip
-                    log("values.import", "values.value", v.pk, before, after)
-                    before = {"stage": stage, **entry, "version": version}
-        decls = []
-        for (unit, period, set_id, criterion), history in self.declared.items():
-            decls.append(
-                Declaration(
-                    unit_id=unit,
-                    period=period,
-                    set_id=set_id,
-                    criterion=criterion,
-                    status=history[-1][1],
-                    version=len(history),
-                    declared_at=history[-1][0],
-                )
-            )
-        Declaration.objects.bulk_create(decls, batch_size=2000)
-        for d, ((unit, period, set_id, criterion), history) in zip(
-            decls, self.declared.items(), strict=True
-        ):
-            before = {"unit": unit, "period": period, "set": set_id, "criterion": criterion,
-                      "status": ""}  # fmt: skip
-            for at, status in history:
-                after = {**before, "status": status, "at": at.isoformat()}
-                log("values.declare", "values.declaration", d.pk, before, after)
-                before = {k: after[k] for k in before}
-        subs = [
-            Submission(
-                unit_id=unit,
-                period=period,
-                set_id=set_id,
-                state=State.APPROVED,
-                changed_at=at,
-            )
-            for unit, period, set_id, at in self.approved
-        ]
-        Submission.objects.bulk_create(subs, batch_size=2000)
-        for s, (_, _, _, at) in zip(subs, self.approved, strict=True):
-            state = {"unit": s.unit_id, "period": s.period, "set": s.set_id}
-            after = {**state, "state": State.APPROVED, "at": at.isoformat()}
-            log("values.approve", "values.submission", s.pk, {**state, "state": State.DRAFT}, after)
-        AuditLog.objects.bulk_create(audit, batch_size=2000)
-        return len(rows), len(decls)
+        self.approvals.append(PastApproval(unit, period, set_id, at))
 
 
 def _realise_all(
-    writer: _Writer,
+    record: _Record,
     plan: demo_plan.Plan,
     units: dict[str, Unit],
     cset: CriteriaSet,
@@ -253,8 +166,8 @@ def _realise_all(
         for key, met in sorted(plan.met[str(year)].items()):
             for k in demo_plan.CRITERIA:
                 status = "met" if k in met else "not_met"
-                writer.declare(units[key], year, set_2010.id, k, status, at)
-            writer.approve(units[key], year, set_2010.id, moment(dt.date(year + 1, 1, 20)))
+                record.declare(units[key], year, set_2010.id, k, status, at)
+            record.approve(units[key], year, set_2010.id, moment(dt.date(year + 1, 1, 20)))
     phases = [(str(y), y, dt.date(y, 12, 31)) for y in range(2016, 2020)]
     phases += [(demo_plan.MID_2020, 2020, DAY_MID_2020), (demo_plan.END_2020, 2020, DAY_2020)]
     for phase, year, day in phases:
@@ -265,9 +178,9 @@ def _realise_all(
             column = resolved.unit_column(unit.region, unit.commune_group, [])
             rng = random.Random(f"{demo_plan.SEED}|{key}|{phase}")
             done = realise(cset, resolved, column, met, sizes[key], measures, rng)
-            writer.add(unit, year, at, done, cset.id)
+            record.add(unit, year, at, done, cset.id)
             if phase != demo_plan.MID_2020:
-                writer.approve(unit, year, cset.id, moment(dt.date(year + 1, 1, 20)))
+                record.approve(unit, year, cset.id, moment(dt.date(year + 1, 1, 20)))
 
 
 def _keyed(units: list[Unit]) -> dict[str, Unit]:
@@ -292,12 +205,19 @@ def load_demo(*, actor: str = ACTOR) -> DemoResult:
     )
     cset = load_set(SET_2016)
     set_2010 = demo_set_2010()
-    writer = _Writer(timezone.now(), actor)
-    _realise_all(writer, plan, every, cset, set_2010)
+    record = _Record()
+    _realise_all(record, plan, every, cset, set_2010)
     with transaction.atomic():
         if is_simulated(prov):  # another run got here first
             return DemoResult(loaded=False)
-        values, declarations = writer.write()
+        loaded = load_history(
+            [cset, set_2010],
+            record.values,
+            record.declarations,
+            record.approvals,
+            reason=REASON,
+            actor=actor,
+        )
         mark_simulated(prov, note=NOTE, actor=actor)
         # Warm the results cache of the bundled set, so that the first pages are quick.
         for year in range(2016, 2021):
@@ -305,7 +225,7 @@ def load_demo(*, actor: str = ACTOR) -> DemoResult:
             results_for_units(list(units.values()), year, cset)
     return DemoResult(
         loaded=True,
-        values=values,
-        declarations=declarations,
+        values=loaded.values,
+        declarations=loaded.declarations,
         seconds=time.perf_counter() - started,
     )
