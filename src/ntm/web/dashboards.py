@@ -30,6 +30,7 @@ result: it counts as "chưa duyệt" (among the communes without a result), neve
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -66,7 +67,7 @@ REBASED = "rebased"
 GEOGRAPHIES = (AS_RECORDED, REBASED)
 # A commune "close to the standard" misses at most this many criteria.
 CLOSE_TO_STANDARD = 2
-SORT_KEYS = ("name", "code", "communes", "meeting", "percent", "average")
+SORT_KEYS = ("name", "code", "communes", "meeting", "percent", "average", "approved")
 
 
 class ChoiceError(ValueError):
@@ -1073,6 +1074,8 @@ class ProvinceRow:
     meeting: int
     total_met: int
     simulated: bool
+    approved: int = 0  # communes whose period is approved under the set (as of `as_of`)
+    held_back: int = 0  # communes with data left out as not approved (`approved_only`)
 
     @property
     def percent(self) -> Fraction | None:
@@ -1092,6 +1095,20 @@ class CentralView:
     rows: tuple[ProvinceRow, ...]
     sort: str
     descending: bool
+    as_of: dt.date | None = None
+    approved_only: bool = False
+
+    @property
+    def in_scope(self) -> int:
+        return sum(r.communes for r in self.rows)
+
+    @property
+    def approved(self) -> int:
+        return sum(r.approved for r in self.rows)
+
+    @property
+    def held_back(self) -> int:
+        return sum(r.held_back for r in self.rows)
 
 
 def _sort_key(key: str) -> Any:
@@ -1108,6 +1125,8 @@ def _sort_key(key: str) -> Any:
                 return (row.percent is not None, row.percent or 0, *name)
             case "average":
                 return (row.average is not None, row.average or 0, *name)
+            case "approved":
+                return (row.approved, *name)
         return name
 
     return by
@@ -1126,15 +1145,28 @@ def parse_sort(text: str | None) -> tuple[str, bool]:
 
 
 def central_view(
-    *, period: int | None = None, set_id: str | None = None, sort: str | None = None
+    *,
+    period: int | None = None,
+    set_id: str | None = None,
+    sort: str | None = None,
+    as_of: dt.date | None = None,
+    approved_only: bool = False,
 ) -> CentralView:
+    """Every province side by side for one period, as recorded. `as_of` and `approved_only`
+    as on the province overview: the period's record (and its approvals) as it stood at the
+    end of that day; only approved communes counted. Without a period, the latest year with
+    data that had begun by `as_of`. The number of queries does not grow with the provinces."""
     key, descending = parse_sort(sort)
     periods = sorted(
         set(Value.objects.values_list("period", flat=True).distinct())
         | set(Declaration.objects.exclude(status="").values_list("period", flat=True).distinct())
     )
+    if as_of is not None:
+        # Years that had not begun at `as_of` had no record yet.
+        periods = [y for y in periods if y <= as_of.year]
     if period is None:
-        period = periods[-1] if periods else timezone.localdate().year
+        period = periods[-1] if periods else (as_of or timezone.localdate()).year
+    check_as_of(as_of, period)
     cset = choose_set(period, set_id)
     day = period_day(period)
     provinces = list(Unit.objects.valid_on(day).filter(kind=UnitKind.PROVINCE))
@@ -1146,37 +1178,46 @@ def central_view(
         .select_related("parent")
     )
     province_of = {
-        str(u.pk): (
-            u.parent_id if u.parent_id in by_pk else u.parent.parent_id if u.parent else None
-        )
+        u.pk: (u.parent_id if u.parent_id in by_pk else u.parent.parent_id if u.parent else None)
         for u in communes
     }
-    data = units_with_data([u.pk for u in communes], period)
-    evaluated = [u for u in communes if u.pk in data]
-    per: dict[int, list[int]] = {p.pk: [0, 0, 0, 0] for p in provinces}
-    for pk in province_of.values():
-        if pk in per:
-            per[pk][0] += 1
+    ids = [u.pk for u in communes]
+    approved = approved_units(ids, period, cset.id, as_of=as_of)
+    data = units_with_data_as_of(ids, period, cset.id, as_of)
+    evaluated = [u for u in communes if u.pk in data and (not approved_only or u.pk in approved)]
+    counts: dict[int, Counter[str]] = {p.pk: Counter() for p in provinces}
+    for pk, prov in province_of.items():
+        if prov not in counts:
+            continue
+        c = counts[prov]
+        c["communes"] += 1
+        c["approved"] += pk in approved
+        c["held_back"] += approved_only and pk in data and pk not in approved
     if evaluated:
-        ev = results_for_units(evaluated, period, cset)
+        ev = results_for_units(evaluated, period, cset, as_of=as_of)
         for unit, met, meets in ev.communes.select("unit", "met", "meets_set").iter_rows():
-            pk = province_of.get(str(unit))
-            if pk in per:
-                per[pk][1] += 1
-                per[pk][2] += int(bool(meets))
-                per[pk][3] += int(met)
+            prov = province_of.get(int(unit))
+            if prov in counts:
+                c = counts[prov]
+                c["evaluated"] += 1
+                c["meeting"] += int(bool(meets))
+                c["total_met"] += int(met)
     simulated = set(SimulatedData.objects.values_list("province__code", flat=True))
-    rows = [
-        ProvinceRow(
-            province=p,
-            communes=per[p.pk][0],
-            evaluated=per[p.pk][1],
-            meeting=per[p.pk][2],
-            total_met=per[p.pk][3],
-            simulated=bool(p.code) and p.code in simulated,
+    rows = []
+    for p in provinces:
+        c = counts[p.pk]
+        rows.append(
+            ProvinceRow(
+                province=p,
+                communes=c["communes"],
+                evaluated=c["evaluated"],
+                meeting=c["meeting"],
+                total_met=c["total_met"],
+                simulated=bool(p.code) and p.code in simulated,
+                approved=c["approved"],
+                held_back=c["held_back"],
+            )
         )
-        for p in provinces
-    ]
     rows.sort(key=_sort_key(key), reverse=descending)
     return CentralView(
         period=period,
@@ -1186,6 +1227,8 @@ def central_view(
         rows=tuple(rows),
         sort=key,
         descending=descending,
+        as_of=as_of,
+        approved_only=approved_only,
     )
 
 

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -355,20 +356,41 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------- central
 
 
+def central_basis_label(view: dashboards.CentralView) -> str:
+    """What the central table is counted on: geography, the moment, approval."""
+    geography = _("As recorded: each year on the administrative units of that year.")
+    moment = capfirst(as_of_label(view.as_of))
+    approval = approval_label(view.approved, view.in_scope, view.approved_only)
+    return f"{geography} {moment}; {approval}."
+
+
+def central_query(view: dashboards.CentralView) -> dict[str, str]:
+    """The choices behind the view, normalised, for the sort and drill-down links."""
+    query = {"period": str(view.period), "set": view.cset.id}
+    if view.as_of is not None:
+        query["as_of"] = view.as_of.isoformat()
+    if view.approved_only:
+        query["approved_only"] = "1"
+    return query
+
+
 @login_required
 def central(request: HttpRequest) -> HttpResponse:
     if not permissions.can_read_all(request.user):
         raise PermissionDenied
     q = request.GET
     try:
+        as_of, approved_only = parse_moment(request)
         view = dashboards.central_view(
             period=dashboards.parse_year(q.get("period"), name=_("The year")),
             set_id=q.get("set") or None,
             sort=q.get("sort") or None,
+            as_of=as_of,
+            approved_only=approved_only,
         )
     except dashboards.ChoiceError as e:
         return _invalid(request, e, reverse("web:central"))
-    keep = {k: v for k, v in q.items() if k in ("period", "set")}
+    keep = central_query(view)
     headers = []
     for key, label in (
         ("code", _("Code")),
@@ -377,6 +399,7 @@ def central(request: HttpRequest) -> HttpResponse:
         ("meeting", _("At the standard")),
         ("percent", _("Share at the standard")),
         ("average", _("Average criteria met")),
+        ("approved", _("Approved")),
     ):
         current = view.sort == key
         # A click on the current column flips the order; on another, starts ascending
@@ -385,7 +408,18 @@ def central(request: HttpRequest) -> HttpResponse:
             next_sort = key if view.descending else f"-{key}"
         else:
             next_sort = key if key in ("code", "name") else f"-{key}"
-        params = "&".join(f"{k}={v}" for k, v in {**keep, "sort": next_sort}.items())
         aria = ("descending" if view.descending else "ascending") if current else ""
-        headers.append({"key": key, "label": label, "url": f"?{params}", "aria": aria})
-    return render(request, "web/central.html", {"v": view, "headers": headers, "on": None})
+        url = f"?{urlencode({**keep, 'sort': next_sort})}"
+        headers.append({"key": key, "label": label, "url": url, "aria": aria})
+    return render(
+        request,
+        "web/central.html",
+        {
+            "v": view,
+            "headers": headers,
+            "on": None,
+            "basis_label": central_basis_label(view),
+            # Drill-down to a province keeps the year, the set, the as-of date and approval.
+            "drill": urlencode(keep),
+        },
+    )
