@@ -77,6 +77,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# State shared between requests (an import's progress) lives in the cache, never in one
+# process's memory: in-process for the embedded single-server setup, Redis (NTM_CACHE_URL,
+# e.g. redis://127.0.0.1:6379/1) when several application servers share one database
+# (design decision 8).
+_CACHE_URL = os.environ.get("NTM_CACHE_URL", "")
+if _CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": "ntm",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
