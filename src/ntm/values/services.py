@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ntm.accounts import permissions
 from ntm.audit.models import AuditLog
@@ -693,16 +694,19 @@ def add_comment(unit: Unit, measure: str, period: int, text: str, *, acting_user
 
 # ------------------------------------------------------------------------------------ history
 
+# What each audited action is called in the history (English msgids, Vietnamese catalogue).
 ACTION_LABELS = {
-    "values.save_claimed": "Lưu giá trị tự đánh giá",
-    "values.save_verified": "Lưu giá trị thẩm định",
-    "values.import": "Nhập từ tệp",
-    "values.add_evidence": "Thêm minh chứng",
-    "values.add_comment": "Góp ý",
-    "values.submit": "Gửi duyệt",
-    "values.approve": "Duyệt",
-    "values.return": "Trả lại",
-    "values.reopen": "Mở lại",
+    "values.save_claimed": _("Save the claimed value"),
+    "values.save_verified": _("Save the verified value"),
+    "values.import": _("Import from a file"),
+    "values.add_evidence": _("Add evidence"),
+    "values.add_comment": _("Comment"),
+    "values.submit": _("Submit for approval"),
+    "values.approve": _("Approve"),
+    "values.return": _("Return"),
+    "values.reopen": _("Reopen"),
+    "values.declare": _("Declare a criterion status"),
+    "values.load_history": _("Load a past record"),
 }
 STAGE_LABELS = {
     Stage.CLAIMED.value: "tự đánh giá",
@@ -765,7 +769,7 @@ def value_history(value: Value) -> list[HistoryEntry]:
             HistoryEntry(
                 when=row.created_at,
                 who=_who(row),
-                action=ACTION_LABELS.get(row.action, row.action),
+                action=str(ACTION_LABELS.get(row.action, row.action)),
                 stage=stage,
                 old=str(old),
                 new=str(new),
