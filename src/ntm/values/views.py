@@ -43,7 +43,12 @@ from ntm.values.forms import (
     ImportForm,
     WorkflowForm,
 )
-from ntm.values.importing import Progress, import_values
+from ntm.values.importing import (
+    cached_progress,
+    forget_progress,
+    import_values,
+    progress_to_cache,
+)
 from ntm.values.models import (
     STATUS_LABELS,
     Evidence,
@@ -661,23 +666,17 @@ def history(request: HttpRequest, pk: int, year: int, measure: str) -> HttpRespo
 
 # ------------------------------------------------------------------------------------ import
 
-# Progress of imports running in this process (the job row holds the outcome).
-_PROGRESS: dict[int, Progress] = {}
-
 
 def run_job(job_id: int) -> None:
-    """Run one import job to its end and record the outcome on the job."""
+    """Run one import job to its end and record the outcome on the job. Its progress goes to
+    the cache, where the page's poll reads it on whichever application server serves it."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     ImportJob.objects.filter(pk=job_id).update(state=ImportState.RUNNING)
-
-    def progress(p: Progress) -> None:
-        _PROGRESS[job_id] = p
-
     outcome: dict[str, Any]
     try:
         result = import_values(
             job.file.path, load_set(job.set_id), job.period, acting_user=job.created_by,
-            stage=job.stage, progress=progress, source_name=job.original_name,
+            stage=job.stage, progress=progress_to_cache(job_id), source_name=job.original_name,
         )  # fmt: skip
         outcome = {
             "state": ImportState.DONE,
@@ -696,9 +695,9 @@ def run_job(job_id: int) -> None:
             "state": ImportState.FAILED,
             "problems": ["Lỗi hệ thống khi nhập tệp; không ghi số liệu nào. (Internal error.)"],
         }
-    finally:
-        _PROGRESS.pop(job_id, None)
+    # The outcome first, then the progress goes: a poll in between still sees one of them.
     ImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **outcome)
+    forget_progress(job_id)
 
 
 def _thread_main(job_id: int) -> None:
@@ -745,8 +744,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=job_id, created_by_id=request.user.pk)
-    progress = _PROGRESS.get(job.pk)
     running = job.state in (ImportState.PENDING, ImportState.RUNNING)
+    progress = cached_progress(job.pk) if running else None
     percent = int(100 * progress.done / progress.total) if progress and progress.total else None
     context = {"job": job, "progress": progress, "running": running, "percent": percent}
     if _is_htmx(request):
