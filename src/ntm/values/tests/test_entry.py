@@ -18,7 +18,7 @@ from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.units.models import Unit
 from ntm.values import views
-from ntm.values.importing import Progress
+from ntm.values.importing import Progress, forget_progress, progress_to_cache
 from ntm.values.models import Evidence, ImportJob, State, Submission, Value
 from ntm.values.services import Entry, add_evidence, approve, save_claimed_value, submit
 from ntm.values.workbook import template_columns
@@ -441,14 +441,14 @@ def test_import_job_page_polls_while_running(client: Client, p: Personas) -> Non
         file="imports/x.csv", original_name="x.csv", set_id=SET, period=YEAR,
         created_by=p.officer_a, created_at=timezone.now(),
     )  # fmt: skip
-    views._PROGRESS[job.pk] = Progress("Đang ghi số liệu", 400, 1000)
+    progress_to_cache(job.pk)(Progress("Đang ghi số liệu", 400, 1000))
     try:
         p.login(client, "officer_a")
         html = client.get(
             reverse("values:import_job", args=[job.pk]), headers=HTMX
         ).content.decode()
     finally:
-        views._PROGRESS.pop(job.pk)
+        forget_progress(job.pk)
     assert 'hx-trigger="every 1s"' in html
     assert "Đang ghi số liệu: 400/1.000" in html and 'value="40"' in html
 
