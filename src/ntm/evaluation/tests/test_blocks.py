@@ -171,6 +171,46 @@ def test_layouts_that_are_not_blocks_take_the_general_path() -> None:
     assert not _general_equals_block([{**rows[0], "unit": "B", "stage": "verified"}, *rows[1:]])
 
 
+@pytest.mark.parametrize("enum", [False, True])
+@pytest.mark.parametrize("at", ["first block, last row", "middle block, first row", "last row"])
+def test_the_block_check_sees_an_odd_row_wherever_it_is(at: str, enum: bool) -> None:
+    # The check compares each row with its neighbour or with the row a block before it, so
+    # an odd row at a block's edge, or in the last block, must be seen as well.
+    rows = _blocks()
+    width = len(MEASURES)
+    i = {"first block, last row": width - 1, "middle block, first row": 2 * width}.get(
+        at, len(rows) - 1
+    )
+    j = i - 1 if i % width else i + 1  # a neighbour in the same block
+    swapped = [*rows]
+    swapped[i], swapped[j] = swapped[j], swapped[i]
+    other_unit = "B" if rows[i]["unit"] == "A" else "A"
+    for odd in (
+        [*rows[:i], {**rows[i], "unit": other_unit, "stage": "verified"}, *rows[i + 1 :]],
+        [*rows[:i], {**rows[i], "period": 2019}, *rows[i + 1 :]],
+        swapped,
+    ):
+        values = values_frame(odd)
+        if enum:
+            values = values.with_columns(
+                pl.col("unit").cast(pl.Enum(UNIT_CODES)),
+                pl.col("measure").cast(pl.Enum(list(MEASURES))),
+            )
+        plan = _plan(SET, UNITS, YEARS, (), False, MEASURES)
+        assert _block_layout(plan, values) is None
+        _check(values)
+
+
+def test_blocks_in_several_chunks_take_the_block_path() -> None:
+    values = values_frame(_blocks())
+    half = values.height // 2
+    chunked = pl.concat([values.head(half), values.tail(values.height - half)], rechunk=False)
+    assert chunked.n_chunks() == 2
+    plan = _plan(SET, UNITS, YEARS, (), False, MEASURES)
+    assert _block_layout(plan, chunked) is not None
+    _check(chunked)
+
+
 def test_errors_in_a_block_layout_are_reported() -> None:
     rows = _blocks()
     with pytest.raises(ValueError, match="units not in units"):
