@@ -12,10 +12,12 @@ mappings::
       into: {name: Khánh Long}    # merge: the unit that absorbs them (or `starts: true`)
 
 A unit reference is {name, code, kind, district, historical, starts, weight}. `historical: true`
-declares a unit that ended with the event and is not in the data (it is created, with its code
-only if one is given); otherwise the name must match exactly one unit in force (diacritics and
-the kind prefix do not matter) — no match or several is an error. `split` has `old` (one
-reference) and `parts` (references with `weight`, summing to 1) and optional `weight_basis`;
+declares a unit that ended with the event and is not in the data: it is created, with its code
+only if one is given (no code stays a null code), and named with its kind's prefix ("Tĩnh Bắc"
+becomes "Xã Tĩnh Bắc") unless the name is written with it; a prefix of another kind is refused.
+Otherwise the name must match exactly one unit in force (diacritics and the kind prefix do not
+matter) — no match or several is an error. `split` has `old` (one reference) and `parts`
+(references with `weight`, summing to 1) and optional `weight_basis`;
 `create` has `new`; `dissolve` has `old`; `rename` has `unit` and `name`; `reclassify` has
 `unit`, `to_kind` and optional `name`; `transfer` has `unit` and `parent`.
 
@@ -29,7 +31,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,6 +142,30 @@ def _read_csv(text: str) -> tuple[dict[str, Any], list[_Event]]:
 # ---------------------------------------------------------------------------- applying
 
 
+def written_prefix(name: str) -> UnitKind | None:
+    """The commune-level kind whose prefix ("Xã", "Thị trấn", "Phường") `name` begins with,
+    as written with its diacritics: without them a prefix cannot be told from a name
+    ("Phuong Dong" may be "Phường Đông" or "Phương Đông")."""
+    text = unicodedata.normalize("NFC", name).casefold()
+    for kind, prefix in PREFIX.items():
+        if text.startswith(prefix.casefold() + " "):
+            return kind
+    return None
+
+
+def matching(units: Iterable[Unit], name: str) -> list[Unit]:
+    """The units `name` stands for, without regard to diacritics or the kind prefix. A name
+    whose first word is also a prefix ("Tĩnh Bắc", "Quan Sơn") is tried both whole and
+    without that word; the whole name wins when it matches."""
+    key, folded = name_key(name), fold(name)
+    found = [u for u in units if u.name_key in (key, folded)]
+    if key != folded:
+        whole = [u for u in found if folded in (u.name_key, fold(u.name))]
+        if whole:
+            return whole
+    return found
+
+
 class _Refusal(Exception):
     def __init__(self, column: str, value: object, reason: str) -> None:
         self.column, self.value, self.reason = column, str(value), reason
@@ -169,7 +196,7 @@ class _Importer:
             if prov
             else find_units(str(text), day=day, kinds=[UnitKind.DISTRICT])
         )
-        found = [u for u in pool if u.name_key == name_key(str(text))]
+        found = matching(pool, str(text))
         if len(found) != 1:
             reason = (
                 f"Không tìm thấy huyện {text!r} vào ngày {vn_date(day)}."
@@ -198,9 +225,17 @@ class _Importer:
             if not name:
                 raise _Refusal(f"{col}.name", "", "Đơn vị lịch sử cần tên.")
             kind = kind or UnitKind.COMMUNE
+            given = written_prefix(name)
+            if given is not None and given != kind:
+                raise _Refusal(
+                    f"{col}.name",
+                    name,
+                    f"Tên bắt đầu bằng '{PREFIX[given]}' nhưng loại đơn vị là {kind}; "
+                    f"ghi kind: {given} hoặc bỏ tiền tố.",
+                )
             full = (
                 name
-                if name_key(name) != fold(name) or kind not in PREFIX  # prefix given already
+                if given is not None or kind not in PREFIX
                 else f"{PREFIX[UnitKind(kind)]} {name}"
             )
             parent = district or self.province(ev, day)
@@ -212,13 +247,8 @@ class _Importer:
             pool = units_of(prov, day)
         else:
             pool = find_units(name or str(code), day=day)
-        found = [
-            u
-            for u in pool
-            if (not name or u.name_key == name_key(name))
-            and (not code or u.code == code)
-            and (not kind or u.kind == kind)
-        ]
+        pool = [u for u in pool if (not code or u.code == code) and (not kind or u.kind == kind)]
+        found = matching(pool, name) if name else pool
         if not found:
             raise _Refusal(
                 f"{col}.name", name or code, f"Không tìm thấy đơn vị này vào ngày {vn_date(day)}."

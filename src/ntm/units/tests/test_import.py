@@ -11,6 +11,7 @@ from ntm.audit.models import AuditLog
 from ntm.units.event_import import EventImportError, import_events
 from ntm.units.loader import LoadResult
 from ntm.units.models import Unit, UnitEvent, UnitEventLink, WeightBasis
+from ntm.units.queries import find_units
 
 
 def counts() -> tuple[int, int, int, int]:
@@ -120,3 +121,63 @@ def test_csv_with_a_bad_row(units: LoadResult, tmp_path: Path) -> None:
     found = [(e.row, e.column, e.value) for e in err.value.errors]
     assert (4, "role", "portion") in found
     assert (2, "kind", "split") in found  # left with one part, the split is refused too
+
+
+def test_langson_historical_communes_are_named_like_the_others(units: LoadResult) -> None:
+    # Every code-less commune of the bundled events is "Xã <name>": the kind prefix is added
+    # by the importer, the missing code stays a null code, never part of the name.
+    historical = Unit.objects.filter(code__isnull=True, kind="commune", parent__parent__code="20")
+    names = sorted(historical.values_list("name", flat=True))
+    assert len(names) == 12
+    assert all(n.startswith("Xã ") and "(" not in n for n in names), names
+    tinh_bac = Unit.objects.get(name="Xã Tĩnh Bắc")
+    assert tinh_bac.name_key == "tinh bac" and tinh_bac.parent is not None
+    assert tinh_bac.parent.name == "Huyện Lộc Bình" and tinh_bac.valid_to == dt.date(2024, 11, 30)
+    assert str(tinh_bac) == "Xã Tĩnh Bắc (không mã)"
+    assert str(Unit.objects.get(name="Xã Bắc Ái")) == "Xã Bắc Ái (không mã)"
+    # Found by its name with or without prefix and diacritics (also matching Quảng Ngãi's
+    # Xã Tịnh Bắc, which folds to the same letters).
+    for text in ("Tĩnh Bắc", "xa tinh bac", "Xã Tĩnh Bắc"):
+        assert tinh_bac in find_units(text, kinds=["commune"]), text
+
+
+# Names that begin with a word which is also a kind prefix ("Tỉnh", "Quan", "Phương").
+PREFIX_WORDS = """\
+province: "20"
+events:
+  - date: 2025-03-01
+    kind: merge
+    legal_basis: NQ thử
+    district: Chi Lăng
+    old: [{name: Tĩnh Thử, historical: true}, {name: Phương Cũ, historical: true},
+          {name: Xã Quan Cũ, historical: true}, {name: Thị trấn Cũ, kind: town, historical: true}]
+    into: {name: Quan Sơn}
+"""
+
+
+def test_names_beginning_with_a_prefix_word(units: LoadResult, tmp_path: Path) -> None:
+    path = tmp_path / "events.yaml"
+    path.write_text(PREFIX_WORDS, encoding="utf-8")
+    (event,) = import_events(path, actor="test")
+    olds = event.links.exclude(old_unit=None).values_list("old_unit__name", "old_unit__kind")
+    assert sorted(olds) == [
+        ("Thị trấn Cũ", "town"),
+        ("Xã Phương Cũ", "commune"),
+        ("Xã Quan Cũ", "commune"),
+        ("Xã Tĩnh Thử", "commune"),
+    ]
+    # "Quan Sơn" is the commune of that name, found without its prefix.
+    (into,) = set(event.links.values_list("new_unit__code", flat=True))
+    assert into == "06517"
+
+
+def test_a_prefix_that_contradicts_the_kind_is_refused(units: LoadResult, tmp_path: Path) -> None:
+    path = tmp_path / "events.yaml"
+    path.write_text(PREFIX_WORDS.replace(", kind: town", ""), encoding="utf-8")
+    before = counts()
+    with pytest.raises(EventImportError) as err:
+        import_events(path, actor="test")
+    assert counts() == before
+    (e,) = err.value.errors
+    assert (e.column, e.value) == ("old[3].name", "Thị trấn Cũ")
+    assert "Tên bắt đầu bằng 'Thị trấn' nhưng loại đơn vị là commune" in e.reason
