@@ -50,6 +50,7 @@ from ntm.stats.rebase import basis_label, rebase_values, transfer_results
 from ntm.stats.rollup import AS_RECORDED as AS_RECORDED
 from ntm.stats.rollup import Figures, Statistics, statistics
 from ntm.units.models import Unit, UnitKind
+from ntm.units.names import parse_date
 from ntm.units.queries import crosswalk, empty_crosswalk, lineage, units_of, version_on
 from ntm.values.evaluation import (
     declared_frame,
@@ -115,15 +116,13 @@ def parse_as_of(text: str | None) -> dt.date | None:
     if text is None or text.strip() == "":
         return None
     text = text.strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ChoiceError(
-        f"Ngày tính đến phải viết dạng ngày/tháng/năm (30/06/2020) hoặc năm-tháng-ngày "
-        f"(2020-06-30), không phải {text!r}."
-    )
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise ChoiceError(
+            f"Ngày tính đến phải viết dạng ngày/tháng/năm (30/06/2020) hoặc năm-tháng-ngày "
+            f"(2020-06-30), không phải {text!r}."
+        ) from None
 
 
 def parse_flag(text: str | None, *, name: str) -> bool:
@@ -604,13 +603,21 @@ def _indicator_names(cset: CriteriaSet, language: str) -> dict[str, str]:
     }
 
 
-def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
-    ev = res.evaluation
-    if ev is None:
-        return []
-    communes = ev.communes
+def _comparable_communes(res: PeriodResults) -> pl.DataFrame | None:
+    """The communes frame, without re-based units whose results do not transfer."""
+    if res.evaluation is None:
+        return None
+    communes = res.evaluation.communes
     if "comparable" in communes.columns:
         communes = communes.filter(pl.col("comparable"))
+    return communes
+
+
+def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
+    ev = res.evaluation
+    communes = _comparable_communes(res)
+    if ev is None or communes is None:
+        return []
     close = communes.filter(
         ~pl.col("meets_set") & ((pl.col("total") - pl.col("met")) <= CLOSE_TO_STANDARD)
     )
@@ -659,11 +666,9 @@ def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
 
 def _at_risk(res: PeriodResults, language: str) -> list[RiskCommune]:
     ev = res.evaluation
-    if ev is None:
+    communes = _comparable_communes(res)
+    if ev is None or communes is None:
         return []
-    communes = ev.communes
-    if "comparable" in communes.columns:
-        communes = communes.filter(pl.col("comparable"))
     names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
     risky = communes.filter(pl.col("revocation_risk").fill_null(False))
     out = [
