@@ -187,6 +187,7 @@ class WeightBasis(models.TextChoices):
     STATED = "stated", "theo văn bản/người dùng"
     AREA = "area", "ước theo diện tích"
     EQUAL = "equal", "chia đều (chưa biết)"
+    VILLAGES = "villages", "ước theo số thôn"
 
 
 class UnitEventLink(models.Model):

@@ -308,7 +308,10 @@ def _start_existing(unit: Unit, ctx: _Ctx) -> None:
 
 
 def _absorbing(unit: Unit, ctx: _Ctx) -> None:
-    _require_valid(unit, ctx.date - ONE_DAY)
+    """A unit that receives old units or parts: in force on the day before, or started on
+    the date by another event of the same day."""
+    if unit.valid_from != ctx.date:
+        _require_valid(unit, ctx.date - ONE_DAY)
     _require_valid(unit, ctx.date)
 
 
@@ -477,6 +480,10 @@ def merge_units(
     if not olds:
         raise UnitServiceError("Sáp nhập cần ít nhất một đơn vị cũ.")
     with transaction.atomic():
+        if isinstance(into, Unit) and into_starts:
+            # First, so that an old unit of the same name (the town before it took another
+            # commune's code) can be recorded as ending the day before.
+            _start_existing(into, ctx)
         old_units = [_old_side(ref, ctx) for ref in olds]
         if len({u.pk for u in old_units}) != len(old_units):
             raise UnitServiceError("Một đơn vị được kê hai lần trong cùng một sự kiện sáp nhập.")
@@ -485,9 +492,7 @@ def merge_units(
         else:
             if into.pk in {u.pk for u in old_units}:
                 raise UnitServiceError(f"{into.name} vừa là đơn vị cũ vừa là đơn vị nhận.")
-            if into_starts:
-                _start_existing(into, ctx)
-            else:
+            if not into_starts:
                 _absorbing(into, ctx)
             new = into
         links = [UnitEventLink(old_unit=u, new_unit=new, weight=1.0) for u in old_units]
