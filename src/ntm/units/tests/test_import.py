@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ntm.audit.models import AuditLog
 from ntm.units.event_import import EventImportError, import_events
@@ -85,7 +86,8 @@ def test_reimporting_the_langson_events_is_refused(units: LoadResult) -> None:
     with pytest.raises(EventImportError) as err:
         import_events(Path(res.name), actor="test", text=res.read_text("utf-8"))
     assert counts() == before
-    assert len(err.value.errors) == 21  # every event was recorded already
+    events = yaml.safe_load(res.read_text("utf-8"))["events"]
+    assert len(err.value.errors) == len(events) == 42  # every event was recorded already
     assert any("sự kiện thành lập đã được ghi" in e.reason for e in err.value.errors)
 
 
@@ -124,17 +126,18 @@ def test_csv_with_a_bad_row(units: LoadResult, tmp_path: Path) -> None:
 
 
 def test_langson_historical_communes_are_named_like_the_others(units: LoadResult) -> None:
-    # Every code-less commune of the bundled events is "Xã <name>": the kind prefix is added
-    # by the importer, the missing code stays a null code, never part of the name.
-    historical = Unit.objects.filter(code__isnull=True, kind="commune", parent__parent__code="20")
+    # Every historical commune of the bundled events is "Xã <name>" with its GSO code: the
+    # kind prefix is added by the importer, never part of the code or doubled.
+    ended = [dt.date(2019, 12, 31), dt.date(2024, 11, 30)]
+    historical = Unit.objects.filter(kind="commune", parent__parent__code="20", valid_to__in=ended)
     names = sorted(historical.values_list("name", flat=True))
-    assert len(names) == 12
-    assert all(n.startswith("Xã ") and "(" not in n for n in names), names
+    assert len(names) == 37 + 6  # 37 ended with NQ 818, 6 with NQ 1246
+    assert all(n.startswith("Xã ") and not n.startswith("Xã Xã") for n in names), names
+    assert not historical.filter(code__isnull=True).exists()
     tinh_bac = Unit.objects.get(name="Xã Tĩnh Bắc")
     assert tinh_bac.name_key == "tinh bac" and tinh_bac.parent is not None
     assert tinh_bac.parent.name == "Huyện Lộc Bình" and tinh_bac.valid_to == dt.date(2024, 11, 30)
-    assert str(tinh_bac) == "Xã Tĩnh Bắc (không mã)"
-    assert str(Unit.objects.get(name="Xã Bắc Ái")) == "Xã Bắc Ái (không mã)"
+    assert str(tinh_bac) == "Xã Tĩnh Bắc (06574)"
     # Found by its name with or without prefix and diacritics (also matching Quảng Ngãi's
     # Xã Tịnh Bắc, which folds to the same letters).
     for text in ("Tĩnh Bắc", "xa tinh bac", "Xã Tĩnh Bắc"):

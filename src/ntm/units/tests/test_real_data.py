@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from importlib import resources
 
 import polars as pl
 import pytest
@@ -71,15 +73,42 @@ def test_national_counts(units: LoadResult) -> None:
 
 
 def test_langson_history_recorded_from_the_reference(units: LoadResult) -> None:
-    # 181 communes after NQ 818, 175 from 01/12/2024 (NQ 1246).
+    # 207 communes before NQ 818, 181 after, 175 from 01/12/2024 (NQ 1246).
+    assert counts_by_kind("20", dt.date(2019, 12, 31)) == {
+        "district": 11,
+        "commune": 207,
+        "town": 14,
+        "ward": 5,
+    }
+    assert counts_by_kind("20", dt.date(2020, 1, 1))["commune"] == 181
     assert counts_by_kind("20", dt.date(2024, 11, 30))["commune"] == 181
     assert counts_by_kind("20", dt.date(2024, 12, 1))["commune"] == 175
-    # Before NQ 818 the reference names only part of the change: 177, not the published 207.
-    assert counts_by_kind("20", dt.date(2019, 12, 31))["commune"] == 177
     bac_ai = Unit.objects.get(name="Xã Bắc Ái")
-    assert bac_ai.code is None and bac_ai.valid_to == dt.date(2019, 12, 31)
+    assert bac_ai.code == "06052" and bac_ai.valid_to == dt.date(2019, 12, 31)
     assert bac_ai.parent is not None and bac_ai.parent.name == "Huyện Tràng Định"
+    # GSO codes pass to new units: 06139 was Trùng Quán's until 2019, Bắc Hùng's since 2020.
     assert Unit.objects.get(code="06139", valid_to=BEFORE).valid_from == dt.date(2020, 1, 1)
+    assert Unit.objects.get(code="06139", valid_to=dt.date(2019, 12, 31)).name == "Xã Trùng Quán"
+
+
+def test_langson_on_31_12_2019_is_the_gso_list(units: LoadResult) -> None:
+    """Every unit in force the day before NQ 818, by code, name, kind and district, is the GSO
+    list of the time (units/data/langson-units-2019.csv)."""
+    prefix = {"commune": "Xã ", "town": "Thị trấn ", "ward": "Phường "}
+    res = resources.files("ntm.units").joinpath("data/langson-units-2019.csv")
+    with res.open(encoding="utf-8") as f:
+        listed = {
+            (r["code"], prefix[r["kind"]] + r["name"], r["kind"], r["district_code"])
+            for r in csv.DictReader(f)
+        }
+    day = dt.date(2019, 12, 31)
+    recorded = {
+        (u.code, u.name, u.kind, u.parent.code if u.parent else None)
+        for u in units_of("20", day)
+        if u.kind in prefix
+    }
+    assert len(listed) == 226
+    assert recorded == listed
 
 
 def test_parent_and_ancestors_as_of_a_date(units: LoadResult) -> None:
@@ -102,7 +131,8 @@ def test_lineage_of_new_langson_communes(units: LoadResult) -> None:
     that_khe = new_unit("06040")
     assert that_khe.name == "Xã Thất Khê"
     assert _preds(that_khe) == {"Xã Chí Minh": 1, "Xã Chi Lăng": 1, "Thị trấn Thất Khê": 1}
-    assert _preds(that_khe, 2) == {"Xã Đại Đồng": 0.5}  # the 2024 split, weights unknown
+    # 2024: the town took part of Đại Đồng (weights unknown) and Đại Đồng's code.
+    assert _preds(that_khe, 2) == {"Xã Đại Đồng": 0.5, "Thị trấn Thất Khê": 1}
     doan_ket = new_unit("06001")
     assert _preds(doan_ket) == {"Xã Khánh Long": 1, "Xã Đoàn Kết": 1, "Xã Cao Minh": 1}
     assert _preds(doan_ket, 2) == {"Xã Vĩnh Tiến": 1}
@@ -177,7 +207,7 @@ def test_crosswalk_composes_through_dates(units: LoadResult) -> None:
     # The province and all its units; those known only by name are named by their id.
     assert set(same_day["old_unit"]) == {"20", *(unit_key(u) for u in units_of("20", d1))}
     nameless = same_day.filter(pl.col("old_unit").str.starts_with("id:")).height
-    assert nameless == sum(1 for u in units_of("20", d1) if not u.code) > 0
+    assert nameless == sum(1 for u in units_of("20", d1) if not u.code)
     with pytest.raises(ValueError, match="Chỉ chuyển đổi được từ ngày trước sang ngày sau"):
         crosswalk(d3, d1)
 
@@ -228,6 +258,7 @@ def test_the_load_and_the_import_are_audited(units: LoadResult) -> None:
     assert load.after["created_units"] == units.created_units
     imported = AuditLog.objects.filter(actor="test:import")
     assert imported.filter(action="units.import_events").count() == 1
-    assert imported.filter(action="units.create").count() == 10
+    assert imported.filter(action="units.create").count() == 5
+    assert imported.filter(action="units.merge", legal_basis="NQ 818/NQ-UBTVQH14").count() == 12
     merge = imported.filter(action="units.merge", legal_basis="NQ 1246/NQ-UBTVQH15")
-    assert merge.count() == 4
+    assert merge.count() == 5
