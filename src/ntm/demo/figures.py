@@ -3,9 +3,9 @@
 Mid-2020 (30/06/2020) is the province overview read as of that day
 (`ntm.web.dashboards.province_overview(as_of=...)`), against 2011 under the demo's 2010–2015
 set (not bundled: `record_sets` gives it for a simulated province, as for the page); the
-previous year and the baseline are then read as they stood at their end. Figures on other
-units than the period's own (the pre-2019 communes) use the dashboard's `recorded_results`
-with another units day.
+previous year and the baseline are then read as they stood at their end. "61 of 207 on the
+units before the mergers" is the 2019 record on the 207 communes of 31/12/2019, read as of
+30/06/2020 (the previous year of the mid-2020 view).
 """
 
 from __future__ import annotations
@@ -41,14 +41,9 @@ def mid_2020_overview(province: Unit, *, approved_only: bool = False) -> Provinc
 
 
 def province_statistics(
-    province: Unit,
-    period: int,
-    cset: CriteriaSet,
-    *,
-    as_of: dt.date | None = None,
-    units_day: dt.date | None = None,
+    province: Unit, period: int, cset: CriteriaSet, *, as_of: dt.date | None = None
 ) -> Statistics:
-    """The dashboard's statistics of one period on the communes in force on `units_day`
-    (default: the period's reference day), as the record stood at `as_of`."""
-    res = recorded_results(province, period, cset, as_of=as_of, units_day=units_day)
+    """The dashboard's statistics of one period on its own communes, as the record stood at
+    `as_of`."""
+    res = recorded_results(province, period, cset, as_of=as_of)
     return period_statistics({period: res}, period, None, province, cset.bands, AS_RECORDED)

@@ -38,7 +38,7 @@ from ntm.units.models import Unit, UnitKind
 from ntm.units.names import name_key
 from ntm.values.evaluation import results_for_units
 from ntm.values.services import Entry, PastApproval, PastDeclaration, PastValue, load_history
-from ntm.web.dashboards import communes_on, is_simulated, mark_simulated
+from ntm.web.dashboards import communes_on, is_simulated, mark_simulated, pk_crosswalk
 
 ACTOR = "system:demo"
 PROVINCE_CODE = "20"  # Lạng Sơn (GSO)
@@ -183,6 +183,21 @@ def _realise_all(
                 record.approve(unit, year, cset.id, moment(dt.date(year + 1, 1, 20)))
 
 
+def _predecessors(
+    prov: Unit, c2019: dict[str, Unit], c2020: dict[str, Unit]
+) -> dict[str, list[str]]:
+    """Each commune of 2020 that did not exist in 2019 -> the communes of 2019 it was made
+    of (wholly or in part), from the recorded NQ 818 events."""
+    key_of = {str(u.pk): k for units in (c2019, c2020) for k, u in units.items()}
+    out: dict[str, list[str]] = {}
+    walk = pk_crosswalk(prov, DAY_2019, DAY_2020)
+    for old, new in walk.select("old_unit", "new_unit").iter_rows():
+        new_key, old_key = key_of.get(new), key_of.get(old)
+        if new_key in c2020 and new_key not in c2019 and old_key in c2019:
+            out.setdefault(new_key, []).append(old_key)
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
 def _keyed(units: list[Unit]) -> dict[str, Unit]:
     out = {unit_key(u): u for u in units}
     if len(out) != len(units):
@@ -201,7 +216,11 @@ def load_demo(*, actor: str = ACTOR) -> DemoResult:
     c2020 = _keyed(communes_on(prov, DAY_2020))
     every = {**c2011, **c2019, **c2020}
     plan = demo_plan.build_plan(
-        sorted(c2011), sorted(c2019), sorted(c2020), _recognised(list(every.values()))
+        sorted(c2011),
+        sorted(c2019),
+        sorted(c2020),
+        _recognised(list(every.values())),
+        _predecessors(prov, c2019, c2020),
     )
     cset = load_set(SET_2016)
     set_2010 = demo_set_2010()

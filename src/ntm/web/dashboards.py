@@ -369,11 +369,10 @@ def recorded_results(
     *,
     as_of: dt.date | None = None,
     approved_only: bool = False,
-    units_day: dt.date | None = None,
 ) -> PeriodResults:
-    """The period on the communes in force on `units_day` (default: its reference day), as
-    the record stood at `as_of`; with `approved_only`, approved communes only."""
-    communes = communes_on(province, units_day or period_day(period))
+    """The period on the communes in force on its reference day, as the record stood at
+    `as_of`; with `approved_only`, approved communes only."""
+    communes = communes_on(province, period_day(period))
     ids = [u.pk for u in communes]
     approved = approved_units(ids, period, cset.id, as_of=as_of)
     data = units_with_data_as_of(ids, period, cset.id, as_of)
@@ -393,7 +392,7 @@ def recorded_results(
     )
 
 
-def _pk_crosswalk(province: Unit, old_day: dt.date, new_day: dt.date) -> pl.DataFrame:
+def pk_crosswalk(province: Unit, old_day: dt.date, new_day: dt.date) -> pl.DataFrame:
     """`ntm.units.queries.crosswalk` of the province, units named by primary key."""
     walks = [
         crosswalk(old_day, new_day, province=root, by_id=True)
@@ -423,7 +422,7 @@ def rebased_results(
     old_ids = sorted(units_with_data_as_of([u.pk for u in old_communes], period, cset.id, as_of))
     if not old_ids or not new_communes:
         return PeriodResults(period, cset, units, scope, None, 0, as_of, approved_only)
-    walk = _pk_crosswalk(province, day, onto)
+    walk = pk_crosswalk(province, day, onto)
     approved_old = {str(pk) for pk in approved_units(old_ids, period, cset.id, as_of=as_of)}
     parts = walk.filter(pl.col("old_unit").is_in([str(i) for i in old_ids]))
     approved_new = {

@@ -21,9 +21,8 @@ from ntm.demo.figures import mid_2020_overview, province_statistics
 from ntm.demo.loader import DAY_2019, DAY_2020, DAY_MID_2020, DemoResult, demo_set_2010, province
 from ntm.demo.users import ensure_demo_users
 from ntm.stats.formatting import PercentStyle, format_number, format_percent, format_signed
-from ntm.units.models import Unit
 from ntm.values.evaluation import results_for_units
-from ntm.web.dashboards import communes_on, province_overview, recorded_results
+from ntm.web.dashboards import communes_on, pk_crosswalk, province_overview, recorded_results
 
 SET_2016 = load_set("vn-ntm-xa-2016-2020")
 
@@ -62,27 +61,45 @@ def test_plus_9_93_since_2011_from_the_mid_2020_average(mid) -> None:  # type: i
     assert change is not None and change.against == 2011
     assert format_signed(change.average_met, 2) == "+9,93"
     base = province_statistics(province(), 2011, demo_set_2010()).total.figures
-    # 2011 is counted on the 177 pre-2019 communes the reference gives (not 207).
-    assert (base.communes, base.evaluated, base.meeting) == (177, 177, 0)
+    # 2011 is counted on the 207 communes before the NQ 818 mergers.
+    assert (base.communes, base.evaluated, base.meeting) == (207, 207, 0)
+    assert format_number(base.average_met, 2) == "1,61"
 
 
-def test_mid_2020_on_the_pre_2019_units(demo: DemoResult) -> None:
-    """Published: 61 of 207. Only 177 pre-2019 communes are recorded (30 are missing from the
-    reference), so the figure is computed on those: the communes continuing unchanged carry
-    their mid-2020 result, the dissolved ones have none."""
+def test_61_of_207_on_the_units_before_the_mergers(mid) -> None:  # type: ignore[no-untyped-def]
+    """Published beside 49 of 181 at 30/06/2020: "61 of 207 counted on the units before the
+    2019 mergers". The 207 communes of 31/12/2019 were last measured in period 2019 (the 36
+    that merged do not exist in 2020), so it is the 2019 record on its own units, as it stood
+    at 30/06/2020 — on the page, the previous year of the mid-2020 view."""
     prov = province()
-    pre = province_statistics(prov, 2020, SET_2016, as_of=DAY_MID_2020, units_day=DAY_2019)
-    f = pre.total.figures
-    assert f.communes == 177
-    ev = recorded_results(prov, 2020, SET_2016, as_of=DAY_MID_2020).evaluation
-    assert ev is not None
-    communes = ev.communes
-    meeting = communes.filter(pl.col("meets_set")).get_column("unit").cast(pl.Int64).to_list()
-    continuing = Unit.objects.filter(pk__in=meeting).valid_on(DAY_2019)
-    assert f.meeting == continuing.count()
-    assert f.evaluated == sum(1 for u in Unit.objects.filter(pk__in=communes.get_column("unit")
-                                                             .cast(pl.Int64).to_list())
-                              if u.is_valid_on(DAY_2019))  # fmt: skip
+    pre = province_statistics(prov, 2019, SET_2016, as_of=DAY_MID_2020).total.figures
+    assert (pre.meeting, pre.communes, pre.evaluated) == (61, 207, 207)
+    assert format_percent(pre.meeting, pre.communes) == "29,47 %"
+    change = mid.total.previous
+    assert change is not None and change.against == 2019
+    assert (change.meeting, change.communes) == (49 - 61, 181 - 207)
+
+
+def test_the_mergers_carry_the_standing_of_2019_into_mid_2020(demo: DemoResult) -> None:
+    """A commune that continued keeps its end-2019 standing until mid-2020; one created by a
+    merger is at the standard only if every commune it was made of was."""
+    prov = province()
+    before = recorded_results(prov, 2019, SET_2016, as_of=DAY_MID_2020).evaluation
+    after = recorded_results(prov, 2020, SET_2016, as_of=DAY_MID_2020).evaluation
+    assert before is not None and after is not None
+
+    def meeting(frame: pl.DataFrame) -> set[int]:
+        return set(frame.filter(pl.col("meets_set")).get_column("unit").cast(pl.Int64))
+
+    met_2019, met_mid = meeting(before.communes), meeting(after.communes)
+    old = {u.pk for u in communes_on(prov, DAY_2019)}
+    new = {u.pk for u in communes_on(prov, DAY_MID_2020)}
+    assert (len(old), len(new)) == (207, 181)
+    assert {u for u in old & new if u in met_mid} == {u for u in old & new if u in met_2019}
+    walk = pk_crosswalk(prov, DAY_2019, DAY_2020)
+    for made, parts in walk.group_by("new_unit").agg("old_unit").iter_rows():
+        if int(made) in met_mid and int(made) not in old:
+            assert all(int(p) in met_2019 for p in parts)
 
 
 def test_the_history_before_2020(demo: DemoResult) -> None:
@@ -135,3 +152,7 @@ def test_mid_2020_on_the_page(demo: DemoResult) -> None:
     assert "Tính đến 30/06/2020" in _figure(page, "basis")
     assert "đã duyệt 0/181 xã" in _figure(page, "basis")
     assert _figure(page, "approved").endswith("0/181")
+    # The year before, on its own 207 communes: "61 of 207 on the units before the mergers".
+    assert "-12 xã" in _figure(page, "previous")
+    assert re.search(r'<th scope="row">2019</th><td>[^<]*</td><td class="num">61/207</td>'
+                     r'<td class="num">29,47 %</td>', page)  # fmt: skip
