@@ -221,3 +221,32 @@ def test_merge_of_districts_carries_their_communes(tree: dict[str, Unit]) -> Non
 def test_an_unknown_keyword_is_refused(tree: dict[str, Unit]) -> None:
     with pytest.raises(TypeError, match="legal_bases"):
         services.rename_unit(tree["a"], "Xã Mới", date=D1, actor="test", legal_bases="NQ 1")  # type: ignore[call-arg]
+
+
+def test_a_loaded_unit_starts_and_takes_parts_the_same_day(tree: dict[str, Unit]) -> None:
+    """A town that took a commune's code: the loaded unit (start unknown) starts on the date,
+    the old town of the same name ends the day before, and a dissolved commune's part may go
+    to the town that started that day."""
+    town = Unit.objects.create(
+        code="T102", name="Thị trấn Chu", name_key="chu", kind=UnitKind.TOWN, parent=tree["dist"]
+    )
+    services.dissolve_unit(tree["c"], date=D1, actor="t")  # its code T102 passes to the town
+    old_town = NewUnit(name="Thị trấn Chu", kind=UnitKind.TOWN, code="T109", parent=tree["dist"])
+    services.merge_units([old_town], into=town, into_starts=True, date=D1, actor="t")
+    town.refresh_from_db()
+    assert town.valid_from == D1
+    assert Unit.objects.get(code="T109").valid_to == DAY_BEFORE
+    event = services.split_unit(tree["b"], [(town, 0.5), (tree["a"], 0.5)], date=D1, actor="t")
+    assert sorted(event.links.values_list("new_unit__name", "weight")) == [
+        ("Thị trấn Chu", 0.5),
+        ("Xã An", 0.5),
+    ]
+    # A unit that starts after the date still cannot take a part.
+    later = NewUnit(name="Xã Mới", kind=UnitKind.COMMUNE, code="T110", parent=tree["dist"])
+    services.create_unit(later, date=dt.date(2032, 1, 1), actor="t")
+    refused(
+        lambda: services.split_unit(
+            tree["a"], [(Unit.objects.get(code="T110"), 0.5), (town, 0.5)], date=D1, actor="t"
+        ),
+        r"Xã Mới \(T110\) không tồn tại vào ngày 31/12/2030",
+    )
