@@ -16,9 +16,10 @@ A new unit gets a value only when every old unit it is made of has one; otherwis
 is missing (`missing_parts` > 0). `estimated` marks values apportioned by weights below 1
 (a split: the weights are often by area only).
 
-A part the records know only by name (no GSO code: `ntm.units` names it "id:<database id>")
-is a part like any other: it has no value, so the unit it went into is never "unchanged
-territory" and gets no value where every part must have one.
+A part the records know only by name (no GSO code: `ntm.units` names it "id:<database id>"),
+or a unit established later without recorded predecessors (named the same way), is a part like
+any other: it has no value, so the unit it went into is never "unchanged territory" and gets no
+value where every part must have one.
 """
 
 from __future__ import annotations

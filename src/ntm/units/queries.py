@@ -200,7 +200,12 @@ def crosswalk(
     With `province`: the units of the province on d1, and every unit of d1 with a part in the
     province on d2 (a commune of another province merged into one of its communes), each with
     all its destinations so that its weights still sum to 1. With `by_id`, units are named by
-    their database id (as text) instead of `unit_key`."""
+    their database id (as text) instead of `unit_key`.
+
+    A unit established between the dates without a recorded predecessor (a `create` event:
+    the sources did not say what it was made of) enters as a part of its own, named
+    `id:<database id>` (or its id with `by_id`): its territory's past is unknown, so whatever
+    it became is never complete from the units of d1 alone."""
     if d2 < d1:
         raise ValueError(
             f"Chỉ chuyển đổi được từ ngày trước sang ngày sau: {vn_date(d1)} > {vn_date(d2)}."
@@ -214,15 +219,20 @@ def crosswalk(
         .order_by()
         .values_list("event__date", "old_unit_id", "new_unit_id", "weight")
     )
-    links = pl.DataFrame(
+    every = pl.DataFrame(
         rows,
         schema={"date": pl.Date, "old": pl.Int64, "new": pl.Int64, "lw": pl.Float64},
         orient="row",
-    ).filter(pl.col("old").is_not_null())
-    for day in links.get_column("date").unique().sort().to_list():
+    )
+    links = every.filter(pl.col("old").is_not_null())
+    created = every.filter(pl.col("old").is_null() & pl.col("new").is_not_null())
+    for day in pl.concat([links, created]).get_column("date").unique().sort().to_list():
         step = links.filter(pl.col("date") == day)
         moved = current.join(step, left_on="unit", right_on="old", how="inner")
         kept = current.join(step, left_on="unit", right_on="old", how="anti")
+        born = created.filter(pl.col("date") == day).select(
+            pl.col("new").alias("origin"), pl.col("new").alias("unit"), pl.lit(1.0).alias("weight")
+        )
         current = pl.concat(
             [
                 kept,
@@ -230,6 +240,17 @@ def crosswalk(
                     "origin",
                     pl.col("new").alias("unit"),
                     (pl.col("weight") * pl.col("lw")).alias("weight"),
+                ),
+                born,
+            ]
+        )
+    if created.height:
+        ids = pl.col("origin").cast(pl.String)
+        old_keys = pl.concat(
+            [
+                old_keys,
+                created.select(pl.col("new").alias("origin")).with_columns(
+                    (ids if by_id else pl.lit(NO_CODE_PREFIX) + ids).alias("old_unit")
                 ),
             ]
         )

@@ -65,3 +65,31 @@ def test_parts_without_a_code_and_from_another_province() -> None:
     by_id = crosswalk(D0, D1, province=prov, by_id=True)
     assert (str(old.pk), str(a.pk), 1.0) in by_id.rows()
     assert (str(x.pk), str(b.pk), 1.0) in by_id.rows()
+
+
+def test_a_unit_established_without_recorded_predecessors_is_a_part_of_its_own() -> None:
+    """Bắc Việt (2020) is recorded as established, its make-up unknown; whatever it became is
+    never complete from the units of the earlier date alone."""
+    prov = _make("T1", "Tỉnh Thử", UnitKind.PROVINCE, None)
+    dist = _make("T10", "Huyện Một", UnitKind.DISTRICT, prov)
+    a = _make("T100", "Xã An", UnitKind.COMMUNE, dist)
+    d2 = dt.date(2032, 1, 1)
+    services.create_unit(
+        NewUnit(name="Xã Mới", kind=UnitKind.COMMUNE, code="T102", parent=dist), date=D1, actor="t"
+    )
+    new = Unit.objects.get(code="T102")
+    services.merge_units([a, new], into=NewUnit(name="Xã Chung", kind=UnitKind.COMMUNE,
+                                                  code="T103", parent=dist),
+                         date=d2, actor="t")  # fmt: skip
+    walk = crosswalk(D0, d2, province=prov)
+    check_crosswalk(walk)
+    assert walk.filter(pl.col("new_unit") == "T103").rows() == [
+        ("T100", "T103", 1.0),
+        (f"id:{new.pk}", "T103", 1.0),
+    ]
+    # From the day it exists it is an ordinary unit of the earlier date.
+    assert crosswalk(D1, d2, province=prov).filter(pl.col("new_unit") == "T103").rows() == [
+        ("T100", "T103", 1.0),
+        ("T102", "T103", 1.0),
+    ]
+    assert (str(new.pk), str(new.pk), 1.0) in crosswalk(D0, D1, province=prov, by_id=True).rows()
