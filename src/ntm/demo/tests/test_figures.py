@@ -68,8 +68,8 @@ def test_plus_9_93_since_2011_from_the_mid_2020_average(mid) -> None:  # type: i
 
 def test_61_of_207_on_the_units_before_the_mergers(mid) -> None:  # type: ignore[no-untyped-def]
     """Published beside 49 of 181 at 30/06/2020: "61 of 207 counted on the units before the
-    2019 mergers". The 207 communes of 31/12/2019 were last measured in period 2019 (the 36
-    that merged do not exist in 2020), so it is the 2019 record on its own units, as it stood
+    2019 mergers". The 207 communes of 31/12/2019 were last measured in period 2019 (37 of them
+    ended with the mergers), so it is the 2019 record on its own units, as it stood
     at 30/06/2020 — on the page, the previous year of the mid-2020 view."""
     prov = province()
     pre = province_statistics(prov, 2019, SET_2016, as_of=DAY_MID_2020).total.figures
