@@ -1159,6 +1159,18 @@ def _indicators_frame(
     return pl.concat([keys, parts, long], how="horizontal").select(INDICATOR_COLUMNS)
 
 
+# The values the engine reads (its input contract): one row per unit, measure and period.
+VALUES_SCHEMA: dict[str, pl.DataType] = {
+    "unit": pl.String(),
+    "measure": pl.String(),
+    "period": pl.Int32(),
+    "value": pl.Float64(),
+    "numerator": pl.Float64(),
+    "denominator": pl.Float64(),
+    "not_applicable": pl.Boolean(),
+    "stage": pl.String(),
+}
+
 INDICATOR_COLUMNS = (
     "unit",
     "period",

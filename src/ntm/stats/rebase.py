@@ -31,18 +31,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from ntm.criteria.schema import Measure
+from ntm.evaluation import VALUES_SCHEMA
 from ntm.stats.summary import require_columns
 
-ENGINE_VALUE_COLUMNS = (
-    "unit",
-    "measure",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "not_applicable",
-    "stage",
-)
+ENGINE_VALUE_COLUMNS = tuple(VALUES_SCHEMA)
 _TOLERANCE = 1e-9
 
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import bundled_set_ids, load_measures, load_set
 from ntm.criteria.schema import CriteriaSet
-from ntm.evaluation import Evaluation, evaluate
+from ntm.evaluation import VALUES_SCHEMA, Evaluation, evaluate
 from ntm.units.models import Unit, UnitKind
 from ntm.values.models import CachedResult, Declaration, Stage, Value
 
@@ -44,16 +44,6 @@ VALUE_OBJECT = "values.value"
 DECLARATION_OBJECT = "values.declaration"
 ENTRY_KEYS = ("value", "numerator", "denominator", "not_applicable")
 
-VALUES_SCHEMA: dict[str, pl.DataType] = {
-    "unit": pl.String(),
-    "measure": pl.String(),
-    "period": pl.Int32(),
-    "value": pl.Float64(),
-    "numerator": pl.Float64(),
-    "denominator": pl.Float64(),
-    "not_applicable": pl.Boolean(),
-    "stage": pl.String(),
-}
 UNITS_SCHEMA: dict[str, pl.DataType] = {
     "unit": pl.String(),
     "province": pl.String(),

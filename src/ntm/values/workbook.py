@@ -31,6 +31,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet, Measure
+from ntm.evaluation import VALUES_SCHEMA
 
 INPUT_SHEET = "Nhập liệu"
 COLUMNS_SHEET = "Giải thích cột"
@@ -761,19 +762,7 @@ def _read_rows(reader: _Reader, sheet: _Sheet) -> tuple[pl.DataFrame, pl.DataFra
             **{f: pl.Boolean for f in flag_names},
         },
     )
-    return units, pl.DataFrame(value_rows, schema=_VALUES_SCHEMA)
-
-
-_VALUES_SCHEMA: dict[str, Any] = {
-    "unit": pl.String,
-    "measure": pl.String,
-    "period": pl.Int32,
-    "value": pl.Float64,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "not_applicable": pl.Boolean,
-    "stage": pl.String,
-}
+    return units, pl.DataFrame(value_rows, schema=VALUES_SCHEMA)
 
 
 def _empty_units() -> pl.DataFrame:
@@ -781,7 +770,7 @@ def _empty_units() -> pl.DataFrame:
 
 
 def _empty_values() -> pl.DataFrame:
-    return pl.DataFrame(schema=_VALUES_SCHEMA)
+    return pl.DataFrame(schema=VALUES_SCHEMA)
 
 
 def _cell(cells: Sequence[Any], index: Mapping[str, int], machine: str) -> tuple[Any, int | None]:

@@ -19,7 +19,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ntm.criteria.loader import load_set
-from ntm.evaluation import evaluate
+from ntm.evaluation import VALUES_SCHEMA, evaluate
 from ntm.reports.results import build_results, to_json
 from ntm.units.loader import LoadResult
 from ntm.units.testing import real_units_rolled_back
@@ -72,18 +72,7 @@ def _results(tmp_path: Path, year: int, communes: dict[tuple[str, str], int]) ->
         schema={"unit": pl.String, "period": pl.Int32, "criterion": pl.Int32, "status": pl.String},
         orient="row",
     )
-    values = pl.DataFrame(
-        schema={
-            "unit": pl.String,
-            "measure": pl.String,
-            "period": pl.Int32,
-            "value": pl.Float64,
-            "numerator": pl.Float64,
-            "denominator": pl.Float64,
-            "not_applicable": pl.Boolean,
-            "stage": pl.String,
-        }
-    )
+    values = pl.DataFrame(schema=VALUES_SCHEMA)
     evaluation = evaluate(cset, frame, values, years=[year], declared=declared)
     results = build_results(
         evaluation, cset, frame, year=year, notes=["Số liệu mô phỏng (simulated)"]

@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from ntm.criteria.schema import CriteriaSet, Measure, Overlay
+from ntm.evaluation import VALUES_SCHEMA
 
 
 def _measure(key: str, kind: str) -> Measure:
@@ -254,16 +255,7 @@ GOOD: dict[str, tuple[float | None, float | None, float | None]] = {
 def values_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(
         rows,
-        schema={
-            "unit": pl.String,
-            "measure": pl.String,
-            "period": pl.Int32,
-            "value": pl.Float64,
-            "numerator": pl.Float64,
-            "denominator": pl.Float64,
-            "not_applicable": pl.Boolean,
-            "stage": pl.String,
-        },
+        schema=VALUES_SCHEMA,
     )
 
 
