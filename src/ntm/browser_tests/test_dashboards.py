@@ -22,7 +22,8 @@ from ntm.browser_tests.pages import (
 )
 from ntm.criteria.loader import load_set
 from ntm.units.models import Unit
-from ntm.values.services import Entry, save_claimed_value, submit
+from ntm.values.models import Stage
+from ntm.values.services import Entry, save_value, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,11 +45,12 @@ def test_office_approves_and_the_dashboard_counts_the_commune(
     shot(page, "dashboard-before")
 
     # What the commune officer does in the entry test, done here through the services.
-    save_claimed_value(
+    save_value(
         world.commune_a,
         INCOME_MEASURE,
         YEAR,
         Entry(value=47.5),
+        stage=Stage.CLAIMED,
         expected_version=0,
         acting_user=world.officer_a,
     )

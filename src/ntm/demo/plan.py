@@ -195,10 +195,11 @@ def build_plan(
             rows[u] = set(CRITERIA)
     gone = sorted((u for u in units_2019 if u not in mid), key=lambda u: -ability[u])
     short = FULL[2019] - sum(len(r) == len(CRITERIA) for r in rows.values())
-    for u in [u for u in gone if len(rows[u]) < len(CRITERIA)][: max(0, short)]:
-        rows[u] = set(CRITERIA)
-    if sum(len(r) == len(CRITERIA) for r in rows.values()) != FULL[2019]:
+    candidates = [u for u in gone if len(rows[u]) < len(CRITERIA)]
+    if not 0 <= short <= len(candidates):
         raise PlanError(f"the units of 2019 cannot carry {FULL[2019]} communes at the standard")
+    for u in candidates[:short]:
+        rows[u] = set(CRITERIA)
     for year in sorted([*AVERAGE, 2011], reverse=True):
         must = {u for u in rows if recognised.get(u, 9999) <= year}
         for u in must:

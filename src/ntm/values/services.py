@@ -354,40 +354,6 @@ def save_value(
     return value
 
 
-def save_claimed_value(
-    unit: Unit,
-    measure: str,
-    period: int,
-    entry: Entry,
-    *,
-    expected_version: int,
-    acting_user: User,
-    reason: str = "",
-) -> Value:
-    """The commune officer's entry (tự đánh giá)."""
-    return save_value(
-        unit, measure, period, entry, stage=Stage.CLAIMED, expected_version=expected_version,
-        acting_user=acting_user, reason=reason,
-    )  # fmt: skip
-
-
-def save_verified_value(
-    unit: Unit,
-    measure: str,
-    period: int,
-    entry: Entry,
-    *,
-    expected_version: int,
-    acting_user: User,
-    reason: str = "",
-) -> Value:
-    """The appraiser's entry (thẩm tra/thẩm định), kept beside the claimed one."""
-    return save_value(
-        unit, measure, period, entry, stage=Stage.VERIFIED, expected_version=expected_version,
-        acting_user=acting_user, reason=reason,
-    )  # fmt: skip
-
-
 # ------------------------------------------------------------------------------------ workflow
 
 

@@ -19,8 +19,8 @@ from ntm.criteria.loader import load_set
 from ntm.units.models import Unit
 from ntm.values import views
 from ntm.values.importing import Progress, forget_progress, progress_to_cache
-from ntm.values.models import Evidence, ImportJob, State, Submission, Value
-from ntm.values.services import Entry, add_evidence, approve, save_claimed_value, submit
+from ntm.values.models import Evidence, ImportJob, Stage, State, Submission, Value
+from ntm.values.services import Entry, add_evidence, approve, save_value, submit
 from ntm.values.workbook import template_columns
 
 pytestmark = pytest.mark.django_db
@@ -186,8 +186,14 @@ def test_saving_a_cell_flips_the_criterion(client: Client, p: Personas) -> None:
 def test_conflict_keeps_the_users_input_and_shows_the_other_value(
     client: Client, p: Personas
 ) -> None:
-    save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=41.0), expected_version=0, acting_user=p.officer_a
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=41.0),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
     p.login(client, "officer_a")
     html = client.post(
@@ -355,8 +361,14 @@ def test_comment(client: Client, p: Personas, persona: PersonaName) -> None:
 
 
 def test_history_page_lists_changes(client: Client, p: Personas) -> None:
-    save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=40.0), expected_version=0, acting_user=p.officer_a
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=40.0),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
     p.login(client, "province_office")
     html = client.get(reverse("values:history", args=[p.commune_a.pk, YEAR, INCOME])).content

@@ -17,8 +17,8 @@ from ntm.criteria.loader import load_set
 from ntm.criteria.schema import CriteriaSet
 from ntm.values.evaluation import results_for
 from ntm.values.importing import Progress, import_values
-from ntm.values.models import CachedResult, Value
-from ntm.values.services import Entry, save_claimed_value, submit
+from ntm.values.models import CachedResult, Stage, Value
+from ntm.values.services import Entry, save_value, submit
 from ntm.values.workbook import InputError, template_columns, write_template
 
 pytestmark = pytest.mark.django_db
@@ -160,8 +160,14 @@ def test_unknown_code_and_bad_cells_are_all_listed(
 def test_submitted_period_is_refused_with_its_row(
     p: Personas, cset: CriteriaSet, tmp_path: Path
 ) -> None:
-    save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=40.0), expected_version=0, acting_user=p.officer_a
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=40.0),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
     submit(p.commune_a, YEAR, cset, acting_user=p.officer_a)
     before = AuditLog.objects.count()

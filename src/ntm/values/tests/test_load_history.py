@@ -13,7 +13,7 @@ from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.criteria.schema import CriteriaSet
 from ntm.values.evaluation import declared_frame, results_for, results_for_units, values_frame
-from ntm.values.models import Declaration, State, Submission, Value
+from ntm.values.models import Declaration, Stage, State, Submission, Value
 from ntm.values.services import (
     Entry,
     HistoryRefused,
@@ -21,7 +21,7 @@ from ntm.values.services import (
     PastDeclaration,
     PastValue,
     load_history,
-    save_claimed_value,
+    save_value,
 )
 
 pytestmark = pytest.mark.django_db
@@ -172,8 +172,15 @@ def test_a_period_holding_values_is_refused_and_nothing_written(
     personas: Personas, cset: Any
 ) -> None:
     p = personas
-    save_claimed_value(p.commune_a, INCOME, YEAR, Entry(value=45.0), expected_version=0,
-                       acting_user=p.officer_a)  # fmt: skip
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=45.0),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
+    )
     counts = _counts()
     good_b = PastValue(p.commune_b, INCOME, YEAR, Entry(value=50.0), at(END))
     record = _record(p)

@@ -16,7 +16,7 @@ from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.values import services
 from ntm.values.evaluation import results_for
-from ntm.values.models import CachedResult, Evidence, State, Submission, Value
+from ntm.values.models import CachedResult, Evidence, Stage, State, Submission, Value
 from ntm.values.services import (
     Conflict,
     Entry,
@@ -30,8 +30,7 @@ from ntm.values.services import (
     declare_status,
     reopen,
     return_submission,
-    save_claimed_value,
-    save_verified_value,
+    save_value,
     sniff,
     submit,
     value_history,
@@ -69,8 +68,14 @@ def _criterion_status(p: Personas, cset: Any, number: int) -> str:
 
 def test_save_claimed_writes_value_audit_and_results(personas: Personas, cset: Any) -> None:
     p = personas
-    value = save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=45.0), expected_version=0, acting_user=p.officer_a
+    value = save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=45.0),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
     assert value.claimed_value == 45.0 and value.claimed_version == 1
     assert value.claimed_by == p.officer_a
@@ -88,11 +93,23 @@ def test_save_claimed_writes_value_audit_and_results(personas: Personas, cset: A
 
 def test_verified_value_wins_and_the_result_says_so(personas: Personas, cset: Any) -> None:
     p = personas
-    save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=50.0), expected_version=0, acting_user=p.officer_a
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=50.0),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
-    save_verified_value(
-        p.commune_a, INCOME, YEAR, Entry(value=30.0), expected_version=0, acting_user=p.appraiser
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=30.0),
+        stage=Stage.VERIFIED,
+        expected_version=0,
+        acting_user=p.appraiser,
     )
     value = Value.objects.get(unit=p.commune_a, measure=INCOME, period=YEAR)
     assert (value.claimed_value, value.verified_value) == (50.0, 30.0)
@@ -104,25 +121,42 @@ def test_verified_value_wins_and_the_result_says_so(personas: Personas, cset: An
 def test_criterion_flips_on_save(personas: Personas, cset: Any) -> None:
     p = personas
     assert _criterion_status(p, cset, 10) == "missing_data"
-    v = save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=1.0), expected_version=0, acting_user=p.officer_a
+    v = save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=1.0),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
     assert _criterion_status(p, cset, 10) == "not_met"
-    save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=500.0), expected_version=v.claimed_version,
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=500.0),
+        stage=Stage.CLAIMED,
+        expected_version=v.claimed_version,
         acting_user=p.officer_a,
-    )  # fmt: skip
+    )
     assert _criterion_status(p, cset, 10) == "met"
 
 
 def test_stale_version_is_a_conflict_showing_the_other_value(personas: Personas) -> None:
     p = personas
-    save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=41.5), expected_version=0, acting_user=p.officer_a
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=41.5),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
     with pytest.raises(Conflict) as exc:
-        save_claimed_value(
-            p.commune_a, INCOME, YEAR, Entry(value=39.0), expected_version=0,
+        save_value(
+            p.commune_a, INCOME, YEAR, Entry(value=39.0), stage=Stage.CLAIMED, expected_version=0,
             acting_user=p.officer_a,
         )  # fmt: skip
     message = str(exc.value)
@@ -137,11 +171,23 @@ def test_stale_version_is_a_conflict_showing_the_other_value(personas: Personas)
 
 def test_same_value_saved_again_is_no_change(personas: Personas) -> None:
     p = personas
-    save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=41.5), expected_version=0, acting_user=p.officer_a
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=41.5),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
-    v = save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=41.5), expected_version=0, acting_user=p.officer_a
+    v = save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=41.5),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
     assert v.claimed_version == 1
     assert AuditLog.objects.filter(action="values.save_claimed").count() == 1
@@ -163,8 +209,8 @@ def test_invalid_entries_are_refused(
     personas: Personas, measure: str, entry: Entry, message: str
 ) -> None:
     with pytest.raises(InvalidEntry, match=message):
-        save_claimed_value(
-            personas.commune_a, measure, YEAR, entry, expected_version=0,
+        save_value(
+            personas.commune_a, measure, YEAR, entry, stage=Stage.CLAIMED, expected_version=0,
             acting_user=personas.officer_a,
         )  # fmt: skip
     assert not Value.objects.exists()
@@ -175,45 +221,67 @@ def test_invalid_entries_are_refused(
 def test_only_the_communes_officer_saves_claimed(personas: Personas, who: str) -> None:
     user = getattr(personas, who)
     with pytest.raises(NotAllowed):
-        save_claimed_value(
-            personas.commune_a, INCOME, YEAR, Entry(value=1.0), expected_version=0,
+        save_value(
+            personas.commune_a,
+            INCOME,
+            YEAR,
+            Entry(value=1.0),
+            stage=Stage.CLAIMED,
+            expected_version=0,
             acting_user=user,
-        )  # fmt: skip
+        )
     assert not Value.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["officer_a", "province_office", "central_viewer"])
 def test_only_the_appraiser_saves_verified(personas: Personas, who: str) -> None:
     with pytest.raises(NotAllowed):
-        save_verified_value(
-            personas.commune_a, INCOME, YEAR, Entry(value=1.0), expected_version=0,
+        save_value(
+            personas.commune_a,
+            INCOME,
+            YEAR,
+            Entry(value=1.0),
+            stage=Stage.VERIFIED,
+            expected_version=0,
             acting_user=getattr(personas, who),
-        )  # fmt: skip
+        )
     assert not Value.objects.exists()
 
 
 def test_workflow_submit_approve_lock_reopen(personas: Personas, cset: Any) -> None:
     p = personas
-    save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=40.0), expected_version=0, acting_user=p.officer_a
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=40.0),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
     sub = submit(p.commune_a, YEAR, cset, acting_user=p.officer_a)
     assert sub.state == State.SUBMITTED
     # Submitted: the commune's entry is frozen; the appraiser still verifies.
     with pytest.raises(Locked, match="đang chờ duyệt"):
-        save_claimed_value(
-            p.commune_a, INCOME, YEAR, Entry(value=41.0), expected_version=1,
+        save_value(
+            p.commune_a, INCOME, YEAR, Entry(value=41.0), stage=Stage.CLAIMED, expected_version=1,
             acting_user=p.officer_a,
         )  # fmt: skip
-    save_verified_value(
-        p.commune_a, INCOME, YEAR, Entry(value=39.0), expected_version=0, acting_user=p.appraiser
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=39.0),
+        stage=Stage.VERIFIED,
+        expected_version=0,
+        acting_user=p.appraiser,
     )
     with pytest.raises(NotAllowed):
         approve(p.commune_a, YEAR, cset, acting_user=p.officer_a)
     assert approve(p.commune_a, YEAR, cset, acting_user=p.province_office).state == "approved"
     with pytest.raises(Locked, match="đã được duyệt"):
-        save_verified_value(
-            p.commune_a, INCOME, YEAR, Entry(value=38.0), expected_version=1,
+        save_value(
+            p.commune_a, INCOME, YEAR, Entry(value=38.0), stage=Stage.VERIFIED, expected_version=1,
             acting_user=p.appraiser,
         )  # fmt: skip
     with pytest.raises(ValuesError, match="Cần ghi lý do"):
@@ -222,8 +290,14 @@ def test_workflow_submit_approve_lock_reopen(personas: Personas, cset: Any) -> N
         reopen(p.commune_a, YEAR, cset, reason="x", acting_user=p.officer_a)
     sub = reopen(p.commune_a, YEAR, cset, reason="Sai số thu nhập", acting_user=p.province_office)
     assert sub.state == State.RETURNED and sub.reason == "Sai số thu nhập"
-    save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=41.0), expected_version=1, acting_user=p.officer_a
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=41.0),
+        stage=Stage.CLAIMED,
+        expected_version=1,
+        acting_user=p.officer_a,
     )
     actions = list(
         AuditLog.objects.filter(object_type="values.submission").values_list("action", "reason")
@@ -334,13 +408,25 @@ def test_comments(personas: Personas) -> None:
 
 def test_history_tells_who_when_old_new_stage_reason(personas: Personas, cset: Any) -> None:
     p = personas
-    v = save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=40.0), expected_version=0, acting_user=p.officer_a
+    v = save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=40.0),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
-    save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=42.5), expected_version=1, acting_user=p.officer_a,
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=42.5),
+        stage=Stage.CLAIMED,
+        expected_version=1,
+        acting_user=p.officer_a,
         reason="Cập nhật số liệu cuối năm",
-    )  # fmt: skip
+    )
     submit(p.commune_a, YEAR, cset, acting_user=p.officer_a)
     return_submission(p.commune_a, YEAR, cset, reason="Thiếu minh chứng",
                       acting_user=p.province_office)  # fmt: skip
@@ -367,8 +453,14 @@ def test_results_follow_unit_attributes_and_are_cached(personas: Personas, cset:
     from ntm.values.evaluation import results_for_units
 
     p = personas
-    save_claimed_value(
-        p.commune_a, INCOME, YEAR, Entry(value=40.0), expected_version=0, acting_user=p.officer_a
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=40.0),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
     )
     assert _criterion_status(p, cset, 10) == "not_met"  # national column: 45
     row = CachedResult.objects.get(unit=p.commune_a, set_id=SET, period=YEAR)
