@@ -341,6 +341,9 @@ class Measure(Strict):
     denominator_vi: str | None = None
     # For combine == "weighted_mean": the measure whose values weight the mean.
     weight_measure: str | None = None
+    # Tighter plausible bounds than the kind's own (ntm.criteria.bounds), e.g. a yearly income.
+    minimum: float | None = None
+    maximum: float | None = None
     note: str | None = None
 
     @model_validator(mode="after")
@@ -353,6 +356,8 @@ class Measure(Strict):
             raise ValueError("a yes/no measure does not combine ('not_comparable')")
         if (self.combine == "weighted_mean") != (self.weight_measure is not None):
             raise ValueError("weight_measure goes with combine 'weighted_mean' only")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("minimum above maximum")
         return self
 
 

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +26,7 @@ from ntm.criteria.loader import CriteriaError, bundled_set_ids, load_measures, l
 from ntm.criteria.schema import CriteriaSet, Measure
 from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
+from ntm.values import files
 from ntm.values.evaluation import refresh_results, set_measures
 from ntm.values.models import (
     Comment,
@@ -507,49 +505,6 @@ def declare_status(
 
 # ------------------------------------------------------------------------------------ evidence
 
-_SNIFF: dict[str, tuple[str, str]] = {
-    "pdf": ("application/pdf", ".pdf"),
-    "jpeg": ("image/jpeg", ".jpg"),
-    "png": ("image/png", ".png"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
-}
-_OOXML_MAIN = {
-    "xlsx": ("xl/workbook.xml", b"spreadsheetml.sheet.main+xml"),
-    "docx": ("word/document.xml", b"wordprocessingml.document.main+xml"),
-}
-
-
-def sniff(data: bytes) -> str | None:
-    """The file's type from its bytes (pdf, jpeg, png, xlsx, docx), or None. Office files are
-    zip packages: the main part and its declared content type must both be there, so a
-    macro-enabled workbook (another content type) is not an xlsx."""
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = set(z.namelist())
-                types = z.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-        except (zipfile.BadZipFile, OSError, KeyError):
-            return None
-        for kind, (part, content_type) in _OOXML_MAIN.items():
-            if part in names and content_type in types:
-                return kind
-    return None
-
-
-def allowed_types() -> tuple[str, ...]:
-    return tuple(getattr(settings, "NTM_EVIDENCE_TYPES", tuple(_SNIFF)))
-
-
-def max_evidence_bytes() -> int:
-    return int(getattr(settings, "NTM_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
-
 
 def _may_touch_value(user: AnyUser, unit: Unit, period: int, measure: str) -> None:
     """Evidence follows the stage the user works on: the commune while its entry is open,
@@ -577,7 +532,7 @@ def add_evidence(
     type as read from its bytes (the browser's content type is not trusted)."""
     measure_of(measure)
     _check_unit(unit, period)
-    limit = max_evidence_bytes()
+    limit = files.max_evidence_bytes()
     size = upload.size or 0
     if size > limit:
         raise InvalidEntry(
@@ -587,14 +542,14 @@ def add_evidence(
     if size == 0:
         raise InvalidEntry(f"Tệp “{upload.name}” rỗng. (Empty file.)")
     data = b"".join(upload.chunks())
-    kind = sniff(data)
-    if kind is None or kind not in allowed_types():
-        names = ", ".join(k.upper() for k in allowed_types())
+    kind = files.sniff(data)
+    if kind is None or kind not in files.allowed_types():
+        names = ", ".join(k.upper() for k in files.allowed_types())
         raise InvalidEntry(
             f"Tệp “{upload.name}” không phải loại được nhận ({names}), xét theo nội dung tệp. "
             "(File type not accepted.)"
         )
-    content_type, suffix = _SNIFF[kind]
+    content_type, suffix = files.TYPES[kind]
     with transaction.atomic():
         _may_touch_value(acting_user, unit, period, measure)
         value, _ = Value.objects.get_or_create(unit=unit, measure=measure, period=period)

@@ -33,7 +33,7 @@ from ntm.criteria.loader import bundled_set_ids, load_measures, load_set
 from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure
 from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
-from ntm.values import services
+from ntm.values import files, services
 from ntm.values.evaluation import results_for, set_measures
 from ntm.values.forms import (
     CellForm,
@@ -575,8 +575,8 @@ def _value_context(request: HttpRequest, unit: Unit, year: int, m: Measure) -> d
         "evidence_form": EvidenceForm(),
         "comment_form": CommentForm(),
         "back_set": back_set if back_set in bundled_set_ids() else "",
-        "max_mb": services.max_evidence_bytes() // (1024 * 1024),
-        "types": ", ".join(t.upper() for t in services.allowed_types()),
+        "max_mb": files.max_evidence_bytes() // (1024 * 1024),
+        "types": ", ".join(t.upper() for t in files.allowed_types()),
     }
 
 

@@ -654,6 +654,19 @@ def _find_header(sheet: _Sheet) -> tuple[int, list[Any]] | None:
     return None
 
 
+@dataclass(frozen=True)
+class InputFile:
+    """A read input file: the engine's frames and where each commune stands in the file."""
+
+    units: pl.DataFrame
+    values: pl.DataFrame
+    sheet: str
+    rows: Mapping[str, int]  # unit code -> the row number the user sees
+    code_letter: str  # the column letter of "Mã xã"
+    # (unit code, measure) of every measure left blank for a commune of the file.
+    blank: frozenset[tuple[str, str]]
+
+
 def read_input(
     path: str | Path,
     cset: CriteriaSet,
@@ -669,6 +682,19 @@ def read_input(
     from it (a region or group in the file that disagrees with it is an error). Raises
     `InputError` listing every problem; returns frames only for a file without any.
     """
+    found = read_file(path, cset, year=year, measures=measures, unit_lookup=unit_lookup)
+    return found.units, found.values
+
+
+def read_file(
+    path: str | Path,
+    cset: CriteriaSet,
+    *,
+    year: int | None = None,
+    measures: Mapping[str, Measure] | None = None,
+    unit_lookup: UnitLookup | None = None,
+) -> InputFile:
+    """`read_input`, with the places of the communes in the file and its blank cells."""
     path = Path(path)
     columns = template_columns(cset, measures)
     reader = _Reader(cset, year, columns, unit_lookup)
@@ -682,7 +708,7 @@ def read_input(
     try:
         sheet = _open(path)
         reader.sheet = sheet.name
-        units, values = _read_rows(reader, sheet)
+        found = _read_rows(reader, sheet)
     except _Problem as exc:
         reader.problems.append(InputProblem(exc.reason))
         raise InputError(reader.problems, path.name) from None
@@ -697,10 +723,10 @@ def read_input(
         raise InputError(reader.problems, path.name) from None
     if reader.problems:
         raise InputError(reader.problems, path.name)
-    return units, values
+    return found
 
 
-def _read_rows(reader: _Reader, sheet: _Sheet) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _read_rows(reader: _Reader, sheet: _Sheet) -> InputFile:
     by_header: dict[str, ColumnSpec] = {}
     for col in reader.columns:
         by_header[_norm_header(col.header)] = col
@@ -708,7 +734,7 @@ def _read_rows(reader: _Reader, sheet: _Sheet) -> tuple[pl.DataFrame, pl.DataFra
     found = _find_header(sheet)
     if found is None:
         reader.problem("không tìm thấy dòng tiêu đề có cột “Mã xã” (trong 20 dòng đầu)")
-        return _empty_units(), _empty_values()
+        return _empty_file(sheet)
     header_row, header_values = found
     index: dict[str, int] = {}  # machine header -> position
     for i, raw in enumerate(header_values):
@@ -736,18 +762,23 @@ def _read_rows(reader: _Reader, sheet: _Sheet) -> tuple[pl.DataFrame, pl.DataFra
                 )
             )
     if columns_missing:
-        return _empty_units(), _empty_values()
+        return _empty_file(sheet)
 
     unit_rows: list[dict[str, Any]] = []
     value_rows: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
+    blank: set[tuple[str, str]] = set()
+    measure_keys = list(dict.fromkeys(c.field for c in reader.columns if c.kind))
     for number, cells in sheet.rows:
         if all(_blank(v) for v in cells):
             continue
         unit = _read_unit(reader, number, cells, index, first_row_of)
         if unit is not None:
             unit_rows.append(unit)
-            value_rows += _read_values(reader, number, cells, index, unit["unit"])
+            read = _read_values(reader, number, cells, index, unit["unit"])
+            value_rows += read
+            given = {r["measure"] for r in read}
+            blank |= {(unit["unit"], k) for k in measure_keys if k not in given}
     if not unit_rows and not reader.problems:
         reader.problem("không có dòng số liệu nào", header_row + 1)
     flag_names = [c.field for c in reader.columns if c.role == "yes/no" and c.kind == ""]
@@ -762,7 +793,18 @@ def _read_rows(reader: _Reader, sheet: _Sheet) -> tuple[pl.DataFrame, pl.DataFra
             **{f: pl.Boolean for f in flag_names},
         },
     )
-    return units, pl.DataFrame(value_rows, schema=VALUES_SCHEMA)
+    return InputFile(
+        units,
+        pl.DataFrame(value_rows, schema=VALUES_SCHEMA),
+        sheet.name,
+        first_row_of,
+        get_column_letter(index["unit"] + 1),
+        frozenset(blank),
+    )
+
+
+def _empty_file(sheet: _Sheet) -> InputFile:
+    return InputFile(_empty_units(), _empty_values(), sheet.name, {}, "A", frozenset())
 
 
 def _empty_units() -> pl.DataFrame:

@@ -16,6 +16,7 @@ from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.values import services
 from ntm.values.evaluation import results_for
+from ntm.values.files import sniff
 from ntm.values.models import CachedResult, Evidence, Stage, State, Submission, Value
 from ntm.values.services import (
     Conflict,
@@ -31,7 +32,6 @@ from ntm.values.services import (
     reopen,
     return_submission,
     save_value,
-    sniff,
     submit,
     value_history,
 )
