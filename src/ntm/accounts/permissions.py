@@ -181,3 +181,12 @@ def can_approve(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
 def can_reopen(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
     """Reopening an approved period is the province office's act (audited by the service)."""
     return _province_role_covers(user, Role.PROVINCE_OFFICE, unit, on)
+
+
+def can_import(user: AnyUser, unit: Unit, stage: str) -> bool:
+    """Who may import a file's entries for a commune: the claimed entries, the commune's own
+    officers and the province office (which collects the communes' files for them); the
+    verified entries, the province's appraisers."""
+    if stage == "verified":
+        return can_verify(user, unit)
+    return can_enter_values(user, unit) or can_approve(user, unit)

@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,19 +24,16 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from openpyxl.utils import get_column_letter
 
 from ntm.accounts import permissions
 from ntm.audit.services import record
-from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet
 from ntm.units.models import Unit, UnitKind
-from ntm.values import workbook
 from ntm.values.evaluation import province_code, sets_for_period
 from ntm.values.evaluation import results_for_units as _results_for_units
 from ntm.values.models import Stage, Value
-from ntm.values.services import VALUE_OBJECT, locked_for
-from ntm.values.workbook import InputError, InputProblem, UnitInfo, read_input
+from ntm.values.services import VALUE_OBJECT, lock_periods, locked_for
+from ntm.values.workbook import InputError, InputProblem, UnitInfo, read_file, template_columns
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -101,10 +98,12 @@ def forget_progress(job_id: int) -> None:
 @dataclass(frozen=True)
 class ImportResult:
     units: int
-    values: int  # values in the file
+    values: int  # filled cells (a share's two cells count once)
     created: int
     changed: int
-    unchanged: int
+    unchanged: int  # filled cells equal to what was stored
+    blank: int  # blank cells: "no data"
+    cleared: int  # blank cells whose stored entry was removed
     audit_id: int
 
 
@@ -123,25 +122,24 @@ def _commune_in_year(code: str, year: int) -> Unit | None:
     return found[0] if len(found) == 1 else None
 
 
+OUTSIDE = "xã này ngoài phạm vi của bạn: bạn không được nhập số liệu cho xã này"
+
+
 class _Register:
-    """The `unit_lookup` of read_input: units the user may write at this stage, by code.
-    A commune outside the user's units is "not found", as everywhere else."""
+    """The `unit_lookup` of read_file: the communes of the year by code, those the user may
+    import for at this stage; a commune outside the user's scope is reported as such, apart
+    from an unknown code."""
 
     def __init__(self, user: User, year: int, stage: str) -> None:
         self.user, self.year, self.stage = user, year, stage
         self.units: dict[str, Unit] = {}
 
-    def __call__(self, code: str) -> UnitInfo | None:
+    def __call__(self, code: str) -> UnitInfo | str | None:
         unit = _commune_in_year(code, self.year)
         if unit is None:
             return None
-        allowed = (
-            permissions.can_enter_values(self.user, unit)
-            if self.stage == Stage.CLAIMED
-            else permissions.can_verify(self.user, unit)
-        )
-        if not allowed:
-            return None
+        if not permissions.can_import(self.user, unit, self.stage):
+            return OUTSIDE
         self.units[code] = unit
         return UnitInfo(
             code=code,
@@ -153,28 +151,6 @@ class _Register:
         )
 
 
-def _code_rows(path: Path) -> dict[str, tuple[str, int, str, str]]:
-    """code -> (sheet, row, column letter, header) of the row naming it, for problems found
-    after reading (the reader reports its own with their places)."""
-    sheet = workbook._open(path)
-    found = workbook._find_header(sheet)
-    if found is None:
-        return {}
-    _, header = found
-    keys = {"mã xã", "unit"}
-    index = next(
-        i for i, v in enumerate(header) if isinstance(v, str) and workbook._norm_header(v) in keys
-    )
-    letter = get_column_letter(index + 1)
-    out: dict[str, tuple[str, int, str, str]] = {}
-    for number, cells in sheet.rows:
-        if index < len(cells) and not workbook._blank(cells[index]):
-            code = workbook._code_text(cells[index], 5)
-            # Named as the reader names it: by the template's header.
-            out.setdefault(code, (sheet.name, number, letter, "Mã xã"))
-    return out
-
-
 def _entry(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "value": row["value"],
@@ -182,6 +158,13 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
         "denominator": row["denominator"],
         "not_applicable": bool(row["not_applicable"]),
     }
+
+
+EMPTY = {"value": None, "numerator": None, "denominator": None, "not_applicable": False}
+
+
+def _first_lock(measures: list[str], stage: str, year: int, known: dict[str, str]) -> str | None:
+    return next((w for m in measures if (w := locked_for(m, stage, year, known))), None)
 
 
 def import_values(
@@ -194,8 +177,11 @@ def import_values(
     progress: ProgressCallback | None = None,
     source_name: str | None = None,
 ) -> ImportResult:
-    """Import a filled template (.xlsx) or CSV as the `stage` entries of `year`. Raises
-    `InputError` listing every problem (nothing written); returns counts otherwise."""
+    """Import a filled template (.xlsx) or CSV as the `stage` entries of `year`: the file
+    states every measure of its communes — a filled cell is the entry, a blank cell is "no
+    data" and clears what was stored, as `ntm evaluate` reads the same file. Raises
+    `InputError` listing every problem, placed in the file the user sent (`source_name`),
+    and nothing is written; returns counts otherwise."""
     path = Path(path)
     name = source_name or path.name
 
@@ -207,40 +193,46 @@ def import_values(
         raise InputError([InputProblem(f"giai đoạn không hợp lệ: {stage}")], name)
     report("Đang đọc và kiểm tra tệp")
     register = _Register(acting_user, year, stage)
-    try:
-        _, values = read_input(path, cset, year=year, unit_lookup=register)
-    except InputError as exc:
-        raise InputError(exc.problems, name) from None
 
-    codes = values.get_column("unit").unique(maintain_order=True).to_list()
-    measures = values.get_column("measure").unique().to_list()
-    problems = []
-    places: dict[str, tuple[str, int, str, str]] | None = None
-    for code in codes:
-        unit = register.units[code]
-        why = next(
-            (w for m in measures if (w := locked_for(unit, year, m, stage)) is not None), None
+    def named(problems: list[InputProblem]) -> InputError:
+        # A CSV's "sheet" is its file name: the user's, not the server's copy.
+        return InputError(
+            [replace(p, sheet=name) if p.sheet == path.name else p for p in problems], name
         )
-        if why:
-            places = _code_rows(path) if places is None else places
-            sheet, line, letter, header = places.get(code, (None, None, None, None))
-            problems.append(InputProblem(why, sheet, line, header, letter, code))
-    if problems:
-        raise InputError(problems, name)
 
-    rows = values.to_dicts()
-    total = len(rows)
-    catalogue = load_measures()
+    try:
+        found = read_file(path, cset, year=year, unit_lookup=register)
+    except InputError as exc:
+        raise named(exc.problems) from None
+
+    def at(code: str, reason: str) -> InputProblem:
+        return InputProblem(reason, found.sheet, found.rows[code], "Mã xã", found.code_letter, code)
+
+    codes = list(found.rows)
+    units = [register.units[c] for c in codes]
+
+    measures = sorted({c.field for c in template_columns(cset) if c.kind})
+    rows = found.values.to_dicts()
+    total = len(rows)  # progress counts the filled cells; clearing the blank ones is quick
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    created = changed = unchanged = 0
+    created = changed = unchanged = cleared = 0
     now = timezone.now()
     with transaction.atomic():
-        unit_ids = [register.units[c].pk for c in codes]
+        # The periods' states are decided under their locks, inside this transaction: a
+        # submit or an approval that commits meanwhile waits for the import, or the other way.
+        known = lock_periods([u.pk for u in units], year)
+        locked = [
+            at(c, why)
+            for c, u in zip(codes, units, strict=True)
+            if (why := _first_lock(measures, stage, year, known[u.pk]))
+        ]
+        if locked:
+            raise named(locked)
         existing = {
             (v.unit_id, v.measure): v
-            for v in Value.objects.select_for_update().filter(
-                unit_id__in=unit_ids, period=year, measure__in=measures
-            )
+            for v in Value.objects.select_for_update()
+            .filter(unit_id__in=[u.pk for u in units], period=year, measure__in=measures)
+            .order_by("pk")
         }
         summary = record(
             action="values.import",
@@ -248,22 +240,24 @@ def import_values(
             object_id=digest[:16],
             after={
                 "file": name, "sha256": digest, "set": cset.id, "period": year,
-                "stage": stage, "units": len(codes), "values": total,
+                "stage": stage, "units": len(codes), "values": len(rows),
+                "blank": len(found.blank),
             },
             acting_user=acting_user,
         )  # fmt: skip
-        for i, row in enumerate(rows, start=1):
-            unit = register.units[row["unit"]]
-            if row["measure"] not in catalogue:
-                continue  # the reader only yields the set's measures; guard all the same
-            value = existing.get((unit.pk, row["measure"]))
-            if value is None:
-                value = Value.objects.create(unit=unit, measure=row["measure"], period=year)
-                created += 1
-            entry = _entry(row)
-            if value.entry(stage) == entry:
-                unchanged += 1
+        writes = [(row["unit"], row["measure"], _entry(row)) for row in rows]
+        writes += [(code, m, EMPTY) for code, m in sorted(found.blank)]
+        for i, (code, measure, entry) in enumerate(writes, start=1):
+            unit = register.units[code]
+            value = existing.get((unit.pk, measure))
+            if value is None and entry == EMPTY:
+                pass  # nothing stored, nothing to clear: no row
+            elif value is not None and value.entry(stage) == entry:
+                unchanged += entry != EMPTY
             else:
+                if value is None:
+                    value = Value.objects.create(unit=unit, measure=measure, period=year)
+                    created += 1
                 before = {"stage": stage, **value.entry(stage), "version": value.version(stage)}
                 for field, x in entry.items():
                     setattr(value, f"{stage}_{field}", x)
@@ -271,33 +265,31 @@ def import_values(
                 setattr(value, f"{stage}_by", acting_user)
                 setattr(value, f"{stage}_at", now)
                 value.save()
-                changed += 1
+                if entry == EMPTY:
+                    cleared += 1
+                else:
+                    changed += 1
                 record(
                     action="values.import",
                     object_type=VALUE_OBJECT,
                     object_id=value.pk,
                     before=before,
                     after={
-                        "stage": stage,
-                        **entry,
-                        "version": value.version(stage),
-                        "import": summary.pk,
-                        "unit": unit.pk,
-                        "measure": value.measure,
+                        "stage": stage, **entry, "version": value.version(stage),
+                        "import": summary.pk, "unit": unit.pk, "measure": measure,
                         "period": year,
                     },
                     acting_user=acting_user,
                     reason=f"Nhập từ tệp {name}",
-                )
-            if i % CHUNK == 0 or i == total:
+                )  # fmt: skip
+            if i <= total and (i % CHUNK == 0 or i == total):
                 report("Đang ghi số liệu", i, total)
-        units = [register.units[c] for c in codes]
         sets = sets_for_period(year)
         for k, s in enumerate(sets, start=1):
             _results_for_units(units, year, s)
             report("Đang tính kết quả", k, len(sets))
     report("Xong", total, total)
     return ImportResult(
-        units=len(codes), values=total, created=created, changed=changed,
-        unchanged=unchanged, audit_id=summary.pk,
+        units=len(codes), values=len(rows), created=created, changed=changed,
+        unchanged=unchanged, blank=len(found.blank), cleared=cleared, audit_id=summary.pk,
     )  # fmt: skip

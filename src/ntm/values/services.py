@@ -17,17 +17,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ntm.accounts import permissions
 from ntm.audit.models import AuditLog
 from ntm.audit.services import MissingActorError, record
+from ntm.criteria import bounds
 from ntm.criteria.loader import CriteriaError, bundled_set_ids, load_measures, load_set
 from ntm.criteria.schema import CriteriaSet, Measure
 from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files
-from ntm.values.evaluation import refresh_results, set_measures
+from ntm.values.evaluation import refresh_results, set_measures, sets_for_period
 from ntm.values.models import (
     Comment,
     Declaration,
@@ -181,8 +183,16 @@ def may_be_not_applicable(measure: str) -> bool:
     return False
 
 
+def _refuse(problem: bounds.OutOfBounds, part: str = "") -> InvalidEntry:
+    where = {"numerator": ("Tử số: ", "Numerator: "), "denominator": ("Mẫu số: ", "Denominator: ")}
+    vi, en = where.get(part, ("", ""))
+    text = f"{vi}{problem.vi}" if get_language() != "en" else f"{en}{problem.en}"
+    return InvalidEntry(text[0].upper() + text[1:] + ".")
+
+
 def check_entry(measure: Measure, entry: Entry) -> Entry:
-    """The entry if it fits the measure's kind; otherwise `InvalidEntry` saying why."""
+    """The entry if it fits the measure (`ntm.criteria.bounds`: finite, plausible, of its
+    kind); otherwise `InvalidEntry` saying why."""
     if entry.not_applicable:
         if not may_be_not_applicable(measure.key):
             raise InvalidEntry(
@@ -199,31 +209,19 @@ def check_entry(measure: Measure, entry: Entry) -> Entry:
             )
         if num is None or den is None:
             return Entry()
-        if num < 0 or den < 0:
-            raise InvalidEntry("Giá trị không được âm. (Values cannot be negative.)")
-        if den == 0:
-            raise InvalidEntry("Mẫu số phải lớn hơn 0. (The denominator must be positive.)")
-        if num > den:
-            raise InvalidEntry(
-                f"Tử số lớn hơn mẫu số ({_num(num)} > {_num(den)}): tỷ lệ trên 100 %. "
-                "(Numerator above denominator.)"
-            )
-        return Entry(numerator=num, denominator=den)
+        for part, x_part in (("numerator", num), ("denominator", den)):
+            if problem := bounds.number_problem(measure, float(x_part), part=part):
+                raise _refuse(problem, part)
+        if problem := bounds.share_problem(float(num), float(den)):
+            raise _refuse(problem)
+        return Entry(numerator=float(num), denominator=float(den))
     if entry.numerator is not None or entry.denominator is not None:
         raise InvalidEntry("Chỉ tiêu này không có tử số/mẫu số. (Not a share.)")
     x = entry.value
     if x is None:
         return Entry()
-    if measure.kind == "yesno":
-        if x not in (0.0, 1.0):
-            raise InvalidEntry("Cần Đạt hoặc Chưa đạt. (Expected met or not met.)")
-        return Entry(value=x)
-    if x < 0:
-        raise InvalidEntry("Giá trị không được âm. (Values cannot be negative.)")
-    if measure.kind == "count" and not float(x).is_integer():
-        raise InvalidEntry("Số đếm phải là số nguyên. (A count is a whole number.)")
-    if measure.unit.strip() == "%" and x > 100:
-        raise InvalidEntry("Tỷ lệ không được lớn hơn 100 %. (A percentage is at most 100.)")
+    if problem := bounds.number_problem(measure, float(x)):
+        raise _refuse(problem)
     return Entry(value=float(x))
 
 
@@ -242,43 +240,90 @@ def _check_unit(unit: Unit, period: int) -> None:
         )
 
 
-def _reads(set_id: str, measure: str) -> bool:
+def set_reads(set_id: str) -> frozenset[str]:
+    """The measures a bundled set reads: its conditions' measures and the weights they
+    combine by. A set that cannot be read is taken to read everything (the empty set is
+    never returned for it), so that the locks always hold."""
     try:
-        return measure in set_measures(set_id)
+        keys = set_measures(set_id)
     except CriteriaError:
-        return True  # a set we cannot read: assume it reads everything, so locks hold
+        return frozenset(load_measures())
+    catalogue = load_measures()
+    weights = {catalogue[k].weight_measure for k in keys if k in catalogue}
+    return keys | {w for w in weights if w is not None}
 
 
 def states(unit: Unit, period: int) -> dict[str, str]:
-    """set id -> approval state of the unit's period (sets without a row are drafts)."""
+    """set id -> approval state of the unit's period (sets without a row are drafts). Read
+    without locks: for showing a state; a write checks `lock_periods`' answer instead."""
     return dict(Submission.objects.filter(unit=unit, period=period).values_list("set_id", "state"))
 
 
-def state_of(unit: Unit, period: int, set_id: str) -> str:
-    return states(unit, period).get(set_id, State.DRAFT)
+def lock_periods(unit_ids: Iterable[int], period: int) -> dict[int, dict[str, str]]:
+    """Hold the approval state of these units' period until the transaction ends, and return
+    it (unit -> set id -> state; drafts may be missing).
+
+    Every write that depends on a period's state calls this first, inside its transaction,
+    and decides on what it returns; every change of state (`_transition`) calls it too. The
+    unit rows are locked first, in id order — a submission row that does not exist yet cannot
+    be locked, and the unit row stops a concurrent submit from creating it — then the
+    submission rows, in (unit, set) order. One fixed order for every writer: no deadlock.
+    SQLite has no row locks; its writers are serialised by the database (IMMEDIATE
+    transactions)."""
+    ids = sorted(set(unit_ids))
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_periods needs a transaction")
+    list(Unit.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+         .values_list("pk", flat=True))  # fmt: skip
+    found: dict[int, dict[str, str]] = {pk: {} for pk in ids}
+    rows = (
+        Submission.objects.select_for_update()
+        .filter(unit_id__in=ids, period=period)
+        .order_by("unit_id", "set_id")
+        .values_list("unit_id", "set_id", "state")
+    )
+    for unit_id, set_id, state in rows:
+        found[unit_id][set_id] = state
+    return found
 
 
-def locked_for(
-    unit: Unit, period: int, measure: str, stage: str, *, known: dict[str, str] | None = None
-) -> str | None:
-    """Why the stage of this value cannot change now (None: it can). The commune's entry is
-    frozen once a set reading it is submitted; every entry once it is approved. `known`:
-    the result of `states(unit, period)` when the caller already has it."""
+def _frozen(state: str, set_id: str, period: int) -> str:
+    label = "đã được duyệt" if state == State.APPROVED else "đã gửi, đang chờ duyệt"
+    return f"Số liệu năm {period} theo bộ tiêu chí {set_id} {label}: không sửa được."
+
+
+def locked_for(measure: str, stage: str, period: int, known: dict[str, str]) -> str | None:
+    """Why the stage of this value cannot change now (None: it can), given the states of its
+    unit's period (`lock_periods` inside a write; `states` to show a page). The commune's
+    entry is frozen once a set reading it is submitted; every entry once it is approved."""
     blocking = {State.APPROVED} if stage == Stage.VERIFIED else {State.SUBMITTED, State.APPROVED}
-    for set_id, state in (states(unit, period) if known is None else known).items():
-        if state in blocking and _reads(set_id, measure):
-            label = "đã được duyệt" if state == State.APPROVED else "đã gửi, đang chờ duyệt"
-            return f"Số liệu năm {period} theo bộ tiêu chí {set_id} {label}: không sửa được."
+    for set_id, state in known.items():
+        if state in blocking and measure in set_reads(set_id):
+            return _frozen(state, set_id, period)
     return None
 
 
-def _set_locked(unit: Unit, period: int, set_id: str, *, commune_side: bool) -> str | None:
-    state = state_of(unit, period, set_id)
+def _set_locked(
+    known: dict[str, str], set_id: str, period: int, *, commune_side: bool
+) -> str | None:
+    state = known.get(set_id, State.DRAFT)
     blocking = {State.SUBMITTED, State.APPROVED} if commune_side else {State.APPROVED}
-    if state in blocking:
-        label = "đã được duyệt" if state == State.APPROVED else "đã gửi, đang chờ duyệt"
-        return f"Số liệu năm {period} theo bộ tiêu chí {set_id} {label}: không sửa được."
-    return None
+    return _frozen(state, set_id, period) if state in blocking else None
+
+
+def _check_read(measure: str, period: int) -> None:
+    """Refuse a value no criteria set of its period reads: nothing would ever show it."""
+    sets = sets_for_period(period)
+    if not sets:
+        raise InvalidEntry(
+            f"Không có bộ tiêu chí nào cho năm {period}. (No criteria set covers that year.)"
+        )
+    if not any(measure in set_reads(s.id) for s in sets):
+        ids = ", ".join(s.id for s in sets)
+        raise InvalidEntry(
+            f"Bộ tiêu chí của năm {period} ({ids}) không dùng chỉ tiêu “{measure}”. "
+            "(No criteria set of that year reads this measure.)"
+        )
 
 
 # ------------------------------------------------------------------------------------ values
@@ -319,17 +364,19 @@ def save_value(
     m = measure_of(measure)
     entry = check_entry(m, entry)
     _check_unit(unit, period)
+    _check_read(measure, period)
+    reason = _bounded_reason(reason)
     if not _may_save(acting_user, unit, stage):
         raise NotAllowed("nhập giá trị này")
     with transaction.atomic():
-        why = locked_for(unit, period, measure, stage)
+        why = locked_for(measure, stage, period, lock_periods([unit.pk], period)[unit.pk])
         if why:
             raise Locked(why)
-        value, _ = Value.objects.select_for_update().get_or_create(
-            unit=unit, measure=measure, period=period
-        )
+        found = Value.objects.select_for_update().filter(unit=unit, measure=measure, period=period)
+        value = found.first() or Value(unit=unit, measure=measure, period=period)
         if value.entry(stage) == entry.as_dict():
-            return value  # nothing changes: no new version, no audit row
+            # Nothing changes: no new version, no audit row — and no row for an empty entry.
+            return value
         if value.version(stage) != expected_version:
             raise Conflict(value, stage, entry, m)
         before = _snapshot(value, stage)
@@ -375,12 +422,11 @@ def _transition(
         )
     if not allowed(acting_user, unit):
         raise NotAllowed()
-    reason = reason.strip()
+    reason = _bounded_reason(reason)
     if reason_required and not reason:
         raise ValuesError("Cần ghi lý do. (A reason is required.)")
-    if len(reason) > MAX_REASON:
-        raise ValuesError(f"Lý do dài quá {MAX_REASON} ký tự. (Reason too long.)")
     with transaction.atomic():
+        lock_periods([unit.pk], period)
         sub, _ = Submission.objects.select_for_update().get_or_create(
             unit=unit, period=period, set_id=cset.id
         )
@@ -406,6 +452,13 @@ def _transition(
             reason=reason,
         )
     return sub
+
+
+def _bounded_reason(reason: str) -> str:
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise ValuesError(f"Lý do dài quá {MAX_REASON} ký tự. (Reason too long.)")
+    return reason
 
 
 def submit(unit: Unit, period: int, cset: CriteriaSet, *, acting_user: User) -> Submission:
@@ -476,7 +529,8 @@ def declare_status(
     if not commune and not reviewer:
         raise NotAllowed("khai báo kết quả tiêu chí")
     with transaction.atomic():
-        why = _set_locked(unit, period, cset.id, commune_side=not reviewer)
+        known = lock_periods([unit.pk], period)[unit.pk]
+        why = _set_locked(known, cset.id, period, commune_side=not reviewer)
         if why:
             raise Locked(why)
         decl, _ = Declaration.objects.select_for_update().get_or_create(
@@ -508,13 +562,14 @@ def declare_status(
 
 def _may_touch_value(user: AnyUser, unit: Unit, period: int, measure: str) -> None:
     """Evidence follows the stage the user works on: the commune while its entry is open,
-    the appraiser until approval."""
+    the appraiser until approval. Call inside the transaction that writes."""
     if permissions.can_enter_values(user, unit):
-        why = locked_for(unit, period, measure, Stage.CLAIMED)
+        stage = Stage.CLAIMED
     elif permissions.can_verify(user, unit):
-        why = locked_for(unit, period, measure, Stage.VERIFIED)
+        stage = Stage.VERIFIED
     else:
         raise NotAllowed("thêm tệp minh chứng")
+    why = locked_for(measure, stage, period, lock_periods([unit.pk], period)[unit.pk])
     if why:
         raise Locked(why)
 
@@ -599,6 +654,7 @@ def add_comment(unit: Unit, measure: str, period: int, text: str, *, acting_user
     ):
         raise NotAllowed("góp ý")
     with transaction.atomic():
+        lock_periods([unit.pk], period)
         value, _ = Value.objects.get_or_create(unit=unit, measure=measure, period=period)
         comment = Comment.objects.create(
             value=value, author=acting_user, text=text, created_at=timezone.now()

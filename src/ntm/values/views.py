@@ -285,11 +285,9 @@ def build_grid(
                 m = measures[cond.measure]
                 row = indicators.get((ind.code, ci), {})
                 v = values.get(cond.measure)
-                claim_ok = may_claim and not services.locked_for(
-                    unit, year, m.key, Stage.CLAIMED, known=known
-                )
+                claim_ok = may_claim and not services.locked_for(m.key, Stage.CLAIMED, year, known)
                 verify_ok = may_verify and not services.locked_for(
-                    unit, year, m.key, Stage.VERIFIED, known=known
+                    m.key, Stage.VERIFIED, year, known
                 )
                 status = str(row.get("status") or "missing_data")
                 lines.append(
@@ -684,7 +682,8 @@ def run_job(job_id: int) -> None:
             "total": result.values,
             "summary": {
                 "units": result.units, "values": result.values, "changed": result.changed,
-                "unchanged": result.unchanged, "audit": result.audit_id,
+                "unchanged": result.unchanged, "blank": result.blank,
+                "cleared": result.cleared, "audit": result.audit_id,
             },
         }  # fmt: skip
     except InputError as exc:
@@ -713,7 +712,9 @@ def launch(job_id: int) -> None:
 
 
 def _may_import(request: HttpRequest) -> bool:
-    return permissions.has_role(request.user, Role.COMMUNE_OFFICER, Role.APPRAISER)
+    return permissions.has_role(
+        request.user, Role.COMMUNE_OFFICER, Role.APPRAISER, Role.PROVINCE_OFFICE
+    )
 
 
 @login_required

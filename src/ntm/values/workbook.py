@@ -477,7 +477,9 @@ class UnitInfo:
     flags: frozenset[str] = frozenset()
 
 
-UnitLookup = Callable[[str], UnitInfo | None]
+# A code's unit, None for an unknown code, or the reason the file may not name it (e.g. a
+# commune outside the user's scope), reported at the code's cell.
+UnitLookup = Callable[[str], UnitInfo | str | None]
 
 
 def fold(text: str) -> str:
@@ -844,10 +846,12 @@ def _read_unit(
     first_row_of[code] = number
     info: UnitInfo | None = None
     if reader.unit_lookup is not None:
-        info = reader.unit_lookup(code)
-        if info is None:
-            reader.problem("không có xã mang mã này", number, cols["unit"], i, raw_code)
+        found = reader.unit_lookup(code)
+        if found is None or isinstance(found, str):
+            reason = found or "không có xã mang mã này"
+            reader.problem(reason, number, cols["unit"], i, raw_code)
             return None
+        info = found
     out: dict[str, Any] = {"unit": code}
     raw_name, _ = _cell(cells, index, "name")
     out["name"] = str(raw_name).strip() if raw_name is not None else (info.name if info else None)

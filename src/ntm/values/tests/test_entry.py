@@ -380,7 +380,7 @@ def test_history_page_lists_changes(client: Client, p: Personas) -> None:
 # --------------------------------------------------------------------------- import pages
 
 IMPORT: dict[str, int | str] = dict(
-    officer_a=200, officer_b=200, province_office=403, central_viewer=403, anonymous="login"
+    officer_a=200, officer_b=200, province_office=200, central_viewer=403, anonymous="login"
 )
 
 
@@ -443,7 +443,7 @@ def test_import_flow_lists_every_problem(client: Client, p: Personas) -> None:
     html = client.get(reverse("values:import_job", args=[job.pk]), headers=HTMX).content.decode()
     assert "Tệp bị từ chối (2 lỗi); không ghi số liệu nào" in html
     assert "dòng 2" in html and "ô số chứa chữ" in html
-    assert "dòng 3" in html and "không có xã mang mã này" in html
+    assert "dòng 3" in html and "xã này ngoài phạm vi của bạn" in html
     assert not Value.objects.exists()
     assert "hx-trigger" not in html  # finished: polling stops
 

@@ -118,7 +118,7 @@ def test_verified_import_by_the_appraiser(p: Personas, cset: CriteriaSet, tmp_pa
     assert (value.claimed_value, value.verified_value) == (None, 30.0)
 
 
-def test_commune_outside_the_users_units_is_not_found(
+def test_commune_outside_the_users_units_is_said_to_be_outside(
     p: Personas, cset: CriteriaSet, tmp_path: Path
 ) -> None:
     path = write_csv(
@@ -127,7 +127,8 @@ def test_commune_outside_the_users_units_is_not_found(
     with pytest.raises(InputError) as exc:
         import_values(path, cset, YEAR, acting_user=p.officer_a)
     assert _problems(exc) == [
-        "trang “xa.csv”, dòng 3, cột A “Mã xã”, giá trị “99002”: không có xã mang mã này"
+        "trang “xa.csv”, dòng 3, cột A “Mã xã”, giá trị “99002”: xã này ngoài phạm vi của bạn: "
+        "bạn không được nhập số liệu cho xã này"
     ]
     assert "1 lỗi, không ghi kết quả nào" in str(exc.value)
     _nothing_written()
@@ -250,7 +251,7 @@ def test_command_reports_every_problem_and_writes_nothing(
     p: Personas, cset: CriteriaSet, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "xa.csv", cset, [{"unit": "99002", INCOME: "40"}])
-    with pytest.raises(CommandError, match=r"dòng 2.*không có xã mang mã này"):
+    with pytest.raises(CommandError, match=r"dòng 2.*xã này ngoài phạm vi của bạn"):
         call_command("values", "import", str(path), "--set", SET, "--year", str(YEAR),
                      "--user", "officer_a")  # fmt: skip
     with pytest.raises(CommandError, match="Không có người dùng"):

@@ -63,5 +63,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Đã nhập {format_number(result.values)} giá trị của {format_number(result.units)} "
             f"xã: {format_number(result.changed)} thay đổi, {format_number(result.unchanged)} "
-            f"không đổi (nhật ký #{result.audit_id})."
+            f"không đổi; {format_number(result.blank)} ô trống (chưa có số liệu), trong đó "
+            f"{format_number(result.cleared)} ô xóa giá trị đã lưu (nhật ký #{result.audit_id})."
         )
