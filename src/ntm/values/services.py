@@ -259,6 +259,16 @@ def states(unit: Unit, period: int) -> dict[str, str]:
     return dict(Submission.objects.filter(unit=unit, period=period).values_list("set_id", "state"))
 
 
+def _lock_units(unit_ids: Iterable[int]) -> list[int]:
+    """Lock the unit rows, in id order, until the transaction ends (see `lock_periods`)."""
+    ids = sorted(set(unit_ids))
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("locks need a transaction")
+    locked = Unit.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    list(locked.values_list("pk", flat=True))
+    return ids
+
+
 def lock_periods(unit_ids: Iterable[int], period: int) -> dict[int, dict[str, str]]:
     """Hold the approval state of these units' period until the transaction ends, and return
     it (unit -> set id -> state; drafts may be missing).
@@ -270,11 +280,7 @@ def lock_periods(unit_ids: Iterable[int], period: int) -> dict[int, dict[str, st
     submission rows, in (unit, set) order. One fixed order for every writer: no deadlock.
     SQLite has no row locks; its writers are serialised by the database (IMMEDIATE
     transactions)."""
-    ids = sorted(set(unit_ids))
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("lock_periods needs a transaction")
-    list(Unit.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
-         .values_list("pk", flat=True))  # fmt: skip
+    ids = _lock_units(unit_ids)
     found: dict[int, dict[str, str]] = {pk: {} for pk in ids}
     rows = (
         Submission.objects.select_for_update()
@@ -654,7 +660,11 @@ def add_comment(unit: Unit, measure: str, period: int, text: str, *, acting_user
     ):
         raise NotAllowed("góp ý")
     with transaction.atomic():
-        lock_periods([unit.pk], period)
+        # Remarks go on during the review; an approved period is closed until it is reopened.
+        known = lock_periods([unit.pk], period)[unit.pk]
+        why = locked_for(measure, Stage.VERIFIED, period, known)
+        if why:
+            raise Locked(why)
         value, _ = Value.objects.get_or_create(unit=unit, measure=measure, period=period)
         comment = Comment.objects.create(
             value=value, author=acting_user, text=text, created_at=timezone.now()
@@ -1004,6 +1014,7 @@ def load_history(
     with transaction.atomic():
         periods = {(u, p) for u, _, p in histories} | {(u, p) for u, p, _, _ in declared}
         periods |= {(u, p) for u, p, _ in approved}
+        _lock_units(u for u, _ in periods)  # nothing may be written there while we check
         problems += _holding(periods, name)
         if problems:
             raise HistoryRefused(problems)
