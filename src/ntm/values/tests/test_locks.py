@@ -21,6 +21,7 @@ import pytest
 from django.db import connection, connections
 
 from ntm.accounts.testing import Personas, make_personas
+from ntm.audit import services as audit_services
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.values import importing, services
@@ -95,7 +96,7 @@ def held_after(monkeypatch: pytest.MonkeyPatch, action: str) -> Iterator[threadi
     """While inside, the service writing an audit row for `action` stops right after it —
     its transaction open, its locks held — until the block ends."""
     reached, release = threading.Event(), threading.Event()
-    real = services.record
+    real = audit_services.record
 
     def record(**kwargs: Any) -> Any:
         row = real(**kwargs)
