@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from ntm.accounts import permissions
@@ -71,10 +71,8 @@ class ValuesError(ValueError):
 class NotAllowed(ValuesError):
     """The user may not do this (views answer 404 outside the user's units, else 403)."""
 
-    def __init__(self, what: str = "") -> None:
-        super().__init__(
-            f"Bạn không có quyền {what or 'thực hiện thao tác này'}. (Not allowed.)".strip()
-        )
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or gettext("You are not allowed to do this."))
 
 
 class Locked(ValuesError):
@@ -98,11 +96,16 @@ class Conflict(ValuesError):
         self.current_version = value.version(stage)
         when = timezone.localtime(self.at).strftime("%H:%M %d/%m/%Y") if self.at else "—"
         super().__init__(
-            f"Giá trị này vừa được {display_name(self.by)} lưu lúc {when}: "
-            f"{describe_entry(measure, self.theirs)}. Giá trị bạn nhập "
-            f"({describe_entry(measure, yours.as_dict())}) chưa được lưu — hãy xem lại rồi "
-            "lưu lần nữa nếu vẫn muốn thay. (Someone else saved this value first; yours was "
-            "not saved.)"
+            gettext(
+                "%(who)s saved this value at %(when)s: %(theirs)s. Yours (%(yours)s) was not "
+                "saved — look again, and save once more if you still want to change it."
+            )
+            % {
+                "who": display_name(self.by),
+                "when": when,
+                "theirs": describe_entry(measure, self.theirs),
+                "yours": describe_entry(measure, yours.as_dict()),
+            }
         )
 
 
@@ -169,7 +172,7 @@ def describe_entry(measure: Measure | None, entry: dict[str, Any] | None) -> str
 def measure_of(key: str) -> Measure:
     measures = load_measures()
     if key not in measures:
-        raise InvalidEntry(f"Không có mã đo lường “{key}”. (Unknown measure.)")
+        raise InvalidEntry(gettext("There is no measure “%(key)s”.") % {"key": key})
     return measures[key]
 
 
@@ -195,17 +198,15 @@ def check_entry(measure: Measure, entry: Entry) -> Entry:
     kind); otherwise `InvalidEntry` saying why."""
     if entry.not_applicable:
         if not may_be_not_applicable(measure.key):
-            raise InvalidEntry(
-                "Chỉ tiêu này không có lựa chọn “Không áp dụng”. (Not applicable is not allowed.)"
-            )
+            raise InvalidEntry(gettext("This indicator has no “not applicable” choice."))
         return Entry(not_applicable=True)
     if measure.kind == "share":
         num, den = entry.numerator, entry.denominator
         if entry.value is not None:
-            raise InvalidEntry("Tỷ lệ được nhập bằng tử số và mẫu số. (Enter a share as parts.)")
+            raise InvalidEntry(gettext("A share is entered as a numerator and a denominator."))
         if (num is None) != (den is None):
             raise InvalidEntry(
-                "Cần cả tử số và mẫu số (hoặc để trống cả hai). (Enter both parts or neither.)"
+                gettext("Enter both the numerator and the denominator (or leave both blank).")
             )
         if num is None or den is None:
             return Entry()
@@ -216,7 +217,7 @@ def check_entry(measure: Measure, entry: Entry) -> Entry:
             raise _refuse(problem)
         return Entry(numerator=float(num), denominator=float(den))
     if entry.numerator is not None or entry.denominator is not None:
-        raise InvalidEntry("Chỉ tiêu này không có tử số/mẫu số. (Not a share.)")
+        raise InvalidEntry(gettext("This indicator has no numerator and denominator."))
     x = entry.value
     if x is None:
         return Entry()
@@ -230,14 +231,12 @@ def check_entry(measure: Measure, entry: Entry) -> Entry:
 
 def _check_unit(unit: Unit, period: int) -> None:
     if unit.kind != UnitKind.COMMUNE:
-        raise ValuesError("Chỉ nhập số liệu cho xã. (Values are entered for communes only.)")
+        raise ValuesError(gettext("Values are entered for communes only."))
     if not (
         (unit.valid_from is None or unit.valid_from <= dt.date(period, 12, 31))
         and (unit.valid_to is None or unit.valid_to >= dt.date(period, 1, 1))
     ):
-        raise ValuesError(
-            f"Xã không tồn tại trong năm {period}. (The commune did not exist that year.)"
-        )
+        raise ValuesError(gettext("The commune did not exist in %(year)s.") % {"year": period})
 
 
 def set_reads(set_id: str) -> frozenset[str]:
@@ -294,8 +293,16 @@ def lock_periods(unit_ids: Iterable[int], period: int) -> dict[int, dict[str, st
 
 
 def _frozen(state: str, set_id: str, period: int) -> str:
-    label = "đã được duyệt" if state == State.APPROVED else "đã gửi, đang chờ duyệt"
-    return f"Số liệu năm {period} theo bộ tiêu chí {set_id} {label}: không sửa được."
+    if state == State.APPROVED:
+        text = gettext(
+            "The %(year)s values under criteria set %(set)s are approved: they cannot be changed."
+        )
+    else:
+        text = gettext(
+            "The %(year)s values under criteria set %(set)s are submitted and awaiting approval"
+            ": they cannot be changed."
+        )
+    return text % {"year": period, "set": set_id}
 
 
 def locked_for(measure: str, stage: str, period: int, known: dict[str, str]) -> str | None:
@@ -321,14 +328,14 @@ def _check_read(measure: str, period: int) -> None:
     """Refuse a value no criteria set of its period reads: nothing would ever show it."""
     sets = sets_for_period(period)
     if not sets:
-        raise InvalidEntry(
-            f"Không có bộ tiêu chí nào cho năm {period}. (No criteria set covers that year.)"
-        )
+        raise InvalidEntry(gettext("No criteria set covers %(year)s.") % {"year": period})
     if not any(measure in set_reads(s.id) for s in sets):
         ids = ", ".join(s.id for s in sets)
         raise InvalidEntry(
-            f"Bộ tiêu chí của năm {period} ({ids}) không dùng chỉ tiêu “{measure}”. "
-            "(No criteria set of that year reads this measure.)"
+            gettext(
+                "The criteria sets of %(year)s (%(sets)s) do not use the measure “%(measure)s”."
+            )
+            % {"year": period, "sets": ids, "measure": measure}
         )
 
 
@@ -366,14 +373,14 @@ def save_value(
     """Save one stage of a value. `expected_version` is the stage's version the user saw (0 for
     a value never saved); if it moved meanwhile, `Conflict` shows the other person's entry."""
     if stage not in Stage.values:
-        raise ValuesError(f"Giai đoạn không hợp lệ: {stage}. (Unknown stage.)")
+        raise ValuesError(gettext("Unknown stage: %(stage)s.") % {"stage": stage})
     m = measure_of(measure)
     entry = check_entry(m, entry)
     _check_unit(unit, period)
     _check_read(measure, period)
     reason = _bounded_reason(reason)
     if not _may_save(acting_user, unit, stage):
-        raise NotAllowed("nhập giá trị này")
+        raise NotAllowed(gettext("You are not allowed to enter this value."))
     with transaction.atomic():
         why = locked_for(measure, stage, period, lock_periods([unit.pk], period)[unit.pk])
         if why:
@@ -424,13 +431,14 @@ def _transition(
     _check_unit(unit, period)
     if not cset.period.start_year <= period <= cset.period.end_year:
         raise ValuesError(
-            f"Năm {period} nằm ngoài giai đoạn của bộ tiêu chí {cset.id}. (Year outside the set.)"
+            gettext("%(year)s is outside the period of criteria set %(set)s.")
+            % {"year": period, "set": cset.id}
         )
     if not allowed(acting_user, unit):
         raise NotAllowed()
     reason = _bounded_reason(reason)
     if reason_required and not reason:
-        raise ValuesError("Cần ghi lý do. (A reason is required.)")
+        raise ValuesError(gettext("A reason is required."))
     with transaction.atomic():
         lock_periods([unit.pk], period)
         sub, _ = Submission.objects.select_for_update().get_or_create(
@@ -438,8 +446,8 @@ def _transition(
         )
         if sub.state not in sources:
             raise ValuesError(
-                f"Không thể chuyển từ trạng thái “{STATE_VI[sub.state]}”. "
-                "(Not possible from the current state.)"
+                gettext("This is not possible from the state “%(state)s”.")
+                % {"state": State(sub.state).label}
             )
         before = {"unit": unit.pk, "period": period, "set": cset.id, "state": sub.state}
         sub.state = target
@@ -463,7 +471,10 @@ def _transition(
 def _bounded_reason(reason: str) -> str:
     reason = reason.strip()
     if len(reason) > MAX_REASON:
-        raise ValuesError(f"Lý do dài quá {MAX_REASON} ký tự. (Reason too long.)")
+        raise ValuesError(
+            gettext("The reason is longer than %(n)s characters.")
+            % {"n": format_number(MAX_REASON)}
+        )
     return reason
 
 
@@ -523,17 +534,18 @@ def declare_status(
     until it is approved."""
     _check_unit(unit, period)
     if status not in (*DeclaredStatus.values, ""):
-        raise ValuesError(f"Trạng thái không hợp lệ: {status}. (Unknown status.)")
+        raise ValuesError(gettext("Unknown status: %(status)s.") % {"status": status})
     if criterion not in {c.number for c in cset.criteria}:
         raise ValuesError(
-            f"Bộ tiêu chí {cset.id} không có tiêu chí {criterion}. (No such criterion.)"
+            gettext("Criteria set %(set)s has no criterion %(n)s.")
+            % {"set": cset.id, "n": criterion}
         )
     commune = permissions.can_enter_values(acting_user, unit)
     reviewer = permissions.can_verify(acting_user, unit) or permissions.can_approve(
         acting_user, unit
     )
     if not commune and not reviewer:
-        raise NotAllowed("khai báo kết quả tiêu chí")
+        raise NotAllowed(gettext("You are not allowed to declare a criterion's status."))
     with transaction.atomic():
         known = lock_periods([unit.pk], period)[unit.pk]
         why = _set_locked(known, cset.id, period, commune_side=not reviewer)
@@ -574,7 +586,7 @@ def _may_touch_value(user: AnyUser, unit: Unit, period: int, measure: str) -> No
     elif permissions.can_verify(user, unit):
         stage = Stage.VERIFIED
     else:
-        raise NotAllowed("thêm tệp minh chứng")
+        raise NotAllowed(gettext("You are not allowed to add evidence."))
     why = locked_for(measure, stage, period, lock_periods([unit.pk], period)[unit.pk])
     if why:
         raise Locked(why)
@@ -650,15 +662,18 @@ def add_comment(unit: Unit, measure: str, period: int, text: str, *, acting_user
     _check_unit(unit, period)
     text = text.strip()
     if not text:
-        raise InvalidEntry("Nội dung góp ý đang trống. (The comment is empty.)")
+        raise InvalidEntry(gettext("The comment is empty."))
     if len(text) > MAX_COMMENT:
-        raise InvalidEntry(f"Góp ý dài quá {MAX_COMMENT} ký tự. (Comment too long.)")
+        raise InvalidEntry(
+            gettext("The comment is longer than %(n)s characters.")
+            % {"n": format_number(MAX_COMMENT)}
+        )
     if not (
         permissions.can_enter_values(acting_user, unit)
         or permissions.can_verify(acting_user, unit)
         or permissions.can_approve(acting_user, unit)
     ):
-        raise NotAllowed("góp ý")
+        raise NotAllowed(gettext("You are not allowed to comment."))
     with transaction.atomic():
         # Remarks go on during the review; an approved period is closed until it is reopened.
         known = lock_periods([unit.pk], period)[unit.pk]

@@ -311,7 +311,7 @@ def test_workflow_submit_approve_lock_reopen(personas: Personas, cset: Any) -> N
 
 def test_return_needs_a_reason_and_a_submission(personas: Personas, cset: Any) -> None:
     p = personas
-    with pytest.raises(ValuesError, match="đang soạn"):
+    with pytest.raises(ValuesError, match="trạng thái “Đang soạn”"):
         return_submission(p.commune_a, YEAR, cset, reason="x", acting_user=p.province_office)
     submit(p.commune_a, YEAR, cset, acting_user=p.officer_a)
     with pytest.raises(ValuesError, match="Cần ghi lý do"):
