@@ -102,6 +102,6 @@ def test_an_empty_entry_of_a_new_value_writes_nothing(personas: Personas) -> Non
 
 
 def test_a_long_reason_is_refused(personas: Personas) -> None:
-    with pytest.raises(ValuesError, match="Lý do dài quá 2.000 ký tự"):
+    with pytest.raises(ValuesError, match=r"Lý do dài quá 2\.000 ký tự"):
         _save(personas, INCOME, Entry(value=40.0), reason="x" * 2001)
     assert not Value.objects.exists()
