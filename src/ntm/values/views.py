@@ -231,7 +231,8 @@ def _cell(
             "denominator": ""
             if entry["denominator"] is None
             else _plain_number(entry["denominator"]),
-            "yes_no": "" if entry["value"] is None else str(int(entry["value"])),
+            # Compared, not int(): a stored infinity or NaN must not break the grid.
+            "yes_no": "" if entry["value"] is None else ("1" if entry["value"] >= 0.5 else "0"),
             "not_applicable": entry["not_applicable"],
         }
     extra = overrides.get((measure.key, stage))
