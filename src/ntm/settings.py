@@ -6,12 +6,24 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("NTM_VAR_DIR", Path.cwd() / "var"))
 
-SECRET_KEY = os.environ.get("NTM_SECRET_KEY", "dev-only-not-secret")
 DEBUG = os.environ.get("NTM_DEBUG", "1") == "1"
+# The development key is public (it is in this file): sessions, password-reset links and CSRF
+# tokens signed with it can be forged, so a deployment (DEBUG off) must bring its own.
+_DEVELOPMENT_KEY = "dev-only-not-secret"
+SECRET_KEY = os.environ.get("NTM_SECRET_KEY", "").strip()
+if not DEBUG and SECRET_KEY in {"", _DEVELOPMENT_KEY}:
+    raise ImproperlyConfigured(
+        "NTM_DEBUG=0 cần NTM_SECRET_KEY: đặt một khoá bí mật dài, ngẫu nhiên (ví dụ "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'); khoá phát triển công "
+        "khai không được dùng khi chạy thật. (NTM_DEBUG=0 needs NTM_SECRET_KEY: set a long "
+        "random secret key; the public development key is refused in a deployment.)"
+    )
+SECRET_KEY = SECRET_KEY or _DEVELOPMENT_KEY
 ALLOWED_HOSTS = os.environ.get("NTM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
