@@ -115,10 +115,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # attacker cannot lock an officer out from elsewhere), in the database so every application
 # server sees them; after AXES_FAILURE_LIMIT failures that pair is refused, even with the right
 # password, until AXES_COOLOFF_TIME has passed since the last failure. A success clears the
-# count. Its standalone backend only checks the lockout; ModelBackend checks the password (and
-# is the one `force_login` and the sessions use, as it alone has get_user).
+# count. Its backend only checks the lockout (ntm.accounts.backends); ModelBackend checks the
+# password, and is the one `force_login` and the sessions use, as it alone has get_user.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "ntm.accounts.backends.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"

@@ -109,3 +109,10 @@ def test_the_lockout_speaks_english_when_chosen(client: Client, user: User) -> N
 def test_force_login_is_untouched(client: Client, personas: Personas) -> None:
     personas.login(client, "officer_a")
     assert client.get(reverse("web:home")).status_code == 200
+
+
+def test_the_test_clients_login_is_untouched(client: Client, user: User) -> None:
+    # Client.login() authenticates without a request: nothing to count, ModelBackend decides.
+    assert not client.login(username=user.username, password="sai")
+    assert client.login(username=user.username, password=PASSWORD)
+    assert client.get(reverse("web:home")).status_code == 200
