@@ -21,3 +21,12 @@ def _default_language() -> None:
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: throttle counters and import progress must not
+    leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("NTM_VAR_DIR", Path.cwd() / "var"))
 
-SECRET_KEY = os.environ.get("NTM_SECRET_KEY", "dev-only-not-secret")
 DEBUG = os.environ.get("NTM_DEBUG", "1") == "1"
+# The development key is public (it is in this file): sessions, password-reset links and CSRF
+# tokens signed with it can be forged, so a deployment (DEBUG off) must bring its own.
+_DEVELOPMENT_KEY = "dev-only-not-secret"
+SECRET_KEY = os.environ.get("NTM_SECRET_KEY", "").strip()
+if not DEBUG and SECRET_KEY in {"", _DEVELOPMENT_KEY}:
+    raise ImproperlyConfigured(
+        "NTM_DEBUG=0 cần NTM_SECRET_KEY: đặt một khoá bí mật dài, ngẫu nhiên (ví dụ "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'); khoá phát triển công "
+        "khai không được dùng khi chạy thật. (NTM_DEBUG=0 needs NTM_SECRET_KEY: set a long "
+        "random secret key; the public development key is refused in a deployment.)"
+    )
+SECRET_KEY = SECRET_KEY or _DEVELOPMENT_KEY
 ALLOWED_HOSTS = os.environ.get("NTM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -27,6 +40,7 @@ INSTALLED_APPS = [
     "ntm.values",
     "ntm.web",
     "ntm.api",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -38,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a refused login into the lockout page (ntm.web.views.login_locked_out).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ntm.urls"
@@ -94,6 +110,28 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Logins: django-axes counts failed attempts per username and client address together (an
+# attacker cannot lock an officer out from elsewhere), in the database so every application
+# server sees them; after AXES_FAILURE_LIMIT failures that pair is refused, even with the right
+# password, until AXES_COOLOFF_TIME has passed since the last failure. A success clears the
+# count. Its backend only checks the lockout (ntm.accounts.backends); ModelBackend checks the
+# password, and is the one `force_login` and the sessions use, as it alone has get_user.
+AUTHENTICATION_BACKENDS = [
+    "ntm.accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ntm.web.views.login_locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: the table would only grow
+# API bearer tokens (ntm.api.tokens): after this many failed tokens from one client address
+# within the window, every token from it is refused (429) until the window has passed.
+NTM_TOKEN_FAILURE_LIMIT = 20
+NTM_TOKEN_FAILURE_WINDOW = dt.timedelta(minutes=10)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +23,14 @@ PREFIX = "ntm_"
 # `last_used_at` is written at most this often, so reads do not each cost a write.
 TOUCH_EVERY = dt.timedelta(minutes=1)
 TOKEN_OBJECT = "api.token"
+
+
+class TokenThrottled(Exception):
+    """Too many failed tokens from one client address; it may try again within `minutes`."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(minutes)
+        self.minutes = minutes
 
 
 class TokenError(ValueError):
@@ -110,3 +121,39 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# Failed tokens per client address, counted in the cache (shared by every application server
+# when NTM_CACHE_URL is set) over a fixed window that starts at the first failure.
+_FAILURES_KEY = "ntm:api-token-failures:{}"
+
+
+def _window_seconds() -> int:
+    return math.ceil(settings.NTM_TOKEN_FAILURE_WINDOW.total_seconds())
+
+
+def check_token_throttle(address: str) -> None:
+    """Raise TokenThrottled while `address` has failed too often in the current window."""
+    if int(cache.get(_FAILURES_KEY.format(address), 0)) >= settings.NTM_TOKEN_FAILURE_LIMIT:
+        raise TokenThrottled(math.ceil(_window_seconds() / 60))
+
+
+def record_token_failure(address: str) -> None:
+    key = _FAILURES_KEY.format(address)
+    timeout = _window_seconds()
+    if cache.add(key, 1, timeout=timeout):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # the window ended between add and incr: this failure opens a new one
+        cache.add(key, 1, timeout=timeout)
+
+
+def user_for_token_from(raw: str, address: str) -> User | None:
+    """`user_for_token`, refused (TokenThrottled) for an address that has failed too often in
+    the window, even with a good token; a failure counts against the address."""
+    check_token_throttle(address)
+    user = user_for_token(raw)
+    if user is None:
+        record_token_failure(address)
+    return user

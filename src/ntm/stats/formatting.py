@@ -6,8 +6,9 @@ because offices publish either and a report must reproduce the office's choice.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
@@ -25,13 +26,21 @@ class PercentStyle:
 DEFAULT_PERCENT = PercentStyle()
 
 
-def _quantize(value: Fraction | Decimal | float | int, decimals: int, mode: Mode) -> Decimal:
-    if isinstance(value, Fraction):
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-    else:
-        exact = Decimal(str(value))
-    step = Decimal(1).scaleb(-decimals)
-    return exact.quantize(step, rounding=ROUND_DOWN if mode == "truncate" else ROUND_HALF_UP)
+def _exact(value: Fraction | Decimal | float | int) -> Fraction:
+    if isinstance(value, float):
+        # A float as written (its shortest repr): 2.675 is "2,68", not 2,67499….
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
+
+
+def _scaled(value: Fraction, decimals: int, mode: Mode) -> int:
+    """`value` × 10^decimals rounded to an integer: half away from zero, or toward zero. Exact
+    integer arithmetic, so no size of number runs out of precision (Decimal's context has 28
+    digits, and quantizing 1e28 to units raised InvalidOperation)."""
+    scaled = value * 10**decimals
+    magnitude = abs(scaled)
+    whole = int(magnitude) if mode == "truncate" else int(magnitude + Fraction(1, 2))
+    return -whole if scaled < 0 else whole
 
 
 def format_number(
@@ -41,13 +50,19 @@ def format_number(
     *,
     strip_zeros: bool = False,
 ) -> str:
-    """3324 -> "3.324"; 12.5 -> "12,5" (decimals=1); None -> "—"."""
+    """3324 -> "3.324"; 12.5 -> "12,5" (decimals=1); None -> "—". Any number is shown in
+    full, 1e28 as "10.000.000.000.000.000.000.000.000.000"; infinity as "∞" and NaN as
+    "NaN" (a float column may hold them), so a page never fails on a stored value."""
     if value is None:
         return "—"
-    q = _quantize(value, decimals, mode)
+    if isinstance(value, Decimal) and not value.is_finite():
+        return "NaN" if value.is_nan() else ("-∞" if value < 0 else "∞")
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("-∞" if value < 0 else "∞")
+    q = _scaled(_exact(value), decimals, mode)
     sign = "-" if q < 0 else ""
-    text = f"{abs(q):.{decimals}f}"
-    whole, _, frac = text.partition(".")
+    digits = str(abs(q)).rjust(decimals + 1, "0")
+    whole, frac = (digits[:-decimals], digits[-decimals:]) if decimals else (digits, "")
     groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
@@ -78,4 +93,4 @@ def format_signed(
 ) -> str:
     """A change: +9,93 / -1,2 / 0."""
     text = format_number(value, decimals, mode, strip_zeros=True)
-    return text if text.startswith("-") or text in {"0", "—"} else "+" + text
+    return text if text.startswith("-") or text in {"0", "—", "NaN"} else "+" + text

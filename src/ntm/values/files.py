@@ -1,12 +1,22 @@
 """Evidence files: what a file is, read from its bytes (the browser's content type and the
-file's name are never trusted), and the limits an upload must keep."""
+file's name are never trusted), the name it is shown and downloaded under, and the limits an
+upload must keep."""
 
 from __future__ import annotations
 
 import io
+import posixpath
+import re
+import unicodedata
 import zipfile
+import zlib
+from fractions import Fraction
+from pathlib import PurePosixPath
+from xml.etree import ElementTree
 
 from django.conf import settings
+
+from ntm.stats.formatting import format_number
 
 TYPES: dict[str, tuple[str, str]] = {
     "pdf": ("application/pdf", ".pdf"),
@@ -15,16 +25,132 @@ TYPES: dict[str, tuple[str, str]] = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
 }
-_OOXML_MAIN = {
-    "xlsx": ("xl/workbook.xml", b"spreadsheetml.sheet.main+xml"),
-    "docx": ("word/document.xml", b"wordprocessingml.document.main+xml"),
+# Name endings a download may keep for each type; any other gets the type's own added.
+_SUFFIXES = {
+    "pdf": {".pdf"},
+    "jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"},
+    "png": {".png"},
+    "xlsx": {".xlsx"},
+    "docx": {".docx"},
 }
+# The main part of each office type and the content type its Override must give it.
+_OOXML_MAIN = {
+    "xlsx": (
+        "xl/workbook.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ),
+    "docx": (
+        "word/document.xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    ),
+}
+_OFFICE_DOCUMENT_RELS = {
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",
+}
+# Content types of code a package can carry: VBA projects and their data, Excel 4 macro
+# sheets, ActiveX controls, Word key bindings to macros, every *.macroEnabled.* main part.
+_ACTIVE_CONTENT_TYPES = ("macro", "vba", "activex", "keymapcustomizations")
+# Excel's and Word's saved printer setup is the one binary part an ordinary file has; any
+# other .bin part (vbaProject.bin, activeX1.bin, oleObject1.bin) may be code.
+_PRINTER_SETTINGS = re.compile(r"(xl|word)/printersettings/printersettings\d+\.bin")
+_PRINTER_SETTINGS_TYPE = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.printersettings",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.printersettings",
+)
+_MAX_XML_PART = 1024 * 1024  # [Content_Types].xml and _rels/.rels are a few KB
+
+# Tags that make a browser render bytes as a page (HTML or SVG with script). A file that holds
+# one is refused, whatever its head says: such polyglots become pages wherever a browser, a
+# mail client or another system sniffs them. The tag must end (space, "/" or ">"), so that
+# compressed image data rarely matches by chance.
+_HTML_TAG = re.compile(
+    rb"<(?:!doctype|html|head|body|script|iframe|svg|object|embed|meta)[\s/>]", re.IGNORECASE
+)
+_HEAD_BYTES = 4096  # what browsers sniff (the standard reads 1445 bytes)
+_SCANNED_WHOLE = {"pdf", "png", "jpeg"}  # PDF and image readers skip bytes they do not know
+
+# Characters a name must not carry: controls, bidirectional and other format characters
+# (U+202E makes "anh‮gnp.exe" read as "anhexe.png"), separators of lines and paragraphs,
+# private-use and unassigned code points.
+_REMOVED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_MAX_NAME = 255  # Evidence.original_name
+_DEFAULT_STEM = "tep"
 
 
-def sniff(data: bytes) -> str | None:
-    """The file's type from its bytes (pdf, jpeg, png, xlsx, docx), or None. Office files are
-    zip packages: the main part and its declared content type must both be there, so a
-    macro-enabled workbook (another content type) is not an xlsx."""
+class Refused(ValueError):
+    """A file not taken; the message (Vietnamese, then English) follows the file's name."""
+
+
+def _not_accepted() -> Refused:
+    names = ", ".join(k.upper() for k in allowed_types())
+    return Refused(
+        f"không phải loại được nhận ({names}), xét theo nội dung tệp. (File type not accepted.)"
+    )
+
+
+def _active_content(what: str) -> Refused:
+    return Refused(
+        f"có macro, điều khiển ActiveX hoặc đối tượng nhúng ({what}): không được nhận; hãy lưu "
+        "lại thành tệp không có macro. (The file holds macros, ActiveX controls or embedded "
+        "objects; save it again without them.)"
+    )
+
+
+def _read_xml(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> ElementTree.Element:
+    with z.open(info) as f:
+        data = f.read(_MAX_XML_PART + 1)
+    # A DOCTYPE has no place in these parts; refusing it keeps entity expansion out.
+    if len(data) > _MAX_XML_PART or b"<!doctype" in data.lower() or b"<!entity" in data.lower():
+        raise _not_accepted()
+    return ElementTree.fromstring(data)
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _part(name: str) -> str:
+    """A part name as compared: no leading slash, lower case (OPC names ignore case)."""
+    return posixpath.normpath("/" + name.strip()).lstrip("/").lower()
+
+
+def _office_kind(z: zipfile.ZipFile) -> str:
+    infos = {_part(i.filename): i for i in z.infolist() if not i.is_dir()}
+    if "[content_types].xml" not in infos:
+        raise _not_accepted()
+    defaults: dict[str, str] = {}
+    overrides: dict[str, str] = {}
+    for element in _read_xml(z, infos["[content_types].xml"]):
+        content_type = element.get("ContentType", "").strip().lower()
+        if _local(element.tag) == "Default":
+            defaults[element.get("Extension", "").strip().lower()] = content_type
+        elif _local(element.tag) == "Override":
+            overrides[_part(element.get("PartName", ""))] = content_type
+    for content_type in (*defaults.values(), *overrides.values()):
+        if any(word in content_type for word in _ACTIVE_CONTENT_TYPES):
+            raise _active_content(content_type)
+    for name in infos:
+        if "/activex/" in f"/{name}" or "vbaproject" in name or "/macrosheets/" in f"/{name}":
+            raise _active_content(PurePosixPath(name).name)
+        if name.endswith(".bin"):
+            declared = overrides.get(name, defaults.get("bin", ""))
+            if not (_PRINTER_SETTINGS.fullmatch(name) and declared in _PRINTER_SETTINGS_TYPE):
+                raise _active_content(PurePosixPath(name).name)
+    # The package relationship names the main part; a decoy workbook.xml beside another main
+    # part (a binary or macro workbook) does not make the file an xlsx.
+    main = None
+    if "_rels/.rels" in infos:
+        for rel in _read_xml(z, infos["_rels/.rels"]):
+            if rel.get("Type", "").strip() in _OFFICE_DOCUMENT_RELS:
+                main = _part(rel.get("Target", ""))
+    for kind, (part, content_type) in _OOXML_MAIN.items():
+        if part in infos and overrides.get(part) == content_type and main in {None, part}:
+            return kind
+    raise _not_accepted()
+
+
+def _head_kind(data: bytes) -> str | None:
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"\xff\xd8\xff"):
@@ -32,16 +158,99 @@ def sniff(data: bytes) -> str | None:
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if data.startswith(b"PK\x03\x04"):
+        return "zip"
+    return None
+
+
+def identify(data: bytes) -> str:
+    """The file's type from its bytes (pdf, jpeg, png, xlsx, docx), or Refused with the reason.
+
+    Office files are zip packages: the main part must be there, declared with its own type by
+    an Override for that exact part (and named by the package relationship when there is one),
+    and no part may be code (macros, ActiveX, embedded OLE objects). A file with an HTML or SVG
+    tag in its first 4 KB, or anywhere in a PDF, PNG or JPEG, is refused: a browser would show
+    it as a page."""
+    kind = _head_kind(data)
+    if kind is None:
+        raise _not_accepted()
+    found = _HTML_TAG.search(data if kind in _SCANNED_WHOLE else data[:_HEAD_BYTES])
+    if found:
+        tag = found.group()[:-1].decode("ascii").lower()
+        raise Refused(
+            f"có mã trang web ({tag}…) lẫn trong tệp: trình duyệt có thể mở nó như một trang "
+            f"web, nên không được nhận. (The file holds web page code ({tag}…) that a browser "
+            "could run as a page; not accepted.)"
+        )
+    if kind == "zip":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = set(z.namelist())
-                types = z.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-        except (zipfile.BadZipFile, OSError, KeyError):
-            return None
-        for kind, (part, content_type) in _OOXML_MAIN.items():
-            if part in names and content_type in types:
-                return kind
-    return None
+                kind = _office_kind(z)
+        except Refused:
+            raise
+        # A broken archive or XML part, an encrypted entry, an unknown compression method.
+        except (
+            zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError,
+            NotImplementedError, RuntimeError, OSError, ValueError,
+        ) as e:  # fmt: skip
+            raise _not_accepted() from e
+    if kind not in allowed_types():
+        raise _not_accepted()
+    return kind
+
+
+def sniff(data: bytes) -> str | None:
+    """The file's type (as `identify`), or None when it is refused."""
+    try:
+        return identify(data)
+    except Refused:
+        return None
+
+
+def clean_name(name: str) -> str:
+    """The name a person reads: no folders, no control or bidirectional characters, Vietnamese
+    letters kept (composed), spaces collapsed, at most 255 characters with its suffix."""
+    # NFKC: Vietnamese letters composed; fullwidth "／" and "＼" become separators and go.
+    name = unicodedata.normalize("NFKC", name)
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(
+        " " if unicodedata.category(c) == "Zs" else c
+        for c in name
+        if unicodedata.category(c) not in _REMOVED_CATEGORIES
+    )
+    name = " ".join(name.split()).strip(" .")  # no hidden ".name", no Windows trailing dots
+    path = PurePosixPath(name or _DEFAULT_STEM)
+    suffix = path.suffix[:20]
+    stem = path.name[: len(path.name) - len(path.suffix)] or _DEFAULT_STEM
+    return stem[: _MAX_NAME - len(suffix)] + suffix
+
+
+def download_name(name: str, content_type: str) -> str:
+    """`clean_name`, ending as the type read from the bytes does: "bao-cao.exe" holding a PDF
+    is "bao-cao.exe.pdf", so no program opens it as something else."""
+    kind = next((k for k, (ct, _) in TYPES.items() if ct == content_type), None)
+    cleaned = clean_name(name)
+    if kind is None or PurePosixPath(cleaned).suffix.lower() in _SUFFIXES[kind]:
+        return cleaned
+    suffix = TYPES[kind][1]
+    return clean_name(cleaned[: _MAX_NAME - len(suffix)] + suffix)
+
+
+_UNITS = (("MB", 1024 * 1024), ("KB", 1024))
+
+
+def size_over_limit(size: int, limit: int) -> str:
+    """Size and limit in the limit's unit, "10,5 MB, quá giới hạn 10,0 MB", with as many
+    decimals as it takes for the size to read larger than the limit (bytes when 3 do not)."""
+    unit, per = next(((u, n) for u, n in _UNITS if limit >= n), ("byte", 1))
+    if per > 1:
+        for decimals in (1, 2, 3):
+            shown = (
+                format_number(Fraction(size, per), decimals),
+                format_number(Fraction(limit, per), decimals),
+            )
+            if shown[0] != shown[1]:
+                return f"{shown[0]} {unit}, quá giới hạn {shown[1]} {unit}"
+    return f"{format_number(size)} byte, quá giới hạn {format_number(limit)} byte"
 
 
 def allowed_types() -> tuple[str, ...]:

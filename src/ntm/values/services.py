@@ -607,28 +607,25 @@ def add_evidence(
     _check_unit(unit, period)
     limit = files.max_evidence_bytes()
     size = upload.size or 0
+    name = files.clean_name(upload.name or "")
     if size > limit:
         raise InvalidEntry(
-            f"Tệp “{upload.name}” nặng {format_number(size / 1048576, 1)} MB, quá giới hạn "
-            f"{format_number(limit / 1048576, 0)} MB. (File too large.)"
+            f"Tệp “{name}” nặng {files.size_over_limit(size, limit)}. (File too large.)"
         )
     if size == 0:
-        raise InvalidEntry(f"Tệp “{upload.name}” rỗng. (Empty file.)")
+        raise InvalidEntry(f"Tệp “{name}” rỗng. (Empty file.)")
     data = b"".join(upload.chunks())
-    kind = files.sniff(data)
-    if kind is None or kind not in files.allowed_types():
-        names = ", ".join(k.upper() for k in files.allowed_types())
-        raise InvalidEntry(
-            f"Tệp “{upload.name}” không phải loại được nhận ({names}), xét theo nội dung tệp. "
-            "(File type not accepted.)"
-        )
+    try:
+        kind = files.identify(data)
+    except files.Refused as refused:
+        raise InvalidEntry(f"Tệp “{name}” {refused}") from refused
     content_type, suffix = files.TYPES[kind]
     with transaction.atomic():
         _may_touch_value(acting_user, unit, period, measure)
         value, _ = Value.objects.get_or_create(unit=unit, measure=measure, period=period)
         evidence = Evidence(
             value=value,
-            original_name=(upload.name or "tep")[:255],
+            original_name=files.download_name(name, content_type),
             content_type=content_type,
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),

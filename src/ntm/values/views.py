@@ -231,7 +231,8 @@ def _cell(
             "denominator": ""
             if entry["denominator"] is None
             else _plain_number(entry["denominator"]),
-            "yes_no": "" if entry["value"] is None else str(int(entry["value"])),
+            # Compared, not int(): a stored infinity or NaN must not break the grid.
+            "yes_no": "" if entry["value"] is None else ("1" if entry["value"] >= 0.5 else "0"),
             "not_applicable": entry["not_applicable"],
         }
     extra = overrides.get((measure.key, stage))
@@ -639,12 +640,16 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("value__unit"), pk=evidence_id)
     if not permissions.can_view(request.user, evidence.value.unit):
         raise Http404
+    # Always a download, never a page: names stored before they were cleaned are cleaned here,
+    # the browser may not guess another type, and the file may run nothing if opened inline.
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
-        filename=evidence.original_name,
+        filename=files.download_name(evidence.original_name, evidence.content_type),
         content_type=evidence.content_type,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

@@ -6,10 +6,16 @@ scope is a 404 (the same answer as for a unit that does not exist).
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ntm.accounts import permissions
 from ntm.units.models import Unit, UnitKind
@@ -40,3 +46,26 @@ def get_visible_unit_or_404(request: HttpRequest, pk: int, kind: UnitKind) -> Un
     if not permissions.can_view(request.user, unit):
         raise Http404
     return unit
+
+
+def login_locked_out(
+    request: HttpRequest, response: HttpResponse | None, credentials: dict[str, Any] | None
+) -> HttpResponse:
+    """The login page again, saying why the attempt was refused (django-axes calls it, as
+    AXES_LOCKOUT_CALLABLE, once an account has failed too often from this address)."""
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    username = (credentials or {}).get("username") or ""
+    return render(
+        request,
+        "web/login.html",
+        {
+            "form": AuthenticationForm(request, initial={"username": username}),
+            "locked_out": _(
+                "Too many failed log-in attempts for this account from this address. "
+                "Try again in %(minutes)s min."
+            )
+            % {"minutes": minutes},
+            "next": request.POST.get("next", ""),
+        },
+        status=429,
+    )
