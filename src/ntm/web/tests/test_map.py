@@ -227,5 +227,5 @@ def test_dashboard_pages_stay_under_the_page_weight_budget(
     unit = p.commune_b if name == "web:commune" else p.province
     response = client.get(reverse(name, args=[unit.pk]) + "?period=2021")
     assert response.status_code == 200
-    total, assets = page_weight(response.content.decode())
+    total, _ = page_weight(response.content.decode())
     assert total < BUDGET, f"{name}: {total} bytes"
