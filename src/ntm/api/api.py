@@ -4,6 +4,12 @@ Every endpoint needs a caller: a bearer token (`ntm api token create USERNAME`) 
 browser's session (unsafe methods then need the CSRF token). Without one: 401. A unit outside
 the caller's scope is a 404, exactly like a unit that does not exist (`ntm.accounts.permissions`
 decides, as for the pages); inside the scope, an act the role does not allow is a 403.
+
+Every error has the same body (schema `Error`): `detail`, a sentence in the caller's language
+(Vietnamese unless the language cookie says English), `code` for programs, and for invalid
+input `problems`, one per field. A body that is not JSON, or holds NaN or Infinity, is a 400;
+a parameter or field outside its documented bounds is a 422; so is an entry a service refuses
+(a measure no set of that year reads, a numerator above its denominator, ...).
 """
 
 # No `from __future__ import annotations`: django-ninja reads the annotations at run time.

@@ -132,6 +132,11 @@ def install(api: NinjaAPI) -> None:
             body = Error(detail=_("Sign in or send a valid API token."), code="unauthorized")
         elif isinstance(exc, AuthorizationError):
             body = Error(detail=_("You may not do this."), code="forbidden")
+        elif status == 403 and "CSRF" in exc.message:  # ninja's session auth, unsafe method
+            body = Error(
+                detail=_("Missing or wrong CSRF token: reload the page and try again."),
+                code="csrf",
+            )
         elif isinstance(exc, Throttled):
             body = Error(detail=_("Too many requests; try again later."), code="throttled")
         elif isinstance(exc.__cause__, NonFiniteNumber):

@@ -146,6 +146,11 @@ def test_session_auth_works_for_reading_and_needs_csrf_for_writing(
         content_type="application/json",
     )
     assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Thiếu mã CSRF hoặc mã không đúng: hãy tải lại trang rồi thử lại.",
+        "code": "csrf",
+        "problems": [],
+    }
     assert not Value.objects.exists()
 
 
