@@ -4,18 +4,24 @@ Every endpoint needs a caller: a bearer token (`ntm api token create USERNAME`) 
 browser's session (unsafe methods then need the CSRF token). Without one: 401. A unit outside
 the caller's scope is a 404, exactly like a unit that does not exist (`ntm.accounts.permissions`
 decides, as for the pages); inside the scope, an act the role does not allow is a 403.
+
+Every error has the same body (schema `Error`): `detail`, a sentence in the caller's language
+(Vietnamese unless the language cookie says English), `code` for programs, and for invalid
+input `problems`, one per field. A body that is not JSON, or holds NaN or Infinity, is a 400;
+a parameter or field outside its documented bounds is a 422; so is an entry a service refuses
+(a measure no set of that year reads, a numerator above its denominator, ...).
 """
 
 # No `from __future__ import annotations`: django-ninja reads the annotations at run time.
-import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Query, Router
+from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from ntm.accounts import permissions
+from ntm.api import errors
 from ntm.api.auth import AUTH
 from ntm.api.schemas import (
     CloseOut,
@@ -25,15 +31,20 @@ from ntm.api.schemas import (
     EntryOut,
     Error,
     EvaluationOut,
+    Id,
+    IsoDate,
     LineageOut,
     LineageStepOut,
+    MeasureKey,
     RiskOut,
+    SetId,
     StatisticsOut,
     TrendOut,
     UnitOut,
     UnitRef,
     ValueIn,
     ValueOut,
+    Year,
 )
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.stats.text import basis_text
@@ -51,7 +62,28 @@ api = NinjaAPI(
     # The interactive docs page loads scripts from a CDN; nothing may come from the internet.
     docs_url=None,
     auth=AUTH,
+    parser=errors.StrictJsonParser(),
 )
+errors.install(api)
+
+# What any operation may answer besides its own responses, each with the `Error` body:
+# 400 a body that is not JSON (or holds NaN/Infinity), 401 no valid caller, 404 nothing the
+# caller may see there, 422 a parameter or field out of its bounds.
+ERRORS: dict[int, Any] = {400: Error, 401: Error, 404: Error, 422: Error, 429: Error}
+
+
+def responses(ok: Any, extra: dict[int, Any] | None = None) -> dict[int, Any]:
+    """The documented responses of an operation: `ok` for 200, then `ERRORS` and `extra`."""
+    return {200: ok, **ERRORS, **(extra or {})}
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """Limit and offset within what a query can take (a huge one overflowed the database)."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=10**9)
+
 
 units = Router(tags=["units"])
 criteria = Router(tags=["criteria"])
@@ -82,13 +114,13 @@ def _choice_error(e: dashboards.ChoiceError) -> Status[Error]:
 # ---------------------------------------------------------------------------- units
 
 
-@units.get("", response=list[UnitOut], summary="Units the caller may read, as of a date")
-@paginate(LimitOffsetPagination)
+@units.get("", response=responses(list[UnitOut]), summary="Units the caller may read, as of a date")
+@paginate(BoundedPagination)
 def list_units(
     request: HttpRequest,
-    on: dt.date | None = None,
+    on: IsoDate | None = None,
     kind: UnitKind | None = None,
-    parent: int | None = None,
+    parent: Id | None = None,
 ) -> Any:
     qs = permissions.visible_units(_user(request), on)
     if kind is not None:
@@ -98,8 +130,8 @@ def list_units(
     return qs.order_by("code", "name_key", "pk")
 
 
-@units.get("/{unit_id}", response={200: UnitOut, 404: Error})
-def get_unit(request: HttpRequest, unit_id: int) -> Any:
+@units.get("/{unit_id}", response=responses(UnitOut), summary="A unit")
+def get_unit(request: HttpRequest, unit_id: Id) -> Any:
     return _visible_unit(request, unit_id)
 
 
@@ -121,10 +153,10 @@ def _step(step: LineageStep, user: Any) -> LineageStepOut | None:
 
 @units.get(
     "/{unit_id}/lineage",
-    response={200: LineageOut, 404: Error},
+    response=responses(LineageOut),
     summary="Predecessors and successors (steps involving units outside the scope left out)",
 )
-def unit_lineage(request: HttpRequest, unit_id: int) -> Any:
+def unit_lineage(request: HttpRequest, unit_id: Id) -> Any:
     unit = _visible_unit(request, unit_id)
     found = lineage(unit)
     user = _user(request)
@@ -160,10 +192,10 @@ def _value_out(value: Value) -> ValueOut:
 
 @units.get(
     "/{unit_id}/values",
-    response={200: list[ValueOut], 404: Error},
+    response=responses(list[ValueOut]),
     summary="A commune's values for a year, claimed and verified side by side",
 )
-def list_values(request: HttpRequest, unit_id: int, period: int) -> Any:
+def list_values(request: HttpRequest, unit_id: Id, period: Year) -> Any:
     unit = _visible_unit(request, unit_id, UnitKind.COMMUNE)
     rows = Value.objects.filter(unit=unit, period=period).select_related(
         "claimed_by", "verified_by"
@@ -173,10 +205,10 @@ def list_values(request: HttpRequest, unit_id: int, period: int) -> Any:
 
 @units.put(
     "/{unit_id}/values/{measure}",
-    response={200: ValueOut, 403: Error, 404: Error, 409: ConflictError | Error, 422: Error},
+    response=responses(ValueOut, {403: Error, 409: ConflictError | Error}),
     summary="Save the claimed (commune officer) or verified (appraiser) entry of a value",
 )
-def save_value(request: HttpRequest, unit_id: int, measure: str, body: ValueIn) -> Any:
+def save_value(request: HttpRequest, unit_id: Id, measure: MeasureKey, body: ValueIn) -> Any:
     unit = _visible_unit(request, unit_id, UnitKind.COMMUNE)
     entry = values_services.Entry(
         value=body.value,
@@ -213,7 +245,8 @@ def save_value(request: HttpRequest, unit_id: int, measure: str, body: ValueIn) 
         return Status(409, Error(detail=str(e), code="locked"))
     except values_services.ValuesError as e:
         return Status(422, Error(detail=str(e), code="invalid"))
-    value.refresh_from_db()
+    if value.pk is not None:  # an empty entry of a value never saved writes no row
+        value.refresh_from_db()
     return _value_out(value)
 
 
@@ -222,11 +255,11 @@ def save_value(request: HttpRequest, unit_id: int, measure: str, body: ValueIn) 
 
 @units.get(
     "/{unit_id}/evaluation",
-    response={200: EvaluationOut, 404: Error, 422: Error},
+    response=responses(EvaluationOut),
     summary="A commune's results for a year under a criteria set, explained per condition",
 )
 def unit_evaluation(
-    request: HttpRequest, unit_id: int, period: int | None = None, set: str | None = None
+    request: HttpRequest, unit_id: Id, period: Year | None = None, set: SetId | None = None
 ) -> Any:
     unit = _visible_unit(request, unit_id, UnitKind.COMMUNE)
     try:
@@ -250,17 +283,17 @@ def unit_evaluation(
 
 @units.get(
     "/{unit_id}/statistics",
-    response={200: StatisticsOut, 404: Error, 422: Error},
+    response=responses(StatisticsOut),
     summary="A province's figures: X/Y at the standard, averages, changes, bands, lists",
 )
 def unit_statistics(
     request: HttpRequest,
-    unit_id: int,
-    period: int | None = None,
-    baseline: int | None = None,
-    set: str | None = None,
+    unit_id: Id,
+    period: Year | None = None,
+    baseline: Year | None = None,
+    set: SetId | None = None,
     geography: str = Query(dashboards.AS_RECORDED, pattern="^(as_recorded|rebased)$"),  # type: ignore[type-arg]
-    as_of: str | None = Query(None, description="dd/mm/yyyy or yyyy-mm-dd"),  # type: ignore[type-arg]
+    as_of: str | None = Query(None, description="dd/mm/yyyy or yyyy-mm-dd", max_length=10),  # type: ignore[type-arg]
     approved_only: bool = False,
 ) -> Any:
     unit = _visible_unit(request, unit_id, UnitKind.PROVINCE)
@@ -330,7 +363,9 @@ def unit_statistics(
 # ---------------------------------------------------------------------------- criteria
 
 
-@criteria.get("/sets", response=list[CriteriaSetBrief], summary="The bundled criteria sets")
+@criteria.get(
+    "/sets", response=responses(list[CriteriaSetBrief]), summary="The bundled criteria sets"
+)
 def list_sets(request: HttpRequest) -> Any:
     out = []
     for set_id in bundled_set_ids():
@@ -350,8 +385,8 @@ def list_sets(request: HttpRequest) -> Any:
     return out
 
 
-@criteria.get("/sets/{set_id}", response={200: dict[str, Any], 404: Error})
-def get_set(request: HttpRequest, set_id: str) -> Any:
+@criteria.get("/sets/{set_id}", response=responses(dict[str, Any]), summary="A criteria set")
+def get_set(request: HttpRequest, set_id: SetId) -> Any:
     # Only bundled ids: `load_set` would also read a file path.
     if set_id not in bundled_set_ids():
         raise Http404

@@ -1,15 +1,57 @@
 """What the API reads and writes (pydantic schemas through django-ninja)."""
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+# Input bounds, checked before anything reaches a service or the database.
+# Years: the programme's; a criteria set reads only some of them (the service says which).
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+# Ids fit a signed 64-bit column (BigAutoField).
+MAX_ID = 2**63 - 1
+MAX_VERSION = 2**31 - 1
+MAX_REASON = 2000
+# Every entry is finite and below 10^15 (ntm.criteria.bounds checks each measure's own bounds).
+MAX_MAGNITUDE = 1e15
+# Text that reaches a query: no NUL (PostgreSQL refuses it in text).
+NO_NUL = r"^[^\x00]*$"
+
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+MeasureKey = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$")]
+SetId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
+
+
+def _iso_date_text(value: Any) -> Any:
+    # pydantic also reads "0" or "1e9" as a Unix time; the schema says yyyy-mm-dd.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise PydanticCustomError("date_parsing", "Input should be a date as yyyy-mm-dd")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
+Number = Annotated[float, Field(allow_inf_nan=False, gt=-MAX_MAGNITUDE, lt=MAX_MAGNITUDE)]
+
+
+class Problem(Schema):
+    field: str = Field(description="Where: body.period, query.limit, path.unit_id, …")
+    message: str = Field(description="What is wrong, in the caller's language")
+    type: str = Field(description="The kind of problem, for programs (pydantic's error type)")
 
 
 class Error(Schema):
-    detail: str
-    code: str = ""
+    """Every error body of the API."""
+
+    detail: str = Field(description="What went wrong, in the caller's language")
+    code: str = Field(description="For programs: invalid, invalid_json, not_found, …")
+    problems: list[Problem] = Field(
+        default_factory=list, description="For invalid input: one entry per field"
+    )
 
 
 class ConflictError(Error):
@@ -89,14 +131,16 @@ class ValueOut(Schema):
 
 
 class ValueIn(Schema):
-    period: int = Field(ge=1990, le=2100)
+    period: Year
     stage: Literal["claimed", "verified"]
-    value: float | None = None
-    numerator: float | None = None
-    denominator: float | None = None
+    value: Number | None = None
+    numerator: Number | None = None
+    denominator: Number | None = None
     not_applicable: bool = False
-    expected_version: int = Field(ge=0, description="The stage's version the client last read")
-    reason: str = ""
+    expected_version: int = Field(
+        ge=0, le=MAX_VERSION, description="The stage's version the client last read"
+    )
+    reason: str = Field("", max_length=MAX_REASON, pattern=NO_NUL)
 
 
 class ConditionOut(Schema):

@@ -1,36 +1,57 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from ntm.values import views
 
 app_name = "values"
 
+
+class YearConverter:
+    """A year of the programme, 4 digits from 2000 to 2100; any other is a 404 (a year such
+    as 0 or 99999 reached the services, where no date can be made of it)."""
+
+    regex = "[0-9]{4}"
+    first = 2000
+    last = 2100
+
+    def to_python(self, value: str) -> int:
+        year = int(value)
+        if not self.first <= year <= self.last:
+            raise ValueError(value)  # the URL does not match: 404
+        return year
+
+    def to_url(self, value: int) -> str:
+        return f"{value:04d}"
+
+
+register_converter(YearConverter, "year")
+
 urlpatterns = [
     path("commune/<int:pk>/", views.choose, name="choose"),
-    path("commune/<int:pk>/<str:set_id>/<int:year>/", views.entry, name="entry"),
+    path("commune/<int:pk>/<str:set_id>/<year:year>/", views.entry, name="entry"),
     path(
-        "commune/<int:pk>/<str:set_id>/<int:year>/cell/<str:measure>/<str:stage>/",
+        "commune/<int:pk>/<str:set_id>/<year:year>/cell/<str:measure>/<str:stage>/",
         views.save_cell,
         name="save_cell",
     ),
     path(
-        "commune/<int:pk>/<str:set_id>/<int:year>/declare/<int:criterion>/",
+        "commune/<int:pk>/<str:set_id>/<year:year>/declare/<int:criterion>/",
         views.declare,
         name="declare",
     ),
-    path("commune/<int:pk>/<str:set_id>/<int:year>/workflow/", views.workflow, name="workflow"),
-    path("commune/<int:pk>/<int:year>/value/<str:measure>/", views.value_detail, name="value"),
+    path("commune/<int:pk>/<str:set_id>/<year:year>/workflow/", views.workflow, name="workflow"),
+    path("commune/<int:pk>/<year:year>/value/<str:measure>/", views.value_detail, name="value"),
     path(
-        "commune/<int:pk>/<int:year>/value/<str:measure>/evidence/",
+        "commune/<int:pk>/<year:year>/value/<str:measure>/evidence/",
         views.upload_evidence,
         name="upload_evidence",
     ),
     path(
-        "commune/<int:pk>/<int:year>/value/<str:measure>/comments/",
+        "commune/<int:pk>/<year:year>/value/<str:measure>/comments/",
         views.add_comment,
         name="add_comment",
     ),
     path(
-        "commune/<int:pk>/<int:year>/value/<str:measure>/history/",
+        "commune/<int:pk>/<year:year>/value/<str:measure>/history/",
         views.history,
         name="history",
     ),

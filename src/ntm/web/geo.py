@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ntm.accounts import permissions
 from ntm.audit.services import record
@@ -34,6 +36,12 @@ MAX_PROBLEMS = 50
 DECIMALS = 4
 WIDTH = 640
 PAD = 12
+# Deeper than any boundary file needs (a MultiPolygon's positions sit 8 levels down), and far
+# below where `json.loads` runs out of stack.
+MAX_DEPTH = 64
+# A string (closed, or running to the end of the text) or a bracket; possessive, so a long
+# string is read once.
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*+"?|[\[\]{}]')
 
 
 def max_bytes() -> int:
@@ -53,6 +61,21 @@ class NotAllowedError(PermissionError):
 
 
 # ---------------------------------------------------------------------------- checking
+
+
+def too_deep(text: str) -> bool:
+    """Whether JSON text nests arrays and objects deeper than `MAX_DEPTH`, counted before
+    parsing: `json.loads` recurses once per level and fails with a RecursionError."""
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif token in "]}":
+            depth -= 1
+    return False
 
 
 def _position(p: Any) -> tuple[float, float] | None:
@@ -128,9 +151,21 @@ def check_boundaries(data: bytes, communes: Iterable[Unit]) -> tuple[list[dict[s
             [f"Tệp quá lớn ({len(data):,} byte); tối đa {max_bytes():,} byte.".replace(",", ".")]
         )
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BoundaryError(["Tệp không phải văn bản UTF-8."]) from None
+    if too_deep(text):
+        raise BoundaryError(
+            [
+                _(
+                    "The file is nested too deeply (more than %(n)s levels); a GeoJSON "
+                    "boundary file needs no such depth."
+                )
+                % {"n": MAX_DEPTH}
+            ]
+        )
+    try:
+        doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise BoundaryError(
             [f"Tệp không phải JSON hợp lệ: dòng {e.lineno}, cột {e.colno} ({e.msg})."]

@@ -29,6 +29,13 @@ SCOPE: dict[PersonaName, tuple[bool, bool, bool]] = {
 }
 
 
+NOT_FOUND = {
+    "detail": "Không tìm thấy, hoặc bạn không có quyền xem.",
+    "code": "not_found",
+    "problems": [],
+}
+
+
 def bearer(p: Personas, name: PersonaName) -> dict[str, str]:
     user = p.user(name)
     assert user is not None
@@ -104,9 +111,9 @@ def test_unit_list_and_detail_follow_the_scope(
         if allowed:
             assert status == 200 and body["name"] == unit.name
         else:
-            assert status == 404 and unit.name not in json.dumps(body, ensure_ascii=False)
+            assert (status, body) == (404, NOT_FOUND)
     # A unit that does not exist answers exactly like one outside the scope.
-    assert get(client, "/api/units/999999", headers) == (404, {"detail": "Not Found"})
+    assert get(client, "/api/units/999999", headers) == (404, NOT_FOUND)
 
 
 def test_unit_list_filters(client: Client, personas: Personas) -> None:
@@ -139,6 +146,11 @@ def test_session_auth_works_for_reading_and_needs_csrf_for_writing(
         content_type="application/json",
     )
     assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Thiếu mã CSRF hoặc mã không đúng: hãy tải lại trang rồi thử lại.",
+        "code": "csrf",
+        "problems": [],
+    }
     assert not Value.objects.exists()
 
 
