@@ -524,13 +524,12 @@ def _xlsx_rows(
                 st["kind"], st["style"], st["v"],
                 _cut(texts, st["len"]) if st["kind"] == "inlineStr" else None, st["f"],
             )  # fmt: skip
-            if (
-                isinstance(value, str)
-                and st["kind"] in {"str", "s"}
-                and len(value) > (MAX_CELL_CHARS)
-            ):
+            if isinstance(value, str) and st["kind"] == "str" and len(value) > MAX_CELL_CHARS:
                 value = _too_long(value)
-            found[st["col"]] = value
+            if st["col"] < MAX_COLUMNS:
+                found[st["col"]] = value
+            elif not blank(value):
+                found[st["col"]] = True  # only noted (Sheet.wide), not kept
             st["in_c"] = st["is"] = False
         elif tag in _V:
             if st["collect"] == "v":

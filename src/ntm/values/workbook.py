@@ -7,8 +7,12 @@ with the indicator code(s) that use the measure. A second sheet explains every c
 
 The reader accepts the template's headers (case- and spacing-insensitive) or the machine
 headers listed on the second sheet (``unit``, ``region``, a measure key, ``<key>__numerator``,
-``<key>__denominator``), in .xlsx or .csv. It checks the whole file and raises one
-`InputError` listing every problem, in Vietnamese, with sheet, row, column and value.
+``<key>__denominator``), in .xlsx or .csv (read by `ntm.values.sheets` as a stream, in
+bounded memory whatever the file declares). It checks the whole file and raises one
+`InputError` listing the problems, in Vietnamese, with sheet, row, column and value — up to
+MAX_PROBLEMS_SHOWN of them, counting the others; it stops at MAX_PROBLEMS problems or past
+MAX_DATA_ROWS communes. Every number passes `ntm.criteria.bounds`, as in the entry form and
+the API. A blank measure cell is no data (BLANK_MEANS).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from ntm.values.workbook import (
     COLUMNS_SHEET,
     INPUT_SHEET,
     InputError,
+    InputProblem,
     UnitInfo,
     read_input,
     template_columns,
@@ -474,3 +475,18 @@ def test_blank_means_no_data_and_the_template_says_so(tmp_path: Path) -> None:
     explained = [r[6] for r in wb[COLUMNS_SHEET].iter_rows(min_row=2, values_only=True)]
     measures = explained[6:]
     assert measures and all(said in text for text in measures)
+
+
+def test_a_cut_list_keeps_its_count_when_wrapped_again() -> None:
+    """importing.py and reports/results.py re-raise a reader's InputError with their own name
+    and problems: the count of the problems left out survives."""
+    many = [InputProblem(f"lỗi {i}", "Nhập liệu", i) for i in range(1, 251)]
+    err = InputError(many, "a.xlsx")
+    assert err.total == 250 and len(err.problems) == 201
+    assert str(err.problems[-1]) == "chỉ hiện 200 lỗi đầu trong 250 lỗi"
+    again = InputError([InputProblem("bộ tiêu chí không dùng được"), *err.problems], "b.xlsx")
+    assert again.total == 251
+    assert again.message().splitlines()[0] == (
+        "Tệp b.xlsx không dùng được — 251 lỗi, không ghi kết quả nào:"
+    )
+    assert again.message().splitlines()[-1] == "  - chỉ hiện 200 lỗi đầu trong 251 lỗi"
