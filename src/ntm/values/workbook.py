@@ -7,31 +7,45 @@ with the indicator code(s) that use the measure. A second sheet explains every c
 
 The reader accepts the template's headers (case- and spacing-insensitive) or the machine
 headers listed on the second sheet (``unit``, ``region``, a measure key, ``<key>__numerator``,
-``<key>__denominator``), in .xlsx or .csv. It checks the whole file and raises one
-`InputError` listing every problem, in Vietnamese, with sheet, row, column and value.
+``<key>__denominator``), in .xlsx or .csv (read by `ntm.values.sheets` as a stream, in
+bounded memory whatever the file declares). It checks the whole file and raises one
+`InputError` listing the problems, in Vietnamese, with sheet, row, column and value — up to
+MAX_PROBLEMS_SHOWN of them, counting the others; it stops at MAX_PROBLEMS problems or past
+MAX_DATA_ROWS communes. Every number passes `ntm.criteria.bounds`, as in the entry form and
+the API. A blank measure cell is no data (BLANK_MEANS).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import functools
+import math
 import re
+import sys
 import unicodedata
-import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
 import xlsxwriter
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
+from ntm.criteria.bounds import number_problem, share_problem
 from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet, Measure
 from ntm.evaluation import VALUES_SCHEMA
+from ntm.stats.formatting import format_number
+from ntm.values.sheets import (
+    MAX_COLUMNS,
+    BadCell,
+    Sheet,
+    SheetError,
+    blank,
+    open_sheet,
+    shown,
+)
 
 INPUT_SHEET = "Nhập liệu"
 COLUMNS_SHEET = "Giải thích cột"
@@ -64,6 +78,8 @@ NOT_APPLICABLE_WORDS = frozenset({"khong ap dung", "kad", "n/a", "na"})
 YES_NO_LIST = ["Đạt", "Chưa đạt"]
 FLAG_LIST = ("Có", "Không")
 NOT_APPLICABLE_LABEL = "Không áp dụng"
+# What a blank measure cell means, in the template and for the import alike.
+BLANK_MEANS = "Ô để trống = chưa có số liệu (khi nhập vào hệ thống, giá trị đã lưu của ô đó bị xóa)"
 
 
 # ---------------------------------------------------------------------------- columns
@@ -188,7 +204,7 @@ def template_columns(
         indicators = tuple(code for code, _, _ in uses)
         about = "; ".join(f"chỉ tiêu {code}: {name}" for code, name, _ in uses)
         na = any(flag for _, _, flag in uses)
-        tail = " Để trống nếu chưa có số liệu (kết quả: Thiếu dữ liệu)."
+        tail = f" {BLANK_MEANS}; kết quả: Thiếu dữ liệu."
         if na:
             tail += f" Ghi “{NOT_APPLICABLE_LABEL}” nếu xã không có đối tượng này."
         common: dict[str, Any] = {
@@ -276,7 +292,7 @@ def set_note(cset: CriteriaSet) -> str:
     return (
         f"Bộ tiêu chí: {cset.id} — {cset.name_vi}; giai đoạn {cset.period.start_year}–"
         f"{cset.period.end_year}; phiên bản: {versions}. Mỗi dòng một xã; giải thích từng cột ở "
-        f"trang “{COLUMNS_SHEET}”."
+        f"trang “{COLUMNS_SHEET}”. {BLANK_MEANS}."
     )
 
 
@@ -420,12 +436,32 @@ def _write_columns_sheet(wb: Any, columns: Sequence[ColumnSpec]) -> None:
     ws.freeze_panes(1, 0)
 
 
+# ---------------------------------------------------------------------------- limits
+
+# The reader's caps (the sheet's own — columns, cell length, bytes — are in ntm.values.sheets).
+MAX_DATA_ROWS = 20_000  # communes in one file: a province has under 1.000, the country ~10.000
+MAX_PROBLEMS_SHOWN = 200  # listed in an InputError; the rest are counted
+MAX_PROBLEMS = 1_000  # a file this wrong is hopeless: the reader stops checking it
+HEADER_ROWS = 20  # the header row is among the first rows
+
+
+# A value longer than this is cut when shown (`shown` cuts to 60 characters and says so).
+_SHOWN_MAX = 100
+
+
+def _count(n: int) -> str:
+    return format_number(n)
+
+
 # ---------------------------------------------------------------------------- errors
 
 
 @dataclass(frozen=True, slots=True)
 class InputProblem:
-    """One thing wrong with the input; location fields are None when they do not apply."""
+    """One thing wrong with the input; location fields are None when they do not apply.
+
+    `omitted` > 0 marks the closing line of a cut list: it stands for that many problems
+    that are not listed (InputError adds it)."""
 
     reason: str
     sheet: str | None = None
@@ -433,6 +469,7 @@ class InputProblem:
     header: str | None = None
     letter: str | None = None
     value: Any = None
+    omitted: int = 0
 
     def __str__(self) -> str:
         where = []
@@ -444,21 +481,37 @@ class InputProblem:
             where.append(f"cột {self.letter} “{self.header}”" if self.letter else
                          f"cột “{self.header}”")  # fmt: skip
         if self.value is not None and self.value != "":
-            where.append(f"giá trị “{self.value}”")
+            text = str(self.value)
+            # The reader gives long values already cut (shown); cut any other long one.
+            where.append(f"giá trị “{text if len(text) <= _SHOWN_MAX else shown(text)}”")
         return (", ".join(where) + ": " if where else "") + self.reason
 
 
 class InputError(ValueError):
-    """A rejected input file: every problem found, in Vietnamese."""
+    """A rejected input file: its problems, in Vietnamese — the first MAX_PROBLEMS_SHOWN
+    listed, then one line counting the others. `total` counts them all."""
 
     def __init__(self, problems: Sequence[InputProblem], source: str | None = None) -> None:
-        self.problems = list(problems)
+        listed = [p for p in problems if not p.omitted]
+        omitted = sum(p.omitted for p in problems)
+        if len(listed) > MAX_PROBLEMS_SHOWN:
+            omitted += len(listed) - MAX_PROBLEMS_SHOWN
+            listed = listed[:MAX_PROBLEMS_SHOWN]
+        self.total = len(listed) + omitted
+        if omitted:
+            listed.append(
+                InputProblem(
+                    f"chỉ hiện {_count(len(listed))} lỗi đầu trong {_count(self.total)} lỗi",
+                    omitted=omitted,
+                )
+            )
+        self.problems = listed
         self.source = source
         super().__init__(self.message())
 
     def message(self) -> str:
         head = f"Tệp {self.source} không dùng được" if self.source else "Dữ liệu không dùng được"
-        head += f" — {len(self.problems)} lỗi, không ghi kết quả nào:"
+        head += f" — {_count(self.total)} lỗi, không ghi kết quả nào:"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 
@@ -489,49 +542,43 @@ def fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+@functools.lru_cache(maxsize=4096)
+def _fold_word(text: str) -> str:
+    return fold(text)
+
+
+def _folded(text: str) -> str:
+    """`fold`, remembered for the short words a column repeats (Đạt, Không áp dụng...)."""
+    return _fold_word(text) if len(text) <= 40 else fold(text)
+
+
 def _norm_header(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
-@dataclass
-class _Sheet:
-    name: str
-    # (row number as the user sees it, cell values)
-    rows: Iterator[tuple[int, list[Any]]]
+_CODE_HEADERS = frozenset({"mã xã", "unit"})
+_Sheet = Sheet
 
 
-def _open(path: Path) -> _Sheet:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _Sheet(path.name, _csv_rows(path))
-    if suffix in {".xlsx", ".xlsm"}:
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            ws = wb[INPUT_SHEET] if INPUT_SHEET in wb.sheetnames else wb.worksheets[0]
-            # Read whole, so the file is closed before any checking starts.
-            rows = [
-                (i, list(values))
-                for i, values in enumerate(ws.iter_rows(values_only=True), start=1)
-            ]
-            title = ws.title
-        finally:
-            wb.close()
-        return _Sheet(title, iter(rows))
-    raise _Problem(f"không đọc được tệp đuôi “{path.suffix}”; dùng .xlsx hoặc .csv")
+def _header_score(columns: Sequence[ColumnSpec]) -> Callable[[Sequence[Any]], int]:
+    """How well a row reads as the header row: 0 without a code column, else 1 + the number
+    of the template's headers in it (this chooses a CSV file's delimiter and encoding)."""
+    known = {_norm_header(h) for c in columns for h in (c.header, c.machine)}
+
+    def score(row: Sequence[Any]) -> int:
+        names = [_norm_header(v) for v in row if isinstance(v, str)]
+        if not any(n in _CODE_HEADERS for n in names):
+            return 0
+        return 1 + sum(n in known for n in names)
+
+    return score
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(text.splitlines(), dialect)
-    for values in reader:
-        yield reader.line_num, list(values)
+def _open(path: Path, columns: Sequence[ColumnSpec] = ()) -> Sheet:
+    return open_sheet(path, INPUT_SHEET, _header_score(columns))
 
 
-_NUMBER_PLAIN = re.compile(r"^-?\d+([.,]\d+)?$")
+_NUMBER_PLAIN = re.compile(r"^-?\d+([.,]\d+)?([eE][+-]?\d+)?$")
 _NUMBER_GROUPED_VI = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 _NUMBER_GROUPED_EN = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _AMBIGUOUS = re.compile(r"^-?\d{1,3}[.,]\d{3}$")
@@ -542,30 +589,38 @@ class _Problem(Exception):
         self.reason = reason
 
 
-def parse_number(value: Any) -> float | None:
-    """A cell as a number: numbers as is; text in Vietnamese (1.234,5) or plain (27.5) style."""
+def _finite(x: float) -> float:
+    # A number beyond a double's range is too large, as ntm.criteria.bounds says of 1e28.
+    return x if math.isfinite(x) else math.copysign(sys.float_info.max, x)
+
+
+def parse_number(value: Any, decimal: str | None = None) -> float | None:
+    """A cell as a number: numbers as is; text in Vietnamese (1.234,5) or plain (27.5) style.
+
+    `decimal` is the decimal mark the file fixes, if any ("." in a comma-separated CSV): then
+    "12.345" is 12,345; otherwise a number that reads two ways (1.234, 1,234) is refused."""
     if value is None:
         return None
     if isinstance(value, bool):
         raise _Problem("ô số chứa giá trị đúng/sai, cần một con số")
     if isinstance(value, int | float):
-        return float(value)
+        return _finite(float(value))
     if isinstance(value, dt.date | dt.datetime | dt.time):
         raise _Problem("ô số chứa ngày tháng, cần một con số")
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     if text == "":
         return None
-    if _AMBIGUOUS.match(text):
+    if _AMBIGUOUS.match(text) and not (decimal is not None and decimal in text):
         raise _Problem(
             "không rõ dấu chấm/phẩy là phân cách hàng nghìn hay thập phân; "
             "ghi số không có phân cách hàng nghìn (ví dụ 1234 hoặc 1,5)"
         )
     if _NUMBER_PLAIN.match(text):
-        return float(text.replace(",", "."))
+        return _finite(float(text.replace(",", ".")))
     if _NUMBER_GROUPED_VI.match(text):
-        return float(text.replace(".", "").replace(",", "."))
+        return _finite(float(text.replace(".", "").replace(",", ".")))
     if _NUMBER_GROUPED_EN.match(text):
-        return float(text.replace(",", ""))
+        return _finite(float(text.replace(",", "")))
     raise _Problem("ô số chứa chữ, cần một con số")
 
 
@@ -577,7 +632,7 @@ def parse_yes_no(value: Any) -> bool | None:
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
-    text = fold(str(value))
+    text = _folded(str(value))
     if text == "":
         return None
     if text in YES_WORDS:
@@ -588,11 +643,10 @@ def parse_yes_no(value: Any) -> bool | None:
 
 
 def _is_not_applicable(value: Any) -> bool:
-    return isinstance(value, str) and fold(value) in NOT_APPLICABLE_WORDS
+    return isinstance(value, str) and _folded(value) in NOT_APPLICABLE_WORDS
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
+_blank = blank
 
 
 def _code_text(value: Any, width: int) -> str:
@@ -619,19 +673,32 @@ def _column_code(value: Any, allowed: Sequence[str], kind: str) -> str:
     raise _Problem(f"{label} không có trong bộ tiêu chí; dùng một trong: {', '.join(allowed)}")
 
 
+class _TooMany(Exception):
+    """MAX_PROBLEMS problems found: the file is not checked further."""
+
+
+# A cell whose problem is already reported (a BadCell): the row goes on without it.
+_REPORTED = object()
+
+
 @dataclass
 class _Reader:
     cset: CriteriaSet
     year: int | None
     columns: list[ColumnSpec]
     unit_lookup: UnitLookup | None
+    measures: Mapping[str, Measure]
     sheet: str = ""
+    decimal: str | None = None
+    row: int | None = None  # the row being read
     problems: list[InputProblem] = field(default_factory=list)
 
     def problem(
         self, reason: str, row: int | None = None, col: ColumnSpec | None = None,
         index: int | None = None, value: Any = None,
     ) -> None:  # fmt: skip
+        if isinstance(value, str) and len(value) > _SHOWN_MAX:
+            value = shown(value)
         self.problems.append(
             InputProblem(
                 reason,
@@ -642,16 +709,16 @@ class _Reader:
                 value,
             )
         )
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise _TooMany
 
 
-def _find_header(sheet: _Sheet) -> tuple[int, list[Any]] | None:
-    code_keys = {"mã xã", "unit"}
-    for _ in range(20):
-        try:
-            number, values = next(sheet.rows)
-        except StopIteration:
+def _find_header(sheet: Sheet) -> tuple[int, list[Any]] | None:
+    """The header row (with a "Mã xã" or "unit" cell) among the first HEADER_ROWS rows."""
+    for number, values in sheet.rows:
+        if number > HEADER_ROWS:
             return None
-        if any(isinstance(v, str) and _norm_header(v) in code_keys for v in values):
+        if any(isinstance(v, str) and _norm_header(v) in _CODE_HEADERS for v in values):
             return number, values
     return None
 
@@ -682,7 +749,11 @@ def read_input(
     Values get `period` = `year` and stage "claimed". `unit_lookup`, when given, is the unit
     register: a code it does not know is an error, and region, group, province and flags come
     from it (a region or group in the file that disagrees with it is an error). Raises
-    `InputError` listing every problem; returns frames only for a file without any.
+    `InputError` listing the problems; returns frames only for a file without any.
+
+    The file is read as a stream within fixed bounds (see the limits above and in
+    `ntm.values.sheets`): a file over them is refused with a message saying which, and the
+    reader stops at MAX_PROBLEMS problems.
     """
     found = read_file(path, cset, year=year, measures=measures, unit_lookup=unit_lookup)
     return found.units, found.values
@@ -698,8 +769,9 @@ def read_file(
 ) -> InputFile:
     """`read_input`, with the places of the communes in the file and its blank cells."""
     path = Path(path)
+    measures = load_measures() if measures is None else measures
     columns = template_columns(cset, measures)
-    reader = _Reader(cset, year, columns, unit_lookup)
+    reader = _Reader(cset, year, columns, unit_lookup, measures)
     if year is not None and not cset.period.start_year <= year <= cset.period.end_year:
         reader.problems.append(
             InputProblem(
@@ -707,42 +779,90 @@ def read_file(
                 f"({cset.period.start_year}–{cset.period.end_year})"
             )
         )
+    sheet: Sheet | None = None
+    found: InputFile | None = None
     try:
-        sheet = _open(path)
-        reader.sheet = sheet.name
+        sheet = _open(path, columns)
+        reader.sheet, reader.decimal = sheet.name, sheet.decimal
         found = _read_rows(reader, sheet)
-    except _Problem as exc:
-        reader.problems.append(InputProblem(exc.reason))
-        raise InputError(reader.problems, path.name) from None
+    except _TooMany:
+        reader.problems.insert(
+            0,
+            InputProblem(
+                "đã dừng kiểm tra ở dòng này vì tệp có quá nhiều lỗi "
+                f"({_count(MAX_PROBLEMS)}); sửa các lỗi đã nêu rồi kiểm tra lại",
+                reader.sheet,
+                reader.row,
+            ),
+        )
+    except SheetError as exc:
+        reader.problems.insert(0, InputProblem(exc.reason, reader.sheet or None, exc.row))
     except (FileNotFoundError, IsADirectoryError):
         reader.problems.append(InputProblem("không tìm thấy tệp"))
-        raise InputError(reader.problems, path.name) from None
-    except UnicodeDecodeError:
-        reader.problems.append(InputProblem("tệp CSV không phải mã hóa UTF-8"))
-        raise InputError(reader.problems, path.name) from None
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        reader.problems.append(InputProblem(f"không mở được tệp Excel ({exc})"))
-        raise InputError(reader.problems, path.name) from None
-    if reader.problems:
+    except OSError as exc:
+        reader.problems.append(InputProblem(f"không mở được tệp ({exc})"))
+    finally:
+        if sheet is not None:
+            sheet.close()
+    if reader.problems or found is None:
         raise InputError(reader.problems, path.name)
     return found
 
 
-def _read_rows(reader: _Reader, sheet: _Sheet) -> InputFile:
+class _Values:
+    """The values read, by column (a row each would weigh ten times as much)."""
+
+    def __init__(self) -> None:
+        self.unit: list[str] = []
+        self.measure: list[str] = []
+        self.value: list[float | None] = []
+        self.numerator: list[float | None] = []
+        self.denominator: list[float | None] = []
+        self.not_applicable: list[bool] = []
+
+    def add(
+        self, unit: str, measure: str, value: float | None = None,
+        numerator: float | None = None, denominator: float | None = None,
+        not_applicable: bool = False,
+    ) -> None:  # fmt: skip
+        self.unit.append(unit)
+        self.measure.append(measure)
+        self.value.append(value)
+        self.numerator.append(numerator)
+        self.denominator.append(denominator)
+        self.not_applicable.append(not_applicable)
+
+    def frame(self, year: int | None) -> pl.DataFrame:
+        columns: dict[str, Any] = {
+            "unit": self.unit,
+            "measure": self.measure,
+            "value": self.value,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "not_applicable": self.not_applicable,
+        }
+        frame = pl.DataFrame(columns, schema={k: VALUES_SCHEMA[k] for k in columns})
+        return frame.with_columns(
+            period=pl.lit(year, VALUES_SCHEMA["period"]),
+            stage=pl.lit(STAGE_CLAIMED, VALUES_SCHEMA["stage"]),
+        ).select(list(VALUES_SCHEMA))
+
+
+def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
     by_header: dict[str, ColumnSpec] = {}
     for col in reader.columns:
         by_header[_norm_header(col.header)] = col
         by_header[_norm_header(col.machine)] = col
     found = _find_header(sheet)
     if found is None:
-        reader.problem("không tìm thấy dòng tiêu đề có cột “Mã xã” (trong 20 dòng đầu)")
+        reader.problem(f"không tìm thấy dòng tiêu đề có cột “Mã xã” (trong {HEADER_ROWS} dòng đầu)")
         return _empty_file(sheet)
     header_row, header_values = found
     index: dict[str, int] = {}  # machine header -> position
     for i, raw in enumerate(header_values):
-        if _blank(raw):
+        if not isinstance(raw, str) or _blank(raw):
             continue
-        spec = by_header.get(_norm_header(str(raw)))
+        spec = by_header.get(_norm_header(raw))
         if spec is None:
             continue  # an extra column (notes, district...) is the user's own
         if spec.machine in index:
@@ -764,23 +884,61 @@ def _read_rows(reader: _Reader, sheet: _Sheet) -> InputFile:
                 )
             )
     if columns_missing:
+        if sheet.encoding == "cp1252":
+            reader.problems.append(
+                InputProblem(
+                    "tệp CSV được đọc theo bảng mã Windows-1252, bảng mã này không ghi được "
+                    "chữ tiếng Việt nên tiêu đề cột có thể đã mất chữ; lưu lại tệp dạng "
+                    "“CSV UTF-8”",
+                    reader.sheet,
+                )
+            )
         return _empty_file(sheet)
 
+    specs = {machine: (i, by_header[_norm_header(machine)]) for machine, i in index.items()}
     unit_rows: list[dict[str, Any]] = []
-    value_rows: list[dict[str, Any]] = []
+    values = _Values()
     first_row_of: dict[str, int] = {}
     blank: set[tuple[str, str]] = set()
     measure_keys = list(dict.fromkeys(c.field for c in reader.columns if c.kind))
+    by_measure: dict[str, list[ColumnSpec]] = {}
+    for col in reader.columns:
+        if col.kind:
+            by_measure.setdefault(col.field, []).append(col)
+    data_rows = 0
     for number, cells in sheet.rows:
         if all(_blank(v) for v in cells):
             continue
+        reader.row = number
+        data_rows += 1
+        if data_rows > MAX_DATA_ROWS:
+            reader.problems.insert(
+                0,
+                InputProblem(
+                    f"tệp có hơn {_count(MAX_DATA_ROWS)} dòng số liệu; chia thành nhiều tệp, "
+                    f"mỗi tệp tối đa {_count(MAX_DATA_ROWS)} xã",
+                    reader.sheet,
+                    number,
+                ),
+            )
+            break
+        for i, col in specs.values():
+            if i < len(cells) and isinstance(cells[i], BadCell):
+                bad = cells[i]
+                cells[i] = _REPORTED
+                reader.problem(bad.reason, number, col, i, bad.shown)
         unit = _read_unit(reader, number, cells, index, first_row_of)
         if unit is not None:
             unit_rows.append(unit)
-            read = _read_values(reader, number, cells, index, unit["unit"])
-            value_rows += read
-            given = {r["measure"] for r in read}
-            blank |= {(unit["unit"], k) for k in measure_keys if k not in given}
+            given = _read_values(reader, number, cells, index, unit["unit"], by_measure, values)
+            blank.update((unit["unit"], k) for k in measure_keys if k not in given)
+    if sheet.wide is not None:
+        row, letter = sheet.wide
+        reader.problem(
+            f"có dữ liệu ngoài {_count(MAX_COLUMNS)} cột đầu (ô {letter}{row}); hệ thống chỉ "
+            f"đọc {_count(MAX_COLUMNS)} cột — xóa các cột thừa",
+            row,
+        )
     if not unit_rows and not reader.problems:
         reader.problem("không có dòng số liệu nào", header_row + 1)
     flag_names = [c.field for c in reader.columns if c.role == "yes/no" and c.kind == ""]
@@ -797,7 +955,7 @@ def _read_rows(reader: _Reader, sheet: _Sheet) -> InputFile:
     )
     return InputFile(
         units,
-        pl.DataFrame(value_rows, schema=VALUES_SCHEMA),
+        values.frame(reader.year),
         sheet.name,
         first_row_of,
         get_column_letter(index["unit"] + 1),
@@ -805,7 +963,7 @@ def _read_rows(reader: _Reader, sheet: _Sheet) -> InputFile:
     )
 
 
-def _empty_file(sheet: _Sheet) -> InputFile:
+def _empty_file(sheet: Sheet) -> InputFile:
     return InputFile(_empty_units(), _empty_values(), sheet.name, {}, "A", frozenset())
 
 
@@ -834,6 +992,8 @@ def _read_unit(
 ) -> dict[str, Any] | None:
     cols = {c.machine: c for c in reader.columns if c.role == "identity" or c.kind == ""}
     raw_code, i = _cell(cells, index, "unit")
+    if raw_code is _REPORTED:
+        return None
     if raw_code is None:
         reader.problem("thiếu mã xã", number, cols["unit"], i, "")
         return None
@@ -854,9 +1014,12 @@ def _read_unit(
         info = found
     out: dict[str, Any] = {"unit": code}
     raw_name, _ = _cell(cells, index, "name")
-    out["name"] = str(raw_name).strip() if raw_name is not None else (info.name if info else None)
+    if raw_name is None or raw_name is _REPORTED:
+        out["name"] = info.name if info else None
+    else:
+        out["name"] = str(raw_name).strip()
     raw_prov, pi = _cell(cells, index, "province")
-    if raw_prov is not None:
+    if raw_prov is not None and raw_prov is not _REPORTED:
         province = _code_text(raw_prov, 2)
         if not province.isdigit():
             reader.problem("mã tỉnh phải là số (ví dụ 20)", number, cols["province"], pi, raw_prov)
@@ -870,6 +1033,9 @@ def _read_unit(
             out[kind] = from_lookup
             continue
         raw, ci = _cell(cells, index, kind)
+        if raw is _REPORTED:
+            out[kind] = from_lookup
+            continue
         if raw is None:
             if info is None:
                 label = "vùng" if kind == "region" else "nhóm xã"
@@ -889,11 +1055,12 @@ def _read_unit(
         if col.role != "yes/no" or col.kind != "":
             continue
         raw, fi = _cell(cells, index, col.machine)
-        try:
-            flag = parse_yes_no(raw)
-        except _Problem:
-            reader.problem("cần Có/Không (hoặc 1/0, TRUE/FALSE)", number, col, fi, raw)
-            flag = None
+        flag: bool | None = None
+        if raw is not _REPORTED:
+            try:
+                flag = parse_yes_no(raw)
+            except _Problem:
+                reader.problem("cần Có/Không (hoặc 1/0, TRUE/FALSE)", number, col, fi, raw)
         if flag is None and info is not None:
             flag = col.field in info.flags
         out[col.field] = bool(flag)
@@ -906,25 +1073,17 @@ def _read_values(
     cells: Sequence[Any],
     index: Mapping[str, int],
     unit: str,
-) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    by_measure: dict[str, list[ColumnSpec]] = {}
-    for col in reader.columns:
-        if col.kind:
-            by_measure.setdefault(col.field, []).append(col)
+    by_measure: Mapping[str, list[ColumnSpec]],
+    values: _Values,
+) -> set[str]:
+    """Add the row's values to `values`; returns the measures it gives (not blank)."""
+    given: set[str] = set()
     for key, cols in by_measure.items():
-        base = {
-            "unit": unit,
-            "measure": key,
-            "period": reader.year,
-            "value": None,
-            "numerator": None,
-            "denominator": None,
-            "not_applicable": False,
-            "stage": STAGE_CLAIMED,
-        }
         raws = [_cell(cells, index, c.machine) for c in cols]
         if all(raw is None for raw, _ in raws):
+            continue
+        given.add(key)
+        if any(raw is _REPORTED for raw, _ in raws):
             continue
         na = [_is_not_applicable(raw) for raw, _ in raws]
         if any(na):
@@ -935,12 +1094,15 @@ def _read_values(
                     "chỉ tiêu này không có lựa chọn “Không áp dụng”", number, col, i, raw
                 )
                 continue
-            rows.append({**base, "not_applicable": True})
+            values.add(unit, key, not_applicable=True)
             continue
         parsed = _parse_measure(reader, number, cols, raws)
         if parsed is not None:
-            rows.append({**base, **parsed})
-    return rows
+            values.add(unit, key, *parsed)
+    return given
+
+
+_PART: dict[str, str] = {"numerator": "numerator", "denominator": "denominator"}
 
 
 def _parse_measure(
@@ -948,61 +1110,49 @@ def _parse_measure(
     number: int,
     cols: Sequence[ColumnSpec],
     raws: Sequence[tuple[Any, int | None]],
-) -> dict[str, Any] | None:
+) -> tuple[float | None, float | None, float | None] | None:
+    """(value, numerator, denominator) of one measure's cells, within ntm.criteria.bounds;
+    None after reporting why not."""
     col = cols[0]
-    if col.kind == "yesno":
-        raw, i = raws[0]
-        try:
-            answer = parse_yes_no(raw)
-        except _Problem as exc:
-            reader.problem(exc.reason, number, col, i, raw)
-            return None
-        return {"value": 1.0 if answer else 0.0}
+    measure = reader.measures[col.field]
     numbers: list[float | None] = []
     ok = True
     for c, (raw, i) in zip(cols, raws, strict=True):
         try:
-            x = parse_number(raw)
+            if c.kind == "yesno":
+                answer = parse_yes_no(raw)
+                x = None if answer is None else float(answer)
+            else:
+                x = parse_number(raw, reader.decimal)
         except _Problem as exc:
             reader.problem(exc.reason, number, c, i, raw)
             ok = False
             continue
-        if x is not None and x < 0:
-            reader.problem("giá trị không được âm", number, c, i, raw)
-            ok = False
-        elif x is not None and c.kind == "count" and not x.is_integer():
-            reader.problem("số đếm phải là số nguyên", number, c, i, raw)
-            ok = False
-        elif x is not None and c.kind == "number" and c.unit.strip() == "%" and x > 100:
-            reader.problem("tỷ lệ lớn hơn 100 %", number, c, i, raw)
+        why = None if x is None else number_problem(measure, x, part=_PART.get(c.role, "value"))
+        if why is not None:
+            reader.problem(why.vi, number, c, i, raw)
             ok = False
         numbers.append(x)
     if not ok:
         return None
     if col.kind != "share":
-        return {"value": numbers[0]}
+        return numbers[0], None, None
     num, den = numbers
-    (raw_n, i_n), (raw_d, i_d) = raws
+    (_, i_n), (raw_d, i_d) = raws
     if num is None or den is None:
         c, i = (cols[0], i_n) if num is None else (cols[1], i_d)
         have, lack = ("mẫu số", "tử số") if num is None else ("tử số", "mẫu số")
         reader.problem(f"có {have} nhưng thiếu {lack}", number, c, i, "")
         return None
-    if den == 0:
-        reader.problem(
-            "mẫu số bằng 0; để trống nếu chưa có số liệu"
-            + (f" hoặc ghi “{NOT_APPLICABLE_LABEL}”" if col.allows_not_applicable else ""),
-            number, cols[1], i_d, raw_d,
-        )  # fmt: skip
+    why = share_problem(num, den)
+    if why is not None:
+        if den == 0:
+            reader.problem(
+                f"{why.vi}; để trống nếu chưa có số liệu"
+                + (f" hoặc ghi “{NOT_APPLICABLE_LABEL}”" if col.allows_not_applicable else ""),
+                number, cols[1], i_d, raw_d,
+            )  # fmt: skip
+        else:
+            reader.problem(why.vi, number, cols[0], i_n, raws[0][0])
         return None
-    if num > den:
-        reader.problem(
-            f"tử số lớn hơn mẫu số ({_show(num)} > {_show(den)}): tỷ lệ trên 100 %",
-            number, cols[0], i_n, raw_n,
-        )  # fmt: skip
-        return None
-    return {"numerator": num, "denominator": den}
-
-
-def _show(x: float) -> str:
-    return str(int(x)) if x.is_integer() else str(x).replace(".", ",")
+    return None, num, den
