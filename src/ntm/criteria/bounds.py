@@ -56,8 +56,9 @@ def number_problem(measure: Measure, x: float, *, part: str = "value") -> OutOfB
         if x not in (0.0, 1.0):
             return OutOfBounds("cần Đạt hoặc Chưa đạt", "expected met or not met")
         return None
-    whole = measure.kind == "count" or (measure.kind == "share" and part != "value")
-    if whole and not float(x).is_integer():
+    # A share's parts may measure length or area (km of road, ha of land): only counts are
+    # whole numbers.
+    if measure.kind == "count" and not float(x).is_integer():
         return OutOfBounds("số đếm phải là số nguyên", "a count is a whole number")
     if measure.kind != "share" and measure.unit.strip() == "%" and x > 100:
         return OutOfBounds("tỷ lệ không được lớn hơn 100 %", "a percentage is at most 100")

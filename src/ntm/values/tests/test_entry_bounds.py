@@ -46,7 +46,7 @@ def _save(p: Personas, measure: str, entry: Entry, period: int = YEAR, **kw: str
         (INCOME, Entry(value=math.nan), "không phải là một số hữu hạn"),
         (WATER, Entry(numerator=1.0, denominator=1e20), "Mẫu số: giá trị quá lớn"),
         (WATER, Entry(numerator=math.nan, denominator=5.0), "Tử số: giá trị không phải"),
-        (WATER, Entry(numerator=1.5, denominator=5.0), "Tử số: số đếm phải là số nguyên"),
+        ("population", Entry(value=704.2), "Số đếm phải là số nguyên"),
     ],
 )
 def test_numbers_a_page_could_not_show_are_refused(

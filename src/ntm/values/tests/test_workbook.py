@@ -456,11 +456,6 @@ def test_the_bounds_of_the_catalogue_are_the_readers(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ntm.criteria.bounds.number_problem wants whole share parts, but a share may count "
-    "km or ha (2.2: km đường trục thôn cứng hóa)",
-)
 def test_a_share_of_kilometres_may_have_decimals(tmp_path: Path) -> None:
     row = list(GOOD)
     row[7], row[8] = 12.5, 20
