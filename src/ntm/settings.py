@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ntm.web",
     "ntm.api",
     "axes",
+    "ntm.demo",
 ]
 
 MIDDLEWARE = [
@@ -70,8 +71,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                # `simulated_data`: the pages say "dữ liệu mô phỏng" while the demo is loaded.
-                "ntm.demo.context_processors.simulated_data",
+                # `simulated_data`: the pages say "dữ liệu mô phỏng" while simulated values
+                # are recorded (the demo's provenance row).
+                "ntm.web.context_processors.simulated_data",
             ],
         },
     },

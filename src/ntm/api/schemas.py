@@ -8,16 +8,18 @@ from ninja import Schema
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from ntm.criteria.bounds import MAX_MAGNITUDE
+from ntm.values.models import FIRST_YEAR, LAST_YEAR
+from ntm.values.services import MAX_REASON
+
 # Input bounds, checked before anything reaches a service or the database.
 # Years: the programme's; a criteria set reads only some of them (the service says which).
-MIN_YEAR = 2000
-MAX_YEAR = 2100
+MIN_YEAR = FIRST_YEAR
+MAX_YEAR = LAST_YEAR
 # Ids fit a signed 64-bit column (BigAutoField).
 MAX_ID = 2**63 - 1
 MAX_VERSION = 2**31 - 1
-MAX_REASON = 2000
 # Every entry is finite and below 10^15 (ntm.criteria.bounds checks each measure's own bounds).
-MAX_MAGNITUDE = 1e15
 # Text that reaches a query: no NUL (PostgreSQL refuses it in text).
 NO_NUL = r"^[^\x00]*$"
 

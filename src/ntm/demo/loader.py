@@ -237,7 +237,7 @@ def load_demo(*, actor: str = ACTOR) -> DemoResult:
             reason=REASON,
             actor=actor,
         )
-        mark_simulated(prov, note=NOTE, actor=actor)
+        mark_simulated(prov, note=NOTE, record_sets=[set_2010], actor=actor)
         # Warm the results cache of the bundled set, so that the first pages are quick.
         for year in range(2016, 2021):
             units = c2020 if year == 2020 else c2019

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.schema import Measure
-from ntm.values.models import DeclaredStatus, Stage
+from ntm.exchange.workbook import parse_number
+from ntm.values.models import LAST_YEAR, DeclaredStatus, Stage
 from ntm.values.services import Entry
-from ntm.values.workbook import parse_number
 
 YES_NO_CHOICES = (("", "—"), ("1", "Đạt"), ("0", "Chưa đạt"))
 
@@ -89,7 +89,7 @@ def _set_choices() -> list[tuple[str, str]]:
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (.xlsx or .csv)"))
     set_id = forms.ChoiceField(label=_("Criteria set"), choices=())
-    year = forms.IntegerField(label=_("Year"), min_value=2010, max_value=2100)
+    year = forms.IntegerField(label=_("Year"), min_value=2010, max_value=LAST_YEAR)
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.CLAIMED)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

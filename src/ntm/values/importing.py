@@ -1,7 +1,7 @@
 """Bulk import of the `ntm criteria template` workbook (or its CSV) as a service.
 
 All or nothing (design decision 10): the file is read and checked whole by
-`ntm.values.workbook.read_input`, with the units database as its unit register (the commune
+`ntm.exchange.workbook.read_input`, with the units database as its unit register (the commune
 code alone is enough); then the rows the register cannot take (a commune outside the user's
 units, a period already submitted or approved) are added to the same list of problems. Only a
 file without any problem is written, in one transaction, with one audit row per changed value
@@ -28,12 +28,12 @@ from django.utils import timezone
 from ntm.accounts import permissions
 from ntm.audit.services import record
 from ntm.criteria.schema import CriteriaSet
+from ntm.exchange.workbook import InputError, InputProblem, UnitInfo, read_file, template_columns
 from ntm.units.models import Unit, UnitKind
 from ntm.values.evaluation import province_code, sets_for_period
 from ntm.values.evaluation import results_for_units as _results_for_units
 from ntm.values.models import Stage, Value
 from ntm.values.services import VALUE_OBJECT, lock_periods, locked_for
-from ntm.values.workbook import InputError, InputProblem, UnitInfo, read_file, template_columns
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -18,6 +18,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The years a value, a page address or an API call may name: the programme's, with room
+# (a criteria set reads only some of them; the services say which).
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
 
 class Stage(models.TextChoices):
     CLAIMED = "claimed", _("Claimed (commune)")

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from ntm.values import views
+from ntm.values.models import FIRST_YEAR, LAST_YEAR
 
 app_name = "values"
 
@@ -10,8 +11,8 @@ class YearConverter:
     as 0 or 99999 reached the services, where no date can be made of it)."""
 
     regex = "[0-9]{4}"
-    first = 2000
-    last = 2100
+    first = FIRST_YEAR
+    last = LAST_YEAR
 
     def to_python(self, value: str) -> int:
         year = int(value)

@@ -31,6 +31,7 @@ from ntm.accounts import permissions
 from ntm.accounts.models import Role
 from ntm.criteria.loader import bundled_set_ids, load_measures, load_set
 from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure
+from ntm.exchange.workbook import InputError
 from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
@@ -59,7 +60,6 @@ from ntm.values.models import (
     Submission,
     Value,
 )
-from ntm.values.workbook import InputError
 
 if TYPE_CHECKING:
     import polars as pl

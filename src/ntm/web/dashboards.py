@@ -30,10 +30,12 @@ result: it counts as "chưa duyệt" (among the communes without a result), neve
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -306,31 +308,43 @@ def simulated_province_of(unit: Unit) -> bool:
 
 
 def record_sets(province: Unit) -> tuple[CriteriaSet, ...]:
-    """Sets a province's stored years were recorded under that are not bundled: the demo's
-    2010–2015 set (declared statuses only, kept with the demo) for a simulated province —
-    the `extra_sets` of `province_overview`."""
-    if not is_simulated(province):
-        return ()
-    from ntm.demo.loader import demo_set_2010  # the demo builds on this module
-
-    return (demo_set_2010(),)
+    """Sets a province's stored years were recorded under that are not bundled (the demo's
+    2010–2015 set, declared statuses only), as its provenance row keeps them — the
+    `extra_sets` of `province_overview`."""
+    row = SimulatedData.objects.filter(province=province).values_list("record_sets", flat=True)
+    return tuple(_record_set(json.dumps(s, sort_keys=True)) for s in row.first() or ())
 
 
-def mark_simulated(province: Unit, *, note: str, actor: str = "", acting_user: Any = None) -> None:
+@cache
+def _record_set(text: str) -> CriteriaSet:
+    return CriteriaSet.model_validate_json(text)
+
+
+def mark_simulated(
+    province: Unit,
+    *,
+    note: str,
+    record_sets: Sequence[CriteriaSet] = (),
+    actor: str = "",
+    acting_user: Any = None,
+) -> None:
     """Record that a province's values are simulated (the demo loader calls this), so that
-    every dashboard of it says "dữ liệu mô phỏng"."""
+    every dashboard of it says "dữ liệu mô phỏng", with the sets its record was kept under
+    that are not bundled."""
     if province.kind != UnitKind.PROVINCE:
         raise ChoiceError("Chỉ đánh dấu được dữ liệu mô phỏng cho một tỉnh.")
+    sets = [s.model_dump(mode="json") for s in record_sets]
     with transaction.atomic():
         _, created = SimulatedData.objects.get_or_create(
-            province=province, defaults={"note": note, "marked_at": timezone.now()}
+            province=province,
+            defaults={"note": note, "marked_at": timezone.now(), "record_sets": sets},
         )
         if created:
             record(
                 action="web.mark_simulated",
                 object_type="units.unit",
                 object_id=province.pk,
-                after={"simulated": True, "note": note},
+                after={"simulated": True, "note": note, "record_sets": [s.id for s in record_sets]},
                 acting_user=acting_user,
                 actor=actor,
             )

@@ -8,12 +8,16 @@ from django.db import models
 
 
 class SimulatedData(models.Model):
-    """The province's values are simulated: its pages say "dữ liệu mô phỏng"."""
+    """Provenance: the province's values are simulated, and its pages say "dữ liệu mô phỏng".
+    `record_sets` holds the criteria sets (as their JSON) that the record was kept under and
+    that are not bundled, so that the pages read those periods without importing the code
+    that made them."""
 
     province = models.OneToOneField(
         "units.Unit", on_delete=models.PROTECT, related_name="simulated_data"
     )
     note = models.CharField(max_length=500, blank=True, default="")
+    record_sets = models.JSONField(default=list, blank=True)
     marked_at = models.DateTimeField()
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from openpyxl.utils import get_column_letter
 
 from ntm.criteria.loader import load_set
-from ntm.values.workbook import INPUT_SHEET, template_columns, write_template
+from ntm.exchange.workbook import INPUT_SHEET, template_columns, write_template
 
 # No database: these tests need not run again on PostgreSQL.
 pytestmark = pytest.mark.pure

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ntm.criteria.loader import load_set
-from ntm.values.workbook import MAX_PROBLEMS_SHOWN, template_columns
+from ntm.exchange.workbook import MAX_PROBLEMS_SHOWN, template_columns
 
 pytestmark = pytest.mark.pure
 

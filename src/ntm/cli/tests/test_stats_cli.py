@@ -28,7 +28,7 @@ def _write(
     set_id: str = "vn-ntm-xa-2016-2020",
     names: dict[str, str] | None = None,
 ) -> Path:
-    """A file shaped like `ntm evaluate --json` output (ntm.reports.results.to_json)."""
+    """A file shaped like `ntm evaluate --json` output (ntm.exchange.results.to_json)."""
     communes: list[dict[str, Any]] = [
         {
             "unit": unit,

@@ -3,7 +3,7 @@
 The units, their 2025 mapping and the Lạng Sơn events of 2019 and 2024 are real (the
 `vietnamadminunits` package and the bundled reference events). The evaluation results are
 SIMULATED: declared criterion statuses run through the real engine and written with
-`ntm.reports.results.to_json`, the shape of `ntm evaluate --json`.
+`ntm.exchange.results.to_json`, the shape of `ntm evaluate --json`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.core.management import CommandError, call_command
 
 from ntm.criteria.loader import load_set
 from ntm.evaluation import VALUES_SCHEMA, evaluate
-from ntm.reports.results import build_results, to_json
+from ntm.exchange.results import build_results, to_json
 from ntm.units.loader import LoadResult
 from ntm.units.testing import real_units_rolled_back
 

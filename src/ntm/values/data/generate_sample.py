@@ -23,8 +23,8 @@ from vietnamadminunits.database import query
 from ntm.criteria.loader import load_measures, load_set
 from ntm.criteria.resolve import resolve
 from ntm.criteria.schema import NUMERIC_OPS, Condition
+from ntm.exchange.workbook import write_template
 from ntm.values.data import SAMPLE_NOTE, SAMPLE_SET, SAMPLE_WORKBOOK, SAMPLE_YEAR
-from ntm.values.workbook import write_template
 
 SEED = 2020
 PROVINCE_CODE = "20"

@@ -15,11 +15,11 @@ from ntm.accounts.testing import Personas, make_personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.criteria.schema import CriteriaSet
+from ntm.exchange.workbook import InputError, template_columns, write_template
 from ntm.values.evaluation import results_for
 from ntm.values.importing import Progress, import_values
 from ntm.values.models import CachedResult, Stage, Value
 from ntm.values.services import Entry, save_value, submit
-from ntm.values.workbook import InputError, template_columns, write_template
 
 pytestmark = pytest.mark.django_db
 

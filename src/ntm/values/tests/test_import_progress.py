@@ -22,6 +22,7 @@ from pytest_django.fixtures import Settings
 from ntm.accounts.testing import Personas, make_personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
+from ntm.exchange.workbook import template_columns
 from ntm.values import importing, views
 from ntm.values.importing import Progress, cached_progress, progress_to_cache
 from ntm.values.models import ImportJob, ImportState, Value
@@ -34,7 +35,6 @@ from ntm.values.services import (
     load_history,
     value_history,
 )
-from ntm.values.workbook import template_columns
 
 pytestmark = pytest.mark.django_db
 

@@ -15,13 +15,13 @@ from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import evaluate
+from ntm.exchange.workbook import InputError, UnitInfo, read_input, template_columns
 from ntm.units.models import UnitKind
 from ntm.values.evaluation import results_for
 from ntm.values.importing import import_values
 from ntm.values.models import Stage, Value
 from ntm.values.services import Entry, save_value
 from ntm.values.tests.test_import import INCOME, SET, WATER, YEAR, write_csv
-from ntm.values.workbook import InputError, UnitInfo, read_input, template_columns
 
 pytestmark = pytest.mark.django_db
 

@@ -24,12 +24,12 @@ from ntm.accounts.testing import Personas, make_personas
 from ntm.audit import services as audit_services
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
+from ntm.exchange.workbook import InputError
 from ntm.values import importing, services
 from ntm.values.importing import import_values
 from ntm.values.models import Stage, State, Submission, Value
 from ntm.values.services import Entry, Locked, approve, reopen, save_value, submit
 from ntm.values.tests.test_import import INCOME, SET, YEAR, write_csv
-from ntm.values.workbook import InputError
 
 CSET = load_set(SET)
 postgres_only = pytest.mark.skipif(

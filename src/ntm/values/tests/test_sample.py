@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 from ntm.criteria.loader import load_set
+from ntm.exchange.workbook import INPUT_SHEET, read_input, template_columns
 from ntm.values.data import SAMPLE_SET, SAMPLE_WORKBOOK, SAMPLE_YEAR, generate_sample
-from ntm.values.workbook import INPUT_SHEET, read_input, template_columns
 
 pytestmark = pytest.mark.pure
 

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from ntm.accounts.testing import PERSONAS, PersonaName, Personas, make_unit
 from ntm.api.tests.seed import SET_2020, SET_2022, declare, seed
+from ntm.criteria.loader import load_set
 from ntm.units.models import UnitKind
 from ntm.units.services import NewUnit, merge_units
 from ntm.values.models import Evidence, Value
-from ntm.web.dashboards import mark_simulated, province_overview
+from ntm.web.dashboards import mark_simulated, province_overview, record_sets
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +194,15 @@ def test_simulated_province_is_labelled(client: Client, personas: Personas) -> N
     ):
         assert "Dữ liệu mô phỏng" in html(client, page)
     assert "(dữ liệu mô phỏng)" in html(client, reverse("web:central"))
+
+
+def test_a_records_own_sets_come_from_its_provenance_row(personas: Personas) -> None:
+    p = personas
+    assert record_sets(p.province) == ()
+    own = load_set("vn-ntm-xa-2016-2020").model_copy(update={"id": "tinh-99-ghi-chep"})
+    mark_simulated(p.province, note="demo", record_sets=[own], actor="test")
+    assert record_sets(p.province) == (own,)
+    assert record_sets(p.commune_a) == ()
 
 
 def test_commune_page_explains_every_criterion(client: Client, personas: Personas) -> None:

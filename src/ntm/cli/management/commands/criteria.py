@@ -243,7 +243,7 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(f"Không có thư mục {out.parent} để ghi tệp {out.name}.")
         # Imported here: list and show do not need the workbook stack (openpyxl, XlsxWriter).
-        from ntm.values.workbook import write_template
+        from ntm.exchange.workbook import write_template
 
         try:
             write_template(cset, out)

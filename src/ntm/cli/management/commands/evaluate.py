@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ntm.reports.results import evaluate_file, summary_text, to_json, write_workbook
-from ntm.values.workbook import InputError
+from ntm.exchange.results import evaluate_file, summary_text, to_json, write_workbook
+from ntm.exchange.workbook import InputError
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ntm.reports.results import evaluate_file, summary_text, write_workbook
+from ntm.exchange.results import evaluate_file, summary_text, write_workbook
+from ntm.exchange.workbook import InputError
 from ntm.values.data import SAMPLE_NOTE, SAMPLE_SET, SAMPLE_WORKBOOK, SAMPLE_YEAR
-from ntm.values.workbook import InputError
 
 
 class Command(BaseCommand):

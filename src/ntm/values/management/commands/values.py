@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from ntm.criteria.loader import CriteriaError, load_set
+from ntm.exchange.workbook import InputError
 from ntm.stats.formatting import format_number
 from ntm.values.importing import Progress, import_values
 from ntm.values.models import Stage
-from ntm.values.workbook import InputError
 
 
 class Command(BaseCommand):

@@ -18,7 +18,7 @@ else Windows-1258 or Windows-1252 when the bytes and the headers tell them apart
 and the encoding are the ones under which the header row is found (`score`); the record, not
 the physical line, is the row number, as a spreadsheet shows it.
 
-No Django here: `ntm.values.workbook` reads the rows into the engine's frames.
+No Django here: `ntm.exchange.workbook` reads the rows into the engine's frames.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 
 from ntm.criteria.loader import bundled_set_ids, load_set
-from ntm.values.tests import rawxlsx
-from ntm.values.tests.factory import criteria_set, measures
-from ntm.values.workbook import (
+from ntm.exchange.tests import rawxlsx
+from ntm.exchange.tests.factory import criteria_set, measures
+from ntm.exchange.workbook import (
     COLUMNS_SHEET,
     INPUT_SHEET,
     InputError,
@@ -473,7 +473,7 @@ def test_blank_means_no_data_and_the_template_says_so(tmp_path: Path) -> None:
 
 
 def test_a_cut_list_keeps_its_count_when_wrapped_again() -> None:
-    """importing.py and reports/results.py re-raise a reader's InputError with their own name
+    """importing.py and exchange/results.py re-raise a reader's InputError with their own name
     and problems: the count of the problems left out survives."""
     many = [InputProblem(f"lỗi {i}", "Nhập liệu", i) for i in range(1, 251)]
     err = InputError(many, "a.xlsx")

@@ -43,9 +43,9 @@ import xlsxwriter
 from ntm.criteria.loader import CriteriaError, load_overlay_file, load_set
 from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet
 from ntm.evaluation import evaluate
+from ntm.exchange.workbook import InputError, InputProblem, needs_quote, read_input
 from ntm.stats.formatting import format_number
 from ntm.stats.summary import PeriodSummary, render_lines, summarize
-from ntm.values.workbook import InputError, InputProblem, needs_quote, read_input
 
 STATUS_VI: dict[str, str] = {
     "met": "Đạt",

@@ -14,8 +14,8 @@ import polars as pl
 import pytest
 
 from ntm.criteria.loader import load_set
-from ntm.values.tests.test_workbook import CSET, GOOD, HEADERS, MEASURES, problems, read
-from ntm.values.workbook import read_input, template_columns, write_template
+from ntm.exchange.tests.test_workbook import CSET, GOOD, HEADERS, MEASURES, problems, read
+from ntm.exchange.workbook import read_input, template_columns, write_template
 
 pytestmark = pytest.mark.pure
 

@@ -1,8 +1,9 @@
 """`simulated_data` in every template: whether the database holds simulated values.
 
-The demo marks its province simulated (`ntm.web.models.SimulatedData`); while any province
-is marked, every page can say "dữ liệu mô phỏng" (the base template's `notice` block reads
-this flag). The query runs only when a template reads the flag.
+The demo records its province's values as simulated (a provenance row,
+`ntm.web.models.SimulatedData`); while any province is marked, every page can say "dữ liệu
+mô phỏng" (the base template's `notice` block reads this flag). The query runs only when a
+template reads the flag.
 """
 
 from __future__ import annotations

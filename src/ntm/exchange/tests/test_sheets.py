@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import xlsxwriter
 
-from ntm.values import sheets
-from ntm.values.sheets import FORMULA_WITHOUT_VALUE, BadCell, SheetError, open_sheet
-from ntm.values.tests import rawxlsx
+from ntm.exchange import sheets
+from ntm.exchange.sheets import FORMULA_WITHOUT_VALUE, BadCell, SheetError, open_sheet
+from ntm.exchange.tests import rawxlsx
 
 pytestmark = pytest.mark.pure
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from ntm.values.tests import rawxlsx
-from ntm.values.tests.test_workbook import GOOD, HEADERS
-from ntm.values.workbook import MAX_DATA_ROWS, MAX_PROBLEMS, MAX_PROBLEMS_SHOWN
+from ntm.exchange.tests import rawxlsx
+from ntm.exchange.tests.test_workbook import GOOD, HEADERS
+from ntm.exchange.workbook import MAX_DATA_ROWS, MAX_PROBLEMS, MAX_PROBLEMS_SHOWN
 
 pytestmark = pytest.mark.pure
 
@@ -31,8 +31,8 @@ RUNNER = textwrap.dedent(
     import json, resource, sys, time
     limit = int(sys.argv[1])
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from ntm.values.tests.factory import criteria_set, measures
-    from ntm.values.workbook import InputError, read_file
+    from ntm.exchange.tests.factory import criteria_set, measures
+    from ntm.exchange.workbook import InputError, read_file
     cset, catalogue = criteria_set(), measures()
     for path in sys.argv[2:]:
         start = time.monotonic()

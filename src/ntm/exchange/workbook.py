@@ -7,7 +7,7 @@ with the indicator code(s) that use the measure. A second sheet explains every c
 
 The reader accepts the template's headers (case- and spacing-insensitive) or the machine
 headers listed on the second sheet (``unit``, ``region``, a measure key, ``<key>__numerator``,
-``<key>__denominator``), in .xlsx or .csv (read by `ntm.values.sheets` as a stream, in
+``<key>__denominator``), in .xlsx or .csv (read by `ntm.exchange.sheets` as a stream, in
 bounded memory whatever the file declares). It checks the whole file and raises one
 `InputError` listing the problems, in Vietnamese, with sheet, row, column and value — up to
 MAX_PROBLEMS_SHOWN of them, counting the others; it stops at MAX_PROBLEMS problems or past
@@ -36,8 +36,7 @@ from ntm.criteria.bounds import number_problem, share_problem
 from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet, Measure
 from ntm.evaluation import VALUES_SCHEMA
-from ntm.stats.formatting import format_number
-from ntm.values.sheets import (
+from ntm.exchange.sheets import (
     MAX_COLUMNS,
     BadCell,
     Sheet,
@@ -46,6 +45,7 @@ from ntm.values.sheets import (
     open_sheet,
     shown,
 )
+from ntm.stats.formatting import format_number
 
 INPUT_SHEET = "Nhập liệu"
 COLUMNS_SHEET = "Giải thích cột"
@@ -438,7 +438,7 @@ def _write_columns_sheet(wb: Any, columns: Sequence[ColumnSpec]) -> None:
 
 # ---------------------------------------------------------------------------- limits
 
-# The reader's caps (the sheet's own — columns, cell length, bytes — are in ntm.values.sheets).
+# The reader's caps (the sheet's own — columns, cell length, bytes — are in ntm.exchange.sheets).
 MAX_DATA_ROWS = 20_000  # communes in one file: a province has under 1.000, the country ~10.000
 MAX_PROBLEMS_SHOWN = 200  # listed in an InputError; the rest are counted
 MAX_PROBLEMS = 1_000  # a file this wrong is hopeless: the reader stops checking it
@@ -752,7 +752,7 @@ def read_input(
     `InputError` listing the problems; returns frames only for a file without any.
 
     The file is read as a stream within fixed bounds (see the limits above and in
-    `ntm.values.sheets`): a file over them is refused with a message saying which, and the
+    `ntm.exchange.sheets`): a file over them is refused with a message saying which, and the
     reader stops at MAX_PROBLEMS problems.
     """
     found = read_file(path, cset, year=year, measures=measures, unit_lookup=unit_lookup)
