@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from ntm.accounts.testing import PERSONAS, PersonaName, Personas, make_personas
+from ntm.accounts.testing import PERSONAS, PersonaName, Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.exchange.workbook import template_columns
@@ -29,11 +29,6 @@ SET = "vn-ntm-xa-2016-2020"
 YEAR = 2020
 INCOME = "income_per_capita"
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def p(db: None) -> Personas:
-    return make_personas()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ntm.accounts.testing import Personas, make_personas
+from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria import bounds
 from ntm.criteria.loader import load_measures
@@ -18,11 +18,6 @@ from ntm.values.models import Stage, Value
 from ntm.values.services import Entry, InvalidEntry, ValuesError, save_value, set_reads
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def personas(db: None) -> Personas:
-    return make_personas()
 
 
 YEAR = 2020

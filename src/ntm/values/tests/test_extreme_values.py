@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ntm.accounts.testing import Personas, make_personas
+from ntm.accounts.testing import Personas
 from ntm.audit.services import record
 from ntm.values.models import Value
 from ntm.values.services import VALUE_OBJECT
@@ -22,11 +22,6 @@ INCOME = "income_per_capita"
 ROADS = "transport_village_roads_share"
 HUGE = 1e28
 TWENTY_NINE_DIGITS = "10." + ".".join(["000"] * 9)  # 1e28 in Vietnamese grouping
-
-
-@pytest.fixture
-def p(db: None) -> Personas:
-    return make_personas()
 
 
 def _store(p: Personas, measure: str, **fields: float) -> Value:

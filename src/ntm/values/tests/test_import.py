@@ -11,9 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from ntm.accounts.testing import Personas, make_personas
+from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
-from ntm.criteria.loader import load_set
 from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.workbook import InputError, template_columns, write_template
 from ntm.values.evaluation import results_for
@@ -27,16 +26,6 @@ SET = "vn-ntm-xa-2016-2020"
 YEAR = 2020
 INCOME = "income_per_capita"
 WATER = "households_clean_water_share"
-
-
-@pytest.fixture
-def p(db: None) -> Personas:
-    return make_personas()
-
-
-@pytest.fixture
-def cset() -> CriteriaSet:
-    return load_set(SET)
 
 
 def write_csv(path: Path, cset: CriteriaSet, rows: Sequence[dict[str, Any]]) -> Path:

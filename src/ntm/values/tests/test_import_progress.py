@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from pytest_django.fixtures import Settings
 
-from ntm.accounts.testing import Personas, make_personas
+from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.exchange.workbook import template_columns
@@ -101,11 +101,6 @@ def backend(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Back
     b = Backend(request.param, settings)
     yield b
     b.close()
-
-
-@pytest.fixture
-def p(db: None) -> Personas:
-    return make_personas()
 
 
 @pytest.fixture(autouse=True)

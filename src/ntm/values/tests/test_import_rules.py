@@ -10,9 +10,8 @@ import pytest
 
 from ntm.accounts.models import Role
 from ntm.accounts.services import create_user
-from ntm.accounts.testing import ACTOR, UNITS_START, Personas, make_personas, make_unit
+from ntm.accounts.testing import ACTOR, UNITS_START, Personas, make_unit
 from ntm.audit.models import AuditLog
-from ntm.criteria.loader import load_set
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import evaluate
 from ntm.exchange.workbook import InputError, UnitInfo, read_input, template_columns
@@ -21,19 +20,9 @@ from ntm.values.evaluation import results_for
 from ntm.values.importing import import_values
 from ntm.values.models import Stage, Value
 from ntm.values.services import Entry, save_value
-from ntm.values.tests.test_import import INCOME, SET, WATER, YEAR, write_csv
+from ntm.values.tests.test_import import INCOME, WATER, YEAR, write_csv
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def p(db: None) -> Personas:
-    return make_personas()
-
-
-@pytest.fixture
-def cset() -> CriteriaSet:
-    return load_set(SET)
 
 
 def _save(p: Personas, measure: str, entry: Entry) -> None:

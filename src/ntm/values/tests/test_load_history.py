@@ -8,10 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ntm.accounts.testing import Personas, make_personas
+from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
-from ntm.criteria.loader import load_set
-from ntm.criteria.schema import CriteriaSet
 from ntm.values.evaluation import declared_frame, results_for, results_for_units, values_frame
 from ntm.values.models import Declaration, Stage, State, Submission, Value
 from ntm.values.services import (
@@ -40,16 +38,6 @@ def at(day: dt.date) -> dt.datetime:
 MID = dt.date(YEAR, 6, 30)
 END = dt.date(YEAR, 12, 31)
 APPROVED = dt.date(YEAR + 1, 1, 20)
-
-
-@pytest.fixture
-def cset() -> CriteriaSet:
-    return load_set(SET)
-
-
-@pytest.fixture
-def personas(db: None) -> Personas:
-    return make_personas()
 
 
 def _record(p: Personas) -> dict[str, Any]:

@@ -11,9 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from ntm.accounts.testing import Personas, make_personas
+from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
-from ntm.criteria.loader import load_set
 from ntm.values import services
 from ntm.values.evaluation import results_for
 from ntm.values.files import sniff
@@ -42,16 +41,6 @@ SET = "vn-ntm-xa-2016-2020"
 YEAR = 2020
 # Criterion 10 (income) of 2016-2020: one numeric indicator on `income_per_capita`.
 INCOME = "income_per_capita"
-
-
-@pytest.fixture
-def cset() -> Any:
-    return load_set(SET)
-
-
-@pytest.fixture
-def personas(db: None) -> Personas:
-    return make_personas()
 
 
 @pytest.fixture(autouse=True)

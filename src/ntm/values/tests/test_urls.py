@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ntm.accounts.testing import Personas, make_personas
+from ntm.accounts.testing import Personas
 from ntm.values.models import FIRST_YEAR, LAST_YEAR, Comment, Value
 from ntm.values.urls import YearConverter
 
@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 
 MEASURE = "transport_village_roads_share"
 HUGE = "1" + "0" * 20
-
-
-@pytest.fixture
-def personas(db: None) -> Personas:
-    return make_personas()
 
 
 def client_for(client: Client, p: Personas) -> Client:

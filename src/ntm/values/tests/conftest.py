@@ -1,0 +1,25 @@
+"""Fixtures shared by the tests of ntm.values: the persona world and the 2016–2020 set."""
+
+from __future__ import annotations
+
+import pytest
+
+from ntm.accounts.testing import Personas, make_personas
+from ntm.criteria.loader import load_set
+from ntm.criteria.schema import CriteriaSet
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    return make_personas()
+
+
+@pytest.fixture
+def p(personas: Personas) -> Personas:
+    """The persona world under its short name."""
+    return personas
+
+
+@pytest.fixture
+def cset() -> CriteriaSet:
+    return load_set("vn-ntm-xa-2016-2020")
