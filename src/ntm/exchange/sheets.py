@@ -67,15 +67,33 @@ HEAD_CHARS = 256 * 1024
 _CHUNK = 64 * 1024
 _SHOWN_CHARS = 60  # of a long value in a problem
 
-FORMULA_WITHOUT_VALUE = (
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """A message written once in both languages: `vi` for str(), `en` beside it."""
+
+    vi: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.vi
+
+
+FORMULA_WITHOUT_VALUE = Say(
     "ô chứa công thức nhưng tệp không lưu kết quả của công thức; mở và lưu lại tệp bằng "
-    "Excel hoặc LibreOffice, hoặc gõ giá trị vào ô"
+    "Excel hoặc LibreOffice, hoặc gõ giá trị vào ô",
+    "the cell holds a formula but the file does not keep its result; open and save the file "
+    "again in Excel or LibreOffice, or type the value into the cell",
 )
-NOT_FINITE = "giá trị không phải là một số hữu hạn"
+NOT_FINITE = Say("giá trị không phải là một số hữu hạn", "the value is not a finite number")
 
 
 def _fmt(n: int) -> str:
     return f"{n:,}".replace(",", ".")
+
+
+def _fmt_en(n: int) -> str:
+    return f"{n:,}"
 
 
 def shown(value: Any) -> str:
@@ -90,13 +108,16 @@ def shown(value: Any) -> str:
 class BadCell:
     """A cell that cannot be read as a value: why, and the cell as a problem shows it."""
 
-    reason: str
+    reason: Say
     shown: str = ""
 
 
 def _too_long(start: str) -> BadCell:
     return BadCell(
-        f"ô dài hơn {_fmt(MAX_CELL_CHARS)} ký tự",
+        Say(
+            f"ô dài hơn {_fmt(MAX_CELL_CHARS)} ký tự",
+            f"the cell is longer than {_fmt_en(MAX_CELL_CHARS)} characters",
+        ),
         f"{start[:_SHOWN_CHARS]}… (hơn {_fmt(MAX_CELL_CHARS)} ký tự)",
     )
 
@@ -104,8 +125,8 @@ def _too_long(start: str) -> BadCell:
 class SheetError(Exception):
     """The file cannot be read (further): why, and the row reached when it applies."""
 
-    def __init__(self, reason: str, row: int | None = None) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: Say, row: int | None = None) -> None:
+        super().__init__(reason.vi)
         self.reason = reason
         self.row = row
 
@@ -170,7 +191,12 @@ def open_sheet(
         return _open_csv(path, score or (lambda row: 0))
     if suffix in {".xlsx", ".xlsm"}:
         return _open_xlsx(path, prefer)
-    raise SheetError(f"không đọc được tệp đuôi “{path.suffix}”; dùng .xlsx hoặc .csv")
+    raise SheetError(
+        Say(
+            f"không đọc được tệp đuôi “{path.suffix}”; dùng .xlsx hoặc .csv",
+            f"files ending in “{path.suffix}” cannot be read; use .xlsx or .csv",
+        )
+    )
 
 
 # ---------------------------------------------------------------------------- xlsx
@@ -188,7 +214,10 @@ _XML_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _XML_INTEGER = re.compile(r"-?\d{1,15}")
 _NON_FINITE = frozenset({"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity",
                          "+infinity"})  # fmt: skip
-_DAMAGED = "tệp Excel bị hỏng"
+
+
+def _damaged(vi: str, en: str) -> Say:
+    return Say(f"tệp Excel bị hỏng: {vi}", f"the Excel file is damaged: {en}")
 
 
 def _names(local: str) -> frozenset[str]:
@@ -208,7 +237,12 @@ def _parser() -> expat.XMLParserType:
     parser.buffer_size = _CHUNK
 
     def refuse(*_: Any) -> None:
-        raise SheetError(f"{_DAMAGED}: có khai báo DTD (không được phép trong tệp Excel)")
+        raise SheetError(
+            _damaged(
+                "có khai báo DTD (không được phép trong tệp Excel)",
+                "it has a document type declaration (not allowed in an Excel file)",
+            )
+        )
 
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
@@ -220,24 +254,31 @@ def _feed(zf: zipfile.ZipFile, part: str, parser: expat.XMLParserType) -> Iterat
     try:
         info = zf.getinfo(part)
     except KeyError:
-        raise SheetError(f"{_DAMAGED}: thiếu phần {part}") from None
+        raise SheetError(_damaged(f"thiếu phần {part}", f"part {part} is missing")) from None
     read = 0
     try:
         with zf.open(info) as f:
             while chunk := f.read(_CHUNK):
                 read += len(chunk)
                 if read > MAX_PART_BYTES:
+                    mb = MAX_PART_BYTES // 2**20
                     raise SheetError(
-                        f"tệp Excel quá lớn: phần {part} giải nén ra hơn "
-                        f"{MAX_PART_BYTES // 2**20} MB"
+                        Say(
+                            f"tệp Excel quá lớn: phần {part} giải nén ra hơn {mb} MB",
+                            f"the Excel file is too large: part {part} unpacks to over {mb} MB",
+                        )
                     )
                 parser.Parse(chunk, False)
                 yield
             parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise SheetError(f"{_DAMAGED}: {part} không phải XML hợp lệ ({exc})") from None
+        raise SheetError(
+            _damaged(f"{part} không phải XML hợp lệ ({exc})", f"{part} is not valid XML ({exc})")
+        ) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise SheetError(f"{_DAMAGED}: không giải nén được {part} ({exc})") from None
+        raise SheetError(
+            _damaged(f"không giải nén được {part} ({exc})", f"{part} cannot be unpacked ({exc})")
+        ) from None
     yield
 
 
@@ -314,8 +355,13 @@ def _shared_strings(zf: zipfile.ZipFile, part: str) -> list[str | BadCell]:
             state["chars"] += len(text)
             if len(strings) > MAX_SHARED_STRINGS or state["chars"] > MAX_SHARED_CHARS:
                 raise SheetError(
-                    f"tệp Excel có quá nhiều chữ (hơn {_fmt(MAX_SHARED_STRINGS)} chuỗi hoặc "
-                    f"{_fmt(MAX_SHARED_CHARS)} ký tự)"
+                    Say(
+                        f"tệp Excel có quá nhiều chữ (hơn {_fmt(MAX_SHARED_STRINGS)} chuỗi hoặc "
+                        f"{_fmt(MAX_SHARED_CHARS)} ký tự)",
+                        f"the Excel file holds too much text (over "
+                        f"{_fmt_en(MAX_SHARED_STRINGS)} strings or "
+                        f"{_fmt_en(MAX_SHARED_CHARS)} characters)",
+                    )
                 )
 
     def chars(data: str) -> None:
@@ -370,7 +416,9 @@ def _open_xlsx(path: Path, prefer: str) -> Sheet:
     except (FileNotFoundError, IsADirectoryError):
         raise
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SheetError(f"không mở được tệp Excel ({exc})") from None
+        raise SheetError(
+            Say(f"không mở được tệp Excel ({exc})", f"the Excel file cannot be opened ({exc})")
+        ) from None
     try:
         root = _relationships(zf, "")
         book = next(
@@ -379,11 +427,13 @@ def _open_xlsx(path: Path, prefer: str) -> Sheet:
         )
         sheets, date1904 = _workbook(zf, book)
         if not sheets:
-            raise SheetError(f"{_DAMAGED}: không có trang tính nào")
+            raise SheetError(_damaged("không có trang tính nào", "it has no worksheet"))
         rels = _relationships(zf, book)
         name, rid = next(((n, r) for n, r in sheets if n == prefer), sheets[0])
         if rid not in rels:
-            raise SheetError(f"{_DAMAGED}: không tìm thấy trang “{name}”")
+            raise SheetError(
+                _damaged(f"không tìm thấy trang “{name}”", f"sheet “{name}” is not there")
+            )
         by_kind = {kind.rsplit("/", 1)[-1]: t for kind, t in rels.values()}
         strings = (
             _shared_strings(zf, by_kind["sharedStrings"]) if "sharedStrings" in by_kind else []
@@ -421,7 +471,10 @@ class _CellReader:
         if kind == "s":
             i = int(v) if v.strip().isdigit() else -1
             if not 0 <= i < len(self.strings):
-                return BadCell(f"{_DAMAGED}: ô trỏ tới chuỗi không có", shown(v))
+                return BadCell(
+                    _damaged("ô trỏ tới chuỗi không có", "the cell points to a missing string"),
+                    shown(v),
+                )
             return self.strings[i]
         if kind == "str":
             return v
@@ -431,14 +484,24 @@ class _CellReader:
                 return True
             if flag in {"0", "false"}:
                 return False
-            return BadCell("ô đúng/sai không đọc được", shown(v))
+            return BadCell(
+                Say("ô đúng/sai không đọc được", "the true/false cell cannot be read"), shown(v)
+            )
         if kind == "e":
-            return BadCell(f"ô chứa lỗi của công thức ({shown(v)})", shown(v))
+            return BadCell(
+                Say(
+                    f"ô chứa lỗi của công thức ({shown(v)})",
+                    f"the cell holds a formula error ({shown(v)})",
+                ),
+                shown(v),
+            )
         if kind == "d":
             try:
                 return dt.datetime.fromisoformat(v.strip())
             except ValueError:
-                return BadCell("ô ngày tháng không đọc được", shown(v))
+                return BadCell(
+                    Say("ô ngày tháng không đọc được", "the date cell cannot be read"), shown(v)
+                )
         return self.number(v, style)
 
     def number(self, v: str, style: str | None) -> Any:
@@ -446,13 +509,19 @@ class _CellReader:
         if not _XML_NUMBER.fullmatch(text):
             if text.lower() in _NON_FINITE:
                 return BadCell(NOT_FINITE, shown(v))
-            return BadCell("ô số không đọc được", shown(v))
+            return BadCell(Say("ô số không đọc được", "the number cell cannot be read"), shown(v))
         if _XML_INTEGER.fullmatch(text):
             x: float | int = int(text)
         else:
             x = float(text)
             if not math.isfinite(x):  # beyond a double's range
-                return BadCell("giá trị quá lớn (tối đa 15 chữ số)", shown(v))
+                return BadCell(
+                    Say(
+                        "giá trị quá lớn (tối đa 15 chữ số)",
+                        "the value is too large (at most 15 digits)",
+                    ),
+                    shown(v),
+                )
         if style is not None and style.isdigit() and int(style) in self.dated:
             try:
                 return from_excel(x, self.epoch)
@@ -507,7 +576,12 @@ def _xlsx_rows(
             r = attrs.get("r", "")
             number = int(r) if r.isdigit() and len(r) <= 8 else st["row"] + 1
             if number > MAX_ROW_NUMBER:
-                raise SheetError(f"{_DAMAGED}: số dòng {_fmt(number)} vượt quá giới hạn của Excel")
+                raise SheetError(
+                    _damaged(
+                        f"số dòng {_fmt(number)} vượt quá giới hạn của Excel",
+                        f"row number {_fmt_en(number)} is beyond Excel's last row",
+                    )
+                )
             st["row"], st["col"], st["in_row"] = number, -1, True
             found.clear()
         elif tag in _IS and st["in_c"]:
@@ -599,9 +673,11 @@ _DIFFERING = bytes(
     if bytes([b]).decode("cp1258", "replace") != bytes([b]).decode("cp1252", "replace")
 )
 _SAME = bytes(b for b in range(0x100) if b not in _DIFFERING)
-_NOT_TOLD = (
+_NOT_TOLD = Say(
     "tệp CSV không phải mã hóa UTF-8, và không phân biệt được là Windows-1258 hay "
-    "Windows-1252; lưu lại tệp dạng “CSV UTF-8” (Excel: Lưu dưới dạng → CSV UTF-8)"
+    "Windows-1252; lưu lại tệp dạng “CSV UTF-8” (Excel: Lưu dưới dạng → CSV UTF-8)",
+    "the CSV file is not UTF-8 encoded, and Windows-1258 cannot be told apart from "
+    "Windows-1252; save the file again as “CSV UTF-8” (Excel: Save As, CSV UTF-8)",
 )
 
 
@@ -649,7 +725,10 @@ def _csv_encoding(path: Path, score: Callable[[Sequence[Any]], int]) -> str:
         while chunk := f.read(_CHUNK):
             read += len(chunk)
             if read > MAX_PART_BYTES:
-                raise SheetError(f"tệp CSV lớn hơn {MAX_PART_BYTES // 2**20} MB")
+                mb = MAX_PART_BYTES // 2**20
+                raise SheetError(
+                    Say(f"tệp CSV lớn hơn {mb} MB", f"the CSV file is larger than {mb} MB")
+                )
             for enc, decoder in list(decoders.items()):
                 try:
                     decoder.decode(chunk)
@@ -666,8 +745,12 @@ def _csv_encoding(path: Path, score: Callable[[Sequence[Any]], int]) -> str:
     fits = [enc for enc in ("cp1258", "cp1252") if enc in decoders]
     if not fits:
         raise SheetError(
-            "tệp CSV không phải mã hóa UTF-8 (cũng không phải Windows-1258 hay Windows-1252); "
-            "lưu lại tệp dạng “CSV UTF-8”"
+            Say(
+                "tệp CSV không phải mã hóa UTF-8 (cũng không phải Windows-1258 hay "
+                "Windows-1252); lưu lại tệp dạng “CSV UTF-8”",
+                "the CSV file is not UTF-8 encoded (nor Windows-1258 or Windows-1252); save "
+                "the file again as “CSV UTF-8”",
+            )
         )
     if len(fits) == 1 or not differs:
         return fits[0]
@@ -719,7 +802,13 @@ def _csv_rows(path: Path, sheet: Sheet) -> Generator[Row, None, None]:
                 reader = csv.reader(lines, delimiter=sheet.delimiter)
             number += 1
             if number > MAX_ROW_NUMBER:
-                raise SheetError(f"tệp CSV có hơn {_fmt(MAX_ROW_NUMBER)} dòng", number)
+                raise SheetError(
+                    Say(
+                        f"tệp CSV có hơn {_fmt(MAX_ROW_NUMBER)} dòng",
+                        f"the CSV file has more than {_fmt_en(MAX_ROW_NUMBER)} rows",
+                    ),
+                    number,
+                )
             found: dict[int, Any] = {}
             for i, cell in enumerate(record):
                 if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
@@ -751,7 +840,11 @@ class _Lines:
         self.count += 1
         if len(line) > MAX_LINE_CHARS:
             raise SheetError(
-                f"dòng {_fmt(self.count)} của tệp CSV dài hơn {_fmt(MAX_LINE_CHARS)} ký tự",
+                Say(
+                    f"dòng {_fmt(self.count)} của tệp CSV dài hơn {_fmt(MAX_LINE_CHARS)} ký tự",
+                    f"line {_fmt_en(self.count)} of the CSV file is longer than "
+                    f"{_fmt_en(MAX_LINE_CHARS)} characters",
+                ),
                 self.count,
             )
         self.record.append(line)

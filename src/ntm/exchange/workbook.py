@@ -9,7 +9,8 @@ The reader accepts the template's headers (case- and spacing-insensitive) or the
 headers listed on the second sheet (``unit``, ``region``, a measure key, ``<key>__numerator``,
 ``<key>__denominator``), in .xlsx or .csv (read by `ntm.exchange.sheets` as a stream, in
 bounded memory whatever the file declares). It checks the whole file and raises one
-`InputError` listing the problems, in Vietnamese, with sheet, row, column and value — up to
+`InputError` listing the problems, in Vietnamese and English (`InputProblem.text`), with sheet,
+row, column and value — up to
 MAX_PROBLEMS_SHOWN of them, counting the others; it stops at MAX_PROBLEMS problems or past
 MAX_DATA_ROWS communes. Every number passes `ntm.criteria.bounds`, as in the entry form and
 the API. A blank measure cell is no data (BLANK_MEANS).
@@ -39,6 +40,7 @@ from ntm.evaluation import VALUES_SCHEMA
 from ntm.exchange.sheets import (
     MAX_COLUMNS,
     BadCell,
+    Say,
     Sheet,
     SheetError,
     blank,
@@ -453,6 +455,10 @@ def _count(n: int) -> str:
     return format_number(n)
 
 
+def _count_en(n: int) -> str:
+    return f"{n:,}"
+
+
 # ---------------------------------------------------------------------------- errors
 
 
@@ -461,7 +467,8 @@ class InputProblem:
     """One thing wrong with the input; location fields are None when they do not apply.
 
     `omitted` > 0 marks the closing line of a cut list: it stands for that many problems
-    that are not listed (InputError adds it)."""
+    that are not listed (InputError adds it). `reason` is Vietnamese, `reason_en` English
+    (empty when a caller gave none: the English text then shows the Vietnamese reason)."""
 
     reason: str
     sheet: str | None = None
@@ -470,26 +477,59 @@ class InputProblem:
     letter: str | None = None
     value: Any = None
     omitted: int = 0
+    reason_en: str = ""
 
-    def __str__(self) -> str:
+    @classmethod
+    def of(
+        cls, reason: Say, sheet: str | None = None, row: int | None = None,
+        header: str | None = None, letter: str | None = None, value: Any = None,
+    ) -> InputProblem:  # fmt: skip
+        """The problem with a reason in both languages."""
+        return cls(reason.vi, sheet, row, header, letter, value, reason_en=reason.en)
+
+    def text(self, language: str = "vi") -> str:
+        """The problem with its place, in `language` ("en..." English, else Vietnamese)."""
+        words = _PLACE_EN if _is_english(language) else _PLACE_VI
         where = []
         if self.sheet is not None:
-            where.append(f"trang “{self.sheet}”")
+            where.append(f"{words.sheet} “{self.sheet}”")
         if self.row is not None:
-            where.append(f"dòng {self.row}")
+            where.append(f"{words.row} {self.row}")
         if self.header is not None:
-            where.append(f"cột {self.letter} “{self.header}”" if self.letter else
-                         f"cột “{self.header}”")  # fmt: skip
+            where.append(f"{words.column} {self.letter} “{self.header}”" if self.letter else
+                         f"{words.column} “{self.header}”")  # fmt: skip
         if self.value is not None and self.value != "":
             text = str(self.value)
             # The reader gives long values already cut (shown); cut any other long one.
-            where.append(f"giá trị “{text if len(text) <= _SHOWN_MAX else shown(text)}”")
-        return (", ".join(where) + ": " if where else "") + self.reason
+            where.append(f"{words.value} “{text if len(text) <= _SHOWN_MAX else shown(text)}”")
+        reason = (self.reason_en or self.reason) if _is_english(language) else self.reason
+        return (", ".join(where) + ": " if where else "") + reason
+
+    def __str__(self) -> str:
+        return self.text("vi")
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    sheet: str
+    row: str
+    column: str
+    value: str
+
+
+_PLACE_VI = _Place("trang", "dòng", "cột", "giá trị")
+_PLACE_EN = _Place("sheet", "row", "column", "value")
+
+
+def _is_english(language: str) -> bool:
+    # Django's language codes: "en", "en-us"...; anything else reads Vietnamese.
+    return language.lower().startswith("en")
 
 
 class InputError(ValueError):
-    """A rejected input file: its problems, in Vietnamese — the first MAX_PROBLEMS_SHOWN
-    listed, then one line counting the others. `total` counts them all."""
+    """A rejected input file: its problems — the first MAX_PROBLEMS_SHOWN listed, then one
+    line counting the others. `total` counts them all. str() is the Vietnamese message;
+    `message(language)` either language."""
 
     def __init__(self, problems: Sequence[InputProblem], source: str | None = None) -> None:
         listed = [p for p in problems if not p.omitted]
@@ -503,16 +543,27 @@ class InputError(ValueError):
                 InputProblem(
                     f"chỉ hiện {_count(len(listed))} lỗi đầu trong {_count(self.total)} lỗi",
                     omitted=omitted,
+                    reason_en=f"only the first {_count_en(len(listed))} of "
+                    f"{_count_en(self.total)} problems are shown",
                 )
             )
         self.problems = listed
         self.source = source
         super().__init__(self.message())
 
-    def message(self) -> str:
-        head = f"Tệp {self.source} không dùng được" if self.source else "Dữ liệu không dùng được"
-        head += f" — {_count(self.total)} lỗi, không ghi kết quả nào:"
-        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+    def message(self, language: str = "vi") -> str:
+        if _is_english(language):
+            head = (
+                f"File {self.source} cannot be used" if self.source else "The data cannot be used"
+            )
+            plural = "" if self.total == 1 else "s"
+            head += f" — {_count_en(self.total)} problem{plural}, no result written:"
+        else:
+            head = (
+                f"Tệp {self.source} không dùng được" if self.source else "Dữ liệu không dùng được"
+            )
+            head += f" — {_count(self.total)} lỗi, không ghi kết quả nào:"
+        return "\n".join([head, *(f"  - {p.text(language)}" for p in self.problems)])
 
 
 # ---------------------------------------------------------------------------- reading
@@ -531,8 +582,9 @@ class UnitInfo:
 
 
 # A code's unit, None for an unknown code, or the reason the file may not name it (e.g. a
-# commune outside the user's scope), reported at the code's cell.
-UnitLookup = Callable[[str], UnitInfo | str | None]
+# commune outside the user's scope), reported at the code's cell: a Say in both languages,
+# a str in Vietnamese only.
+UnitLookup = Callable[[str], UnitInfo | Say | str | None]
 
 
 def fold(text: str) -> str:
@@ -585,7 +637,7 @@ _AMBIGUOUS = re.compile(r"^-?\d{1,3}[.,]\d{3}$")
 
 
 class _Problem(Exception):
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: Say) -> None:
         self.reason = reason
 
 
@@ -602,18 +654,32 @@ def parse_number(value: Any, decimal: str | None = None) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise _Problem("ô số chứa giá trị đúng/sai, cần một con số")
+        raise _Problem(
+            Say(
+                "ô số chứa giá trị đúng/sai, cần một con số",
+                "the number cell holds a true/false value; expected a number",
+            )
+        )
     if isinstance(value, int | float):
         return _finite(float(value))
     if isinstance(value, dt.date | dt.datetime | dt.time):
-        raise _Problem("ô số chứa ngày tháng, cần một con số")
+        raise _Problem(
+            Say(
+                "ô số chứa ngày tháng, cần một con số",
+                "the number cell holds a date; expected a number",
+            )
+        )
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     if text == "":
         return None
     if _AMBIGUOUS.match(text) and not (decimal is not None and decimal in text):
         raise _Problem(
-            "không rõ dấu chấm/phẩy là phân cách hàng nghìn hay thập phân; "
-            "ghi số không có phân cách hàng nghìn (ví dụ 1234 hoặc 1,5)"
+            Say(
+                "không rõ dấu chấm/phẩy là phân cách hàng nghìn hay thập phân; "
+                "ghi số không có phân cách hàng nghìn (ví dụ 1234 hoặc 1,5)",
+                "the point or comma may separate thousands or decimals; write the number "
+                "without a thousands separator (for example 1234 or 1,5)",
+            )
         )
     if _NUMBER_PLAIN.match(text):
         return _finite(float(text.replace(",", ".")))
@@ -621,7 +687,9 @@ def parse_number(value: Any, decimal: str | None = None) -> float | None:
         return _finite(float(text.replace(".", "").replace(",", ".")))
     if _NUMBER_GROUPED_EN.match(text):
         return _finite(float(text.replace(",", "")))
-    raise _Problem("ô số chứa chữ, cần một con số")
+    raise _Problem(
+        Say("ô số chứa chữ, cần một con số", "the number cell holds text; expected a number")
+    )
 
 
 def parse_yes_no(value: Any) -> bool | None:
@@ -639,7 +707,12 @@ def parse_yes_no(value: Any) -> bool | None:
         return True
     if text in NO_WORDS:
         return False
-    raise _Problem("cần Đạt/Chưa đạt (hoặc Có/Không, 1/0, TRUE/FALSE)")
+    raise _Problem(
+        Say(
+            "cần Đạt/Chưa đạt (hoặc Có/Không, 1/0, TRUE/FALSE)",
+            "expected Đạt/Chưa đạt (met/not met; or Có/Không, 1/0, TRUE/FALSE)",
+        )
+    )
 
 
 def _is_not_applicable(value: Any) -> bool:
@@ -669,8 +742,20 @@ def _column_code(value: Any, allowed: Sequence[str], kind: str) -> str:
             text = f"group_{m.group(1)}"
     if text in by_fold:
         return by_fold[text]
-    label = "vùng" if kind == "region" else "nhóm xã"
-    raise _Problem(f"{label} không có trong bộ tiêu chí; dùng một trong: {', '.join(allowed)}")
+    codes = ", ".join(allowed)
+    if kind == "region":
+        raise _Problem(
+            Say(
+                f"vùng không có trong bộ tiêu chí; dùng một trong: {codes}",
+                f"the region is not in the criteria set; use one of: {codes}",
+            )
+        )
+    raise _Problem(
+        Say(
+            f"nhóm xã không có trong bộ tiêu chí; dùng một trong: {codes}",
+            f"the commune group is not in the criteria set; use one of: {codes}",
+        )
+    )
 
 
 class _TooMany(Exception):
@@ -694,13 +779,13 @@ class _Reader:
     problems: list[InputProblem] = field(default_factory=list)
 
     def problem(
-        self, reason: str, row: int | None = None, col: ColumnSpec | None = None,
+        self, reason: Say, row: int | None = None, col: ColumnSpec | None = None,
         index: int | None = None, value: Any = None,
     ) -> None:  # fmt: skip
         if isinstance(value, str) and len(value) > _SHOWN_MAX:
             value = shown(value)
         self.problems.append(
-            InputProblem(
+            InputProblem.of(
                 reason,
                 self.sheet,
                 row,
@@ -773,10 +858,13 @@ def read_file(
     columns = template_columns(cset, measures)
     reader = _Reader(cset, year, columns, unit_lookup, measures)
     if year is not None and not cset.period.start_year <= year <= cset.period.end_year:
+        span = f"{cset.period.start_year}–{cset.period.end_year}"
         reader.problems.append(
-            InputProblem(
-                f"năm {year} nằm ngoài giai đoạn của bộ tiêu chí {cset.id} "
-                f"({cset.period.start_year}–{cset.period.end_year})"
+            InputProblem.of(
+                Say(
+                    f"năm {year} nằm ngoài giai đoạn của bộ tiêu chí {cset.id} ({span})",
+                    f"the year {year} is outside the period of criteria set {cset.id} ({span})",
+                )
             )
         )
     sheet: Sheet | None = None
@@ -788,19 +876,25 @@ def read_file(
     except _TooMany:
         reader.problems.insert(
             0,
-            InputProblem(
-                "đã dừng kiểm tra ở dòng này vì tệp có quá nhiều lỗi "
-                f"({_count(MAX_PROBLEMS)}); sửa các lỗi đã nêu rồi kiểm tra lại",
+            InputProblem.of(
+                Say(
+                    "đã dừng kiểm tra ở dòng này vì tệp có quá nhiều lỗi "
+                    f"({_count(MAX_PROBLEMS)}); sửa các lỗi đã nêu rồi kiểm tra lại",
+                    "checking stopped at this row because the file has too many problems "
+                    f"({_count_en(MAX_PROBLEMS)}); fix the ones listed and check again",
+                ),
                 reader.sheet,
                 reader.row,
             ),
         )
     except SheetError as exc:
-        reader.problems.insert(0, InputProblem(exc.reason, reader.sheet or None, exc.row))
+        reader.problems.insert(0, InputProblem.of(exc.reason, reader.sheet or None, exc.row))
     except (FileNotFoundError, IsADirectoryError):
-        reader.problems.append(InputProblem("không tìm thấy tệp"))
+        reader.problems.append(InputProblem.of(Say("không tìm thấy tệp", "file not found")))
     except OSError as exc:
-        reader.problems.append(InputProblem(f"không mở được tệp ({exc})"))
+        reader.problems.append(
+            InputProblem.of(Say(f"không mở được tệp ({exc})", f"the file cannot be opened ({exc})"))
+        )
     finally:
         if sheet is not None:
             sheet.close()
@@ -855,7 +949,12 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
         by_header[_norm_header(col.machine)] = col
     found = _find_header(sheet)
     if found is None:
-        reader.problem(f"không tìm thấy dòng tiêu đề có cột “Mã xã” (trong {HEADER_ROWS} dòng đầu)")
+        reader.problem(
+            Say(
+                f"không tìm thấy dòng tiêu đề có cột “Mã xã” (trong {HEADER_ROWS} dòng đầu)",
+                f"no header row with a “Mã xã” column (in the first {HEADER_ROWS} rows)",
+            )
+        )
         return _empty_file(sheet)
     header_row, header_values = found
     index: dict[str, int] = {}  # machine header -> position
@@ -866,7 +965,9 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
         if spec is None:
             continue  # an extra column (notes, district...) is the user's own
         if spec.machine in index:
-            reader.problem("cột bị lặp lại", header_row, spec, i, raw)
+            reader.problem(
+                Say("cột bị lặp lại", "the column appears twice"), header_row, spec, i, raw
+            )
             continue
         index[spec.machine] = i
     lookup_fills = reader.unit_lookup is not None
@@ -877,8 +978,11 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
         if col.required and not (lookup_fills and col.role == "identity" and col.field != "unit"):
             columns_missing = True
             reader.problems.append(
-                InputProblem(
-                    f"thiếu cột bắt buộc “{col.header}” (hoặc “{col.machine}”)",
+                InputProblem.of(
+                    Say(
+                        f"thiếu cột bắt buộc “{col.header}” (hoặc “{col.machine}”)",
+                        f"the required column “{col.header}” (or “{col.machine}”) is missing",
+                    ),
                     reader.sheet,
                     header_row,
                 )
@@ -886,10 +990,15 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
     if columns_missing:
         if sheet.encoding == "cp1252":
             reader.problems.append(
-                InputProblem(
-                    "tệp CSV được đọc theo bảng mã Windows-1252, bảng mã này không ghi được "
-                    "chữ tiếng Việt nên tiêu đề cột có thể đã mất chữ; lưu lại tệp dạng "
-                    "“CSV UTF-8”",
+                InputProblem.of(
+                    Say(
+                        "tệp CSV được đọc theo bảng mã Windows-1252, bảng mã này không ghi được "
+                        "chữ tiếng Việt nên tiêu đề cột có thể đã mất chữ; lưu lại tệp dạng "
+                        "“CSV UTF-8”",
+                        "the CSV file was read as Windows-1252, an encoding that cannot hold "
+                        "Vietnamese letters, so column headers may have lost some; save the "
+                        "file again as “CSV UTF-8”",
+                    ),
                     reader.sheet,
                 )
             )
@@ -914,9 +1023,14 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
         if data_rows > MAX_DATA_ROWS:
             reader.problems.insert(
                 0,
-                InputProblem(
-                    f"tệp có hơn {_count(MAX_DATA_ROWS)} dòng số liệu; chia thành nhiều tệp, "
-                    f"mỗi tệp tối đa {_count(MAX_DATA_ROWS)} xã",
+                InputProblem.of(
+                    Say(
+                        f"tệp có hơn {_count(MAX_DATA_ROWS)} dòng số liệu; chia thành nhiều "
+                        f"tệp, mỗi tệp tối đa {_count(MAX_DATA_ROWS)} xã",
+                        f"the file has more than {_count_en(MAX_DATA_ROWS)} data rows; split "
+                        f"it into several files of at most {_count_en(MAX_DATA_ROWS)} "
+                        "communes each",
+                    ),
                     reader.sheet,
                     number,
                 ),
@@ -935,12 +1049,17 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
     if sheet.wide is not None:
         row, letter = sheet.wide
         reader.problem(
-            f"có dữ liệu ngoài {_count(MAX_COLUMNS)} cột đầu (ô {letter}{row}); hệ thống chỉ "
-            f"đọc {_count(MAX_COLUMNS)} cột — xóa các cột thừa",
+            Say(
+                f"có dữ liệu ngoài {_count(MAX_COLUMNS)} cột đầu (ô {letter}{row}); hệ thống "
+                f"chỉ đọc {_count(MAX_COLUMNS)} cột — xóa các cột thừa",
+                f"there is data beyond the first {_count_en(MAX_COLUMNS)} columns (cell "
+                f"{letter}{row}); only {_count_en(MAX_COLUMNS)} columns are read — delete the "
+                "extra columns",
+            ),
             row,
         )
     if not unit_rows and not reader.problems:
-        reader.problem("không có dòng số liệu nào", header_row + 1)
+        reader.problem(Say("không có dòng số liệu nào", "there are no data rows"), header_row + 1)
     flag_names = [c.field for c in reader.columns if c.role == "yes/no" and c.kind == ""]
     units = pl.DataFrame(
         unit_rows,
@@ -995,20 +1114,30 @@ def _read_unit(
     if raw_code is _REPORTED:
         return None
     if raw_code is None:
-        reader.problem("thiếu mã xã", number, cols["unit"], i, "")
+        reader.problem(
+            Say("thiếu mã xã", "the commune code is missing"), number, cols["unit"], i, ""
+        )
         return None
     code = _code_text(raw_code, 5)
     if code in first_row_of:
+        first = first_row_of[code]
         reader.problem(
-            f"xã bị lặp lại (đã có ở dòng {first_row_of[code]})", number, cols["unit"], i, raw_code
-        )
+            Say(
+                f"xã bị lặp lại (đã có ở dòng {first})",
+                f"the commune appears twice (already in row {first})",
+            ),
+            number, cols["unit"], i, raw_code,
+        )  # fmt: skip
         return None
     first_row_of[code] = number
     info: UnitInfo | None = None
     if reader.unit_lookup is not None:
         found = reader.unit_lookup(code)
-        if found is None or isinstance(found, str):
-            reason = found or "không có xã mang mã này"
+        if not isinstance(found, UnitInfo):
+            if found is None:
+                reason = Say("không có xã mang mã này", "there is no commune with this code")
+            else:
+                reason = found if isinstance(found, Say) else Say(found, "")
             reader.problem(reason, number, cols["unit"], i, raw_code)
             return None
         info = found
@@ -1022,7 +1151,10 @@ def _read_unit(
     if raw_prov is not None and raw_prov is not _REPORTED:
         province = _code_text(raw_prov, 2)
         if not province.isdigit():
-            reader.problem("mã tỉnh phải là số (ví dụ 20)", number, cols["province"], pi, raw_prov)
+            reader.problem(
+                Say("mã tỉnh phải là số (ví dụ 20)", "the province code is a number (e.g. 20)"),
+                number, cols["province"], pi, raw_prov,
+            )  # fmt: skip
         out["province"] = province
     else:
         out["province"] = info.province if info else None
@@ -1038,8 +1170,14 @@ def _read_unit(
             continue
         if raw is None:
             if info is None:
-                label = "vùng" if kind == "region" else "nhóm xã"
-                reader.problem(f"thiếu {label} — không xác định được xã", number, col, ci, "")
+                missing = (
+                    Say("thiếu vùng — không xác định được xã", "the region is missing")
+                    if kind == "region"
+                    else Say(
+                        "thiếu nhóm xã — không xác định được xã", "the commune group is missing"
+                    )
+                )
+                reader.problem(missing, number, col, ci, "")
             out[kind] = from_lookup
             continue
         try:
@@ -1050,7 +1188,13 @@ def _read_unit(
             reader.problem(exc.reason, number, col, ci, raw)
             continue
         if info is not None and from_lookup is not None and out[kind] != from_lookup:
-            reader.problem(f"khác với danh mục đơn vị ({from_lookup})", number, col, ci, raw)
+            reader.problem(
+                Say(
+                    f"khác với danh mục đơn vị ({from_lookup})",
+                    f"differs from the unit register ({from_lookup})",
+                ),
+                number, col, ci, raw,
+            )  # fmt: skip
     for col in reader.columns:
         if col.role != "yes/no" or col.kind != "":
             continue
@@ -1060,7 +1204,13 @@ def _read_unit(
             try:
                 flag = parse_yes_no(raw)
             except _Problem:
-                reader.problem("cần Có/Không (hoặc 1/0, TRUE/FALSE)", number, col, fi, raw)
+                reader.problem(
+                    Say(
+                        "cần Có/Không (hoặc 1/0, TRUE/FALSE)",
+                        "expected Có/Không (yes/no; or 1/0, TRUE/FALSE)",
+                    ),
+                    number, col, fi, raw,
+                )  # fmt: skip
         if flag is None and info is not None:
             flag = col.field in info.flags
         out[col.field] = bool(flag)
@@ -1091,8 +1241,12 @@ def _read_values(
             raw, i = raws[na.index(True)]
             if not col.allows_not_applicable:
                 reader.problem(
-                    "chỉ tiêu này không có lựa chọn “Không áp dụng”", number, col, i, raw
-                )
+                    Say(
+                        f"chỉ tiêu này không có lựa chọn “{NOT_APPLICABLE_LABEL}”",
+                        f"this indicator has no “{NOT_APPLICABLE_LABEL}” (not applicable) option",
+                    ),
+                    number, col, i, raw,
+                )  # fmt: skip
                 continue
             values.add(unit, key, not_applicable=True)
             continue
@@ -1130,7 +1284,7 @@ def _parse_measure(
             continue
         why = None if x is None else number_problem(measure, x, part=_PART.get(c.role, "value"))
         if why is not None:
-            reader.problem(why.vi, number, c, i, raw)
+            reader.problem(Say(why.vi, why.en), number, c, i, raw)
             ok = False
         numbers.append(x)
     if not ok:
@@ -1141,18 +1295,29 @@ def _parse_measure(
     (_, i_n), (raw_d, i_d) = raws
     if num is None or den is None:
         c, i = (cols[0], i_n) if num is None else (cols[1], i_d)
-        have, lack = ("mẫu số", "tử số") if num is None else ("tử số", "mẫu số")
-        reader.problem(f"có {have} nhưng thiếu {lack}", number, c, i, "")
+        half = (
+            Say("có mẫu số nhưng thiếu tử số", "the denominator is given but not the numerator")
+            if num is None
+            else Say(
+                "có tử số nhưng thiếu mẫu số", "the numerator is given but not the denominator"
+            )
+        )
+        reader.problem(half, number, c, i, "")
         return None
     why = share_problem(num, den)
     if why is not None:
         if den == 0:
+            na = col.allows_not_applicable
             reader.problem(
-                f"{why.vi}; để trống nếu chưa có số liệu"
-                + (f" hoặc ghi “{NOT_APPLICABLE_LABEL}”" if col.allows_not_applicable else ""),
+                Say(
+                    f"{why.vi}; để trống nếu chưa có số liệu"
+                    + (f" hoặc ghi “{NOT_APPLICABLE_LABEL}”" if na else ""),
+                    f"{why.en}; leave it blank if there is no data yet"
+                    + (f" or write “{NOT_APPLICABLE_LABEL}” (not applicable)" if na else ""),
+                ),
                 number, cols[1], i_d, raw_d,
             )  # fmt: skip
         else:
-            reader.problem(why.vi, number, cols[0], i_n, raws[0][0])
+            reader.problem(Say(why.vi, why.en), number, cols[0], i_n, raws[0][0])
         return None
     return None, num, den

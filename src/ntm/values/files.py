@@ -79,21 +79,44 @@ _DEFAULT_STEM = "tep"
 
 
 class Refused(ValueError):
-    """A file not taken; the message (Vietnamese, then English) follows the file's name."""
+    """A file not taken, why in Vietnamese (`vi`, also str()) and English (`en`): each reads
+    after the file's name ("Tệp “x” rỗng.", "File “x” is empty.")."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(vi)
+        self.vi, self.en = vi, en
+
+    def about(self, name: str, language: str | None = "vi") -> str:
+        """The whole message on file `name` in `language` (a Django language code)."""
+        if (language or "").lower().startswith("en"):
+            return f"File “{name}” {self.en}"
+        return f"Tệp “{name}” {self.vi}"
+
+
+def too_large(size: int, limit: int) -> Refused:
+    return Refused(
+        f"nặng {size_over_limit(size, limit)}.", f"is {size_over_limit(size, limit, 'en')}."
+    )
+
+
+def empty() -> Refused:
+    return Refused("rỗng.", "is empty.")
 
 
 def _not_accepted() -> Refused:
     names = ", ".join(k.upper() for k in allowed_types())
     return Refused(
-        f"không phải loại được nhận ({names}), xét theo nội dung tệp. (File type not accepted.)"
+        f"không phải loại được nhận ({names}), xét theo nội dung tệp.",
+        f"is not of a type accepted ({names}), judging by its content.",
     )
 
 
 def _active_content(what: str) -> Refused:
     return Refused(
         f"có macro, điều khiển ActiveX hoặc đối tượng nhúng ({what}): không được nhận; hãy lưu "
-        "lại thành tệp không có macro. (The file holds macros, ActiveX controls or embedded "
-        "objects; save it again without them.)"
+        "lại thành tệp không có macro.",
+        f"holds macros, ActiveX controls or embedded objects ({what}): not accepted; save it "
+        "again without them.",
     )
 
 
@@ -178,8 +201,9 @@ def identify(data: bytes) -> str:
         tag = found.group()[:-1].decode("ascii").lower()
         raise Refused(
             f"có mã trang web ({tag}…) lẫn trong tệp: trình duyệt có thể mở nó như một trang "
-            f"web, nên không được nhận. (The file holds web page code ({tag}…) that a browser "
-            "could run as a page; not accepted.)"
+            "web, nên không được nhận.",
+            f"holds web page code ({tag}…) that a browser could open as a page, so it is not "
+            "accepted.",
         )
     if kind == "zip":
         try:
@@ -238,9 +262,23 @@ def download_name(name: str, content_type: str) -> str:
 _UNITS = (("MB", 1024 * 1024), ("KB", 1024))
 
 
-def size_over_limit(size: int, limit: int) -> str:
-    """Size and limit in the limit's unit, "10,5 MB, quá giới hạn 10,0 MB", with as many
-    decimals as it takes for the size to read larger than the limit (bytes when 3 do not)."""
+# format_number writes Vietnamese marks: 10.485.761 and 10,5 read 10,485,761 and 10.5 in English.
+_EN_MARKS = str.maketrans(".,", ",.")
+
+
+def size_over_limit(size: int, limit: int, language: str = "vi") -> str:
+    """Size and limit in the limit's unit, "10,5 MB, quá giới hạn 10,0 MB" (English: "10.5 MB,
+    over the limit of 10.0 MB"), with as many decimals as it takes for the size to read
+    larger than the limit (bytes when 3 do not)."""
+    shown, unit = _size_and_limit(size, limit)
+    if language.lower().startswith("en"):
+        size_en, limit_en = (n.translate(_EN_MARKS) for n in shown)
+        unit_en = "bytes" if unit == "byte" else unit
+        return f"{size_en} {unit_en}, over the limit of {limit_en} {unit_en}"
+    return f"{shown[0]} {unit}, quá giới hạn {shown[1]} {unit}"
+
+
+def _size_and_limit(size: int, limit: int) -> tuple[tuple[str, str], str]:
     unit, per = next(((u, n) for u, n in _UNITS if limit >= n), ("byte", 1))
     if per > 1:
         for decimals in (1, 2, 3):
@@ -249,8 +287,8 @@ def size_over_limit(size: int, limit: int) -> str:
                 format_number(Fraction(limit, per), decimals),
             )
             if shown[0] != shown[1]:
-                return f"{shown[0]} {unit}, quá giới hạn {shown[1]} {unit}"
-    return f"{format_number(size)} byte, quá giới hạn {format_number(limit)} byte"
+                return shown, unit
+    return (format_number(size), format_number(limit)), "byte"
 
 
 def allowed_types() -> tuple[str, ...]:

@@ -609,16 +609,14 @@ def add_evidence(
     size = upload.size or 0
     name = files.clean_name(upload.name or "")
     if size > limit:
-        raise InvalidEntry(
-            f"Tệp “{name}” nặng {files.size_over_limit(size, limit)}. (File too large.)"
-        )
+        raise InvalidEntry(files.too_large(size, limit).about(name, get_language()))
     if size == 0:
-        raise InvalidEntry(f"Tệp “{name}” rỗng. (Empty file.)")
+        raise InvalidEntry(files.empty().about(name, get_language()))
     data = b"".join(upload.chunks())
     try:
         kind = files.identify(data)
     except files.Refused as refused:
-        raise InvalidEntry(f"Tệp “{name}” {refused}") from refused
+        raise InvalidEntry(refused.about(name, get_language())) from refused
     content_type, suffix = files.TYPES[kind]
     with transaction.atomic():
         _may_touch_value(acting_user, unit, period, measure)

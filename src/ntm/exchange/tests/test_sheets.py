@@ -13,10 +13,12 @@ import pytest
 import xlsxwriter
 
 from ntm.exchange import sheets
-from ntm.exchange.sheets import FORMULA_WITHOUT_VALUE, BadCell, SheetError, open_sheet
+from ntm.exchange.sheets import FORMULA_WITHOUT_VALUE, BadCell, Say, SheetError, open_sheet
 from ntm.exchange.tests import rawxlsx
 
 pytestmark = pytest.mark.pure
+
+LONG = Say("ô dài hơn 10.000 ký tự", "the cell is longer than 10,000 characters")
 
 
 def rows(path: Path, prefer: str = "Nhập liệu") -> list[tuple[int, list[Any]]]:
@@ -77,7 +79,8 @@ def test_formula_cells(tmp_path: Path) -> None:
     )  # fmt: skip
     assert rows(path) == [
         (1, [BadCell(FORMULA_WITHOUT_VALUE, "=1+1"), 2,
-             BadCell("ô chứa lỗi của công thức (#DIV/0!)", "#DIV/0!")])
+             BadCell(Say("ô chứa lỗi của công thức (#DIV/0!)",
+                         "the cell holds a formula error (#DIV/0!)"), "#DIV/0!")])
     ]  # fmt: skip
 
 
@@ -126,8 +129,8 @@ def test_a_long_shared_string_is_a_bad_cell(tmp_path: Path) -> None:
         shared=["y" * 20_000],
     )
     [(_, [long, missing])] = rows(path)
-    assert long == BadCell("ô dài hơn 10.000 ký tự", "y" * 60 + "… (hơn 10.000 ký tự)")
-    assert isinstance(missing, BadCell) and "chuỗi không có" in missing.reason
+    assert long == BadCell(LONG, "y" * 60 + "… (hơn 10.000 ký tự)")
+    assert isinstance(missing, BadCell) and "chuỗi không có" in missing.reason.vi
 
 
 def test_not_a_zip_and_a_zip_without_a_workbook(tmp_path: Path) -> None:
@@ -176,7 +179,7 @@ def test_csv_cells_over_the_cap_and_columns_over_the_cap(
     path.write_text("unit,b,c,,\nu1,%s,c,,x\n" % ("z" * 10_001), encoding="utf-8")
     sheet = open_sheet(path, "", lambda row: int("unit" in row))
     got = list(sheet.rows)
-    assert got[1][1][1] == BadCell("ô dài hơn 10.000 ký tự", "z" * 60 + "… (hơn 10.000 ký tự)")
+    assert got[1][1][1] == BadCell(LONG, "z" * 60 + "… (hơn 10.000 ký tự)")
     assert len(got[1][1]) == 3
     assert sheet.wide == (2, "E")
 

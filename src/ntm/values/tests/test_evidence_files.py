@@ -16,12 +16,20 @@ import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from ntm.accounts.testing import Personas, make_personas
-from ntm.values.files import clean_name, download_name, identify, size_over_limit, sniff
+from ntm.values.files import (
+    Refused,
+    clean_name,
+    download_name,
+    identify,
+    size_over_limit,
+    sniff,
+)
 from ntm.values.models import Evidence
 from ntm.values.services import InvalidEntry, add_evidence
 
@@ -319,6 +327,26 @@ def test_size_message() -> None:
     assert size_over_limit(11, 10) == "11 byte, quá giới hạn 10 byte"
 
 
+def test_size_message_in_english() -> None:
+    assert size_over_limit(int(10.5 * MiB), 10 * MiB, "en") == "10.5 MB, over the limit of 10.0 MB"
+    assert size_over_limit(10 * MiB + 1, 10 * MiB, "en-us") == (
+        "10,485,761 bytes, over the limit of 10,485,760 bytes"
+    )
+    assert size_over_limit(600 * 1024, 500 * 1024, "en") == "600.0 KB, over the limit of 500.0 KB"
+
+
+def test_a_refusal_in_both_languages() -> None:
+    with pytest.raises(Refused) as refused:
+        identify(b"MZ\x90\x00")
+    names = "PDF, JPEG, PNG, XLSX, DOCX"
+    vi = f"không phải loại được nhận ({names}), xét theo nội dung tệp."
+    assert (str(refused.value), refused.value.vi) == (vi, vi)
+    assert refused.value.en == f"is not of a type accepted ({names}), judging by its content."
+    assert refused.value.about("a.exe") == f"Tệp “a.exe” {vi}"
+    assert refused.value.about("a.exe", "en") == f"File “a.exe” {refused.value.en}"
+    assert refused.value.about("a.exe", None) == f"Tệp “a.exe” {vi}"
+
+
 @given(st.integers(min_value=1, max_value=10**12), st.integers(min_value=1, max_value=10**9))
 def test_the_size_always_reads_larger_than_the_limit(limit: int, over: int) -> None:
     size, shown_limit, _ = _sizes(size_over_limit(limit + over, limit))
@@ -335,6 +363,31 @@ def test_the_service_says_size_and_limit(personas: Personas, settings: SettingsW
 
 
 # --------------------------------------------------------------------------- the service, the view
+
+
+@pytest.mark.parametrize(
+    ("data", "vi", "en"),
+    [
+        (b"%PDF-1.4\n<script>alert(1)</script>", "có mã trang web (<script…)",
+         "holds web page code (<script…)"),
+        (b"MZ\x90\x00", "không phải loại được nhận", "is not of a type accepted"),
+        (b"", "rỗng.", "is empty."),
+        (b"%PDF-" + b"x" * MiB, "nặng 1.048.581 byte, quá giới hạn 1.048.576 byte.",
+         "is 1,048,581 bytes, over the limit of 1,048,576 bytes."),
+    ],
+)  # fmt: skip
+def test_the_service_refuses_in_the_users_language(
+    personas: Personas, media: Path, settings: SettingsWrapper, data: bytes, vi: str, en: str
+) -> None:
+    settings.NTM_EVIDENCE_MAX_BYTES = MiB
+    for language, start, text in (("vi", "Tệp “bb.pdf” ", vi), ("en", "File “bb.pdf” ", en)):
+        upload = SimpleUploadedFile("bb.pdf", data)
+        with translation.override(language), pytest.raises(InvalidEntry) as refused:
+            add_evidence(personas.commune_a, INCOME, YEAR, upload, acting_user=personas.officer_a)
+        message = str(refused.value)
+        assert message.startswith(start) and text in message, message
+        assert "(File" not in message and "(The file" not in message  # one language only
+    assert not Evidence.objects.exists()
 
 
 def test_the_service_stores_a_safe_name(personas: Personas, media: Path) -> None:
