@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ntm.accounts import permissions
 from ntm.audit.services import record
 from ntm.criteria.schema import CriteriaSet
+from ntm.exchange.sheets import Say
 from ntm.exchange.workbook import InputError, InputProblem, UnitInfo, read_file, template_columns
 from ntm.units.models import Unit, UnitKind
 from ntm.values.evaluation import province_code, sets_for_period
@@ -122,7 +123,10 @@ def _commune_in_year(code: str, year: int) -> Unit | None:
     return found[0] if len(found) == 1 else None
 
 
-OUTSIDE = "xã này ngoài phạm vi của bạn: bạn không được nhập số liệu cho xã này"
+OUTSIDE = Say(
+    "xã này ngoài phạm vi của bạn: bạn không được nhập số liệu cho xã này",
+    "this commune is outside your scope: you may not enter its values",
+)
 
 
 class _Register:
@@ -134,7 +138,7 @@ class _Register:
         self.user, self.year, self.stage = user, year, stage
         self.units: dict[str, Unit] = {}
 
-    def __call__(self, code: str) -> UnitInfo | str | None:
+    def __call__(self, code: str) -> UnitInfo | Say | None:
         unit = _commune_in_year(code, self.year)
         if unit is None:
             return None
@@ -163,8 +167,16 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
 EMPTY = {"value": None, "numerator": None, "denominator": None, "not_applicable": False}
 
 
-def _first_lock(measures: list[str], stage: str, year: int, known: dict[str, str]) -> str | None:
-    return next((w for m in measures if (w := locked_for(m, stage, year, known))), None)
+def _first_lock(measures: list[str], stage: str, year: int, known: dict[str, str]) -> Say | None:
+    """Why the unit's entries of this stage cannot change, in both languages (None: they can)."""
+    measure = next((m for m in measures if locked_for(m, stage, year, known)), None)
+    if measure is None:
+        return None
+    said = {}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            said[language] = str(locked_for(measure, stage, year, known))
+    return Say(said["vi"], said["en"])
 
 
 def import_values(
@@ -190,7 +202,10 @@ def import_values(
             progress(Progress(phase, done, total))
 
     if stage not in Stage.values:
-        raise InputError([InputProblem(f"giai đoạn không hợp lệ: {stage}")], name)
+        raise InputError(
+            [InputProblem.of(Say(f"giai đoạn không hợp lệ: {stage}", f"unknown stage: {stage}"))],
+            name,
+        )
     report("Đang đọc và kiểm tra tệp")
     register = _Register(acting_user, year, stage)
 
@@ -205,8 +220,9 @@ def import_values(
     except InputError as exc:
         raise named(exc.problems) from None
 
-    def at(code: str, reason: str) -> InputProblem:
-        return InputProblem(reason, found.sheet, found.rows[code], "Mã xã", found.code_letter, code)
+    def at(code: str, reason: Say) -> InputProblem:
+        place = (found.sheet, found.rows[code], "Mã xã", found.code_letter, code)
+        return InputProblem.of(reason, *place)
 
     codes = list(found.rows)
     units = [register.units[c] for c in codes]

@@ -259,7 +259,8 @@ class ImportJob(models.Model):
     phase = models.CharField(max_length=100, blank=True, default="")
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, blank=True)  # Vietnamese lines, one per problem
+    # One per problem: {"vi": ..., "en": ...} (plain Vietnamese lines in older rows).
+    problems = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -692,12 +692,21 @@ def run_job(job_id: int) -> None:
             },
         }  # fmt: skip
     except InputError as exc:
-        outcome = {"state": ImportState.FAILED, "problems": [str(p) for p in exc.problems]}
+        # Both languages: the page shows the reader's.
+        outcome = {
+            "state": ImportState.FAILED,
+            "problems": [{"vi": p.text("vi"), "en": p.text("en")} for p in exc.problems],
+        }
     except Exception:
         log.exception("import job %s failed", job_id)
         outcome = {
             "state": ImportState.FAILED,
-            "problems": ["Lỗi hệ thống khi nhập tệp; không ghi số liệu nào. (Internal error.)"],
+            "problems": [
+                {
+                    "vi": "Lỗi hệ thống khi nhập tệp; không ghi số liệu nào.",
+                    "en": "A system error stopped the import; nothing was written.",
+                }
+            ],
         }
     # The outcome first, then the progress goes: a poll in between still sees one of them.
     ImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **outcome)
@@ -753,7 +762,13 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     running = job.state in (ImportState.PENDING, ImportState.RUNNING)
     progress = cached_progress(job.pk) if running else None
     percent = int(100 * progress.done / progress.total) if progress and progress.total else None
-    context = {"job": job, "progress": progress, "running": running, "percent": percent}
+    language = "en" if (get_language() or "").startswith("en") else "vi"
+    # Jobs stored before problems were kept in both languages hold plain Vietnamese lines.
+    problems = [p.get(language) or p["vi"] if isinstance(p, dict) else p for p in job.problems]
+    context = {
+        "job": job, "progress": progress, "running": running, "percent": percent,
+        "problems": problems,
+    }  # fmt: skip
     if _is_htmx(request):
         return render(request, "values/_import_status.html", context)
     return render(request, "values/import_job.html", context)

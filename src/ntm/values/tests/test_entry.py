@@ -441,6 +441,11 @@ def test_import_flow_lists_every_problem(client: Client, p: Personas) -> None:
     assert "dòng 3" in html and "xã này ngoài phạm vi của bạn" in html
     assert not Value.objects.exists()
     assert "hx-trigger" not in html  # finished: polling stops
+    # The same job read in English: every problem in English, with its place.
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("values:import_job", args=[job.pk]), headers=HTMX).content.decode()
+    assert "row 3" in html and "this commune is outside your scope" in html
+    assert "row 2" in html and "dòng" not in html and "ngoài phạm vi" not in html
 
 
 def test_import_job_page_polls_while_running(client: Client, p: Personas) -> None:

@@ -188,7 +188,8 @@ def test_a_rejected_file_leaves_its_problems_on_the_job_and_no_progress(
     views.run_job(job.pk)
     job.refresh_from_db()
     assert job.state == ImportState.FAILED
-    assert len(job.problems) == 1 and "ô số chứa chữ" in job.problems[0]
+    assert len(job.problems) == 1 and "ô số chứa chữ" in job.problems[0]["vi"]
+    assert "row 2" in job.problems[0]["en"]
     assert cached_progress(job.pk) is None and not Value.objects.exists()
     p.login(client, "officer_a")
     assert "Tệp bị từ chối (1 lỗi); không ghi số liệu nào" in _poll(client, job)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import get_language
 
 from ntm.exchange.results import evaluate_file, summary_text, to_json, write_workbook
 from ntm.exchange.workbook import InputError
@@ -50,7 +51,7 @@ class Command(BaseCommand):
                 source, options["set_id"], year=options["year"], overlay_paths=options["overlay"]
             )
         except InputError as exc:
-            raise CommandError(exc.message()) from None
+            raise CommandError(exc.message(get_language())) from None
         out = options["out"]
         if out is None and not options["json"]:
             out = source.with_name(f"{source.stem}-ket-qua.xlsx")

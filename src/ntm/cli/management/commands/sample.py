@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import get_language
 
 from ntm.exchange.results import evaluate_file, summary_text, write_workbook
 from ntm.exchange.workbook import InputError
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                 SAMPLE_WORKBOOK, SAMPLE_SET, year=SAMPLE_YEAR, notes=(SAMPLE_NOTE,)
             )
         except InputError as exc:  # the bundled file is broken: a bug, said plainly
-            raise CommandError(exc.message()) from None
+            raise CommandError(exc.message(get_language())) from None
         write_workbook(results, out)
         self.stdout.write(summary_text(results))
         self.stdout.write(f"Đã ghi bảng kết quả: {out}")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import get_language
 
 from ntm.criteria.loader import CriteriaError, load_set
 from ntm.exchange.workbook import InputError
@@ -59,7 +60,7 @@ class Command(BaseCommand):
                 progress=progress,
             )
         except InputError as exc:
-            raise CommandError(exc.message()) from None
+            raise CommandError(exc.message(get_language())) from None
         self.stdout.write(
             f"Đã nhập {format_number(result.values)} giá trị của {format_number(result.units)} "
             f"xã: {format_number(result.changed)} thay đổi, {format_number(result.unchanged)} "
