@@ -353,6 +353,8 @@ def unit_statistics(
                 total=r.total,
                 failing_share=r.failing_share,
                 key_criteria=[k for k, _ in r.key_criteria],
+                certain=r.certain,
+                unknown_criteria=[k for k, _ in r.unknown],
             )
             for r in o.at_risk
         ],

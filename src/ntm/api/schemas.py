@@ -209,6 +209,9 @@ class RiskOut(Schema):
     total: int
     failing_share: float
     key_criteria: list[int]
+    # False: the rule reaches the commune only if its criteria without a result fail.
+    certain: bool
+    unknown_criteria: list[int]
 
 
 class StatisticsOut(Schema):

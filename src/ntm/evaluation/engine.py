@@ -962,19 +962,33 @@ def _communes(plan: _Plan, final: pl.DataFrame) -> pl.DataFrame:
         if key_pos
         else pl.lit([], pl.List(pl.Int32))
     )
+    # The worst case: every criterion without a result (missing data or threshold) fails.
+    unknown = count(S.MISSING_DATA, S.MISSING_THRESHOLD)
+    worst_share = ((failing + unknown).cast(pl.Float64) / total) if total else pl.lit(0.0)
+    unknown_keys = (
+        pl.sum_horizontal(
+            [s[j].is_in([S.MISSING_DATA, S.MISSING_THRESHOLD]).cast(pl.UInt32) for j in key_pos]
+        )
+        if key_pos
+        else pl.lit(0, pl.UInt32)
+    )
     if rule is None:
         risk: pl.Expr = pl.lit(None, pl.Boolean)
+        possible: pl.Expr = pl.lit(None, pl.Boolean)
     else:
         # Shares of criteria are ratios of small integers; compare with a tolerance so that
-        # 3/10 is exactly "30 %".
-        def at_least(x: float) -> pl.Expr:
-            return share >= x - S.REL_TOL
+        # 3/10 is exactly "30 %". The rule only grows with the share and the failing keys, so
+        # the worst case says whether unknown criteria could bring the commune under it.
+        def hit(x: pl.Expr, any_key: pl.Expr) -> pl.Expr:
+            def at_least(t: float) -> pl.Expr:
+                return x >= t - S.REL_TOL
 
-        risk = at_least(rule.full_share) | (
-            at_least(rule.partial_share_from)
-            & ~at_least(rule.partial_share_to)
-            & (keys.list.len() > 0)
-        )
+            return at_least(rule.full_share) | (
+                at_least(rule.partial_share_from) & ~at_least(rule.partial_share_to) & any_key
+            )
+
+        risk = hit(share, keys.list.len() > 0)
+        possible = hit(worst_share, (keys.list.len() + unknown_keys) > 0)
     uy = pl.int_range(0, plan.nuy, dtype=pl.UInt32)
     units = pl.Series(plan.units, dtype=pl.String)
     years = pl.Series(plan.years, dtype=pl.Int32)
@@ -991,6 +1005,7 @@ def _communes(plan: _Plan, final: pl.DataFrame) -> pl.DataFrame:
             meets_set=count(S.MET, S.NOT_APPLICABLE) == total,
             failing_share=share,
             revocation_risk=risk,
+            revocation_possible=possible,
             failing_key_criteria=keys,
         )
         if plan.nuy
@@ -1014,6 +1029,8 @@ COMMUNES_SCHEMA: dict[str, pl.DataType] = {
     "meets_set": pl.Boolean(),
     "failing_share": pl.Float64(),
     "revocation_risk": pl.Boolean(),
+    # The rule would hit if every criterion without a result failed ("cannot be ruled out").
+    "revocation_possible": pl.Boolean(),
     "failing_key_criteria": pl.List(pl.Int32()),
 }
 

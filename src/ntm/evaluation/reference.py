@@ -269,15 +269,23 @@ def _commune(
     failing = counts["not_met"] + counts["basically_met"]
     share = failing / total if total else 0.0
     failing_keys = [k for k in keys if final[k] in ("not_met", "basically_met")]
+    unknown = ("missing_data", "missing_threshold")
+    worst = (failing + sum(counts[u] for u in unknown)) / total if total else 0.0
+    worst_keys = [k for k in keys if final[k] in ("not_met", "basically_met", *unknown)]
     rule = cset.revocation
     risk: bool | None = None
+    possible: bool | None = None
     if rule is not None:
-        at_full = share >= rule.full_share - S.REL_TOL
-        in_band = (
-            share >= rule.partial_share_from - S.REL_TOL
-            and share < rule.partial_share_to - S.REL_TOL
-        )
-        risk = at_full or (in_band and bool(failing_keys))
+
+        def hit(x: float, any_key: bool) -> bool:
+            at_full = x >= rule.full_share - S.REL_TOL
+            in_band = (
+                x >= rule.partial_share_from - S.REL_TOL and x < rule.partial_share_to - S.REL_TOL
+            )
+            return at_full or (in_band and any_key)
+
+        risk = hit(share, bool(failing_keys))
+        possible = hit(worst, bool(worst_keys))
     return {
         "unit": code,
         "period": year,
@@ -291,5 +299,6 @@ def _commune(
         "meets_set": counts["met"] + counts["not_applicable"] == total,
         "failing_share": share,
         "revocation_risk": risk,
+        "revocation_possible": possible,
         "failing_key_criteria": failing_keys,
     }

@@ -48,6 +48,7 @@ from ntm.audit.services import record
 from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import Band, CriteriaSet, Criterion
 from ntm.evaluation import Evaluation, evaluate
+from ntm.stats import watch
 from ntm.stats.rebase import basis_label, rebase_values, transfer_results
 from ntm.stats.rollup import AS_RECORDED as AS_RECORDED
 from ntm.stats.rollup import Figures, Statistics, statistics
@@ -68,8 +69,6 @@ from ntm.web.models import SimulatedData
 
 REBASED = "rebased"
 GEOGRAPHIES = (AS_RECORDED, REBASED)
-# A commune "close to the standard" misses at most this many criteria.
-CLOSE_TO_STANDARD = 2
 SORT_KEYS = ("name", "code", "communes", "meeting", "percent", "average", "approved")
 
 
@@ -545,6 +544,8 @@ class RiskCommune:
     total: int
     failing_share: float
     key_criteria: tuple[tuple[int, str], ...]
+    certain: bool  # False: "cannot be ruled out" — it depends on criteria without a result
+    unknown: tuple[tuple[int, str], ...]  # the criteria without a result
 
 
 @dataclass(frozen=True)
@@ -616,87 +617,57 @@ def _indicator_names(cset: CriteriaSet, language: str) -> dict[str, str]:
     }
 
 
-def _comparable_communes(res: PeriodResults) -> pl.DataFrame | None:
-    """The communes frame, without re-based units whose results do not transfer."""
-    if res.evaluation is None:
-        return None
-    communes = res.evaluation.communes
-    if "comparable" in communes.columns:
-        communes = communes.filter(pl.col("comparable"))
-    return communes
-
-
 def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
     ev = res.evaluation
-    communes = _comparable_communes(res)
-    if ev is None or communes is None:
+    if ev is None:
         return []
-    close = communes.filter(
-        ~pl.col("meets_set") & ((pl.col("total") - pl.col("met")) <= CLOSE_TO_STANDARD)
-    )
     names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
     ind_names = _indicator_names(res.cset, language)
-    out: list[CloseCommune] = []
-    for row in close.iter_rows(named=True):
-        key = row["unit"]
-        crit = ev.criteria.filter((pl.col("unit") == key) & (pl.col("status") != "met")).sort(
-            "criterion"
+    out = [
+        CloseCommune(
+            unit=res.units[c.unit],
+            met=c.met,
+            total=c.total,
+            short=c.short,
+            criteria=tuple((n, names.get(n, ""), s) for n, s in c.criteria),
+            shortfalls=tuple(
+                Shortfall(
+                    criterion=f.criterion,
+                    criterion_name=names.get(f.criterion, ""),
+                    indicator=f.indicator,
+                    indicator_name=ind_names.get(f.indicator, ""),
+                    status=f.status,
+                    value=f.value,
+                    threshold=f.threshold,
+                    op=f.op,
+                    gap=f.gap,
+                )
+                for f in c.shortfalls
+            ),
         )
-        numbers = crit.get_column("criterion").to_list()
-        inds = ev.indicators.filter(
-            (pl.col("unit") == key)
-            & pl.col("criterion").is_in(numbers)
-            & (pl.col("status") != "met")
-        ).sort("criterion", "indicator", "condition")
-        out.append(
-            CloseCommune(
-                unit=res.units[key],
-                met=int(row["met"]),
-                total=int(row["total"]),
-                short=int(row["total"]) - int(row["met"]),
-                criteria=tuple(
-                    (int(c), names.get(int(c), ""), str(s))
-                    for c, s in crit.select("criterion", "status").iter_rows()
-                ),
-                shortfalls=tuple(
-                    Shortfall(
-                        criterion=int(r["criterion"]),
-                        criterion_name=names.get(int(r["criterion"]), ""),
-                        indicator=str(r["indicator"]),
-                        indicator_name=ind_names.get(str(r["indicator"]), ""),
-                        status=str(r["status"]),
-                        value=r["value"],
-                        threshold=r["threshold"],
-                        op=str(r["op"]),
-                        gap=r["gap"],
-                    )
-                    for r in inds.iter_rows(named=True)
-                ),
-            )
-        )
+        for c in watch.close_to_standard(ev.communes, ev.criteria, ev.indicators)
+    ]
     return sorted(out, key=lambda c: (c.short, -c.met, c.unit.name_key, c.unit.pk))
 
 
 def _at_risk(res: PeriodResults, language: str) -> list[RiskCommune]:
     ev = res.evaluation
-    communes = _comparable_communes(res)
-    if ev is None or communes is None:
+    if ev is None:
         return []
     names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
-    risky = communes.filter(pl.col("revocation_risk").fill_null(False))
     out = [
         RiskCommune(
-            unit=res.units[row["unit"]],
-            met=int(row["met"]),
-            total=int(row["total"]),
-            failing_share=float(row["failing_share"]),
-            key_criteria=tuple(
-                (int(k), names.get(int(k), "")) for k in row["failing_key_criteria"]
-            ),
+            unit=res.units[r.unit],
+            met=r.met,
+            total=r.total,
+            failing_share=r.failing_share,
+            key_criteria=tuple((k, names.get(k, "")) for k in r.key_criteria),
+            certain=r.certain,
+            unknown=tuple((k, names.get(k, "")) for k in r.unknown),
         )
-        for row in risky.iter_rows(named=True)
+        for r in watch.revocation_watch(ev.communes, ev.criteria)
     ]
-    return sorted(out, key=lambda r: (-r.failing_share, r.unit.name_key, r.unit.pk))
+    return sorted(out, key=lambda r: (not r.certain, -r.failing_share, r.unit.name_key, r.unit.pk))
 
 
 def _points(res: PeriodResults) -> list[MapPoint]:

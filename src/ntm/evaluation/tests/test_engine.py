@@ -126,6 +126,7 @@ def test_frames_have_one_row_per_key_and_the_contract_columns() -> None:
         "meets_set",
         "failing_share",
         "revocation_risk",
+        "revocation_possible",
         "failing_key_criteria",
     ]
     assert ev.labels == {2020: "test-set@v1", 2021: "test-set@v1"}
@@ -425,7 +426,12 @@ def yes_set(n: int, keys: list[int]) -> CriteriaSet:
     )
 
 
-def _failing(n: int, failing: list[int], declared_basic: list[int] | None = None) -> dict[str, Any]:
+def _failing(
+    n: int,
+    failing: list[int],
+    declared_basic: list[int] | None = None,
+    unknown: list[int] | None = None,
+) -> dict[str, Any]:
     cset = yes_set(n, keys=[1])
     declared = pl.DataFrame(
         {
@@ -442,8 +448,28 @@ def _failing(n: int, failing: list[int], declared_basic: list[int] | None = None
             ],
         }
     )
+    # An undeclared criterion without values has no result (missing data).
+    declared = declared.filter(~pl.col("criterion").is_in(unknown or []))
     ev = run(values_frame([]), cset=cset, declared=declared)
     return commune(ev, "D")
+
+
+@pytest.mark.parametrize(
+    ("failing", "unknown", "risk", "possible"),
+    [
+        ([2, 3], [], False, False),  # 20 %, all known: safe
+        ([2, 3], [1], False, True),  # 20 % known; with the key criterion unknown, 30 % + key
+        ([2, 3], [4], False, False),  # at worst 30 % without the key: safe all the same
+        ([2, 3], [4, 5, 6], False, True),  # at worst 50 %
+        ([1, 2, 3], [4], True, True),  # at risk whatever the unknown criterion is
+    ],
+)
+def test_unknown_criteria_make_revocation_possible_not_safe(
+    failing: list[int], unknown: list[int], risk: bool, possible: bool
+) -> None:
+    c = _failing(10, failing, unknown=unknown)
+    assert c["missing"] == len(unknown)
+    assert (c["revocation_risk"], c["revocation_possible"]) == (risk, possible)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from ntm.api.tests.seed import SET_2020, SET_2022, declare, seed
 from ntm.criteria.loader import load_set
 from ntm.units.models import UnitKind
 from ntm.units.services import NewUnit, merge_units
-from ntm.values.models import Evidence, Value
+from ntm.values.models import Declaration, Evidence, Value
 from ntm.web.dashboards import mark_simulated, province_overview, record_sets
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +160,26 @@ def test_close_to_standard_and_revocation_warning(client: Client, personas: Pers
     assert "10. Thu nhập; 17. Môi trường và an toàn thực phẩm; 19. Quốc phòng và An ninh" in warning
     t = text(html(client, f"{url}?period=2020&set={SET_2020}"))
     assert "Bộ tiêu chí này không có quy tắc thu hồi." in t
+
+
+def test_a_commune_whose_risk_depends_on_unknown_criteria_is_not_safe(
+    client: Client, personas: Personas
+) -> None:
+    p = personas
+    seed(p)
+    # 2023: six criteria not met (31,58 %, no key criterion among them), and no result for
+    # criterion 19, a key criterion: the rule cannot be ruled out.
+    Declaration.objects.bulk_create(
+        Declaration(unit=p.commune_a, period=2023, set_id=SET_2022, criterion=c, version=1,
+                    status="not_met" if c in range(2, 8) else "met")
+        for c in range(1, 19)
+    )  # fmt: skip
+    p.login(client, "province_office")
+    url = reverse("web:province", args=[p.province.pk])
+    warning = text(html(client, f"{url}?period=2023&set={SET_2022}"))
+    warning = warning[warning.index("Cảnh báo sớm") :]
+    assert "Xã An Bình 12/19 31,58 %" in warning
+    assert "Chưa loại trừ được: chưa có kết quả tiêu chí 19. Quốc phòng và An ninh" in warning
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,100 @@
+"""Watch lists: close to the standard, and the revocation rule with unknown criteria."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from ntm.stats.watch import close_to_standard, revocation_watch
+
+
+def _communes(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    base = {"failing_key_criteria": [], "revocation_risk": False, "revocation_possible": False}
+    return pl.DataFrame([{**base, **r} for r in rows])
+
+
+def _criteria(statuses: dict[str, list[str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {"unit": u, "criterion": n, "status": s}
+            for u, row in statuses.items()
+            for n, s in enumerate(row, start=1)
+        ]
+    )
+
+
+def test_unknown_criteria_are_listed_as_cannot_be_ruled_out() -> None:
+    communes = _communes(
+        [
+            {"unit": "A", "met": 7, "total": 10, "meets_set": False, "failing_share": 0.3,
+             "failing_key_criteria": [1], "revocation_risk": True, "revocation_possible": True},
+            {"unit": "B", "met": 7, "total": 10, "meets_set": False, "failing_share": 0.2,
+             "revocation_possible": True},
+            {"unit": "C", "met": 8, "total": 10, "meets_set": False, "failing_share": 0.2},
+            {"unit": "D", "met": 10, "total": 10, "meets_set": True, "failing_share": 0.0},
+        ]
+    )  # fmt: skip
+    criteria = _criteria(
+        {
+            "A": ["not_met", "not_met", "not_met"] + ["met"] * 7,
+            "B": ["missing_data", "not_met", "not_met"] + ["met"] * 7,
+            "C": ["met", "not_met", "not_met"] + ["met"] * 7,
+            "D": ["met"] * 10,
+        }
+    )
+    watched = revocation_watch(communes, criteria)
+    assert [(r.unit, r.certain, r.unknown) for r in watched] == [
+        ("A", True, ()),
+        ("B", False, (1,)),
+    ]
+    assert watched[0].key_criteria == (1,) and watched[1].failing_share == 0.2
+
+
+def test_no_rule_no_watch_list() -> None:
+    communes = _communes([{"unit": "A", "met": 1, "total": 2, "meets_set": False,
+                           "failing_share": 0.5}]).drop("revocation_possible")  # fmt: skip
+    assert revocation_watch(communes, _criteria({"A": ["met", "not_met"]})) == []
+
+
+def test_close_to_standard_lists_what_is_short_fewest_first() -> None:
+    communes = _communes(
+        [
+            {"unit": "A", "met": 8, "total": 10, "meets_set": False, "failing_share": 0.2},
+            {"unit": "B", "met": 9, "total": 10, "meets_set": False, "failing_share": 0.0},
+            {"unit": "C", "met": 7, "total": 10, "meets_set": False, "failing_share": 0.3},
+            {"unit": "D", "met": 10, "total": 10, "meets_set": True, "failing_share": 0.0},
+        ]
+    )
+    criteria = _criteria(
+        {
+            "A": ["not_met", "missing_data"] + ["met"] * 8,
+            "B": ["missing_threshold"] + ["met"] * 9,
+            "C": ["not_met"] * 3 + ["met"] * 7,
+            "D": ["met"] * 10,
+        }
+    )
+    indicators = pl.DataFrame(
+        [
+            {"unit": "A", "criterion": 1, "indicator": "1.1", "condition": 0, "status": "not_met",
+             "value": 40.0, "threshold": 45.0, "op": ">=", "gap": -5.0},
+            {"unit": "A", "criterion": 1, "indicator": "1.2", "condition": 0, "status": "met",
+             "value": 1.0, "threshold": None, "op": "yes", "gap": None},
+        ]
+    )  # fmt: skip
+    close = close_to_standard(communes, criteria, indicators)
+    assert [(c.unit, c.short) for c in close] == [("B", 1), ("A", 2)]
+    a = close[1]
+    assert a.criteria == ((1, "not_met"), (2, "missing_data"))
+    assert [(f.indicator, f.gap) for f in a.shortfalls] == [("1.1", -5.0)]
+
+
+def test_re_based_units_that_do_not_transfer_are_not_listed() -> None:
+    communes = _communes(
+        [{"unit": "A", "met": 9, "total": 10, "meets_set": False, "failing_share": 0.5,
+          "revocation_risk": True, "revocation_possible": True, "comparable": False}]
+    )  # fmt: skip
+    criteria = _criteria({"A": ["not_met"] + ["met"] * 9})
+    empty = pl.DataFrame(schema={"unit": pl.String, "criterion": pl.Int64, "status": pl.String})
+    assert revocation_watch(communes, criteria) == []
+    assert close_to_standard(communes, criteria, empty) == []

@@ -1,0 +1,141 @@
+"""Watch lists from the engine's frames (`ntm.evaluation`): the communes close to the
+standard, and those the QĐ 18/2022/QĐ-TTg revocation rule reaches.
+
+A criterion without a result (missing data or threshold) is *unknown*, never safe: a commune
+that the rule would reach if its unknown criteria failed is listed as "cannot be ruled out"
+(`Risk.certain` false), beside the communes the rule reaches on what is known.
+Units are the frames' unit keys; names and ordering by name are the caller's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+# Communes at most this many criteria short of the standard are "close" to it.
+CLOSE_TO_STANDARD = 2
+UNKNOWN = ("missing_data", "missing_threshold")
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One indicator condition that is not met (or has no result) in a criterion short."""
+
+    criterion: int
+    indicator: str
+    status: str
+    value: float | None
+    threshold: float | None
+    op: str
+    gap: float | None  # < 0: how far on the wrong side
+
+
+@dataclass(frozen=True)
+class Close:
+    unit: str
+    met: int
+    total: int
+    criteria: tuple[tuple[int, str], ...]  # (number, status) of each criterion short
+    shortfalls: tuple[Shortfall, ...]
+
+    @property
+    def short(self) -> int:
+        return self.total - self.met
+
+
+@dataclass(frozen=True)
+class Risk:
+    unit: str
+    met: int
+    total: int
+    failing_share: float  # of the criteria known to fail
+    key_criteria: tuple[int, ...]  # key criteria known to fail
+    certain: bool  # the rule reaches the commune on what is known
+    unknown: tuple[int, ...]  # criteria without a result
+
+
+def comparable(communes: pl.DataFrame) -> pl.DataFrame:
+    """Re-based units whose results do not transfer are not listed."""
+    if "comparable" in communes.columns:
+        return communes.filter(pl.col("comparable"))
+    return communes
+
+
+def _statuses(criteria: pl.DataFrame, units: list[str]) -> dict[str, list[tuple[int, str]]]:
+    out: dict[str, list[tuple[int, str]]] = {u: [] for u in units}
+    rows = criteria.filter(pl.col("unit").is_in(units)).sort("unit", "criterion")
+    for unit, number, status in rows.select("unit", "criterion", "status").iter_rows():
+        out[str(unit)].append((int(number), str(status)))
+    return out
+
+
+def close_to_standard(
+    communes: pl.DataFrame,
+    criteria: pl.DataFrame,
+    indicators: pl.DataFrame,
+    *,
+    within: int = CLOSE_TO_STANDARD,
+) -> list[Close]:
+    """Communes not at the standard and at most `within` criteria short, each with the
+    criteria short and their indicator conditions not met, fewest short first."""
+    close = comparable(communes).filter(
+        ~pl.col("meets_set") & ((pl.col("total") - pl.col("met")) <= within)
+    )
+    units = [str(u) for u in close.get_column("unit").to_list()]
+    statuses = _statuses(criteria, units)
+    out = []
+    for row in close.iter_rows(named=True):
+        key = str(row["unit"])
+        short = [(n, s) for n, s in statuses[key] if s != "met"]
+        numbers = [n for n, _ in short]
+        inds = indicators.filter(
+            (pl.col("unit") == key)
+            & pl.col("criterion").is_in(numbers)
+            & (pl.col("status") != "met")
+        ).sort("criterion", "indicator", "condition")
+        out.append(
+            Close(
+                unit=key,
+                met=int(row["met"]),
+                total=int(row["total"]),
+                criteria=tuple(short),
+                shortfalls=tuple(
+                    Shortfall(
+                        criterion=int(r["criterion"]),
+                        indicator=str(r["indicator"]),
+                        status=str(r["status"]),
+                        value=r["value"],
+                        threshold=r["threshold"],
+                        op=str(r["op"]),
+                        gap=r["gap"],
+                    )
+                    for r in inds.iter_rows(named=True)
+                ),
+            )
+        )
+    return sorted(out, key=lambda c: (c.short, -c.met))
+
+
+def revocation_watch(communes: pl.DataFrame, criteria: pl.DataFrame) -> list[Risk]:
+    """Communes the revocation rule reaches (`certain`) or could reach once their unknown
+    criteria are known, the certain ones first, then by the share known to fail."""
+    frame = comparable(communes)
+    if "revocation_possible" not in frame.columns:
+        return []
+    watched = frame.filter(pl.col("revocation_possible").fill_null(False))
+    units = [str(u) for u in watched.get_column("unit").to_list()]
+    statuses = _statuses(criteria, units)
+    out = [
+        Risk(
+            unit=str(row["unit"]),
+            met=int(row["met"]),
+            total=int(row["total"]),
+            failing_share=float(row["failing_share"]),
+            key_criteria=tuple(int(k) for k in row["failing_key_criteria"]),
+            certain=bool(row["revocation_risk"]),
+            unknown=tuple(n for n, s in statuses[str(row["unit"])] if s in UNKNOWN),
+        )
+        for row in watched.iter_rows(named=True)
+    ]
+    return sorted(out, key=lambda r: (not r.certain, -r.failing_share))
