@@ -40,7 +40,7 @@ from typing import Any
 
 import polars as pl
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from ntm.audit.models import AuditLog
@@ -236,6 +236,31 @@ def periods_with_data(unit_ids: Iterable[int]) -> list[int]:
         .values_list("period", flat=True)
     )
     return sorted(years)
+
+
+def latest_approved_period(unit_ids: Iterable[int]) -> int | None:
+    """The latest year in which some of these units' period is approved."""
+    found = Submission.objects.filter(unit_id__in=list(unit_ids), state=State.APPROVED)
+    latest = found.aggregate(latest=Max("period"))["latest"]
+    return None if latest is None else int(latest)
+
+
+# Why a page shows the year it shows when none was asked for.
+DEFAULT_APPROVED = "latest_approved"  # the latest year with approved values
+DEFAULT_ANY = "latest_with_data"  # no approved year: the latest year with any value
+DEFAULT_NONE = "this_year"  # no value at all
+
+
+def default_period(unit_ids: Iterable[int], periods: Sequence[int]) -> tuple[int, str]:
+    """The year a page opens on, and why: the latest with approved values — one commune's
+    drafts for a new year do not turn the landing page into "0/61" — else the latest with
+    any value, else this year."""
+    approved = latest_approved_period(unit_ids)
+    if approved is not None:
+        return approved, DEFAULT_APPROVED
+    if periods:
+        return periods[-1], DEFAULT_ANY
+    return timezone.localdate().year, DEFAULT_NONE
 
 
 def units_with_data(unit_ids: Iterable[int], period: int) -> set[int]:
@@ -588,6 +613,7 @@ class ProvinceOverview:
     approved: int = 0  # communes in scope whose period is approved (as of `as_of`)
     in_scope: int = 0
     held_back: int = 0  # communes with data left out as not approved (`approved_only`)
+    defaulted: str = ""  # why `period` was chosen when none was asked for (DEFAULT_*)
 
     @property
     def figures(self) -> Figures:
@@ -762,9 +788,11 @@ def province_overview(
     demo's 2010–2015 set), used for the years no bundled set of the tier covers."""
     if geography not in GEOGRAPHIES:
         raise ChoiceError(f"Cách tính địa giới không hợp lệ: {geography!r}.")
-    periods = periods_with_data(all_commune_ids(province))
+    communes = all_commune_ids(province)
+    periods = periods_with_data(communes)
+    defaulted = ""
     if period is None:
-        period = periods[-1] if periods else timezone.localdate().year
+        period, defaulted = default_period(communes, periods)
     if baseline is not None and baseline >= period:
         raise ChoiceError(f"Năm gốc ({baseline}) phải trước năm báo cáo ({period}).")
     check_as_of(as_of, period)
@@ -837,6 +865,7 @@ def province_overview(
         approved=current.approved,
         in_scope=len(current.units),
         held_back=current.held_back,
+        defaulted=defaulted,
     )
 
 
