@@ -218,3 +218,22 @@ def load_set(set_id: str) -> CriteriaSet:
         return load_set_file(path)
     known = ", ".join(sorted(files))
     raise CriteriaError(f"{set_id}: không có bộ tiêu chí này (unknown set); có: {known}")
+
+
+def sets_for_period(period: int, *, level: str = "commune") -> list[CriteriaSet]:
+    """The bundled sets of a level whose period covers the year, the standard tier first."""
+    covering = [
+        s
+        for s in map(load_set, bundled_set_ids())
+        if s.level == level and s.period.start_year <= period <= s.period.end_year
+    ]
+    return sorted(covering, key=lambda s: (s.tier != "standard", s.id))
+
+
+def measures_read(cset: CriteriaSet) -> frozenset[str]:
+    """The measures a set reads: its conditions' measures and the weights they combine by
+    (`Measure.weight_measure`, which re-basing needs)."""
+    keys = {cond.measure for c in cset.criteria for ind in c.indicators for cond in ind.conditions}
+    catalogue = load_measures()
+    weights = {catalogue[k].weight_measure for k in keys if k in catalogue}
+    return frozenset(keys | {w for w in weights if w is not None})

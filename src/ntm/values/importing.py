@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 
 from ntm.accounts import permissions
 from ntm.audit.services import record
@@ -34,7 +34,9 @@ from ntm.units.models import Unit, UnitKind
 from ntm.values.evaluation import province_code, sets_for_period
 from ntm.values.evaluation import results_for_units as _results_for_units
 from ntm.values.models import Stage, Value
-from ntm.values.services import VALUE_OBJECT, lock_periods, locked_for
+from ntm.values.record import EMPTY_ENTRY as EMPTY
+from ntm.values.record import write_entry
+from ntm.values.services import lock_periods, locked_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -164,9 +166,6 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-EMPTY = {"value": None, "numerator": None, "denominator": None, "not_applicable": False}
-
-
 def _first_lock(measures: list[str], stage: str, year: int, known: dict[str, str]) -> Say | None:
     """Why the unit's entries of this stage cannot change, in both languages (None: they can)."""
     measure = next((m for m in measures if locked_for(m, stage, year, known)), None)
@@ -232,7 +231,6 @@ def import_values(
     total = len(rows)  # progress counts the filled cells; clearing the blank ones is quick
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     created = changed = unchanged = cleared = 0
-    now = timezone.now()
     with transaction.atomic():
         # The periods' states are decided under their locks, inside this transaction: a
         # submit or an approval that commits meanwhile waits for the import, or the other way.
@@ -272,32 +270,21 @@ def import_values(
                 unchanged += entry != EMPTY
             else:
                 if value is None:
-                    value = Value.objects.create(unit=unit, measure=measure, period=year)
+                    value = Value(unit=unit, measure=measure, period=year)
                     created += 1
-                before = {"stage": stage, **value.entry(stage), "version": value.version(stage)}
-                for field, x in entry.items():
-                    setattr(value, f"{stage}_{field}", x)
-                setattr(value, f"{stage}_version", value.version(stage) + 1)
-                setattr(value, f"{stage}_by", acting_user)
-                setattr(value, f"{stage}_at", now)
-                value.save()
+                write_entry(
+                    value,
+                    stage,
+                    entry,
+                    action="values.import",
+                    acting_user=acting_user,
+                    reason=f"Nhập từ tệp {name}",
+                    after={"import": summary.pk},
+                )
                 if entry == EMPTY:
                     cleared += 1
                 else:
                     changed += 1
-                record(
-                    action="values.import",
-                    object_type=VALUE_OBJECT,
-                    object_id=value.pk,
-                    before=before,
-                    after={
-                        "stage": stage, **entry, "version": value.version(stage),
-                        "import": summary.pk, "unit": unit.pk, "measure": measure,
-                        "period": year,
-                    },
-                    acting_user=acting_user,
-                    reason=f"Nhập từ tệp {name}",
-                )  # fmt: skip
             if i <= total and (i % CHUNK == 0 or i == total):
                 report("Đang ghi số liệu", i, total)
         sets = sets_for_period(year)

@@ -90,6 +90,50 @@ class Value(models.Model):
         return e["not_applicable"] or any(e[k] is not None for k in ("value", "numerator"))
 
 
+class EntryVersion(models.Model):
+    """One version of one stage of a value (design decision 11): what the stage held in the
+    record from `effective_at` until `superseded_at` (NULL: it still holds). `recorded_at` is
+    when it was written — later than `effective_at` only for a past record loaded by
+    `load_history`. An emptied entry is a version too (every field NULL).
+
+    "As of D" is one indexed query: effective_at <= D < superseded_at (or no successor). The
+    unit, measure and period are repeated from the value so that the query needs no join.
+    Rows are written only by `ntm.values.record`, in the transaction of the change and of its
+    audit row (`audit`), which stays the compliance record and is never read to derive state.
+    """
+
+    value = models.ForeignKey(Value, on_delete=models.PROTECT, related_name="versions")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    measure = models.CharField(max_length=100)
+    period = models.IntegerField()
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    version = models.PositiveIntegerField()
+    number = models.FloatField(null=True, blank=True)
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    not_applicable = models.BooleanField(default=False)
+    effective_at = models.DateTimeField()
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.CharField(max_length=200, blank=True, default="")
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("value_id", "stage", "version")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("value", "stage", "version"), name="values_entryversion_value_stage_version"
+            ),
+        )
+        indexes = (models.Index(fields=("period", "unit", "effective_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.value_id}/{self.stage} v{self.version}"
+
+
 class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -123,6 +167,33 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.period}/{self.set_id}: {self.state}"
+
+
+class SubmissionVersion(models.Model):
+    """One state of a unit's period under a set, held from `effective_at` until
+    `superseded_at` (see `EntryVersion`)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="versions")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    period = models.IntegerField()
+    set_id = models.CharField(max_length=100)
+    state = models.CharField(max_length=20, choices=State.choices)
+    reason = models.TextField(blank=True, default="")
+    effective_at = models.DateTimeField()
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.CharField(max_length=200, blank=True, default="")
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("submission_id", "effective_at", "id")
+        indexes = (models.Index(fields=("period", "unit", "effective_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}: {self.state} from {self.effective_at:%d/%m/%Y}"
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
@@ -213,6 +284,59 @@ class Declaration(models.Model):
         return f"{self.unit_id}/{self.period}/{self.set_id}/{self.criterion}: {self.status}"
 
 
+class DeclarationVersion(models.Model):
+    """One declared status of a criterion ("" once withdrawn), held from `effective_at` until
+    `superseded_at` (see `EntryVersion`)."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="versions")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    period = models.IntegerField()
+    set_id = models.CharField(max_length=100)
+    criterion = models.IntegerField()
+    status = models.CharField(max_length=20, blank=True, default="")
+    version = models.PositiveIntegerField()
+    effective_at = models.DateTimeField()
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.CharField(max_length=200, blank=True, default="")
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("declaration_id", "version")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("declaration", "version"), name="values_declarationversion_version"
+            ),
+        )
+        indexes = (models.Index(fields=("period", "unit", "effective_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.declaration_id} v{self.version}: {self.status or '—'}"
+
+
+class PeriodStamp(models.Model):
+    """The last change of a unit's period in the record: any entry, declaration or state
+    written for it moves `audit` to that change's audit row. Cached figures are keyed by the
+    stamps of the units and periods they read, so a write invalidates exactly those."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    period = models.IntegerField()
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("unit", "period"), name="values_periodstamp_unit_period"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.period}: {self.audit_id}"
+
+
 class CachedResult(models.Model):
     """The engine's results for one unit, period and set, with the key they were computed
     under. A row whose key differs from the current key is never used (see evaluation.py)."""
@@ -273,3 +397,20 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.state})"
+
+
+class SimulatedData(models.Model):
+    """Provenance: the province's values are simulated, and its pages say "dữ liệu mô phỏng".
+    `record_sets` holds the criteria sets (as their JSON) that the record was kept under and
+    that are not bundled, so that the pages read those periods without importing the code
+    that made them."""
+
+    province = models.OneToOneField(
+        "units.Unit", on_delete=models.PROTECT, related_name="simulated_data"
+    )
+    note = models.CharField(max_length=500, blank=True, default="")
+    record_sets = models.JSONField(default=list, blank=True)
+    marked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"simulated: {self.province_id}"

@@ -40,6 +40,14 @@ from ntm.values.models import (
     Submission,
     Value,
 )
+from ntm.values.record import (
+    SUBMISSION_OBJECT,
+    VALUE_OBJECT,
+    write_declaration,
+    write_entry,
+    write_past,
+    write_state,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -47,9 +55,6 @@ if TYPE_CHECKING:
 
     AnyUser = AbstractBaseUser | AnonymousUser
 
-VALUE_OBJECT = "values.value"
-SUBMISSION_OBJECT = "values.submission"
-DECLARATION_OBJECT = "values.declaration"
 MAX_COMMENT = 2000
 MAX_REASON = 2000
 # Messages are Vietnamese whatever the interface language (English follows in brackets).
@@ -342,17 +347,6 @@ def _check_read(measure: str, period: int) -> None:
 # ------------------------------------------------------------------------------------ values
 
 
-def _snapshot(value: Value, stage: str) -> dict[str, Any]:
-    return {
-        "unit": value.unit_id,
-        "measure": value.measure,
-        "period": value.period,
-        "stage": stage,
-        **value.entry(stage),
-        "version": value.version(stage),
-    }
-
-
 def _may_save(user: AnyUser, unit: Unit, stage: str) -> bool:
     if stage == Stage.CLAIMED:
         return permissions.can_enter_values(user, unit)
@@ -392,19 +386,11 @@ def save_value(
             return value
         if value.version(stage) != expected_version:
             raise Conflict(value, stage, entry, m)
-        before = _snapshot(value, stage)
-        for field, x in entry.as_dict().items():
-            setattr(value, f"{stage}_{field}", x)
-        setattr(value, f"{stage}_version", value.version(stage) + 1)
-        setattr(value, f"{stage}_by", acting_user)
-        setattr(value, f"{stage}_at", timezone.now())
-        value.save()
-        record(
+        write_entry(
+            value,
+            stage,
+            entry.as_dict(),
             action=f"values.save_{stage}",
-            object_type=VALUE_OBJECT,
-            object_id=value.pk,
-            before=before,
-            after=_snapshot(value, stage),
             acting_user=acting_user,
             reason=reason,
         )
@@ -449,21 +435,13 @@ def _transition(
                 gettext("This is not possible from the state “%(state)s”.")
                 % {"state": State(sub.state).label}
             )
-        before = {"unit": unit.pk, "period": period, "set": cset.id, "state": sub.state}
-        sub.state = target
-        if reason_required:
-            sub.reason = reason
-        sub.changed_by = acting_user
-        sub.changed_at = timezone.now()
-        sub.save()
-        record(
+        write_state(
+            sub,
+            target,
             action=action,
-            object_type=SUBMISSION_OBJECT,
-            object_id=sub.pk,
-            before=before,
-            after={**before, "state": target},
             acting_user=acting_user,
             reason=reason,
+            keep_reason=not reason_required,
         )
     return sub
 
@@ -556,21 +534,7 @@ def declare_status(
         )
         if decl.status == status:
             return decl
-        before = {"unit": unit.pk, "period": period, "set": cset.id, "criterion": criterion,
-                  "status": decl.status}  # fmt: skip
-        decl.status = status
-        decl.version += 1
-        decl.declared_by = acting_user
-        decl.declared_at = timezone.now()
-        decl.save()
-        record(
-            action="values.declare",
-            object_type=DECLARATION_OBJECT,
-            object_id=decl.pk,
-            before=before,
-            after={**before, "status": status},
-            acting_user=acting_user,
-        )
+        write_declaration(decl, status, acting_user=acting_user)
         refresh_results([unit.pk], period)
     return decl
 
@@ -1065,19 +1029,6 @@ def _write_history(
     actor: str,
     acting_user: User | None,
 ) -> HistoryLoad:
-    now = timezone.now()
-    user_id = acting_user.pk if acting_user is not None else None
-    audit: list[AuditLog] = []
-
-    def log(action: str, object_type: str, pk: int, before: Any, after: Any) -> None:
-        audit.append(
-            AuditLog(
-                created_at=now, acting_user_id=user_id, actor=actor, action=action,
-                object_type=object_type, object_id=str(pk), before=before, after=after,
-                reason=reason,
-            )
-        )  # fmt: skip
-
     summary = record(
         action="values.load_history",
         object_type=HISTORY_OBJECT,
@@ -1094,71 +1045,11 @@ def _write_history(
         actor=actor,
         reason=reason,
     )
-    rows = []
-    for (unit, measure, period), entries in values.items():
-        last_at, last = entries[-1]
-        v = Value(unit_id=unit, measure=measure, period=period)
-        for stage in stages:
-            for field, x in last.items():
-                setattr(v, f"{stage}_{field}", x)
-            setattr(v, f"{stage}_version", len(entries))
-            setattr(v, f"{stage}_by_id", user_id)
-            setattr(v, f"{stage}_at", last_at)
-        rows.append(v)
-    Value.objects.bulk_create(rows, batch_size=2000)
-    for v, ((unit, measure, period), entries) in zip(rows, values.items(), strict=True):
-        where = {"unit": unit, "measure": measure, "period": period}
-        for stage in stages:
-            before = None
-            for version, (at, entry) in enumerate(entries, start=1):
-                after = {"stage": stage, **entry, "version": version, **where,
-                         "at": at.isoformat()}  # fmt: skip
-                log("values.import", VALUE_OBJECT, v.pk, before, after)
-                before = {"stage": stage, **entry, "version": version}
-    decls = [
-        Declaration(
-            unit_id=unit,
-            period=period,
-            set_id=set_id,
-            criterion=criterion,
-            status=history[-1][1],
-            version=len(history),
-            declared_by_id=user_id,
-            declared_at=history[-1][0],
-        )
-        for (unit, period, set_id, criterion), history in declared.items()
-    ]
-    Declaration.objects.bulk_create(decls, batch_size=2000)
-    for d, ((unit, period, set_id, criterion), history) in zip(
-        decls, declared.items(), strict=True
-    ):
-        state = {"unit": unit, "period": period, "set": set_id, "criterion": criterion,
-                 "status": ""}  # fmt: skip
-        for at, status in history:
-            after = {**state, "status": status, "at": at.isoformat()}
-            log("values.declare", DECLARATION_OBJECT, d.pk, state, after)
-            state = {k: after[k] for k in state}
-    subs = [
-        Submission(
-            unit_id=unit,
-            period=period,
-            set_id=set_id,
-            state=State.APPROVED,
-            changed_by_id=user_id,
-            changed_at=at,
-        )
-        for (unit, period, set_id), at in approved.items()
-    ]
-    Submission.objects.bulk_create(subs, batch_size=2000)
-    for s, at in zip(subs, approved.values(), strict=True):
-        where = {"unit": s.unit_id, "period": s.period, "set": s.set_id}
-        after = {**where, "state": State.APPROVED, "at": at.isoformat()}
-        log("values.approve", SUBMISSION_OBJECT, s.pk, {**where, "state": State.DRAFT}, after)
-    AuditLog.objects.bulk_create(audit, batch_size=2000)
+    rows, decls, subs, audit_rows = write_past(values, declared, approved, stages, summary=summary)
     return HistoryLoad(
         values=len(rows),
         declarations=len(decls),
         approvals=len(subs),
-        audit_rows=len(audit) + 1,
+        audit_rows=audit_rows + 1,
         audit_id=summary.pk,
     )

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from ntm.web.models import SimulatedData
+from ntm.values.models import SimulatedData
 
 
 def _any_simulated() -> bool:

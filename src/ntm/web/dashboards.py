@@ -63,9 +63,8 @@ from ntm.values.evaluation import (
     units_frame,
     values_frame,
 )
-from ntm.values.models import Declaration, State, Submission, Value
-from ntm.values.services import SUBMISSION_OBJECT
-from ntm.web.models import SimulatedData
+from ntm.values.models import Declaration, SimulatedData, State, Submission, Value
+from ntm.values.record import SUBMISSION_OBJECT
 
 REBASED = "rebased"
 GEOGRAPHIES = (AS_RECORDED, REBASED)

@@ -1,27 +1,9 @@
-"""What the dashboards keep of their own: boundaries a province uploaded, and the mark that a
-province's values are simulated (demo data)."""
+"""What the pages keep of their own: boundaries a province uploaded."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-
-
-class SimulatedData(models.Model):
-    """Provenance: the province's values are simulated, and its pages say "dữ liệu mô phỏng".
-    `record_sets` holds the criteria sets (as their JSON) that the record was kept under and
-    that are not bundled, so that the pages read those periods without importing the code
-    that made them."""
-
-    province = models.OneToOneField(
-        "units.Unit", on_delete=models.PROTECT, related_name="simulated_data"
-    )
-    note = models.CharField(max_length=500, blank=True, default="")
-    record_sets = models.JSONField(default=list, blank=True)
-    marked_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"simulated: {self.province_id}"
 
 
 class Boundaries(models.Model):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from ntm.accounts.testing import Personas
 from ntm.audit.services import record
 from ntm.values.models import Value
-from ntm.values.services import VALUE_OBJECT
+from ntm.values.record import VALUE_OBJECT
 
 pytestmark = pytest.mark.django_db
 
