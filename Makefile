@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+EN_PO := src/ntm/locale/en/LC_MESSAGES/django.po
 
 .PHONY: run test lint typecheck pytest pytest-postgres bench clean messages
 
@@ -51,7 +52,10 @@ test: lint typecheck pytest pytest-postgres
 messages: $(STAMP)
 	cd src/ntm && DJANGO_SETTINGS_MODULE=ntm.settings ../../$(BIN)/django-admin makemessages \
 	  --locale vi --locale en --no-obsolete --no-location --no-wrap --ignore 'tests/*'
-	msgen --no-wrap -o src/ntm/locale/en/LC_MESSAGES/django.po src/ntm/locale/en/LC_MESSAGES/django.po
+	@# English is its own msgid: empty every entry, fill it from the msgid, drop fuzzy marks.
+	msgfilter --keep-header --no-wrap -i $(EN_PO) -o $(EN_PO) sed -e d
+	msgen --no-wrap -o $(EN_PO) $(EN_PO)
+	msgattrib --no-wrap --clear-fuzzy --clear-previous -o $(EN_PO) $(EN_PO)
 	cd src/ntm && DJANGO_SETTINGS_MODULE=ntm.settings ../../$(BIN)/django-admin compilemessages
 
 bench: $(STAMP)

@@ -7,6 +7,6 @@ from ntm.api.api import api
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
-    path("values/", include("ntm.values.urls")),
+    path("values/", include("ntm.web.urls_entry")),
     path("", include("ntm.web.urls")),
 ]

@@ -16,6 +16,7 @@ a parameter or field outside its documented bounds is a 422; so is an entry a se
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
@@ -47,12 +48,14 @@ from ntm.api.schemas import (
     Year,
 )
 from ntm.criteria.loader import bundled_set_ids, load_set
+from ntm.results.commune import commune_view
+from ntm.results.province import REVOCATION_SCOPE, province_overview
+from ntm.results.query import ChoiceError, Geography, parse_day
 from ntm.stats.text import basis_text
 from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import LineageStep, lineage
 from ntm.values import services as values_services
 from ntm.values.models import Stage, Value
-from ntm.web import dashboards
 
 api = NinjaAPI(
     title="ntm API",
@@ -107,7 +110,7 @@ def _ref(unit: Unit) -> UnitRef:
     return UnitRef(id=unit.pk, code=unit.code, name=unit.name, kind=unit.kind)
 
 
-def _choice_error(e: dashboards.ChoiceError) -> Status[Error]:
+def _choice_error(e: ChoiceError) -> Status[Error]:
     return Status(422, Error(detail=str(e), code="invalid_choice"))
 
 
@@ -263,8 +266,8 @@ def unit_evaluation(
 ) -> Any:
     unit = _visible_unit(request, unit_id, UnitKind.COMMUNE)
     try:
-        view = dashboards.commune_view(unit, period=period, set_id=set)
-    except dashboards.ChoiceError as e:
+        view = commune_view(unit, period=period, set_id=set, strict_set=True)
+    except ChoiceError as e:
         return _choice_error(e)
     return EvaluationOut(
         unit=_ref(unit),
@@ -292,23 +295,23 @@ def unit_statistics(
     period: Year | None = None,
     baseline: Year | None = None,
     set: SetId | None = None,
-    geography: str = Query(dashboards.AS_RECORDED, pattern="^(as_recorded|rebased)$"),  # type: ignore[type-arg]
+    geography: str = Query(Geography.AS_RECORDED.value, pattern="^(as_recorded|rebased)$"),  # type: ignore[type-arg]
     as_of: str | None = Query(None, description="dd/mm/yyyy or yyyy-mm-dd", max_length=10),  # type: ignore[type-arg]
     approved_only: bool = False,
 ) -> Any:
     unit = _visible_unit(request, unit_id, UnitKind.PROVINCE)
     try:
-        o = dashboards.province_overview(
+        o = province_overview(
             unit,
             period=period,
             baseline=baseline,
             set_id=set,
-            geography=geography,
-            as_of=dashboards.parse_as_of(as_of),
+            geography=Geography(geography),
+            as_of=parse_day(as_of, name=_("The as-of date")),
             approved_only=approved_only,
-            extra_sets=dashboards.record_sets(unit),
+            strict_set=True,
         )
-    except dashboards.ChoiceError as e:
+    except ChoiceError as e:
         return _choice_error(e)
     return StatisticsOut(
         unit=_ref(unit),
@@ -358,7 +361,7 @@ def unit_statistics(
             )
             for r in o.at_risk
         ],
-        revocation_scope=dashboards.REVOCATION_SCOPE,
+        revocation_scope=REVOCATION_SCOPE,
     )
 
 

@@ -4,15 +4,15 @@
 the values service `ntm.values.services.load_history` (design decision 7), which writes it in
 one transaction with an audit row for every entry (`values.import` on each value stage,
 `values.declare` on each declaration, `values.approve` on each period), each with
-`after["at"]`. That is what lets the record answer "as of 30/06/2020" and "as of 31/12/2020"
-for the same period 2020 (`ntm.values.evaluation.results_for_units(..., as_of=...)`):
+a version row effective at that moment. That is what lets the record answer "as of 30/06/2020"
+and "as of 31/12/2020" for the same period 2020 (`ntm.results.record`):
 
 - 2011–2015: no criteria set of that period is bundled; statuses are DECLARED per criterion
   under `vn-ntm-xa-2010-2015` (criterion numbers of QĐ 491/2009 only, src/ntm/demo/sets/);
 - 2016–2019: indicator values against the 2016–2020 set, effective 31/12 of the year;
   income (criterion 10) has no threshold before 2020, so its status is also declared;
 - 2020: values effective 30/06/2020, then the entries that changed by the end of the year,
-  effective 31/12/2020. The Value rows hold the end-of-year state; the audit log holds both.
+  effective 31/12/2020. The Value rows hold the end-of-year state; the version rows both.
 
 Every period is approved (locked). The province is marked simulated (its pages say "dữ liệu
 mô phỏng"). The load is idempotent: a province already marked is left alone.
@@ -34,11 +34,18 @@ from ntm.criteria.resolve import resolve
 from ntm.criteria.schema import CriteriaSet
 from ntm.demo import plan as demo_plan
 from ntm.demo.realise import Realised, commune_sizes, realise
+from ntm.results.provenance import is_simulated
+from ntm.results.scope import communes_on, pk_crosswalk
 from ntm.units.models import Unit, UnitKind
 from ntm.units.names import name_key
-from ntm.values.evaluation import results_for_units
-from ntm.values.services import Entry, PastApproval, PastDeclaration, PastValue, load_history
-from ntm.web.dashboards import communes_on, is_simulated, mark_simulated, pk_crosswalk
+from ntm.values.services import (
+    Entry,
+    PastApproval,
+    PastDeclaration,
+    PastValue,
+    load_history,
+    mark_simulated,
+)
 
 ACTOR = "system:demo"
 PROVINCE_CODE = "20"  # Lạng Sơn (GSO)
@@ -238,10 +245,6 @@ def load_demo(*, actor: str = ACTOR) -> DemoResult:
             actor=actor,
         )
         mark_simulated(prov, note=NOTE, record_sets=[set_2010], actor=actor)
-        # Warm the results cache of the bundled set, so that the first pages are quick.
-        for year in range(2016, 2021):
-            units = c2020 if year == 2020 else c2019
-            results_for_units(list(units.values()), year, cset)
     return DemoResult(
         loaded=True,
         values=loaded.values,

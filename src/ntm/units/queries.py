@@ -40,6 +40,16 @@ class UnitLookupError(LookupError):
         self.candidates = list(candidates)
 
 
+def province_code(unit: Unit) -> str | None:
+    """The GSO code of the unit's province (walks the loaded parents)."""
+    node: Unit | None = unit
+    while node is not None:
+        if node.kind == UnitKind.PROVINCE:
+            return node.code
+        node = node.parent
+    return None
+
+
 def province_on(province: Unit | str, day: dt.date) -> Unit:
     """A province by row, code or name, as of `day`."""
     if isinstance(province, Unit):

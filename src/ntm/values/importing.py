@@ -31,8 +31,7 @@ from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.sheets import Say
 from ntm.exchange.workbook import InputError, InputProblem, UnitInfo, read_file, template_columns
 from ntm.units.models import Unit, UnitKind
-from ntm.values.evaluation import province_code, sets_for_period
-from ntm.values.evaluation import results_for_units as _results_for_units
+from ntm.units.queries import province_code
 from ntm.values.models import Stage, Value
 from ntm.values.record import EMPTY_ENTRY as EMPTY
 from ntm.values.record import write_entry
@@ -287,10 +286,6 @@ def import_values(
                     changed += 1
             if i <= total and (i % CHUNK == 0 or i == total):
                 report("Đang ghi số liệu", i, total)
-        sets = sets_for_period(year)
-        for k, s in enumerate(sets, start=1):
-            _results_for_units(units, year, s)
-            report("Đang tính kết quả", k, len(sets))
     report("Xong", total, total)
     return ImportResult(
         units=len(codes), values=len(rows), created=created, changed=changed,

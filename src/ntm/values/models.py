@@ -337,31 +337,6 @@ class PeriodStamp(models.Model):
         return f"{self.unit_id}/{self.period}: {self.audit_id}"
 
 
-class CachedResult(models.Model):
-    """The engine's results for one unit, period and set, with the key they were computed
-    under. A row whose key differs from the current key is never used (see evaluation.py)."""
-
-    set_id = models.CharField(max_length=100)
-    period = models.IntegerField()
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    label = models.CharField(max_length=300)
-    indicators = models.BinaryField()
-    criteria = models.BinaryField()
-    communes = models.BinaryField()
-    computed_at = models.DateTimeField()
-
-    class Meta:
-        constraints = (
-            models.UniqueConstraint(
-                fields=("set_id", "period", "unit"), name="values_cachedresult_set_period_unit"
-            ),
-        )
-
-    def __str__(self) -> str:
-        return f"{self.set_id}/{self.period}/{self.unit_id}"
-
-
 class ImportState(models.TextChoices):
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Running")

@@ -2,7 +2,7 @@
 
 Each runs in one transaction, takes the acting user as a keyword argument, asks
 `ntm.accounts.permissions` whether that user may act, writes one audit row with before and
-after, and recomputes the cached results the change touched (`evaluation.refresh_results`).
+after; the read layer (`ntm.results`) sees the change by the stamp the write moves.
 Errors carry a Vietnamese message (English after it) and leave nothing written.
 """
 
@@ -24,17 +24,24 @@ from ntm.accounts import permissions
 from ntm.audit.models import AuditLog
 from ntm.audit.services import MissingActorError, record
 from ntm.criteria import bounds
-from ntm.criteria.loader import CriteriaError, bundled_set_ids, load_measures, load_set
+from ntm.criteria.loader import (
+    CriteriaError,
+    bundled_set_ids,
+    load_measures,
+    load_set,
+    measures_read,
+    sets_for_period,
+)
 from ntm.criteria.schema import CriteriaSet, Measure
 from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files
-from ntm.values.evaluation import refresh_results, set_measures, sets_for_period
 from ntm.values.models import (
     Comment,
     Declaration,
     DeclaredStatus,
     Evidence,
+    SimulatedData,
     Stage,
     State,
     Submission,
@@ -249,12 +256,9 @@ def set_reads(set_id: str) -> frozenset[str]:
     combine by. A set that cannot be read is taken to read everything (the empty set is
     never returned for it), so that the locks always hold."""
     try:
-        keys = set_measures(set_id)
+        return measures_read(load_set(set_id))
     except CriteriaError:
         return frozenset(load_measures())
-    catalogue = load_measures()
-    weights = {catalogue[k].weight_measure for k in keys if k in catalogue}
-    return keys | {w for w in weights if w is not None}
 
 
 def states(unit: Unit, period: int) -> dict[str, str]:
@@ -394,7 +398,6 @@ def save_value(
             acting_user=acting_user,
             reason=reason,
         )
-        refresh_results([unit.pk], period)
     return value
 
 
@@ -535,7 +538,6 @@ def declare_status(
         if decl.status == status:
             return decl
         write_declaration(decl, status, acting_user=acting_user)
-        refresh_results([unit.pk], period)
     return decl
 
 
@@ -857,7 +859,7 @@ def load_history(
     must be one a set covering its period reads (or weighs it by), a declaration's and an
     approval's set one of them. A record kept before ntm has one entry per value, written to
     every stage in `stages`. Every audit row carries `after["at"]`, the moment it holds from,
-    so the record answers "as of" any date (`ntm.values.evaluation`); the rows are bulk-
+    so the record answers "as of" any date (`ntm.results.record`); the rows are bulk-
     written in one transaction with one summary row. Results are not refreshed: the cache key
     moves with the new rows, so a read recomputes them. Raises `HistoryRefused` listing every
     problem (nothing written); with `acting_user`, the user must approve for every unit.
@@ -1053,3 +1055,37 @@ def _write_history(
         audit_rows=audit_rows + 1,
         audit_id=summary.pk,
     )
+
+
+# ------------------------------------------------------------------------------------ provenance
+
+
+def mark_simulated(
+    province: Unit,
+    *,
+    note: str,
+    record_sets: Sequence[CriteriaSet] = (),
+    actor: str = "",
+    acting_user: User | None = None,
+) -> SimulatedData:
+    """Record that a province's values are simulated (the demo loader calls this), so that
+    every page of it says "dữ liệu mô phỏng", with the sets its record was kept under that
+    are not bundled (read back by `ntm.results`)."""
+    if province.kind != UnitKind.PROVINCE:
+        raise ValuesError(gettext("Only a province can be marked as holding simulated data."))
+    sets = [s.model_dump(mode="json") for s in record_sets]
+    with transaction.atomic():
+        row, created = SimulatedData.objects.get_or_create(
+            province=province,
+            defaults={"note": note, "marked_at": timezone.now(), "record_sets": sets},
+        )
+        if created:
+            record(
+                action="values.mark_simulated",
+                object_type="units.unit",
+                object_id=province.pk,
+                after={"simulated": True, "note": note, "record_sets": [s.id for s in record_sets]},
+                acting_user=acting_user,
+                actor=actor,
+            )
+    return row

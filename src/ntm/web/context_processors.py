@@ -1,7 +1,7 @@
 """`simulated_data` in every template: whether the database holds simulated values.
 
 The demo records its province's values as simulated (a provenance row,
-`ntm.web.models.SimulatedData`); while any province is marked, every page can say "dữ liệu
+read through `ntm.results.provenance`); while any province is marked, every page can say "dữ liệu
 mô phỏng" (the base template's `notice` block reads this flag). The query runs only when a
 template reads the flag.
 """
@@ -13,12 +13,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from ntm.values.models import SimulatedData
-
-
-def _any_simulated() -> bool:
-    return SimulatedData.objects.exists()
+from ntm.results.provenance import any_simulated
 
 
 def simulated_data(request: HttpRequest) -> dict[str, Any]:
-    return {"simulated_data": SimpleLazyObject(_any_simulated)}
+    return {"simulated_data": SimpleLazyObject(any_simulated)}

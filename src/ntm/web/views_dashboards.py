@@ -24,10 +24,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ntm.accounts import permissions
+from ntm.results.central import CentralView, central_view
+from ntm.results.commune import commune_view
+from ntm.results.province import ProvinceOverview, province_overview
+from ntm.results.query import ChoiceError, parse_day, parse_flag, parse_geography, parse_year
 from ntm.stats.formatting import format_number, format_percent
 from ntm.units.models import Unit, UnitKind
 from ntm.values.models import Evidence
-from ntm.web import charts, dashboards, geo
+from ntm.web import charts, geo
 from ntm.web.views import get_visible_unit_or_404
 
 _PAGE_OF_KIND = {UnitKind.PROVINCE: "web:province", UnitKind.COMMUNE: "web:commune"}
@@ -58,7 +62,7 @@ def ancestors_of(request: HttpRequest, unit: Unit) -> list[dict[str, Any]]:
     return out
 
 
-def _invalid(request: HttpRequest, error: dashboards.ChoiceError, back: str) -> HttpResponse:
+def _invalid(request: HttpRequest, error: ChoiceError, back: str) -> HttpResponse:
     return render(
         request, "web/province_invalid.html", {"error": str(error), "back": back}, status=400
     )
@@ -85,7 +89,7 @@ def approval_label(approved: int, in_scope: int, approved_only: bool) -> str:
     }
 
 
-def basis_label(overview: dashboards.ProvinceOverview) -> str:
+def basis_label(overview: ProvinceOverview) -> str:
     """What every figure of the overview and the map is counted on: geography, the moment
     the record is read at, and approval."""
     if overview.onto is None:
@@ -105,31 +109,30 @@ def parse_moment(request: HttpRequest) -> tuple[dt.date | None, bool]:
     """The `as_of` and `approved_only` query parameters (ChoiceError when malformed)."""
     q = request.GET
     return (
-        dashboards.parse_as_of(q.get("as_of")),
-        dashboards.parse_flag(q.get("approved_only"), name=_("approved_only")),
+        parse_day(q.get("as_of"), name=_("The as-of date")),
+        parse_flag(q.get("approved_only"), name=_("approved_only")),
     )
 
 
 # ---------------------------------------------------------------------------- province
 
 
-def _overview(request: HttpRequest, unit: Unit) -> dashboards.ProvinceOverview:
+def _overview(request: HttpRequest, unit: Unit) -> ProvinceOverview:
     q = request.GET
     as_of, approved_only = parse_moment(request)
-    return dashboards.province_overview(
+    return province_overview(
         unit,
-        period=dashboards.parse_year(q.get("period"), name=_("The year")),
-        baseline=dashboards.parse_year(q.get("baseline"), name=_("The baseline year")),
+        period=parse_year(q.get("period"), name=_("The year")),
+        baseline=parse_year(q.get("baseline"), name=_("The baseline year")),
         set_id=q.get("set") or None,
-        geography=q.get("geography") or dashboards.AS_RECORDED,
+        geography=parse_geography(q.get("geography")),
         language=_language(),
         as_of=as_of,
         approved_only=approved_only,
-        extra_sets=dashboards.record_sets(unit),
     )
 
 
-def _charts(o: dashboards.ProvinceOverview) -> dict[str, Any]:
+def _charts(o: ProvinceOverview) -> dict[str, Any]:
     f = o.figures
     bands = o.cset.bands
     criteria_rows = [
@@ -205,7 +208,7 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
     try:
         o = _overview(request, unit)
-    except dashboards.ChoiceError as e:
+    except ChoiceError as e:
         return _invalid(request, e, reverse("web:province", args=[pk]))
     f = o.figures
     total = len(o.cset.criteria)
@@ -245,7 +248,7 @@ def _viewable(request: HttpRequest, units: Iterable[Unit]) -> set[int]:
     }
 
 
-def _map_entries(request: HttpRequest, o: dashboards.ProvinceOverview) -> list[geo.MapEntry]:
+def _map_entries(request: HttpRequest, o: ProvinceOverview) -> list[geo.MapEntry]:
     viewable = _viewable(request, (p.unit for p in o.points))
     out = []
     for p in o.points:
@@ -287,7 +290,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(reverse("web:province_map", args=[pk]))
     try:
         o = _overview(request, unit)
-    except dashboards.ChoiceError as e:
+    except ChoiceError as e:
         return _invalid(request, e, reverse("web:province_map", args=[pk]))
     boundaries = geo.latest_boundaries(unit)
     return render(
@@ -321,15 +324,15 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
     q = request.GET
     try:
         as_of, approved_only = parse_moment(request)
-        view = dashboards.commune_view(
+        view = commune_view(
             unit,
-            period=dashboards.parse_year(q.get("period"), name=_("The year")),
+            period=parse_year(q.get("period"), name=_("The year")),
             set_id=q.get("set") or None,
             language=_language(),
             as_of=as_of,
             approved_only=approved_only,
         )
-    except dashboards.ChoiceError as e:
+    except ChoiceError as e:
         return _invalid(request, e, reverse("web:commune", args=[pk]))
     evidence = [
         (e, optional_url("values:evidence_file", e.pk))
@@ -356,7 +359,7 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------- central
 
 
-def central_basis_label(view: dashboards.CentralView) -> str:
+def central_basis_label(view: CentralView) -> str:
     """What the central table is counted on: geography, the moment, approval."""
     geography = _("As recorded: each year on the administrative units of that year.")
     moment = capfirst(as_of_label(view.as_of))
@@ -364,7 +367,7 @@ def central_basis_label(view: dashboards.CentralView) -> str:
     return f"{geography} {moment}; {approval}."
 
 
-def central_query(view: dashboards.CentralView) -> dict[str, str]:
+def central_query(view: CentralView) -> dict[str, str]:
     """The choices behind the view, normalised, for the sort and drill-down links."""
     query = {"period": str(view.period), "set": view.cset.id}
     if view.as_of is not None:
@@ -381,14 +384,14 @@ def central(request: HttpRequest) -> HttpResponse:
     q = request.GET
     try:
         as_of, approved_only = parse_moment(request)
-        view = dashboards.central_view(
-            period=dashboards.parse_year(q.get("period"), name=_("The year")),
+        view = central_view(
+            period=parse_year(q.get("period"), name=_("The year")),
             set_id=q.get("set") or None,
             sort=q.get("sort") or None,
             as_of=as_of,
             approved_only=approved_only,
         )
-    except dashboards.ChoiceError as e:
+    except ChoiceError as e:
         return _invalid(request, e, reverse("web:central"))
     keep = central_query(view)
     headers = []

@@ -8,19 +8,77 @@ gives commune B a measured shortfall:
   (criteria 2 and 3 not met; indicator 2.2 measured at 40 % of village roads hardened);
 - 2022: A meets 19, B only 9 (criteria 10, 17 and 19 — all key criteria — among those not
   met), so B is at risk of revocation.
+
+The record is loaded as a past record (`load_history`): each entry holds from the end of its
+year unless a test gives it another history (`History`), e.g. what a commune had declared on
+some day before.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 from ntm.accounts.testing import Personas
+from ntm.criteria.loader import load_set
 from ntm.units.models import Unit
-from ntm.values.models import Declaration, Value
+from ntm.values.models import Stage
+from ntm.values.services import Entry, PastApproval, PastDeclaration, PastValue, load_history
 
 SET_2020 = "vn-ntm-xa-2016-2020"
 SET_2022 = "vn-ntm-xa-2021-2025"
 ROADS = "transport_village_roads_share"
+TZ = dt.timezone(dt.timedelta(hours=7))
+
+
+def at(day: str) -> dt.datetime:
+    """17:00 (Vietnam) on an ISO day."""
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(17), TZ)
+
+
+@dataclass
+class History:
+    """A past record of the persona world, loaded in one go by `seed` (or `load`)."""
+
+    values: list[PastValue] = field(default_factory=list)
+    declarations: list[PastDeclaration] = field(default_factory=list)
+    approvals: list[PastApproval] = field(default_factory=list)
+
+    def covers(self, unit: Unit, period: int, set_id: str) -> bool:
+        return any(
+            (d.unit.pk, d.period, d.set_id) == (unit.pk, period, set_id) for d in self.declarations
+        )
+
+    def declare(
+        self,
+        unit: Unit,
+        period: int,
+        set_id: str,
+        not_met: set[int],
+        *,
+        day: str | None = None,
+        total: int = 19,
+    ) -> None:
+        """Every criterion of the set declared met, but `not_met`, from `day` (the year's end)."""
+        when = at(day or f"{period}-12-31")
+        self.declarations += [
+            PastDeclaration(unit, period, set_id, c, "not_met" if c in not_met else "met", when)
+            for c in range(1, total + 1)
+        ]
+
+    def approve(self, unit: Unit, period: int, set_id: str, day: str) -> None:
+        self.approvals.append(PastApproval(unit, period, set_id, at(day)))
+
+    def load(self) -> None:
+        load_history(
+            [load_set(SET_2020), load_set(SET_2022)],
+            self.values,
+            self.declarations,
+            self.approvals,
+            reason="test",
+            actor="test:seed",
+            stages=[Stage.CLAIMED],  # the communes' own entries, not yet verified
+        )
 
 
 @dataclass(frozen=True)
@@ -29,38 +87,28 @@ class Seeded:
     b_met: dict[int, int]
 
 
-def declare(unit: Unit, period: int, set_id: str, not_met: set[int], total: int = 19) -> None:
-    Declaration.objects.bulk_create(
-        Declaration(
-            unit=unit,
-            period=period,
-            set_id=set_id,
-            criterion=c,
-            status="not_met" if c in not_met else "met",
-            version=1,
-        )
-        for c in range(1, total + 1)
-    )
-
-
-def seed(p: Personas) -> Seeded:
+def seed(p: Personas, history: History | None = None) -> Seeded:
+    """The persona world's record; `history` may give some communes' years another one (its
+    years are then left as it gives them) and more units."""
     Unit.objects.filter(pk__in=[p.commune_a.pk, p.commune_b.pk]).update(region="TDMNPB")
     Unit.objects.filter(pk=p.commune_a.pk).update(latitude=21.85, longitude=106.76)
     Unit.objects.filter(pk=p.commune_b.pk).update(latitude=21.60, longitude=106.40)
     for unit in (p.commune_a, p.commune_b):
         unit.refresh_from_db()
-    declare(p.commune_a, 2020, SET_2020, {1, 2, 3, 4})
-    declare(p.commune_b, 2020, SET_2020, {1, 2, 3, 4, 5, 6, 7})
-    declare(p.commune_a, 2021, SET_2022, set())
-    declare(p.commune_b, 2021, SET_2022, {2, 3})
-    Value.objects.create(
-        unit=p.commune_b,
-        measure=ROADS,
-        period=2021,
-        claimed_numerator=4,
-        claimed_denominator=10,
-        claimed_version=1,
+    h = history or History()
+    base: tuple[tuple[Unit, int, str, set[int]], ...] = (
+        (p.commune_a, 2020, SET_2020, {1, 2, 3, 4}),
+        (p.commune_b, 2020, SET_2020, {1, 2, 3, 4, 5, 6, 7}),
+        (p.commune_a, 2021, SET_2022, set()),
+        (p.commune_b, 2021, SET_2022, {2, 3}),
+        (p.commune_a, 2022, SET_2022, set()),
+        (p.commune_b, 2022, SET_2022, {1, 2, 3, 4, 5, 6, 10, 17, 18, 19}),
     )
-    declare(p.commune_a, 2022, SET_2022, set())
-    declare(p.commune_b, 2022, SET_2022, {1, 2, 3, 4, 5, 6, 10, 17, 18, 19})
+    for unit, period, set_id, not_met in base:
+        if not h.covers(unit, period, set_id):
+            h.declare(unit, period, set_id, not_met)
+    h.values.append(
+        PastValue(p.commune_b, ROADS, 2021, Entry(numerator=4, denominator=10), at("2021-12-31"))
+    )
+    h.load()
     return Seeded(a_met={2020: 15, 2021: 19, 2022: 19}, b_met={2020: 12, 2021: 17, 2022: 9})

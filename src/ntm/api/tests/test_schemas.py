@@ -8,7 +8,7 @@ import pytest
 from ninja import Schema
 
 from ntm.api.schemas import ConditionOut, CriterionOut
-from ntm.web.dashboards import ConditionRow, CriterionRow
+from ntm.results.commune import ConditionRow, CriterionRow
 
 
 @pytest.mark.parametrize(

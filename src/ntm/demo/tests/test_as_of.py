@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ntm.demo.loader import DemoResult
 from ntm.demo.users import _commune, ensure_demo_users
-from ntm.values.evaluation import moment, values_frame
+from ntm.results.record import moment, values_frame
 from ntm.values.models import Stage
 from ntm.values.services import Entry, save_value
 
@@ -32,7 +32,7 @@ def test_a_value_saved_now_is_in_the_record_from_now_on(demo: DemoResult) -> Non
         acting_user=officer,
     )
     later = timezone.now() + dt.timedelta(seconds=1)
-    assert values_frame([commune.pk], year, as_of=later).get_column("value").to_list() == [1.0]
+    assert values_frame([commune.pk], year, at=later).get_column("value").to_list() == [1.0]
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    assert values_frame([commune.pk], year, as_of=yesterday).height == 0
+    assert values_frame([commune.pk], year, at=moment(yesterday)).height == 0
     assert moment(yesterday) < later

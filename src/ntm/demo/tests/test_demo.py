@@ -12,9 +12,9 @@ from django.urls import reverse
 from ntm.audit.models import AuditLog
 from ntm.demo.loader import DAY_2020, DAY_MID_2020, DemoResult, load_demo, province
 from ntm.demo.users import demo_users, ensure_demo_users
-from ntm.values.evaluation import declared_frame, values_frame
+from ntm.results.record import declared_frame, moment, values_frame
+from ntm.results.scope import communes_on
 from ntm.values.models import Declaration, Value
-from ntm.web.dashboards import communes_on
 
 
 def _ids() -> list[int]:
@@ -28,22 +28,24 @@ def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
 def test_the_record_answers_as_of_mid_and_end_of_2020(demo: DemoResult) -> None:
     ids = _ids()
     now = _sorted(values_frame(ids, 2020))
-    end = _sorted(values_frame(ids, 2020, as_of=DAY_2020))
-    mid = _sorted(values_frame(ids, 2020, as_of=DAY_MID_2020))
+    end = _sorted(values_frame(ids, 2020, at=moment(DAY_2020)))
+    mid = _sorted(values_frame(ids, 2020, at=moment(DAY_MID_2020)))
     assert end.equals(now)  # the stored values are the end-of-year state
     assert mid.height == end.height and not mid.equals(end)
-    before = values_frame(ids, 2020, as_of=DAY_MID_2020.replace(day=29))
+    before = values_frame(ids, 2020, at=moment(DAY_MID_2020.replace(day=29)))
     assert before.height == 0  # nothing was recorded for 2020 before 30/06/2020
 
 
-def test_declarations_as_of_follow_their_audit_rows(demo: DemoResult) -> None:
+def test_declarations_as_of_follow_their_versions(demo: DemoResult) -> None:
     ids = [u.pk for u in communes_on(province(), DAY_2020.replace(year=2013))]
     now = declared_frame(ids, 2013, "vn-ntm-xa-2010-2015").sort("unit", "criterion")
-    then = declared_frame(ids, 2013, "vn-ntm-xa-2010-2015", as_of=DAY_2020.replace(year=2013))
+    then = declared_frame(ids, 2013, "vn-ntm-xa-2010-2015", at=moment(DAY_2020.replace(year=2013)))
     assert now.height == len(ids) * 19
     assert then.sort("unit", "criterion").equals(now)
     assert (
-        declared_frame(ids, 2013, "vn-ntm-xa-2010-2015", as_of=DAY_2020.replace(year=2012)).height
+        declared_frame(
+            ids, 2013, "vn-ntm-xa-2010-2015", at=moment(DAY_2020.replace(year=2012))
+        ).height
         == 0
     )
 

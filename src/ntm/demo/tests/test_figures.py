@@ -1,7 +1,7 @@
 """The published Lạng Sơn figures, computed by the app's own statistics from the demo record.
 
 Each figure is asserted from `ntm.stats` over `ntm.values`' results, through the province
-dashboard itself (`ntm.web.dashboards.province_overview`): end of 2020 live, mid-2020 as of
+read layer itself (`ntm.results.province.province_overview`): end of 2020 live, mid-2020 as of
 30/06/2020 (`ntm.demo.figures.mid_2020_overview`) — and on the rendered page's data-figure
 hooks.
 """
@@ -20,9 +20,13 @@ from ntm.criteria.loader import load_set
 from ntm.demo.figures import mid_2020_overview, province_statistics
 from ntm.demo.loader import DAY_2019, DAY_2020, DAY_MID_2020, DemoResult, demo_set_2010, province
 from ntm.demo.users import ensure_demo_users
+from ntm.results.evaluation import evaluated
+from ntm.results.periods import recorded_results
+from ntm.results.province import province_overview
+from ntm.results.record import moment
+from ntm.results.scope import communes_on, pk_crosswalk
 from ntm.stats.formatting import PercentStyle, format_number, format_percent, format_signed
-from ntm.values.evaluation import results_for_units
-from ntm.web.dashboards import communes_on, pk_crosswalk, province_overview, recorded_results
+from ntm.units.models import Unit
 
 SET_2016 = load_set("vn-ntm-xa-2016-2020")
 
@@ -84,8 +88,8 @@ def test_the_mergers_carry_the_standing_of_2019_into_mid_2020(demo: DemoResult) 
     """A commune that continued keeps its end-2019 standing until mid-2020; one created by a
     merger is at the standard only if every commune it was made of was."""
     prov = province()
-    before = recorded_results(prov, 2019, SET_2016, as_of=DAY_MID_2020).evaluation
-    after = recorded_results(prov, 2020, SET_2016, as_of=DAY_MID_2020).evaluation
+    before = recorded_results(prov, 2019, SET_2016, at=moment(DAY_MID_2020)).evaluation
+    after = recorded_results(prov, 2020, SET_2016, at=moment(DAY_MID_2020)).evaluation
     assert before is not None and after is not None
 
     def meeting(frame: pl.DataFrame) -> set[int]:
@@ -105,20 +109,29 @@ def test_the_mergers_carry_the_standing_of_2019_into_mid_2020(demo: DemoResult) 
 def test_the_history_before_2020(demo: DemoResult) -> None:
     overview = province_overview(province(), period=2020)
     trend = {p.period: p.figures for p in overview.trend}
-    assert sorted(trend) == [2016, 2017, 2018, 2019, 2020]  # the 2010-2015 set is not bundled
+    # 2011-2015 under the set the record was kept under (the provenance row gives it).
+    assert sorted(trend) == list(range(2011, 2021))
+    assert {p.set_id for p in overview.trend if p.period <= 2015} == {"vn-ntm-xa-2010-2015"}
     assert [trend[y].meeting for y in sorted(trend)] == sorted(trend[y].meeting for y in trend)
     end_2015 = province_statistics(province(), 2015, demo_set_2010()).total.figures
     assert end_2015.meeting == 8  # "8 NTM communes" by 07/12/2015 (langson_timeseries.csv)
+    assert trend[2015] == end_2015
+
+
+def _criteria(units: list[Unit], year: int) -> pl.DataFrame:
+    counted = evaluated(units, year, SET_2016).counted()
+    assert counted is not None
+    return counted.criteria
 
 
 def test_income_before_2020_is_declared(demo: DemoResult) -> None:
     """Income has no threshold before 2020: its status is declared, the others computed."""
     units = communes_on(province(), dt.date(2018, 12, 31))
-    crit = results_for_units(units, 2018, SET_2016).criteria
+    crit = _criteria(units, 2018)
     basis = dict(crit.group_by("criterion").agg(pl.col("basis").unique()).iter_rows())
     assert basis[10] == ["declared"]
     assert all(basis[k] == ["computed"] for k in basis if k != 10)
-    crit_2020 = results_for_units(units[:20], 2020, SET_2016).criteria
+    crit_2020 = _criteria(units[:20], 2020)
     assert crit_2020.get_column("basis").unique().to_list() == ["computed"]
 
 

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria import bounds
-from ntm.criteria.loader import load_measures
-from ntm.values.evaluation import sets_for_period
+from ntm.criteria.loader import load_measures, sets_for_period
 from ntm.values.models import Stage, Value
 from ntm.values.services import Entry, InvalidEntry, ValuesError, save_value, set_reads
 

@@ -1,18 +1,20 @@
 """Every page shows any value the database holds, however large: values written straight into
-the table (bypassing the services, which refuse them) and audit rows that carry them."""
+the tables (bypassing the services, which refuse them) and audit rows that carry them."""
 
 from __future__ import annotations
 
 import math
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from ntm.accounts.testing import Personas
+from ntm.audit.models import AuditLog
 from ntm.audit.services import record
-from ntm.values.models import Value
-from ntm.values.record import VALUE_OBJECT
+from ntm.values.models import EntryVersion, Value
+from ntm.values.record import VALUE_OBJECT, entry_version
 
 pytestmark = pytest.mark.django_db
 
@@ -35,15 +37,26 @@ def _store(p: Personas, measure: str, **fields: float) -> Value:
         **{f"claimed_{k}": v for k, v in fields.items()},
     )
     entry = value.entry("claimed")
-    record(
-        action="values.save_claimed",
-        object_type=VALUE_OBJECT,
-        object_id=value.pk,
-        before={"stage": "claimed", **{k: None for k in entry}, "not_applicable": False},
-        after={"stage": "claimed", **entry, "version": 1},
-        acting_user=p.officer_a,
-    )
+    with transaction.atomic():
+        audit = record(
+            action="values.save_claimed",
+            object_type=VALUE_OBJECT,
+            object_id=value.pk,
+            before={"stage": "claimed", **{k: None for k in entry}, "not_applicable": False},
+            after={"stage": "claimed", **entry, "version": 1},
+            acting_user=p.officer_a,
+        )
+        _version(value, audit)
     return value
+
+
+def _version(value: Value, audit: AuditLog) -> None:
+    """The version row a save writes beside the value (the read layer reads it)."""
+    EntryVersion.objects.create(
+        **entry_version(value, "claimed", value.entry("claimed"), 1, audit.created_at),
+        acting_user_id=audit.acting_user_id,
+        audit=audit,
+    )
 
 
 def _fetch(client: Client, p: Personas, measure: str) -> dict[str, str]:
@@ -102,6 +115,8 @@ def test_pages_show_a_number_that_is_not_finite(client: Client, p: Personas, num
     value = Value.objects.create(
         unit=p.commune_a, measure=INCOME, period=YEAR, claimed_version=1, claimed_value=number
     )
+    with transaction.atomic():
+        _version(value, record(action="test", object_type=VALUE_OBJECT, actor="test"))
     value.refresh_from_db()
     stored = value.claimed_value
     pages = _fetch(client, p, INCOME)

@@ -15,10 +15,10 @@ from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.workbook import InputError, template_columns, write_template
-from ntm.values.evaluation import results_for
 from ntm.values.importing import Progress, import_values
-from ntm.values.models import CachedResult, Stage, Value
+from ntm.values.models import Stage, Value
 from ntm.values.services import Entry, save_value, submit
+from ntm.values.tests.stored import stored_results as results_for
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,6 @@ def write_csv(path: Path, cset: CriteriaSet, rows: Sequence[dict[str, Any]]) -> 
 def _nothing_written() -> None:
     assert not Value.objects.exists()
     assert not AuditLog.objects.filter(action="values.import").exists()
-    assert not CachedResult.objects.exists()
 
 
 def _problems(exc: pytest.ExceptionInfo[InputError]) -> list[str]:

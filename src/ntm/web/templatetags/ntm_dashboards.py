@@ -6,9 +6,10 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from ntm.results.commune import ConditionRow
+from ntm.results.province import Shortfall
 from ntm.stats.formatting import format_number
 from ntm.values.models import STATUS_LABELS
-from ntm.web.dashboards import ConditionRow, Shortfall
 
 register = template.Library()
 

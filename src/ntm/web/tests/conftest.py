@@ -1,3 +1,22 @@
-from ntm.accounts.testing import personas
+"""Fixtures of the page tests: the persona world (also as `p`) and the 2016–2020 set."""
 
-__all__ = ["personas"]
+from __future__ import annotations
+
+import pytest
+
+from ntm.accounts.testing import Personas, personas
+from ntm.criteria.loader import load_set
+from ntm.criteria.schema import CriteriaSet
+
+__all__ = ["cset", "p", "personas"]
+
+
+@pytest.fixture
+def p(personas: Personas) -> Personas:
+    """The persona world under its short name."""
+    return personas
+
+
+@pytest.fixture
+def cset() -> CriteriaSet:
+    return load_set("vn-ntm-xa-2016-2020")

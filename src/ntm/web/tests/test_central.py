@@ -19,39 +19,38 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ntm.accounts.testing import PersonaName, Personas, make_unit
-from ntm.api.tests.seed import SET_2022, declare, seed
+from ntm.api.tests.seed import SET_2022, History, seed
 from ntm.audit.models import AuditLog
+from ntm.results.central import central_view
 from ntm.units.models import Unit, UnitKind
-from ntm.values.models import CachedResult
-from ntm.web.dashboards import central_view
 from ntm.web.tests.test_dashboards import html, text
-from ntm.web.tests.test_dashboards_as_of import approve, declared
 
 pytestmark = pytest.mark.django_db
 
 
-def other_province(code: str = "98", name: str = "Tỉnh Khác") -> tuple[Unit, Unit, Unit]:
+def other_province(
+    history: History, code: str = "98", name: str = "Tỉnh Khác"
+) -> tuple[Unit, Unit, Unit]:
     province = make_unit(name, UnitKind.PROVINCE, code)
     c = make_unit(f"Xã Cây {code}", UnitKind.COMMUNE, f"{code}001", province)
     d = make_unit(f"Xã Dốc {code}", UnitKind.COMMUNE, f"{code}002", province)
     Unit.objects.filter(pk__in=[c.pk, d.pk]).update(region="TDMNPB")
-    declare(c, 2021, SET_2022, set())
-    declare(d, 2021, SET_2022, {2, 3})
-    declared(c, 2021, SET_2022, "2021-03-01", {})
-    declared(d, 2021, SET_2022, "2021-08-01", {})
-    approve(c, 2021, SET_2022, "2021-12-25")
+    history.declare(c, 2021, SET_2022, set(), day="2021-03-01")
+    history.declare(d, 2021, SET_2022, {2, 3}, day="2021-08-01")
+    history.approve(c, 2021, SET_2022, "2021-12-25")
     return province, c, d
 
 
 @pytest.fixture
 def world(personas: Personas) -> Personas:
     p = personas
-    seed(p)
-    declared(p.commune_a, 2021, SET_2022, "2021-05-01", {1: "not_met", 2: "not_met", 3: "not_met"})
-    declared(p.commune_a, 2021, SET_2022, "2021-12-20", {})
-    declared(p.commune_b, 2021, SET_2022, "2021-12-20", {})
-    approve(p.commune_a, 2021, SET_2022, "2022-01-20")
-    other_province()
+    h = History()
+    h.declare(p.commune_a, 2021, SET_2022, {1, 2, 3}, day="2021-05-01")
+    h.declare(p.commune_a, 2021, SET_2022, set(), day="2021-12-20")
+    h.declare(p.commune_b, 2021, SET_2022, {2, 3}, day="2021-12-20")
+    h.approve(p.commune_a, 2021, SET_2022, "2022-01-20")
+    other_province(h)
+    seed(p, h)
     return p
 
 
@@ -147,10 +146,10 @@ def test_bad_input_is_a_400_that_says_why(
     client: Client, world: Personas, query: str, message: str
 ) -> None:
     world.login(client, "central_viewer")
-    audit, cached = AuditLog.objects.count(), CachedResult.objects.count()
+    audit = AuditLog.objects.count()
     page = html(client, f"{reverse('web:central')}?{query}", 400)
     assert message in page
-    assert AuditLog.objects.count() == audit and CachedResult.objects.count() == cached
+    assert AuditLog.objects.count() == audit
 
 
 ACCESS: dict[PersonaName, int] = {
@@ -199,7 +198,9 @@ def test_queries_do_not_grow_with_the_provinces(client: Client, world: Personas)
         return len(ctx.captured_queries)
 
     before = [count(q) for q in queries]
+    more = History()
     for code in ("97", "96", "95"):
-        other_province(code, f"Tỉnh Số {code}")
+        other_province(more, code, f"Tỉnh Số {code}")
+    more.load()
     assert central_view(period=2021).in_scope == 10
     assert [count(q) for q in queries] == before

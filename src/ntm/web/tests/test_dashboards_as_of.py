@@ -1,6 +1,6 @@
 """As-of dates and approval on the province overview, the map and the commune page.
 
-The persona world of `ntm.api.tests.seed`, given an audit history: 2020 recorded on 30/12/2020
+The persona world of `ntm.api.tests.seed`, given a history: 2020 recorded on 30/12/2020
 (commune A then met 14 criteria, corrected to 15 on 01/02/2021); in 2021 A declared 16
 criteria on 01/05/2021 and all 19 on 20/12/2021, when B declared its 17. A's 2021 is approved
 on 20/01/2022; B's is not.
@@ -16,52 +16,32 @@ from django.test import Client
 from django.urls import reverse
 
 from ntm.accounts.testing import Personas
-from ntm.api.tests.seed import SET_2020, SET_2022, seed
+from ntm.api.tests.seed import SET_2020, SET_2022, History, seed
 from ntm.audit.models import AuditLog
-from ntm.audit.services import record
-from ntm.units.models import Unit
-from ntm.values.models import Declaration, State, Submission
-from ntm.web.dashboards import province_overview
+from ntm.results.province import province_overview
+from ntm.results.query import Geography
 from ntm.web.tests.test_dashboards import html, text
 
 pytestmark = pytest.mark.django_db
 
-TZ = dt.timezone(dt.timedelta(hours=7))
 
-
-def at(day: str) -> str:
-    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(17), TZ).isoformat()
-
-
-def declared(unit: Unit, period: int, set_id: str, day: str, statuses: dict[int, str]) -> None:
-    """Audit rows for the unit's declarations of the period as they stood on `day` (their
-    stored status unless `statuses` says otherwise)."""
-    for d in Declaration.objects.filter(unit=unit, period=period, set_id=set_id):
-        after = {"unit": unit.pk, "period": period, "set": set_id, "criterion": d.criterion,
-                 "status": statuses.get(d.criterion, d.status), "at": at(day)}  # fmt: skip
-        record(action="values.declare", object_type="values.declaration", object_id=d.pk,
-               after=after, actor="test")  # fmt: skip
-
-
-def approve(unit: Unit, period: int, set_id: str, day: str) -> None:
-    sub = Submission.objects.create(unit=unit, period=period, set_id=set_id, state=State.APPROVED)
-    after = {"unit": unit.pk, "period": period, "set": set_id, "state": "approved", "at": at(day)}
-    record(action="values.approve", object_type="values.submission", object_id=sub.pk,
-           after=after, actor="test")  # fmt: skip
+def history(p: Personas) -> History:
+    """What the communes had declared on each day (see the module's docstring)."""
+    h = History()
+    h.declare(p.commune_a, 2020, SET_2020, {1, 2, 3, 4, 5}, day="2020-12-30")
+    h.declare(p.commune_a, 2020, SET_2020, {1, 2, 3, 4}, day="2021-02-01")
+    h.declare(p.commune_b, 2020, SET_2020, {1, 2, 3, 4, 5, 6, 7}, day="2020-12-30")
+    h.declare(p.commune_a, 2021, SET_2022, {1, 2, 3}, day="2021-05-01")
+    h.declare(p.commune_a, 2021, SET_2022, set(), day="2021-12-20")
+    h.declare(p.commune_b, 2021, SET_2022, {2, 3}, day="2021-12-20")
+    h.approve(p.commune_a, 2021, SET_2022, "2022-01-20")
+    return h
 
 
 @pytest.fixture
 def world(personas: Personas) -> Personas:
-    p = personas
-    seed(p)
-    declared(p.commune_a, 2020, SET_2020, "2020-12-30", {5: "not_met"})
-    declared(p.commune_a, 2020, SET_2020, "2021-02-01", {})
-    declared(p.commune_b, 2020, SET_2020, "2020-12-30", {})
-    declared(p.commune_a, 2021, SET_2022, "2021-05-01", {1: "not_met", 2: "not_met", 3: "not_met"})
-    declared(p.commune_a, 2021, SET_2022, "2021-12-20", {})
-    declared(p.commune_b, 2021, SET_2022, "2021-12-20", {})
-    approve(p.commune_a, 2021, SET_2022, "2022-01-20")
-    return p
+    seed(personas, history(personas))
+    return personas
 
 
 def figure_bases(page: str) -> list[str]:
@@ -121,7 +101,7 @@ def test_approval_counts_and_approved_only(client: Client, world: Personas) -> N
     o = province_overview(p.province, period=2021, as_of=dt.date(2022, 1, 20), approved_only=True)
     assert (o.approved, o.figures.evaluated, o.figures.meeting) == (1, 1, 1)
     # Re-based (the units have not changed): the same communes approved and held back.
-    o = province_overview(p.province, period=2021, geography="rebased", approved_only=True)
+    o = province_overview(p.province, period=2021, geography=Geography.REBASED, approved_only=True)
     assert (o.approved, o.held_back, o.figures.evaluated, o.figures.meeting) == (1, 1, 1, 1)
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from ntm.accounts.testing import Personas
 from ntm.values.models import FIRST_YEAR, LAST_YEAR, Comment, Value
-from ntm.values.urls import YearConverter
+from ntm.web.urls_entry import YearConverter
 
 pytestmark = pytest.mark.django_db
 

@@ -29,21 +29,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ntm.accounts import permissions
 from ntm.accounts.models import Role
-from ntm.criteria.loader import bundled_set_ids, load_measures, load_set
+from ntm.criteria.loader import bundled_set_ids, load_measures, load_set, measures_read
 from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure
 from ntm.exchange.workbook import InputError
+from ntm.results.commune import unit_results
 from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
-from ntm.values.evaluation import results_for, set_measures
-from ntm.values.forms import (
-    CellForm,
-    CommentForm,
-    DeclareForm,
-    EvidenceForm,
-    ImportForm,
-    WorkflowForm,
-)
 from ntm.values.importing import (
     cached_progress,
     forget_progress,
@@ -59,6 +51,14 @@ from ntm.values.models import (
     State,
     Submission,
     Value,
+)
+from ntm.web.forms import (
+    CellForm,
+    CommentForm,
+    DeclareForm,
+    EvidenceForm,
+    ImportForm,
+    WorkflowForm,
 )
 
 if TYPE_CHECKING:
@@ -267,7 +267,7 @@ def build_grid(
     may_claim = permissions.can_enter_values(user, unit)
     may_verify = permissions.can_verify(user, unit)
     may_review = may_verify or permissions.can_approve(user, unit)
-    ev = results_for(unit, year, cset)
+    ev = unit_results(unit, year, cset)
     indicators = _rows_by(ev.indicators, "indicator", "condition")
     criteria = _rows_by(ev.criteria, "criterion")
     values = {
@@ -420,7 +420,7 @@ def save_cell(
     unit = commune_or_404(request, pk)
     cset = set_or_404(set_id, year)
     m = measure_or_404(measure)
-    if measure not in set_measures(set_id) or stage not in Stage.values:
+    if measure not in measures_read(cset) or stage not in Stage.values:
         raise Http404
     user = _user(request)
     allowed = (

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
-from ntm.values import views
 from ntm.values.models import FIRST_YEAR, LAST_YEAR
+from ntm.web import views_entry as views
 
 app_name = "values"
 

@@ -23,7 +23,7 @@ from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.exchange.workbook import template_columns
-from ntm.values import importing, views
+from ntm.values import importing
 from ntm.values.importing import Progress, cached_progress, progress_to_cache
 from ntm.values.models import ImportJob, ImportState, Value
 from ntm.values.services import (
@@ -35,6 +35,7 @@ from ntm.values.services import (
     load_history,
     value_history,
 )
+from ntm.web import views_entry as views
 
 pytestmark = pytest.mark.django_db
 

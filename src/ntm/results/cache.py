@@ -1,0 +1,72 @@
+"""The read layer's cache: entries keyed by everything a figure depends on.
+
+A key names the question (what is computed, for which scope, set and its fingerprint, period,
+moment, geography, stage and language) and carries the stamps of what it read: the
+`PeriodStamp` of every unit and period (moved by every write to the record, in the write's own
+transaction) and the units' own stamp (`units_stamp`: any new unit version or unit event). A
+write therefore changes exactly the keys of the figures that read it; the others stay valid.
+Entries live in Django's cache (process memory by default, Redis with `NTM_CACHE_URL`); a lost
+entry is only recomputed, never wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db.models import Max
+
+from ntm.units.models import Unit, UnitEvent
+
+T = TypeVar("T")
+# Bump when the shape of what is cached changes.
+FORMAT = "results-1"
+TIMEOUT = 7 * 24 * 3600  # idle entries leave by themselves; a valid key never goes stale
+
+
+def digest(*parts: Any) -> str:
+    """A short stable digest of the parts' text."""
+    raw = "\x1f".join(repr(p) for p in parts)
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def key(kind: str, *parts: Any) -> str:
+    return f"{FORMAT}:{kind}:{digest(*parts)}"
+
+
+def units_stamp() -> tuple[int | None, int | None]:
+    """Moves whenever a unit version or a unit event is added (units are never changed in
+    place but by events, which close one version and open another)."""
+    return (
+        Unit.objects.aggregate(m=Max("id"))["m"],
+        UnitEvent.objects.aggregate(m=Max("id"))["m"],
+    )
+
+
+def remember(name: str, compute: Callable[[], T]) -> T:
+    """The cached value under `name`, else `compute()` stored there."""
+    found = cache.get(name)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    value = compute()
+    cache.set(name, value, TIMEOUT)
+    return value
+
+
+def get_many(names: Iterable[str]) -> dict[str, Any]:
+    return cache.get_many(list(names))
+
+
+def set_many(entries: dict[str, Any]) -> None:
+    if entries:
+        cache.set_many(entries, TIMEOUT)
+
+
+def get(name: str) -> Any:
+    return cache.get(name)
+
+
+def put(name: str, value: Any) -> None:
+    cache.set(name, value, TIMEOUT)

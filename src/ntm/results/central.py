@@ -1,0 +1,186 @@
+"""The central view: every province side by side for one period, as recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ntm.criteria.schema import CriteriaSet
+from ntm.results import cache as rcache
+from ntm.results import record
+from ntm.results.evaluation import evaluated
+from ntm.results.provenance import simulated_codes
+from ntm.results.province import DefaultPeriod, set_for_year
+from ntm.results.query import check_as_of, parse_sort
+from ntm.results.scope import period_day
+from ntm.results.sets import sets_for, years_with_sets
+from ntm.units.models import Unit, UnitKind
+from ntm.values.models import PeriodStamp
+
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    province: Unit
+    communes: int
+    evaluated: int
+    meeting: int
+    total_met: int
+    simulated: bool
+    approved: int = 0  # communes whose period is approved under the set (as of `as_of`)
+    held_back: int = 0  # communes with data left out as not approved (`approved_only`)
+
+    @property
+    def percent(self) -> Fraction | None:
+        """Share at the standard; None without any result (no data is never 0 %)."""
+        return None if self.evaluated == 0 else Fraction(100 * self.meeting, self.communes)
+
+    @property
+    def average(self) -> Fraction | None:
+        return None if self.evaluated == 0 else Fraction(self.total_met, self.evaluated)
+
+
+@dataclass(frozen=True)
+class CentralView:
+    period: int
+    cset: CriteriaSet
+    sets: tuple[CriteriaSet, ...]
+    periods: tuple[int, ...]
+    rows: tuple[ProvinceRow, ...]
+    sort: str
+    descending: bool
+    as_of: dt.date | None = None
+    approved_only: bool = False
+    defaulted: DefaultPeriod = DefaultPeriod.ASKED
+
+    @property
+    def in_scope(self) -> int:
+        return sum(r.communes for r in self.rows)
+
+    @property
+    def approved(self) -> int:
+        return sum(r.approved for r in self.rows)
+
+    @property
+    def held_back(self) -> int:
+        return sum(r.held_back for r in self.rows)
+
+
+def _sort_key(key: str) -> Any:
+    def by(row: ProvinceRow) -> Any:
+        name = (row.province.name_key, row.province.pk)
+        match key:
+            case "code":
+                return (row.province.code or "", row.province.pk)
+            case "communes":
+                return (row.communes, *name)
+            case "meeting":
+                return (row.meeting, *name)
+            case "percent":
+                return (row.percent is not None, row.percent or 0, *name)
+            case "average":
+                return (row.average is not None, row.average or 0, *name)
+            case "approved":
+                return (row.approved, *name)
+        return name
+
+    return by
+
+
+def _communes(day: dt.date) -> tuple[list[Unit], list[Unit]]:
+    provinces = list(Unit.objects.valid_on(day).filter(kind=UnitKind.PROVINCE).order_by("pk"))
+    communes = list(
+        Unit.objects.valid_on(day)
+        .filter(kind=UnitKind.COMMUNE)
+        .filter(Q(parent__in=provinces) | Q(parent__parent__in=provinces))
+        .select_related("parent__parent")
+        .order_by("pk")
+    )
+    return provinces, communes
+
+
+def central_view(
+    *,
+    period: int | None = None,
+    set_id: str | None = None,
+    sort: str | None = None,
+    as_of: dt.date | None = None,
+    approved_only: bool = False,
+) -> CentralView:
+    """Every province side by side for one period. `as_of` and `approved_only` as on the
+    province overview. Without a period, the latest year with data that had begun by
+    `as_of`. The number of queries does not grow with the provinces."""
+    key, descending = parse_sort(sort)
+    stamped = PeriodStamp.objects.order_by().values_list("period", flat=True).distinct()
+    years = years_with_sets(stamped)
+    if as_of is not None:
+        # Years that had not begun at `as_of` had no record yet.
+        years = [y for y in years if y <= as_of.year]
+    defaulted = DefaultPeriod.ASKED
+    if period is None:
+        period = years[-1] if years else (as_of or timezone.localdate()).year
+        defaulted = DefaultPeriod.LATEST_WITH_DATA if years else DefaultPeriod.THIS_YEAR
+    check_as_of(as_of, period)
+    cset = set_for_year(period, set_id, ())
+    day = period_day(period)
+    provinces, communes = rcache.remember(
+        rcache.key("central-units", day, rcache.units_stamp()), lambda: _communes(day)
+    )
+    by_pk = {p.pk: p for p in provinces}
+    at = None if as_of is None else record.moment(as_of)
+    approved = record.approved_units([u.pk for u in communes], period, cset.id, at=at)
+    found = evaluated(communes, period, cset, at=at)
+    province_of = {
+        u.pk: (u.parent_id if u.parent_id in by_pk else u.parent.parent_id if u.parent else None)
+        for u in communes
+    }
+    counts: dict[int, Counter[str]] = {p.pk: Counter() for p in provinces}
+    for pk, prov in province_of.items():
+        if prov not in counts:
+            continue
+        c = counts[prov]
+        c["communes"] += 1
+        c["approved"] += pk in approved
+        c["held_back"] += approved_only and str(pk) in found.with_data and pk not in approved
+    counted = found.counted()
+    if counted is not None:
+        frame = counted.communes.select("unit", "met", "meets_set")
+        for unit, met, meets in frame.iter_rows():
+            prov = province_of.get(int(unit))
+            if prov in counts and (not approved_only or int(unit) in approved):
+                c = counts[prov]
+                c["evaluated"] += 1
+                c["meeting"] += int(bool(meets))
+                c["total_met"] += int(met)
+    simulated = simulated_codes()
+    rows = [
+        ProvinceRow(
+            province=p,
+            communes=counts[p.pk]["communes"],
+            evaluated=counts[p.pk]["evaluated"],
+            meeting=counts[p.pk]["meeting"],
+            total_met=counts[p.pk]["total_met"],
+            simulated=bool(p.code) and p.code in simulated,
+            approved=counts[p.pk]["approved"],
+            held_back=counts[p.pk]["held_back"],
+        )
+        for p in provinces
+    ]
+    rows.sort(key=_sort_key(key), reverse=descending)
+    return CentralView(
+        period=period,
+        cset=cset,
+        sets=tuple(sets_for(period)),
+        periods=tuple(years),
+        rows=tuple(rows),
+        sort=key,
+        descending=descending,
+        as_of=as_of,
+        approved_only=approved_only,
+        defaulted=defaulted,
+    )

@@ -1,0 +1,263 @@
+"""The commune view: its criteria and indicator conditions for a period, and its history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+from django.utils import timezone
+
+from ntm.criteria.schema import CriteriaSet
+from ntm.evaluation import Evaluation
+from ntm.results import record
+from ntm.results.evaluation import evaluated
+from ntm.results.provenance import record_sets, simulated_province_of
+from ntm.results.province import (
+    DefaultPeriod,
+    criterion_name,
+    indicator_names,
+    moment_of,
+    set_for_year,
+)
+from ntm.results.query import check_as_of
+from ntm.results.sets import set_of_tier, sets_for, years_with_sets
+from ntm.units.models import Unit, UnitKind
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    indicator: str
+    indicator_name: str
+    condition: int
+    measure: str
+    op: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    threshold: float | None
+    threshold_status: str
+    column: str
+    stage: str | None
+    status: str
+    gap: float | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    number: int
+    name: str
+    status: str
+    computed_status: str
+    declared_status: str | None
+    conflict: bool
+    conditions: tuple[ConditionRow, ...]
+
+
+@dataclass(frozen=True)
+class HistoryTable:
+    set_id: str
+    set_name: str
+    years: tuple[int, ...]
+    rows: tuple[tuple[int, str, tuple[str | None, ...]], ...]  # criterion, name, status per year
+
+
+@dataclass(frozen=True)
+class CommuneView:
+    unit: Unit
+    period: int
+    cset: CriteriaSet
+    sets: tuple[CriteriaSet, ...]
+    periods: tuple[int, ...]
+    label: str
+    has_data: bool
+    met: int
+    total: int
+    meets_set: bool
+    revocation_risk: bool | None
+    criteria: tuple[CriterionRow, ...]
+    history: tuple[HistoryTable, ...]
+    simulated: bool
+    approved: bool = False  # the period is approved under the set (as of `as_of`)
+    as_of: dt.date | None = None
+    approved_only: bool = False
+    defaulted: DefaultPeriod = DefaultPeriod.ASKED
+
+    @property
+    def held_back(self) -> bool:
+        """Results withheld because only approved periods are counted."""
+        return self.approved_only and not self.approved
+
+
+def _province(unit: Unit) -> Unit | None:
+    node: Unit | None = unit
+    while node is not None and node.kind != UnitKind.PROVINCE:
+        node = node.parent
+    return node
+
+
+def _with_parents(unit: Unit) -> Unit:
+    return Unit.objects.select_related("parent__parent").get(pk=unit.pk)
+
+
+def conditions(ev: Evaluation | None, cset: CriteriaSet, language: str) -> list[CriterionRow]:
+    """Each criterion of the set with its status and indicator conditions (missing data when
+    the engine has no row for it)."""
+    names = indicator_names(cset, language)
+    indicators = ev.indicators if ev is not None else pl.DataFrame(schema={"criterion": pl.Int32})
+    crit = {int(r["criterion"]): r for r in ev.criteria.iter_rows(named=True)} if ev else {}
+    rows = []
+    for c in cset.criteria:
+        r = crit.get(c.number)
+        conds = indicators.filter(pl.col("criterion") == c.number)
+        if conds.height:
+            conds = conds.sort("indicator", "condition")
+        rows.append(
+            CriterionRow(
+                number=c.number,
+                name=criterion_name(c, language),
+                status=str(r["status"]) if r else "missing_data",
+                computed_status=str(r["computed_status"]) if r else "missing_data",
+                declared_status=r["declared_status"] if r else None,
+                conflict=bool(r["conflict"]) if r else False,
+                conditions=tuple(
+                    ConditionRow(
+                        indicator=str(x["indicator"]),
+                        indicator_name=names.get(str(x["indicator"]), ""),
+                        condition=int(x["condition"]),
+                        measure=str(x["measure"]),
+                        op=str(x["op"]),
+                        value=x["value"],
+                        numerator=x["numerator"],
+                        denominator=x["denominator"],
+                        threshold=x["threshold"],
+                        threshold_status=str(x["threshold_status"]),
+                        column=str(x["column"] or ""),
+                        stage=x["stage"],
+                        status=str(x["status"]),
+                        gap=x["gap"],
+                        basis=str(x["basis"] or ""),
+                    )
+                    for x in conds.iter_rows(named=True)
+                ),
+            )
+        )
+    return rows
+
+
+def unit_results(
+    unit: Unit, period: int, cset: CriteriaSet, *, at: dt.datetime | None = None
+) -> Evaluation:
+    """One commune's results, with every threshold even before any entry (the entry grid
+    shows them); cached as every figure is."""
+    ev = evaluated([_with_parents(unit)], period, cset, at=at).evaluation
+    if ev is None:  # only a scope without units has no frames
+        raise RuntimeError("no results for a single unit")
+    return ev
+
+
+def commune_view(
+    unit: Unit,
+    *,
+    period: int | None = None,
+    set_id: str | None = None,
+    language: str = "vi",
+    as_of: dt.date | None = None,
+    approved_only: bool = False,
+    strict_set: bool = False,
+) -> CommuneView:
+    """The commune's criteria for a period (as of `as_of`; with `approved_only`, no result
+    unless the period is approved), and its history (each year at its end, as on the
+    province overview)."""
+    unit = _with_parents(unit)
+    province = _province(unit)
+    extra = record_sets(province) if province is not None else ()
+    years = years_with_sets(record.periods_with_data([unit.pk]), extra)
+    defaulted = DefaultPeriod.ASKED
+    if period is None:
+        approved = record.latest_approved_period([unit.pk])
+        if approved is not None and sets_for(approved, extra):
+            period, defaulted = approved, DefaultPeriod.LATEST_APPROVED
+        elif years:
+            period, defaulted = years[-1], DefaultPeriod.LATEST_WITH_DATA
+        else:
+            period, defaulted = timezone.localdate().year, DefaultPeriod.THIS_YEAR
+    check_as_of(as_of, period)
+    if as_of is not None:
+        years = [y for y in years if y <= as_of.year]
+    cset = set_for_year(period, set_id, extra, strict=strict_set)
+    at = None if as_of is None else record.moment(as_of)
+    approved = unit.pk in record.approved_units([unit.pk], period, cset.id, at=at)
+    found = evaluated([unit], period, cset, at=at)
+    has_data = str(unit.pk) in found.with_data
+    ev = found.counted() if approved or not approved_only else None
+    summary = ev.communes.row(0, named=True) if ev is not None and ev.communes.height else None
+    return CommuneView(
+        unit=unit,
+        period=period,
+        cset=cset,
+        sets=tuple(sets_for(period, extra)),
+        periods=tuple(years),
+        label=found.label,
+        has_data=has_data,
+        met=int(summary["met"]) if summary else 0,
+        total=len(cset.criteria),
+        meets_set=bool(summary["meets_set"]) if summary else False,
+        revocation_risk=summary["revocation_risk"] if summary else None,
+        criteria=tuple(conditions(ev, cset, language)),
+        history=tuple(
+            commune_history(unit, years, cset.tier, extra, language, as_of=as_of, period=period)
+        ),
+        simulated=simulated_province_of(unit),
+        approved=approved,
+        as_of=as_of,
+        approved_only=approved_only,
+        defaulted=defaulted,
+    )
+
+
+def commune_history(
+    unit: Unit,
+    years: Sequence[int],
+    tier: str,
+    extra: Sequence[CriteriaSet],
+    language: str = "vi",
+    *,
+    as_of: dt.date | None = None,
+    period: int,
+) -> list[HistoryTable]:
+    """Each criterion's status per year, one table per criteria set (criterion numbers mean
+    different things in different sets); with `as_of`, each year read as `moment_of` says."""
+    by_set: dict[str, tuple[CriteriaSet, dict[int, dict[int, str]]]] = {}
+    for year in years:
+        cset = set_of_tier(year, tier, extra)
+        if cset is None:
+            continue
+        ev = evaluated([unit], year, cset, at=moment_of(year, as_of, period)).counted()
+        statuses = (
+            {}
+            if ev is None
+            else {int(c): str(s) for c, s in ev.criteria.select("criterion", "status").iter_rows()}
+        )
+        by_set.setdefault(cset.id, (cset, {}))[1][year] = statuses
+    out = []
+    for set_id, (cset, per_year) in by_set.items():
+        ordered = tuple(sorted(per_year))
+        out.append(
+            HistoryTable(
+                set_id=set_id,
+                set_name=cset.name_en if language == "en" and cset.name_en else cset.name_vi,
+                years=ordered,
+                rows=tuple(
+                    (
+                        c.number,
+                        criterion_name(c, language),
+                        tuple(per_year[y].get(c.number) for y in ordered),
+                    )
+                    for c in cset.criteria
+                ),
+            )
+        )
+    return out

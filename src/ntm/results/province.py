@@ -1,0 +1,477 @@
+"""The province overview: every figure of a province's page, its map and its API statistics.
+
+A period is a year; its communes are those in force on its reference day. As recorded, each
+year is counted on its own units; re-based, every year is carried onto the units of one date
+(the province's reference date unless another is given) — see `ntm.results.periods`.
+
+As of a date: the chosen period's record as it stood at the end of that day; every other year
+(previous year, baseline, trend) as it stood at the end of that year, or at the as-of date if
+that comes first; years that had not begun are left out. Approvals are read at the same
+moments. With `approved_only`, a commune whose period is not approved has no result: it is
+counted as held back, never as failing.
+
+The whole overview is cached under the stamps of every commune the province ever had and the
+units' stamp (`ntm.results.cache`): a write to one of its communes, or a unit event, gives
+another key; other provinces' overviews stay cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import polars as pl
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ntm.criteria.schema import Band, CriteriaSet, Criterion
+from ntm.results import cache as rcache
+from ntm.results import record
+from ntm.results.evaluation import set_fingerprint
+from ntm.results.periods import PeriodResults, rebased_results, recorded_results
+from ntm.results.provenance import is_simulated, record_sets
+from ntm.results.query import ChoiceError, Geography, check_as_of, check_baseline
+from ntm.results.scope import all_communes, reference_day
+from ntm.results.sets import choose_set, set_of_tier, sets_for, years_with_sets
+from ntm.stats import watch
+from ntm.stats.rebase import basis_label
+from ntm.stats.rollup import Figures, Statistics, statistics
+from ntm.units.models import Unit
+
+
+class DefaultPeriod(StrEnum):
+    """Why a page shows the year it shows when none was asked for."""
+
+    ASKED = ""  # the year was asked for
+    LATEST_APPROVED = "latest_approved"  # the latest year with approved values
+    LATEST_WITH_DATA = "latest_with_data"  # none approved: the latest year with any value
+    THIS_YEAR = "this_year"  # nothing recorded yet
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One indicator condition a commune does not meet (or lacks data for)."""
+
+    criterion: int
+    criterion_name: str
+    indicator: str
+    indicator_name: str
+    status: str
+    value: float | None
+    threshold: float | None
+    op: str
+    gap: float | None  # < 0: how far on the wrong side
+
+
+@dataclass(frozen=True)
+class CloseCommune:
+    unit: Unit
+    met: int
+    total: int
+    short: int
+    criteria: tuple[tuple[int, str, str], ...]  # (number, name, status) of each criterion short
+    shortfalls: tuple[Shortfall, ...]
+
+
+@dataclass(frozen=True)
+class RiskCommune:
+    unit: Unit
+    met: int
+    total: int
+    failing_share: float
+    key_criteria: tuple[tuple[int, str], ...]
+    certain: bool  # False: "cannot be ruled out" — it depends on criteria without a result
+    unknown: tuple[tuple[int, str], ...]  # the criteria without a result
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: int
+    set_id: str
+    figures: Figures
+    approved: int = 0  # communes in scope whose period is approved
+    as_of: dt.date | None = None  # the day at whose end the year was read (None: live)
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    unit: Unit
+    met: int | None  # None: no result (no data, or not comparable)
+    total: int
+    meets_set: bool
+
+
+# Recognitions are not recorded yet (ntm.recognition): the QĐ 18/2022 rule runs on every
+# evaluated commune, and the pages say it is a simulation over them.
+REVOCATION_SCOPE = "all_evaluated_communes"
+
+
+@dataclass(frozen=True)
+class ProvinceOverview:
+    province: Unit
+    period: int
+    baseline: int | None
+    cset: CriteriaSet
+    sets: tuple[CriteriaSet, ...]  # the sets one may switch to for this period
+    geography: Geography
+    basis: str
+    onto: dt.date | None
+    periods: tuple[int, ...]  # the years one may choose: with a record and a set
+    statistics: Statistics
+    trend: tuple[TrendPoint, ...]
+    close: tuple[CloseCommune, ...]
+    at_risk: tuple[RiskCommune, ...]
+    points: tuple[MapPoint, ...]
+    simulated: bool
+    criterion_names: dict[int, str] = field(default_factory=dict)
+    as_of: dt.date | None = None
+    approved_only: bool = False
+    approved: int = 0  # communes in scope whose period is approved (as of `as_of`)
+    in_scope: int = 0
+    with_data: int = 0  # communes in scope holding some value or declaration
+    held_back: int = 0  # communes with data left out as not approved (`approved_only`)
+    defaulted: DefaultPeriod = DefaultPeriod.ASKED
+    revocation_scope: str = REVOCATION_SCOPE
+
+    @property
+    def figures(self) -> Figures:
+        return self.statistics.total.figures
+
+    @property
+    def unapproved(self) -> int:
+        return self.in_scope - self.approved
+
+    @property
+    def has_data(self) -> bool:
+        """Some commune in scope holds data for the period: without any, every figure is
+        "no data" (—), never zero."""
+        return self.with_data > 0
+
+    @property
+    def comparable(self) -> bool:
+        """False when data exist but no result could be carried onto the re-based units."""
+        f = self.figures
+        return f.evaluated > 0 or f.not_comparable == 0
+
+    @property
+    def without_data(self) -> int:
+        """Communes without a result that had no data (not those held back as unapproved)."""
+        return self.figures.not_evaluated - self.held_back
+
+
+def criterion_name(criterion: Criterion, language: str = "vi") -> str:
+    if language == "en" and criterion.name_en:
+        return criterion.name_en
+    return criterion.name_vi
+
+
+def indicator_names(cset: CriteriaSet, language: str) -> dict[str, str]:
+    return {
+        ind.code: (ind.name_en if language == "en" and ind.name_en else ind.name_vi)
+        for c in cset.criteria
+        for ind in c.indicators
+    }
+
+
+def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
+    ev = res.evaluation
+    if ev is None:
+        return []
+    names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
+    ind_names = indicator_names(res.cset, language)
+    out = [
+        CloseCommune(
+            unit=res.units[c.unit],
+            met=c.met,
+            total=c.total,
+            short=c.short,
+            criteria=tuple((n, names.get(n, ""), s) for n, s in c.criteria),
+            shortfalls=tuple(
+                Shortfall(
+                    criterion=f.criterion,
+                    criterion_name=names.get(f.criterion, ""),
+                    indicator=f.indicator,
+                    indicator_name=ind_names.get(f.indicator, ""),
+                    status=f.status,
+                    value=f.value,
+                    threshold=f.threshold,
+                    op=f.op,
+                    gap=f.gap,
+                )
+                for f in c.shortfalls
+            ),
+        )
+        for c in watch.close_to_standard(ev.communes, ev.criteria, ev.indicators)
+    ]
+    return sorted(out, key=lambda c: (c.short, -c.met, c.unit.name_key, c.unit.pk))
+
+
+def _at_risk(res: PeriodResults, language: str) -> list[RiskCommune]:
+    ev = res.evaluation
+    if ev is None:
+        return []
+    names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
+    out = [
+        RiskCommune(
+            unit=res.units[r.unit],
+            met=r.met,
+            total=r.total,
+            failing_share=r.failing_share,
+            key_criteria=tuple((k, names.get(k, "")) for k in r.key_criteria),
+            certain=r.certain,
+            unknown=tuple((k, names.get(k, "")) for k in r.unknown),
+        )
+        for r in watch.revocation_watch(ev.communes, ev.criteria)
+    ]
+    return sorted(out, key=lambda r: (not r.certain, -r.failing_share, r.unit.name_key, r.unit.pk))
+
+
+def _points(res: PeriodResults) -> list[MapPoint]:
+    total = len(res.cset.criteria)
+    met: dict[str, tuple[int, bool]] = {}
+    if res.evaluation is not None:
+        frame = watch.comparable(res.evaluation.communes)
+        met = {
+            str(u): (int(m), bool(s))
+            for u, m, s in frame.select("unit", "met", "meets_set").iter_rows()
+        }
+    out = []
+    for key, unit in res.units.items():
+        got = met.get(key)
+        out.append(
+            MapPoint(
+                unit=unit,
+                met=None if got is None else got[0],
+                total=total,
+                meets_set=False if got is None else got[1],
+            )
+        )
+    return sorted(out, key=lambda p: (p.unit.name_key, p.unit.pk))
+
+
+def _frames(results: Sequence[PeriodResults]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    evs = [r.evaluation for r in results if r.evaluation is not None]
+    if not evs:
+        empty_c = pl.DataFrame(
+            schema={"unit": pl.String, "period": pl.Int32, "met": pl.Int64, "meets_set": pl.Boolean}
+        )
+        empty_k = pl.DataFrame(
+            schema={
+                "unit": pl.String,
+                "period": pl.Int32,
+                "criterion": pl.Int32,
+                "status": pl.String,
+            }
+        )
+        return empty_c, empty_k
+    communes = pl.concat([e.communes for e in evs], how="diagonal_relaxed")
+    criteria = pl.concat([e.criteria for e in evs], how="diagonal_relaxed")
+    return communes, criteria
+
+
+def period_statistics(
+    results: dict[int, PeriodResults],
+    period: int,
+    baseline: int | None,
+    province: Unit,
+    bands: Sequence[Band],
+    basis: str,
+) -> Statistics:
+    """`ntm.stats.rollup.statistics` of the province for `period`, against the year before
+    and `baseline` when their results are in `results`."""
+    wanted = [results[y] for y in (period, period - 1, baseline) if y is not None and y in results]
+    communes, criteria = _frames(wanted)
+    scope = pl.concat([r.scope for r in wanted], how="diagonal_relaxed").unique(maintain_order=True)
+    return statistics(
+        scope,
+        communes,
+        criteria,
+        period=period,
+        tier=results[period].cset.tier,
+        parent=str(province.pk),
+        bands=bands,
+        baseline=baseline,
+        basis=basis,
+    )
+
+
+def read_day(year: int, as_of: dt.date | None, period: int) -> dt.date | None:
+    """The day at whose end a year's record is read: the chosen period at `as_of`, any other
+    year at its end (or at `as_of` if that comes first); None without `as_of` (live)."""
+    if as_of is None:
+        return None
+    return as_of if year == period else min(as_of, dt.date(year, 12, 31))
+
+
+def moment_of(year: int, as_of: dt.date | None, period: int) -> dt.datetime | None:
+    day = read_day(year, as_of, period)
+    return None if day is None else record.moment(day)
+
+
+def default_period(
+    unit_ids: Sequence[int], years: Sequence[int], extra: Sequence[CriteriaSet]
+) -> tuple[int, DefaultPeriod]:
+    """The year a page opens on, and why: the latest with approved values — one commune's
+    drafts for a new year do not turn the landing page into "0/61" — else the latest with
+    any value, else this year."""
+    approved = record.latest_approved_period(unit_ids)
+    if approved is not None and sets_for(approved, extra):
+        return approved, DefaultPeriod.LATEST_APPROVED
+    if years:
+        return years[-1], DefaultPeriod.LATEST_WITH_DATA
+    return timezone.localdate().year, DefaultPeriod.THIS_YEAR
+
+
+def set_for_year(
+    period: int, set_id: str | None, extra: Sequence[CriteriaSet], *, strict: bool = False
+) -> CriteriaSet:
+    """The set to read the year with (`sets.choose_set`); with `strict`, a set asked for that
+    does not apply to the year is an error instead of giving way (the API's choice: a program
+    asked for that set)."""
+    found = choose_set(period, set_id, extra)
+    if found is None:
+        raise ChoiceError(_("No commune criteria set applies to %(year)s.") % {"year": period})
+    if strict and set_id and found.id != set_id:
+        raise ChoiceError(
+            _("Criteria set “%(set)s” does not apply to %(year)s.")
+            % {"set": set_id, "year": period}
+        )
+    return found
+
+
+def province_overview(
+    province: Unit,
+    *,
+    period: int | None = None,
+    baseline: int | None = None,
+    set_id: str | None = None,
+    geography: Geography = Geography.AS_RECORDED,
+    language: str = "vi",
+    onto: dt.date | None = None,
+    as_of: dt.date | None = None,
+    approved_only: bool = False,
+    strict_set: bool = False,
+) -> ProvinceOverview:
+    """Everything the province page shows. Raises `ChoiceError` for an impossible choice;
+    a set that does not apply to the year gives way to the year's own (unless
+    `strict_set`)."""
+    extra = record_sets(province)
+    ids = [u.pk for u in all_communes(province)]
+    years = years_with_sets(record.periods_with_data(ids), extra)
+    defaulted = DefaultPeriod.ASKED
+    if period is None:
+        period, defaulted = default_period(ids, years, extra)
+    check_baseline(baseline, period)
+    check_as_of(as_of, period)
+    if as_of is not None:
+        # Years that had not begun at `as_of` had no record yet.
+        years = [y for y in years if y <= as_of.year]
+    cset = set_for_year(period, set_id, extra, strict=strict_set)
+    target = (onto or reference_day(province)) if geography == Geography.REBASED else None
+    asked = sorted({*years, period, period - 1, *([baseline] if baseline else [])})
+    simulated = is_simulated(province)
+    name = rcache.key(
+        "province",
+        province.pk,
+        period,
+        baseline,
+        set_fingerprint(cset),
+        [set_fingerprint(s) for s in extra],
+        geography,
+        target,
+        as_of,
+        approved_only,
+        language,
+        defaulted,
+        years,
+        simulated,
+        timezone.localdate(),
+        sorted(record.stamps(ids, asked).items()),
+        rcache.units_stamp(),
+    )
+    return rcache.remember(
+        name,
+        lambda: _overview(
+            province,
+            period,
+            baseline,
+            cset,
+            extra,
+            geography,
+            target,
+            language,
+            as_of,
+            approved_only,
+            years,
+            defaulted,
+            simulated,
+        ),
+    )
+
+
+def _overview(
+    province: Unit,
+    period: int,
+    baseline: int | None,
+    cset: CriteriaSet,
+    extra: Sequence[CriteriaSet],
+    geography: Geography,
+    target: dt.date | None,
+    language: str,
+    as_of: dt.date | None,
+    approved_only: bool,
+    years: list[int],
+    defaulted: DefaultPeriod,
+    simulated: bool,
+) -> ProvinceOverview:
+    basis = basis_label(target)
+
+    def results_of(year: int, chosen: CriteriaSet) -> PeriodResults:
+        at = moment_of(year, as_of, period)
+        if target is None:
+            return recorded_results(province, year, chosen, at=at, approved_only=approved_only)
+        return rebased_results(province, year, chosen, target, at=at, approved_only=approved_only)
+
+    results: dict[int, PeriodResults] = {period: results_of(period, cset)}
+    for year in sorted({*years, period - 1, *([baseline] if baseline else [])}):
+        other = None if year in results else set_of_tier(year, cset.tier, extra)
+        if other is not None:
+            results[year] = results_of(year, other)
+
+    stats = period_statistics(results, period, baseline, province, cset.bands, basis)
+    trend = []
+    for year in years:
+        if year not in results or results[year].evaluation is None:
+            continue
+        res = results[year]
+        one = period_statistics({year: res}, year, None, province, res.cset.bands, basis)
+        day = read_day(year, as_of, period)
+        trend.append(TrendPoint(year, res.cset.id, one.total.figures, res.approved, day))
+    current = results[period]
+    return ProvinceOverview(
+        province=province,
+        period=period,
+        baseline=baseline,
+        cset=cset,
+        sets=tuple(sets_for(period, extra)),
+        geography=geography,
+        basis=basis,
+        onto=target,
+        periods=tuple(years),
+        statistics=stats,
+        trend=tuple(trend),
+        close=tuple(_close_communes(current, language)),
+        at_risk=tuple(_at_risk(current, language)),
+        points=tuple(_points(current)),
+        simulated=simulated,
+        criterion_names={c.number: criterion_name(c, language) for c in cset.criteria},
+        as_of=as_of,
+        approved_only=approved_only,
+        approved=current.approved,
+        in_scope=len(current.units),
+        with_data=current.with_data,
+        held_back=current.held_back,
+        defaulted=defaulted,
+    )

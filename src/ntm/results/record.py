@@ -1,0 +1,193 @@
+"""Reading the stored record, live or as it stood at a moment (design decision 11).
+
+Every read is one indexed query over version rows (`ntm.values.models.EntryVersion`,
+`DeclarationVersion`, `SubmissionVersion`): the version of each entry, declaration or state
+that held at the moment is the one with effective_at <= moment < superseded_at (or without
+successor); the live record is the versions without successor. Its cost grows with the units
+and periods asked for, never with the length of their history or of the audit log, which is
+not read.
+
+Frames name units by primary key as text (GSO codes are reused over time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import polars as pl
+from django.db.models import Q
+from django.utils import timezone
+
+from ntm.evaluation import VALUES_SCHEMA
+from ntm.values.models import (
+    DeclarationVersion,
+    EntryVersion,
+    PeriodStamp,
+    State,
+    SubmissionVersion,
+)
+
+DECLARED_SCHEMA: dict[str, pl.DataType] = {
+    "unit": pl.String(),
+    "period": pl.Int32(),
+    "criterion": pl.Int32(),
+    "status": pl.String(),
+}
+
+
+def moment(as_of: dt.datetime | dt.date) -> dt.datetime:
+    """A moment to read the record at: a date means the end of that day (local time)."""
+    if isinstance(as_of, dt.datetime):
+        if timezone.is_naive(as_of):
+            raise ValueError("as_of must be timezone-aware")
+        return as_of
+    end = dt.datetime.combine(as_of, dt.time.max)
+    return timezone.make_aware(end, timezone.get_current_timezone())
+
+
+def held_at(at: dt.datetime | None) -> Q:
+    """The versions that held at `at` (None: those that hold now)."""
+    if at is None:
+        return Q(superseded_at__isnull=True)
+    return Q(effective_at__lte=at) & (Q(superseded_at__isnull=True) | Q(superseded_at__gt=at))
+
+
+def _non_empty() -> Q:
+    return Q(not_applicable=True) | Q(number__isnull=False) | Q(numerator__isnull=False)
+
+
+def values_frame(
+    unit_ids: Sequence[int], period: int, *, at: dt.datetime | None = None
+) -> pl.DataFrame:
+    """Both stages of every value of these units and period, one row per stage that holds an
+    entry at `at` (`VALUES_SCHEMA`, the engine's input)."""
+    rows = (
+        EntryVersion.objects.filter(unit_id__in=list(unit_ids), period=period)
+        .filter(held_at(at) & _non_empty())
+        .order_by()
+        .values_list(
+            "unit_id",
+            "measure",
+            "number",
+            "numerator",
+            "denominator",
+            "not_applicable",
+            "stage",
+        )
+    )
+    data = list(rows)
+    return pl.DataFrame(
+        {
+            "unit": [str(r[0]) for r in data],
+            "measure": [r[1] for r in data],
+            "period": [period] * len(data),
+            "value": [r[2] for r in data],
+            "numerator": [r[3] for r in data],
+            "denominator": [r[4] for r in data],
+            "not_applicable": [r[5] for r in data],
+            "stage": [r[6] for r in data],
+        },
+        schema=VALUES_SCHEMA,
+    )
+
+
+def declared_frame(
+    unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
+) -> pl.DataFrame:
+    """The criteria declared met / basically met / not met under the set at `at`."""
+    rows = list(
+        DeclarationVersion.objects.filter(unit_id__in=list(unit_ids), period=period, set_id=set_id)
+        .filter(held_at(at))
+        .exclude(status="")
+        .order_by()
+        .values_list("unit_id", "criterion", "status")
+    )
+    return pl.DataFrame(
+        {
+            "unit": [str(r[0]) for r in rows],
+            "period": [period] * len(rows),
+            "criterion": [r[1] for r in rows],
+            "status": [r[2] for r in rows],
+        },
+        schema=DECLARED_SCHEMA,
+    )
+
+
+def states(
+    unit_ids: Iterable[int], period: int, set_id: str, *, at: dt.datetime | None = None
+) -> dict[int, str]:
+    """unit -> the state of its period under the set at `at` (units without one: draft)."""
+    rows = (
+        SubmissionVersion.objects.filter(unit_id__in=list(unit_ids), period=period, set_id=set_id)
+        .filter(held_at(at))
+        .order_by()
+        .values_list("unit_id", "state")
+    )
+    return dict(rows)
+
+
+def approved_units(
+    unit_ids: Iterable[int], period: int, set_id: str, *, at: dt.datetime | None = None
+) -> set[int]:
+    """The units whose period is approved under the set at `at`."""
+    return {u for u, s in states(unit_ids, period, set_id, at=at).items() if s == State.APPROVED}
+
+
+def units_with_data(
+    unit_ids: Iterable[int], period: int, set_id: str, *, at: dt.datetime | None = None
+) -> set[int]:
+    """The units holding some entry for the period, or a criterion declared under the set,
+    at `at`."""
+    ids = list(unit_ids)
+    found = set(
+        EntryVersion.objects.filter(unit_id__in=ids, period=period)
+        .filter(held_at(at) & _non_empty())
+        .order_by()
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    found |= set(
+        DeclarationVersion.objects.filter(unit_id__in=ids, period=period, set_id=set_id)
+        .filter(held_at(at))
+        .exclude(status="")
+        .order_by()
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    return found
+
+
+def periods_with_data(unit_ids: Iterable[int]) -> list[int]:
+    """The years in which any of these units holds or held something in the record."""
+    return sorted(
+        set(
+            PeriodStamp.objects.filter(unit_id__in=list(unit_ids))
+            .order_by()
+            .values_list("period", flat=True)
+            .distinct()
+        )
+    )
+
+
+def latest_approved_period(unit_ids: Iterable[int]) -> int | None:
+    """The latest year in which one of these units' period is approved now."""
+    found = (
+        SubmissionVersion.objects.filter(
+            unit_id__in=list(unit_ids), state=State.APPROVED, superseded_at__isnull=True
+        )
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    return None if found is None else int(found)
+
+
+def stamps(unit_ids: Iterable[int], periods: Iterable[int]) -> dict[tuple[int, int], int]:
+    """(unit, period) -> the audit row of its last change in the record (absent: none)."""
+    rows = (
+        PeriodStamp.objects.filter(unit_id__in=list(unit_ids), period__in=list(periods))
+        .order_by()
+        .values_list("unit_id", "period", "audit_id")
+    )
+    return {(u, p): a for u, p, a in rows}
