@@ -25,8 +25,12 @@ def _default_language() -> None:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    """Each test starts with an empty cache: throttle counters and import progress must not
-    leak from one test into the next."""
+    """Each test starts with an empty cache: throttle counters, import progress and figures
+    must not leak from one test into the next (a rolled-back test's ids are used again, so
+    keys made of them could meet another test's)."""
     from django.core.cache import cache
 
+    from ntm.results.cache import RECENT
+
     cache.clear()
+    RECENT.clear()

@@ -12,6 +12,8 @@ entry is only recomputed, never wrong.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -45,13 +47,58 @@ def units_stamp() -> tuple[int | None, int | None]:
     )
 
 
+class _Recent:
+    """The latest entries of this process, kept as objects: a hit costs no unpickling. The
+    keys carry what the entries read, so an entry here is as valid as in the shared cache."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, name: str) -> Any:
+        with self.lock:
+            found = self.entries.get(name)
+            if found is not None:
+                self.entries.move_to_end(name)
+            return found
+
+    def put(self, name: str, value: Any) -> None:
+        with self.lock:
+            self.entries[name] = value
+            self.entries.move_to_end(name)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+RECENT = _Recent(256)
+
+
+def get(name: str) -> Any:
+    found = RECENT.get(name)
+    if found is None:
+        found = cache.get(name)
+        if found is not None:
+            RECENT.put(name, found)
+    return found
+
+
+def put(name: str, value: Any) -> None:
+    RECENT.put(name, value)
+    cache.set(name, value, TIMEOUT)
+
+
 def remember(name: str, compute: Callable[[], T]) -> T:
     """The cached value under `name`, else `compute()` stored there."""
-    found = cache.get(name)
+    found = get(name)
     if found is not None:
         return found  # type: ignore[no-any-return]
     value = compute()
-    cache.set(name, value, TIMEOUT)
+    put(name, value)
     return value
 
 
@@ -62,11 +109,3 @@ def get_many(names: Iterable[str]) -> dict[str, Any]:
 def set_many(entries: dict[str, Any]) -> None:
     if entries:
         cache.set_many(entries, TIMEOUT)
-
-
-def get(name: str) -> Any:
-    return cache.get(name)
-
-
-def put(name: str, value: Any) -> None:
-    cache.set(name, value, TIMEOUT)

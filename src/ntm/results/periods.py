@@ -123,7 +123,7 @@ def rebased_results(
     holds data is; with `approved_only` the others have no result."""
     day = min(period_day(period), onto)
     old_ids = [u.pk for u in communes_on(province, day)]
-    stamps = sorted(record.stamps(old_ids, [period]).items())
+    stamps = record.stamp_summary(old_ids, [period])
     name = rcache.key(
         "rebased",
         province.pk,

@@ -388,7 +388,7 @@ def province_overview(
         years,
         simulated,
         timezone.localdate(),
-        sorted(record.stamps(ids, asked).items()),
+        record.stamp_summary(ids, asked),
         rcache.units_stamp(),
     )
     return rcache.remember(

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import polars as pl
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ntm.evaluation import VALUES_SCHEMA
@@ -181,6 +181,18 @@ def latest_approved_period(unit_ids: Iterable[int]) -> int | None:
         .first()
     )
     return None if found is None else int(found)
+
+
+def stamp_summary(unit_ids: Iterable[int], periods: Iterable[int]) -> tuple[int, int]:
+    """A summary of these units' stamps that moves with any write to them: a write stamps its
+    unit's period with a new audit row, taken under the unit's lock after the last writer's
+    commit, so each stamp only grows — and so does the sum, whatever commits first."""
+    found = (
+        PeriodStamp.objects.filter(unit_id__in=list(unit_ids), period__in=list(periods))
+        .order_by()
+        .aggregate(n=Count("id"), total=Sum("audit_id"))
+    )
+    return int(found["n"] or 0), int(found["total"] or 0)
 
 
 def stamps(unit_ids: Iterable[int], periods: Iterable[int]) -> dict[tuple[int, int], int]:

@@ -1,21 +1,14 @@
-"""Fixtures of the read layer's tests: the persona world and the 2016–2020 set; the cache
-is emptied before every test, so that no test reads another's entries."""
+"""Fixtures of the read layer's tests: the persona world and the 2016–2020 set."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from ntm.accounts.testing import Personas, personas
 from ntm.criteria.loader import load_set
 from ntm.criteria.schema import CriteriaSet
 
 __all__ = ["cset", "p", "personas"]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache() -> None:
-    cache.clear()
 
 
 @pytest.fixture
