@@ -13,9 +13,9 @@ from django.test import Client
 
 from ntm.accounts.testing import PERSONAS, PersonaName, Personas
 from ntm.api.models import ApiToken
-from ntm.api.tests.seed import ROADS, SET_2022, seed
 from ntm.api.tokens import create_token, revoke_token, user_for_token
 from ntm.audit.models import AuditLog
+from ntm.results.testing import ROADS, SET_2022, seed
 from ntm.values.models import Value
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from ntm.accounts.testing import PersonaName, Personas
-from ntm.api.tests.seed import ROADS, seed
 from ntm.api.tokens import create_token
+from ntm.results.testing import ROADS, seed
 from ntm.wsgi import application
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,15 @@ from django.test import Client
 
 from ntm.accounts.testing import Personas
 from ntm.api.tests.test_api import bearer, get
-from ntm.web.tests.test_dashboards_as_of import world
+from ntm.results.testing import as_of_history, seed
 
 pytestmark = pytest.mark.django_db
-__all__ = ["world"]  # the fixture
+
+
+@pytest.fixture
+def world(personas: Personas) -> Personas:
+    seed(personas, as_of_history(personas))
+    return personas
 
 
 def test_as_of_and_approved_only(client: Client, world: Personas) -> None:

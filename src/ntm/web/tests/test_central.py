@@ -19,9 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ntm.accounts.testing import PersonaName, Personas, make_unit
-from ntm.api.tests.seed import SET_2022, History, seed
 from ntm.audit.models import AuditLog
 from ntm.results.central import central_view
+from ntm.results.testing import SET_2022, History, seed
 from ntm.units.models import Unit, UnitKind
 from ntm.web.tests.test_dashboards import html, text
 

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ntm.accounts.testing import PERSONAS, PersonaName, Personas, make_unit
-from ntm.api.tests.seed import SET_2020, SET_2022, History, seed
 from ntm.criteria.loader import load_set
 from ntm.results.provenance import record_sets
 from ntm.results.province import province_overview
 from ntm.results.query import Geography
+from ntm.results.testing import SET_2020, SET_2022, History, seed
 from ntm.units.models import UnitKind
 from ntm.units.services import NewUnit, merge_units
 from ntm.values.models import Evidence, Value

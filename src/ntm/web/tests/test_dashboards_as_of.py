@@ -1,6 +1,6 @@
 """As-of dates and approval on the province overview, the map and the commune page.
 
-The persona world of `ntm.api.tests.seed`, given a history: 2020 recorded on 30/12/2020
+The persona world of `ntm.results.testing`, given a history: 2020 recorded on 30/12/2020
 (commune A then met 14 criteria, corrected to 15 on 01/02/2021); in 2021 A declared 16
 criteria on 01/05/2021 and all 19 on 20/12/2021, when B declared its 17. A's 2021 is approved
 on 20/01/2022; B's is not.
@@ -16,31 +16,18 @@ from django.test import Client
 from django.urls import reverse
 
 from ntm.accounts.testing import Personas
-from ntm.api.tests.seed import SET_2020, SET_2022, History, seed
 from ntm.audit.models import AuditLog
 from ntm.results.province import province_overview
 from ntm.results.query import Geography
+from ntm.results.testing import as_of_history, seed
 from ntm.web.tests.test_dashboards import html, text
 
 pytestmark = pytest.mark.django_db
 
 
-def history(p: Personas) -> History:
-    """What the communes had declared on each day (see the module's docstring)."""
-    h = History()
-    h.declare(p.commune_a, 2020, SET_2020, {1, 2, 3, 4, 5}, day="2020-12-30")
-    h.declare(p.commune_a, 2020, SET_2020, {1, 2, 3, 4}, day="2021-02-01")
-    h.declare(p.commune_b, 2020, SET_2020, {1, 2, 3, 4, 5, 6, 7}, day="2020-12-30")
-    h.declare(p.commune_a, 2021, SET_2022, {1, 2, 3}, day="2021-05-01")
-    h.declare(p.commune_a, 2021, SET_2022, set(), day="2021-12-20")
-    h.declare(p.commune_b, 2021, SET_2022, {2, 3}, day="2021-12-20")
-    h.approve(p.commune_a, 2021, SET_2022, "2022-01-20")
-    return h
-
-
 @pytest.fixture
 def world(personas: Personas) -> Personas:
-    seed(personas, history(personas))
+    seed(personas, as_of_history(personas))
     return personas
 
 

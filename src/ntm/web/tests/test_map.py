@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ntm.accounts.testing import PersonaName, Personas, make_unit
-from ntm.api.tests.seed import seed
 from ntm.audit.models import AuditLog
+from ntm.results.testing import seed
 from ntm.units.models import Unit, UnitKind
 from ntm.web.models import Boundaries
 from ntm.web.tests.test_page_weight import BUDGET, page_weight

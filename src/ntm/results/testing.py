@@ -112,3 +112,19 @@ def seed(p: Personas, history: History | None = None) -> Seeded:
     )
     h.load()
     return Seeded(a_met={2020: 15, 2021: 19, 2022: 19}, b_met={2020: 12, 2021: 17, 2022: 9})
+
+
+def as_of_history(p: Personas) -> History:
+    """What the communes had declared on each day: 2020 recorded on 30/12/2020 (commune A then
+    met 14 criteria, corrected to 15 on 01/02/2021); in 2021 A declared 16 criteria on
+    01/05/2021 and all 19 on 20/12/2021, when B declared its 17. A's 2021 is approved on
+    20/01/2022; B's is not."""
+    h = History()
+    h.declare(p.commune_a, 2020, SET_2020, {1, 2, 3, 4, 5}, day="2020-12-30")
+    h.declare(p.commune_a, 2020, SET_2020, {1, 2, 3, 4}, day="2021-02-01")
+    h.declare(p.commune_b, 2020, SET_2020, {1, 2, 3, 4, 5, 6, 7}, day="2020-12-30")
+    h.declare(p.commune_a, 2021, SET_2022, {1, 2, 3}, day="2021-05-01")
+    h.declare(p.commune_a, 2021, SET_2022, set(), day="2021-12-20")
+    h.declare(p.commune_b, 2021, SET_2022, {2, 3}, day="2021-12-20")
+    h.approve(p.commune_a, 2021, SET_2022, "2022-01-20")
+    return h
