@@ -51,6 +51,7 @@ from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.results.commune import commune_view
 from ntm.results.province import REVOCATION_SCOPE, province_overview
 from ntm.results.query import ChoiceError, Geography, parse_day
+from ntm.results.scope import UnitRef as Shown
 from ntm.stats.text import basis_text
 from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import LineageStep, lineage
@@ -106,7 +107,7 @@ def _visible_unit(request: HttpRequest, unit_id: int, *kinds: str) -> Unit:
     return unit
 
 
-def _ref(unit: Unit) -> UnitRef:
+def _ref(unit: Unit | Shown) -> UnitRef:
     return UnitRef(id=unit.pk, code=unit.code, name=unit.name, kind=unit.kind)
 
 

@@ -18,7 +18,7 @@ from ntm.results.evaluation import evaluated
 from ntm.results.provenance import simulated_codes
 from ntm.results.province import DefaultPeriod, set_for_year
 from ntm.results.query import check_as_of, parse_sort
-from ntm.results.scope import period_day
+from ntm.results.scope import UnitRef, period_day
 from ntm.results.sets import sets_for, years_with_sets
 from ntm.units.models import Unit, UnitKind
 from ntm.values.models import PeriodStamp
@@ -26,7 +26,7 @@ from ntm.values.models import PeriodStamp
 
 @dataclass(frozen=True)
 class ProvinceRow:
-    province: Unit
+    province: UnitRef
     communes: int
     evaluated: int
     meeting: int
@@ -160,7 +160,7 @@ def central_view(
     simulated = simulated_codes()
     rows = [
         ProvinceRow(
-            province=p,
+            province=UnitRef.of(p),
             communes=counts[p.pk]["communes"],
             evaluated=counts[p.pk]["evaluated"],
             meeting=counts[p.pk]["meeting"],

@@ -33,7 +33,7 @@ from ntm.results.evaluation import set_fingerprint
 from ntm.results.periods import PeriodResults, rebased_results, recorded_results
 from ntm.results.provenance import is_simulated, record_sets
 from ntm.results.query import ChoiceError, Geography, check_as_of, check_baseline
-from ntm.results.scope import all_communes, reference_day
+from ntm.results.scope import UnitRef, all_communes, reference_day
 from ntm.results.sets import choose_set, set_of_tier, sets_for, years_with_sets
 from ntm.stats import watch
 from ntm.stats.rebase import basis_label
@@ -67,7 +67,7 @@ class Shortfall:
 
 @dataclass(frozen=True)
 class CloseCommune:
-    unit: Unit
+    unit: UnitRef
     met: int
     total: int
     short: int
@@ -77,7 +77,7 @@ class CloseCommune:
 
 @dataclass(frozen=True)
 class RiskCommune:
-    unit: Unit
+    unit: UnitRef
     met: int
     total: int
     failing_share: float
@@ -97,7 +97,7 @@ class TrendPoint:
 
 @dataclass(frozen=True)
 class MapPoint:
-    unit: Unit
+    unit: UnitRef
     met: int | None  # None: no result (no data, or not comparable)
     total: int
     meets_set: bool
@@ -183,7 +183,7 @@ def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
     ind_names = indicator_names(res.cset, language)
     out = [
         CloseCommune(
-            unit=res.units[c.unit],
+            unit=UnitRef.of(res.units[c.unit]),
             met=c.met,
             total=c.total,
             short=c.short,
@@ -215,7 +215,7 @@ def _at_risk(res: PeriodResults, language: str) -> list[RiskCommune]:
     names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
     out = [
         RiskCommune(
-            unit=res.units[r.unit],
+            unit=UnitRef.of(res.units[r.unit]),
             met=r.met,
             total=r.total,
             failing_share=r.failing_share,
@@ -242,7 +242,7 @@ def _points(res: PeriodResults) -> list[MapPoint]:
         got = met.get(key)
         out.append(
             MapPoint(
-                unit=unit,
+                unit=UnitRef.of(unit),
                 met=None if got is None else got[0],
                 total=total,
                 meets_set=False if got is None else got[1],

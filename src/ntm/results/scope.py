@@ -8,6 +8,7 @@ Communes are "commune" units only: wards and towns are outside the NTM set.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 from django.db.models import Q
@@ -16,6 +17,26 @@ from django.utils import timezone
 from ntm.results import cache as rcache
 from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import crosswalk, empty_crosswalk, lineage, version_on
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit as the read models carry it: what pages, the API and reports show of it, with
+    no database behind it (cached figures hold these, not model rows)."""
+
+    pk: int
+    code: str | None
+    name: str
+    name_key: str
+    kind: str
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @classmethod
+    def of(cls, unit: Unit) -> UnitRef:
+        return cls(
+            unit.pk, unit.code, unit.name, unit.name_key, unit.kind, unit.latitude, unit.longitude
+        )
 
 
 def period_day(period: int) -> dt.date:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from ntm.accounts import permissions
 from ntm.audit.services import record
+from ntm.results.scope import UnitRef
 from ntm.units.models import COMMUNE_LEVEL, Unit, UnitKind
 from ntm.units.queries import units_of
 from ntm.web.models import Boundaries
@@ -293,7 +294,7 @@ def projection(points: Iterable[tuple[float, float]]) -> Projection | None:
 class MapEntry:
     """A commune to draw: its colour, title and link (empty when it may not be opened)."""
 
-    unit: Unit
+    unit: UnitRef
     met: int | None  # criteria met; None: no result
     colour: str
     title: str
@@ -302,7 +303,7 @@ class MapEntry:
 
 @dataclass(frozen=True)
 class Dot:
-    unit: Unit
+    unit: UnitRef
     x: float
     y: float
     colour: str

@@ -233,11 +233,11 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _viewable(request: HttpRequest, units: Iterable[Unit]) -> set[int]:
+def _viewable(request: HttpRequest, pks: Iterable[int]) -> set[int]:
     """The units the user may open: `permissions.can_view` for many units at once (one query
     per reference date instead of several per unit)."""
     by_day: dict[dt.date, list[int]] = defaultdict(list)
-    for u in units:
+    for u in Unit.objects.filter(pk__in=list(pks)).only("pk", "valid_from", "valid_to"):
         by_day[permissions.reference_date(u)].append(u.pk)
     return {
         pk
@@ -249,7 +249,7 @@ def _viewable(request: HttpRequest, units: Iterable[Unit]) -> set[int]:
 
 
 def _map_entries(request: HttpRequest, o: ProvinceOverview) -> list[geo.MapEntry]:
-    viewable = _viewable(request, (p.unit for p in o.points))
+    viewable = _viewable(request, (p.unit.pk for p in o.points))
     out = []
     for p in o.points:
         colour = charts.band_colour(p.met, o.cset.bands)
