@@ -29,7 +29,7 @@ def test_the_published_figures_and_the_mergers() -> None:
     assert (plan.total(p.MID_2020), plan.total(p.END_2020), plan.total("2011")) == (
         2089,
         2263,
-        333,
+        532,
     )
     assert plan.meeting("2015") == 8 and "o005" in full(plan, "2015")
     mid, end_2019 = full(plan, p.MID_2020), full(plan, "2019")
