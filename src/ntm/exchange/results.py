@@ -20,13 +20,17 @@
                    "meets_set",
                    "criteria": {"1": "met", "2": "not_met", ...},
                    "indicators": {"2.2": {"status", "value", "threshold", "column", "gap",
-                                          "threshold_status", "stage"}, ...}}]}
+                                          "threshold_status", "stage"}, ...},
+                   "values": [{"measure", "value", "numerator", "denominator",
+                               "not_applicable", "stage"}, ...]}]}
 
   Statuses are the engine's codes (met, not_met, basically_met, missing_data,
   missing_threshold, not_applicable). Shares are in percent. An indicator with one condition
   has scalars; a compound indicator (two conditions in one cell) has a list per field, one
   entry per condition in the set's order, plus "condition_status" (the list of condition
-  statuses) — its "status" is always the combined status of the indicator.
+  statuses) — its "status" is always the combined status of the indicator. `values` are the
+  entries read from the file (a share as its numerator and denominator), so that `ntm stats
+  --from-json` can carry them onto other units and evaluate them again.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from ntm.exchange.workbook import InputError, InputProblem, needs_quote, read_in
 from ntm.stats.formatting import format_number
 from ntm.stats.summary import PeriodSummary, render_lines, summarize
 
+VALUE_FIELDS = ("unit", "measure", "value", "numerator", "denominator", "not_applicable", "stage")
 STATUS_VI: dict[str, str] = {
     "met": "Đạt",
     "not_met": "Chưa đạt",
@@ -114,6 +119,7 @@ class Results:
     thresholds: ThresholdUse
     source: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    values: pl.DataFrame | None = None  # what was read (`VALUES_SCHEMA`), for `to_json`
 
 
 def _threshold_use(indicators: pl.DataFrame) -> ThresholdUse:
@@ -137,8 +143,10 @@ def build_results(
     year: int,
     source: str | None = None,
     notes: Sequence[str] = (),
+    values: pl.DataFrame | None = None,
 ) -> Results:
-    """The results of `year`, with the summary computed from the engine's frames."""
+    """The results of `year`, with the summary computed from the engine's frames (and the
+    values read, which `to_json` writes out so that the results can be re-based later)."""
     in_year = pl.col("period") == year
     indicators = evaluation.indicators.filter(in_year).sort("unit", "criterion", "indicator")
     criteria = evaluation.criteria.filter(in_year).sort("unit", "criterion")
@@ -162,6 +170,7 @@ def build_results(
         thresholds=_threshold_use(indicators),
         source=source,
         notes=tuple(notes),
+        values=values,
     )
 
 
@@ -230,6 +239,11 @@ def to_json(results: Results) -> dict[str, Any]:
             entry |= {f: [_clean(r[f]) for r in rows] for f in fields}
             entry["condition_status"] = [r["status"] for r in rows]
         indicators.setdefault(str(unit), {})[str(code)] = entry
+    read: dict[str, list[dict[str, Any]]] = {}
+    if results.values is not None:
+        entries = results.values.sort("unit", "measure", "stage")
+        for row in entries.select(*VALUE_FIELDS).iter_rows(named=True):
+            read.setdefault(str(row.pop("unit")), []).append({k: _clean(v) for k, v in row.items()})
     communes = []
     for row in results.communes.iter_rows(named=True):
         unit = row["unit"]
@@ -241,6 +255,7 @@ def to_json(results: Results) -> dict[str, Any]:
                 "meets_set": row["meets_set"],
                 "criteria": statuses.get(unit, {}),
                 "indicators": indicators.get(unit, {}),
+                "values": read.get(unit, []),
             }
         )
     return {
@@ -449,4 +464,6 @@ def evaluate_file(
     if problems:
         raise InputError(problems, path.name)
     evaluation = evaluate(cset, units, values, years=[year], overlays=overlays)
-    return build_results(evaluation, cset, units, year=year, source=path.name, notes=notes)
+    return build_results(
+        evaluation, cset, units, year=year, source=path.name, notes=notes, values=values
+    )

@@ -26,7 +26,7 @@ from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation, evaluate
 from ntm.results import cache as rcache
-from ntm.results.record import declared_frame, stamps, values_frame
+from ntm.results.record import STORED, Source, stamps
 from ntm.units.models import Unit
 from ntm.units.queries import province_code
 
@@ -123,12 +123,17 @@ class _Unit:
 
 
 def compute(
-    units: Sequence[Unit], period: int, cset: CriteriaSet, *, at: dt.datetime | None = None
+    units: Sequence[Unit],
+    period: int,
+    cset: CriteriaSet,
+    *,
+    at: dt.datetime | None = None,
+    source: Source = STORED,
 ) -> dict[str, _Unit]:
-    """Evaluate the units' stored record (at `at`) in one engine call, split by unit."""
+    """Evaluate the units' record (at `at`) in one engine call, split by unit."""
     ids = [u.pk for u in units]
-    values = values_frame(ids, period, at=at)
-    declared = declared_frame(ids, period, cset.id, at=at)
+    values = source.values_frame(ids, period, at=at)
+    declared = source.declared_frame(ids, period, cset.id, at=at)
     holding = set(values.get_column("unit").unique().to_list())
     holding |= set(declared.get_column("unit").unique().to_list())
     ev = evaluate(
@@ -157,10 +162,18 @@ def _unit_key(
 
 
 def evaluated(
-    units: Sequence[Unit], period: int, cset: CriteriaSet, *, at: dt.datetime | None = None
+    units: Sequence[Unit],
+    period: int,
+    cset: CriteriaSet,
+    *,
+    at: dt.datetime | None = None,
+    source: Source = STORED,
 ) -> Evaluated:
     """The results of `units` (their parents loaded) for a period under a set, as the record
-    stood at `at` (None: now), from the cache where no write touched them since."""
+    stood at `at` (None: now), from the cache where no write touched them since (a record
+    read from files is evaluated every time)."""
+    if not source.cached:
+        return _splice(None, compute(units, period, cset, at=at, source=source), cset.id, period)
     fp = set_fingerprint(cset)
     attrs = {str(u.pk): _attributes(u) for u in units}
     now = {str(u): s for (u, _), s in stamps([u.pk for u in units], [period]).items()}

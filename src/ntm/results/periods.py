@@ -24,8 +24,8 @@ from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation, evaluate
 from ntm.results import cache as rcache
-from ntm.results import record
 from ntm.results.evaluation import evaluated, only, set_fingerprint, units_frame
+from ntm.results.record import STORED, Source
 from ntm.results.scope import communes_on, period_day, pk_crosswalk
 from ntm.stats.rebase import rebase_values, transfer_results
 from ntm.units.models import Unit, UnitKind
@@ -87,13 +87,14 @@ def recorded_results(
     *,
     at: dt.datetime | None = None,
     approved_only: bool = False,
+    source: Source = STORED,
 ) -> PeriodResults:
     """The period on the communes in force on its reference day, as the record stood at
     `at`; with `approved_only`, approved communes only."""
     communes = communes_on(province, period_day(period))
     ids = [u.pk for u in communes]
-    approved = record.approved_units(ids, period, cset.id, at=at)
-    found = evaluated(communes, period, cset, at=at)
+    approved = source.approved_units(ids, period, cset.id, at=at)
+    found = evaluated(communes, period, cset, at=at, source=source)
     counted = {k for k in found.with_data if not approved_only or int(k) in approved}
     return PeriodResults(
         period=period,
@@ -117,13 +118,20 @@ def rebased_results(
     *,
     at: dt.datetime | None = None,
     approved_only: bool = False,
+    source: Source = STORED,
 ) -> PeriodResults:
     """The period's values (as they stood at `at`) carried onto the communes of `onto` and
     evaluated again. A new commune is approved when every old commune carried into it that
     holds data is; with `approved_only` the others have no result."""
     day = min(period_day(period), onto)
     old_ids = [u.pk for u in communes_on(province, day)]
-    stamps = record.stamp_summary(old_ids, [period])
+
+    def rebase() -> PeriodResults:
+        return _rebase(province, period, cset, onto, day, old_ids, at, approved_only, source)
+
+    if not source.cached:
+        return rebase()
+    stamps = source.stamp_summary(old_ids, [period])
     name = rcache.key(
         "rebased",
         province.pk,
@@ -135,9 +143,7 @@ def rebased_results(
         stamps,
         rcache.units_stamp(),
     )
-    return rcache.remember(
-        name, lambda: _rebase(province, period, cset, onto, day, old_ids, at, approved_only)
-    )
+    return rcache.remember(name, rebase)
 
 
 def _rebase(
@@ -149,11 +155,12 @@ def _rebase(
     old_ids: list[int],
     at: dt.datetime | None,
     approved_only: bool,
+    source: Source,
 ) -> PeriodResults:
     new_communes = communes_on(province, onto)
     units = {str(u.pk): u for u in new_communes}
     scope = scope_frame(new_communes)
-    holding = sorted(record.units_with_data(old_ids, period, cset.id, at=at))
+    holding = sorted(source.units_with_data(old_ids, period, cset.id, at=at))
 
     def empty(approved: int = 0, held_back: int = 0) -> PeriodResults:
         return PeriodResults(
@@ -163,14 +170,14 @@ def _rebase(
     if not holding or not new_communes:
         return empty()
     walk = pk_crosswalk(province, day, onto)
-    approved_old = {str(pk) for pk in record.approved_units(holding, period, cset.id, at=at)}
+    approved_old = {str(pk) for pk in source.approved_units(holding, period, cset.id, at=at)}
     parts = walk.filter(pl.col("old_unit").is_in([str(i) for i in holding]))
     approved_new = {
         str(new)
         for new, olds in parts.group_by("new_unit").agg("old_unit").iter_rows()
         if new in units and all(o in approved_old for o in olds)
     }
-    values = record.values_frame(holding, period, at=at)
+    values = source.values_frame(holding, period, at=at)
     rebased = rebase_values(
         values.filter(pl.col("unit").is_in(walk.get_column("old_unit").implode())),
         walk,
@@ -179,7 +186,7 @@ def _rebase(
     )
     keys = list(units)
     in_scope = rebased.values.filter(pl.col("unit").is_in(keys))
-    declared = transfer_results(record.declared_frame(holding, period, cset.id, at=at), walk)
+    declared = transfer_results(source.declared_frame(holding, period, cset.id, at=at), walk)
     if declared.height:
         declared = declared.filter(pl.col("comparable") & pl.col("unit").is_in(keys))
     declared = declared.select("unit", "period", "criterion", "status")

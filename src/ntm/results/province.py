@@ -33,6 +33,7 @@ from ntm.results.evaluation import set_fingerprint
 from ntm.results.periods import PeriodResults, rebased_results, recorded_results
 from ntm.results.provenance import is_simulated, record_sets
 from ntm.results.query import ChoiceError, Geography, check_as_of, check_baseline
+from ntm.results.record import STORED, Source
 from ntm.results.scope import UnitRef, all_communes, reference_day
 from ntm.results.sets import choose_set, set_of_tier, sets_for, years_with_sets
 from ntm.stats import watch
@@ -291,6 +292,7 @@ def period_statistics(
         period=period,
         tier=results[period].cset.tier,
         parent=str(province.pk),
+        parent_name=province.name,
         bands=bands,
         baseline=baseline,
         basis=basis,
@@ -311,12 +313,15 @@ def moment_of(year: int, as_of: dt.date | None, period: int) -> dt.datetime | No
 
 
 def default_period(
-    unit_ids: Sequence[int], years: Sequence[int], extra: Sequence[CriteriaSet]
+    unit_ids: Sequence[int],
+    years: Sequence[int],
+    extra: Sequence[CriteriaSet],
+    source: Source = STORED,
 ) -> tuple[int, DefaultPeriod]:
     """The year a page opens on, and why: the latest with approved values — one commune's
     drafts for a new year do not turn the landing page into "0/61" — else the latest with
     any value, else this year."""
-    approved = record.latest_approved_period(unit_ids)
+    approved = source.latest_approved_period(unit_ids)
     if approved is not None and sets_for(approved, extra):
         return approved, DefaultPeriod.LATEST_APPROVED
     if years:
@@ -353,16 +358,17 @@ def province_overview(
     as_of: dt.date | None = None,
     approved_only: bool = False,
     strict_set: bool = False,
+    source: Source = STORED,
 ) -> ProvinceOverview:
     """Everything the province page shows. Raises `ChoiceError` for an impossible choice;
     a set that does not apply to the year gives way to the year's own (unless
     `strict_set`)."""
     extra = record_sets(province)
     ids = [u.pk for u in all_communes(province)]
-    years = years_with_sets(record.periods_with_data(ids), extra)
+    years = years_with_sets(source.periods_with_data(ids), extra)
     defaulted = DefaultPeriod.ASKED
     if period is None:
-        period, defaulted = default_period(ids, years, extra)
+        period, defaulted = default_period(ids, years, extra, source)
     check_baseline(baseline, period)
     check_as_of(as_of, period)
     if as_of is not None:
@@ -371,7 +377,29 @@ def province_overview(
     cset = set_for_year(period, set_id, extra, strict=strict_set)
     target = (onto or reference_day(province)) if geography == Geography.REBASED else None
     asked = sorted({*years, period, period - 1, *([baseline] if baseline else [])})
-    simulated = is_simulated(province)
+    # Files read by `ntm stats --from-json` are not the province's stored record.
+    simulated = is_simulated(province) if source.cached else False
+
+    def overview() -> ProvinceOverview:
+        return _overview(
+            province,
+            period,
+            baseline,
+            cset,
+            extra,
+            geography,
+            target,
+            language,
+            as_of,
+            approved_only,
+            years,
+            defaulted,
+            simulated,
+            source,
+        )
+
+    if not source.cached:
+        return overview()
     name = rcache.key(
         "province",
         province.pk,
@@ -388,27 +416,10 @@ def province_overview(
         years,
         simulated,
         timezone.localdate(),
-        record.stamp_summary(ids, asked),
+        source.stamp_summary(ids, asked),
         rcache.units_stamp(),
     )
-    return rcache.remember(
-        name,
-        lambda: _overview(
-            province,
-            period,
-            baseline,
-            cset,
-            extra,
-            geography,
-            target,
-            language,
-            as_of,
-            approved_only,
-            years,
-            defaulted,
-            simulated,
-        ),
-    )
+    return rcache.remember(name, overview)
 
 
 def _overview(
@@ -425,14 +436,19 @@ def _overview(
     years: list[int],
     defaulted: DefaultPeriod,
     simulated: bool,
+    source: Source,
 ) -> ProvinceOverview:
     basis = basis_label(target)
 
     def results_of(year: int, chosen: CriteriaSet) -> PeriodResults:
         at = moment_of(year, as_of, period)
         if target is None:
-            return recorded_results(province, year, chosen, at=at, approved_only=approved_only)
-        return rebased_results(province, year, chosen, target, at=at, approved_only=approved_only)
+            return recorded_results(
+                province, year, chosen, at=at, approved_only=approved_only, source=source
+            )
+        return rebased_results(
+            province, year, chosen, target, at=at, approved_only=approved_only, source=source
+        )
 
     results: dict[int, PeriodResults] = {period: results_of(period, cset)}
     for year in sorted({*years, period - 1, *([baseline] if baseline else [])}):

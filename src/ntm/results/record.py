@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import polars as pl
 from django.db.models import Count, Q, Sum
@@ -203,3 +204,54 @@ def stamps(unit_ids: Iterable[int], periods: Iterable[int]) -> dict[tuple[int, i
         .values_list("unit_id", "period", "audit_id")
     )
     return {(u, p): a for u, p, a in rows}
+
+
+class Source(Protocol):
+    """Where a figure's record comes from: the database (`STORED`), or frames read from files
+    (`ntm.results.files`). `cached`: whether results read from it may be cached under its
+    stamps (the database's move with every write; files have none)."""
+
+    cached: bool
+
+    def values_frame(
+        self, unit_ids: Sequence[int], period: int, *, at: dt.datetime | None = None
+    ) -> pl.DataFrame: ...
+
+    def declared_frame(
+        self, unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
+    ) -> pl.DataFrame: ...
+
+    def approved_units(
+        self, unit_ids: Iterable[int], period: int, set_id: str, *, at: dt.datetime | None = None
+    ) -> set[int]: ...
+
+    def units_with_data(
+        self, unit_ids: Iterable[int], period: int, set_id: str, *, at: dt.datetime | None = None
+    ) -> set[int]: ...
+
+    def periods_with_data(self, unit_ids: Iterable[int]) -> list[int]: ...
+
+    def latest_approved_period(self, unit_ids: Iterable[int]) -> int | None: ...
+
+    def stamps(
+        self, unit_ids: Iterable[int], periods: Iterable[int]
+    ) -> dict[tuple[int, int], int]: ...
+
+    def stamp_summary(self, unit_ids: Iterable[int], periods: Iterable[int]) -> tuple[int, int]: ...
+
+
+class _Stored:
+    """The record in the database (this module's functions)."""
+
+    cached = True
+    values_frame = staticmethod(values_frame)
+    declared_frame = staticmethod(declared_frame)
+    approved_units = staticmethod(approved_units)
+    units_with_data = staticmethod(units_with_data)
+    periods_with_data = staticmethod(periods_with_data)
+    latest_approved_period = staticmethod(latest_approved_period)
+    stamps = staticmethod(stamps)
+    stamp_summary = staticmethod(stamp_summary)
+
+
+STORED: Source = _Stored()

@@ -49,10 +49,18 @@ def _change_text(change: Change, label: str, style: PercentStyle) -> str:
 
 
 def _figure_lines(f: Figures, style: PercentStyle, rebased: bool) -> list[str]:
+    if f.evaluated:
+        meeting = (
+            f"{format_number(f.meeting)}/{format_number(f.communes)} "
+            f"({format_percent(f.meeting, f.communes, style)})"
+        )
+    elif f.not_comparable:
+        meeting = "— (không so sánh được)"
+    else:
+        meeting = "— (chưa có số liệu)"  # no data is never zero
     lines = [
         f"Số xã trong phạm vi: {format_number(f.communes)}",
-        f"Số xã đạt chuẩn: {format_number(f.meeting)}/{format_number(f.communes)} "
-        f"({format_percent(f.meeting, f.communes, style)})",
+        f"Số xã đạt chuẩn: {meeting}",
     ]
     if f.recognised is None:
         lines.append("Số xã được công nhận: chưa có dữ liệu công nhận")
@@ -70,13 +78,15 @@ def _figure_lines(f: Figures, style: PercentStyle, rebased: bool) -> list[str]:
         lines.append(f"Số xã chưa có kết quả đánh giá: {format_number(f.not_evaluated)}")
     if rebased:
         lines.append(
-            "Số xã có kết quả không so sánh được (đạt/không đạt không chuyển sang đơn vị đã "
-            f"sáp nhập hoặc chia tách): {format_number(f.not_comparable)}"
+            "Số xã không so sánh được (số liệu không chuyển được trọn vẹn sang đơn vị mới: "
+            "kết quả đạt/không đạt không chuyển qua sáp nhập, một phần thiếu số liệu): "
+            f"{format_number(f.not_comparable)}"
         )
-        lines.append(
-            "Số xã giữ nguyên địa giới, giữ kết quả đạt/không đạt (unchanged territory): "
-            f"{format_number(len(f.unchanged_territory))}"
-        )
+        if f.unchanged_territory:
+            lines.append(
+                "Số xã giữ nguyên địa giới, giữ kết quả đạt/không đạt (unchanged territory): "
+                f"{format_number(len(f.unchanged_territory))}"
+            )
     if f.communes_missing:
         lines.append(f"Số xã thiếu dữ liệu hoặc thiếu ngưỡng: {format_number(f.communes_missing)}")
     return lines

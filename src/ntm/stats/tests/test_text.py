@@ -85,7 +85,7 @@ def test_rebased_text_says_so() -> None:
     assert "Thống kê nông thôn mới nâng cao năm 2020" in text
     assert "quy đổi sang đơn vị hành chính ngày 01/07/2025 (re-based)" in text
     assert "Số xã đạt chuẩn: 10/181 (5,52 %)" in text
-    assert "sáp nhập hoặc chia tách): 171" in text
+    assert "một phần thiếu số liệu): 171" in text
 
 
 def test_unchanged_territory_is_labelled() -> None:
@@ -116,7 +116,7 @@ def test_unchanged_territory_is_labelled() -> None:
     text = render_statistics(stats)
     assert text.splitlines()[0] == "Thống kê nông thôn mới năm 2020 — Tỉnh Lạng Sơn (20)"
     assert "Số xã đạt chuẩn: 2/4 (50,00 %)" in text
-    assert "sáp nhập hoặc chia tách): 2" in text
+    assert "một phần thiếu số liệu): 2" in text
     assert "giữ kết quả đạt/không đạt (unchanged territory): 2" in text
     assert "  Xã x000 (x000) ← đơn vị cũ o0" in text
     # As recorded there is nothing to label.
