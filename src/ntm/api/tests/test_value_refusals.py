@@ -1,10 +1,12 @@
 """What the services refuse, the API answers with the documented `Error` body and writes
 nothing: a year no criteria set covers, a measure the year's sets do not read, a locked period;
-an empty entry of a value never saved answers without a row."""
+an empty entry of a value never saved answers without a row. And whatever the record holds,
+the answer is JSON as RFC 8259 has it (no NaN or Infinity)."""
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pytest
@@ -91,3 +93,28 @@ def test_a_locked_period_is_409(client: Client, personas: Personas) -> None:
     assert "đã được duyệt" in assert_error(response, 409, "locked")["detail"]
     assert Value.objects.get().entry("claimed")["value"] == 40.0
     assert Value.objects.get().entry("verified")["value"] is None
+
+
+def _strict(text: bytes) -> Any:
+    def refuse(name: str) -> Any:
+        raise AssertionError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("number", [math.inf, -math.inf, math.nan])
+def test_a_stored_number_that_is_not_finite_answers_valid_json(
+    client: Client, personas: Personas, number: float
+) -> None:
+    """Only a write around the services can store one; the answer stays JSON (null there)."""
+    p = personas
+    Value.objects.create(
+        unit=p.commune_a, measure=INCOME, period=2020, claimed_version=1, claimed_value=number
+    )
+    response = client.get(
+        f"/api/units/{p.commune_a.pk}/values?period=2020",
+        **bearer(p, "officer_a"),  # type: ignore[arg-type]
+    )
+    assert response.status_code == 200
+    [value] = _strict(response.content)
+    assert value["claimed"]["value"] is None and value["claimed"]["version"] == 1
