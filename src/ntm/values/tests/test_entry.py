@@ -427,6 +427,23 @@ def test_import_flow_success_and_job_visibility(client: Client, p: Personas) -> 
 
 
 @pytest.mark.usefixtures("inline_jobs")
+def test_the_province_office_imports_for_its_communes_on_the_page(
+    client: Client, p: Personas
+) -> None:
+    p.login(client, "province_office")
+    before = "," * _income_column()
+    upload = _csv(f"99001,{before}47\n99002,{before}39")
+    response = client.post(
+        reverse("values:import"), {"file": upload, "set_id": SET, "year": YEAR, "stage": "claimed"}
+    )
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    assert "Đã nhập 2 giá trị của 2 xã: 2 thay đổi" in html
+    stored = dict(Value.objects.values_list("unit__code", "claimed_value"))
+    assert stored == {"99001": 47.0, "99002": 39.0}
+
+
+@pytest.mark.usefixtures("inline_jobs")
 def test_import_flow_lists_every_problem(client: Client, p: Personas) -> None:
     p.login(client, "officer_a")
     before = "," * _income_column()
@@ -439,6 +456,8 @@ def test_import_flow_lists_every_problem(client: Client, p: Personas) -> None:
     assert "Tệp bị từ chối (2 lỗi); không ghi số liệu nào" in html
     assert "dòng 2" in html and "ô số chứa chữ" in html
     assert "dòng 3" in html and "xã này ngoài phạm vi của bạn" in html
+    # Placed in the file the user sent, not in the server's copy of it (imports/…/import…).
+    assert html.count("trang “xa.csv”") == 2 and "“import" not in html
     assert not Value.objects.exists()
     assert "hx-trigger" not in html  # finished: polling stops
     # The same job read in English: every problem in English, with its place.

@@ -236,6 +236,22 @@ def test_command(p: Personas, cset: CriteriaSet, tmp_path: Path, capsys: Any) ->
     assert Value.objects.get().claimed_value == 40.0
 
 
+def test_the_province_office_imports_with_the_command(
+    p: Personas, cset: CriteriaSet, tmp_path: Path, capsys: Any
+) -> None:
+    """`ntm values import --user vanphong.tinh` in the demo: every commune of its province."""
+    path = write_csv(
+        tmp_path / "tinh.csv",
+        cset,
+        [{"unit": "99001", INCOME: "40"}, {"unit": "99002", INCOME: "1"}],
+    )
+    call_command("values", "import", str(path), "--set", SET, "--year", str(YEAR),
+                 "--user", p.province_office.username)  # fmt: skip
+    assert "Đã nhập 2 giá trị của 2 xã: 2 thay đổi" in capsys.readouterr().out
+    stored = dict(Value.objects.values_list("unit__code", "claimed_value"))
+    assert stored == {"99001": 40.0, "99002": 1.0}
+
+
 def test_command_reports_every_problem_and_writes_nothing(
     p: Personas, cset: CriteriaSet, tmp_path: Path
 ) -> None:
