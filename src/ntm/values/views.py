@@ -696,6 +696,8 @@ def run_job(job_id: int) -> None:
         outcome = {
             "state": ImportState.FAILED,
             "problems": [{"vi": p.text("vi"), "en": p.text("en")} for p in exc.problems],
+            # A cut list shows the first problems only; the page counts them all.
+            "summary": {"problems": exc.total},
         }
     except Exception:
         log.exception("import job %s failed", job_id)
@@ -767,7 +769,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     problems = [p.get(language) or p["vi"] if isinstance(p, dict) else p for p in job.problems]
     context = {
         "job": job, "progress": progress, "running": running, "percent": percent,
-        "problems": problems,
+        "problems": problems, "problem_count": job.summary.get("problems", len(problems)),
     }  # fmt: skip
     if _is_htmx(request):
         return render(request, "values/_import_status.html", context)

@@ -16,6 +16,7 @@ from pytest_django.fixtures import Settings
 from ntm.accounts.testing import PERSONAS, PersonaName, Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
+from ntm.exchange import workbook
 from ntm.exchange.workbook import template_columns
 from ntm.units.models import Unit
 from ntm.values import views
@@ -465,6 +466,30 @@ def test_import_flow_lists_every_problem(client: Client, p: Personas) -> None:
     html = client.get(reverse("values:import_job", args=[job.pk]), headers=HTMX).content.decode()
     assert "row 3" in html and "this commune is outside your scope" in html
     assert "row 2" in html and "dòng" not in html and "ngoài phạm vi" not in html
+
+
+@pytest.mark.usefixtures("inline_jobs")
+def test_a_cut_problem_list_counts_every_problem(
+    client: Client, p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workbook, "MAX_PROBLEMS_SHOWN", 2)
+    p.login(client, "officer_a")
+    before = "," * _income_column()
+    upload = _csv("\n".join(f"99001,{before}sai{i}" for i in range(4)))
+    client.post(
+        reverse("values:import"), {"file": upload, "set_id": SET, "year": YEAR, "stage": "claimed"}
+    )
+    job = ImportJob.objects.get()
+    html = client.get(reverse("values:import_job", args=[job.pk]), headers=HTMX).content.decode()
+    # Four problems (a text in row 2, the commune repeated in rows 3 to 5), two of them
+    # listed: the heading counts them all, as the closing line does.
+    assert "Tệp bị từ chối (4 lỗi); không ghi số liệu nào" in html
+    assert "chỉ hiện 2 lỗi đầu trong 4 lỗi" in html
+    # Written as the closing line writes it.
+    job.summary = {"problems": 1001}
+    job.save()
+    html = client.get(reverse("values:import_job", args=[job.pk]), headers=HTMX).content.decode()
+    assert "Tệp bị từ chối (1.001 lỗi)" in html
 
 
 def test_import_job_page_polls_while_running(client: Client, p: Personas) -> None:
