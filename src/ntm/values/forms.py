@@ -7,11 +7,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.schema import Measure
 from ntm.exchange.workbook import parse_number
+from ntm.values import files
 from ntm.values.models import LAST_YEAR, DeclaredStatus, Stage
 from ntm.values.services import Entry
 
@@ -100,7 +102,10 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         limit = int(getattr(settings, "NTM_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
         if Path(upload.name).suffix.lower() not in {".xlsx", ".csv"}:
-            raise forms.ValidationError("Chỉ nhận tệp .xlsx hoặc .csv.")
+            raise forms.ValidationError(_("Only .xlsx and .csv files are accepted."))
         if upload.size > limit:
-            raise forms.ValidationError(f"Tệp quá lớn (giới hạn {limit // (1024 * 1024)} MB).")
+            name = files.clean_name(upload.name)
+            raise forms.ValidationError(
+                files.too_large(upload.size, limit).about(name, get_language())
+            )
         return upload

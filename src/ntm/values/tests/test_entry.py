@@ -517,7 +517,39 @@ def test_import_rejects_other_file_types(client: Client, p: Personas) -> None:
     )
     assert response.status_code == 200
     assert "Chỉ nhận tệp .xlsx hoặc .csv." in response.content.decode()
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    upload = SimpleUploadedFile("xa.pdf", b"%PDF-1.4")
+    response = client.post(
+        reverse("values:import"), {"file": upload, "set_id": SET, "year": YEAR, "stage": "claimed"}
+    )
+    assert "Only .xlsx and .csv files are accepted." in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_import_over_the_size_limit_says_size_and_limit(
+    client: Client, p: Personas, settings: Settings
+) -> None:
+    """The real size and the limit, in one unit, with the precision that tells them apart."""
+    settings.NTM_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    p.login(client, "officer_a")
+    said = {}
+    for language in ("vi", "en"):
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+        upload = SimpleUploadedFile("tinh.csv", b"x" * (10 * 1024 * 1024 + 1))
+        response = client.post(
+            reverse("values:import"),
+            {"file": upload, "set_id": SET, "year": YEAR, "stage": "claimed"},
+        )
+        said[language] = response.content.decode()
+    assert "Tệp “tinh.csv” nặng 10.485.761 byte, quá giới hạn 10.485.760 byte." in said["vi"]
+    assert "File “tinh.csv” is 10,485,761 bytes, over the limit of 10,485,760 bytes." in said["en"]
+    assert not ImportJob.objects.exists()
+
+
+def test_the_import_page_says_what_a_blank_cell_means(client: Client, p: Personas) -> None:
+    p.login(client, "officer_a")
+    html = client.get(reverse("values:import")).content.decode()
+    assert "Ô để trống là chưa có số liệu: khi nhập, giá trị đã lưu của ô đó bị xóa" in html
 
 
 def test_grid_in_english(client: Client, p: Personas) -> None:
