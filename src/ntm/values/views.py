@@ -389,6 +389,7 @@ def entry(request: HttpRequest, pk: int, set_id: str, year: int) -> HttpResponse
             and grid.state in (State.DRAFT, State.RETURNED),
             "can_approve": permissions.can_approve(user, unit) and grid.state == State.SUBMITTED,
             "can_reopen": permissions.can_reopen(user, unit) and grid.state == State.APPROVED,
+            "max_reason": services.MAX_REASON,
         },
     )
 
@@ -602,7 +603,10 @@ def upload_evidence(request: HttpRequest, pk: int, year: int, measure: str) -> H
     measure_or_404(measure)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a file to upload."))
+        if "file" in form.errors:
+            messages.error(request, _("Choose a file to upload."))
+        else:
+            messages.error(request, " ".join(str(e) for e in form.errors["description"]))
         return _back_to_value(unit, year, measure, request)
     try:
         services.add_evidence(
@@ -622,9 +626,9 @@ def upload_evidence(request: HttpRequest, pk: int, year: int, measure: str) -> H
 def add_comment(request: HttpRequest, pk: int, year: int, measure: str) -> HttpResponse:
     unit = commune_or_404(request, pk)
     measure_or_404(measure)
-    form = CommentForm(request.POST)
     try:
-        text = form.cleaned_data["text"] if form.is_valid() else ""
+        # The raw text: the service says why an empty or too long one is refused.
+        text = request.POST.get("text", "")
         services.add_comment(unit, measure, year, text, acting_user=_user(request))
         messages.success(request, _("Comment added."))
     except services.NotAllowed:
