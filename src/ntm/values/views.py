@@ -35,7 +35,7 @@ from ntm.exchange.workbook import InputError
 from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
-from ntm.values.evaluation import results_for, set_measures
+from ntm.values.evaluation import results_for, set_measures, sets_for_period
 from ntm.values.forms import (
     CellForm,
     CommentForm,
@@ -97,6 +97,13 @@ def measure_or_404(key: str) -> Measure:
     if measure is None:
         raise Http404
     return measure
+
+
+def read_or_404(year: int, measure: str) -> None:
+    """404 for a value no criteria set of its year reads: no page ever shows it, so nothing
+    (a comment, a file) may be attached to it."""
+    if not any(measure in services.set_reads(s.id) for s in sets_for_period(year)):
+        raise Http404
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -601,6 +608,7 @@ def _back_to_value(unit: Unit, year: int, measure: str, request: HttpRequest) ->
 def upload_evidence(request: HttpRequest, pk: int, year: int, measure: str) -> HttpResponse:
     unit = commune_or_404(request, pk)
     measure_or_404(measure)
+    read_or_404(year, measure)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         if "file" in form.errors:
@@ -626,6 +634,7 @@ def upload_evidence(request: HttpRequest, pk: int, year: int, measure: str) -> H
 def add_comment(request: HttpRequest, pk: int, year: int, measure: str) -> HttpResponse:
     unit = commune_or_404(request, pk)
     measure_or_404(measure)
+    read_or_404(year, measure)
     try:
         # The raw text: the service says why an empty or too long one is refused.
         text = request.POST.get("text", "")
