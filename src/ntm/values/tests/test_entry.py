@@ -20,7 +20,7 @@ from ntm.exchange import workbook
 from ntm.exchange.workbook import template_columns
 from ntm.units.models import Unit
 from ntm.values import views
-from ntm.values.importing import Progress, forget_progress, progress_to_cache
+from ntm.values.importing import WRITING, Progress, forget_progress, progress_to_cache
 from ntm.values.models import Evidence, ImportJob, Stage, State, Submission, Value
 from ntm.values.services import Entry, add_evidence, approve, save_value, submit
 
@@ -497,7 +497,7 @@ def test_import_job_page_polls_while_running(client: Client, p: Personas) -> Non
         file="imports/x.csv", original_name="x.csv", set_id=SET, period=YEAR,
         created_by=p.officer_a, created_at=timezone.now(),
     )  # fmt: skip
-    progress_to_cache(job.pk)(Progress("Đang ghi số liệu", 400, 1000))
+    progress_to_cache(job.pk)(Progress(WRITING, 400, 1000))
     try:
         p.login(client, "officer_a")
         html = client.get(

@@ -15,6 +15,7 @@ from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.workbook import InputError, template_columns, write_template
+from ntm.values import importing
 from ntm.values.evaluation import results_for
 from ntm.values.importing import Progress, import_values
 from ntm.values.models import CachedResult, Stage, Value
@@ -81,9 +82,9 @@ def test_workbook_import_writes_values_audit_and_results(
     summary = AuditLog.objects.get(action="values.import", object_type="values.import")
     assert summary.after is not None and summary.after["values"] == 4
     assert AuditLog.objects.filter(action="values.import", object_type="values.value").count() == 4
-    assert seen[0].phase == "Đang đọc và kiểm tra tệp"
-    assert seen[-1] == Progress("Xong", 4, 4)
-    assert any(s.phase == "Đang ghi số liệu" for s in seen)
+    assert seen[0].phase == importing.READING
+    assert seen[-1] == Progress(importing.DONE, 4, 4)
+    assert any(s.phase == importing.WRITING for s in seen)
     crit = results_for(p.commune_a, YEAR, cset).criteria
     assert crit.filter(crit["criterion"] == 10).row(0, named=True)["status"] == "met"
 
