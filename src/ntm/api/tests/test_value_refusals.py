@@ -111,10 +111,15 @@ def test_a_stored_number_that_is_not_finite_answers_valid_json(
     Value.objects.create(
         unit=p.commune_a, measure=INCOME, period=2020, claimed_version=1, claimed_value=number
     )
-    response = client.get(
-        f"/api/units/{p.commune_a.pk}/values?period=2020",
-        **bearer(p, "officer_a"),  # type: ignore[arg-type]
-    )
+    headers = bearer(p, "province_office")
+    response = client.get(f"/api/units/{p.commune_a.pk}/values?period=2020", **headers)  # type: ignore[arg-type]
     assert response.status_code == 200
     [value] = _strict(response.content)
     assert value["claimed"]["value"] is None and value["claimed"]["version"] == 1
+    # The results computed from it, too.
+    for path in (
+        f"/api/units/{p.commune_a.pk}/evaluation?period=2020",
+        f"/api/units/{p.province.pk}/statistics?period=2020",
+    ):
+        response = client.get(path, **headers)  # type: ignore[arg-type]
+        assert response.status_code == 200 and _strict(response.content)
