@@ -371,6 +371,58 @@ def test_claims_racing_submits_never_land_in_a_submitted_period(p: Personas) -> 
         reopen(p.commune_a, YEAR, CSET, reason="vòng thử tiếp", acting_user=p.province_office)
 
 
+@postgres_only
+def test_imports_racing_approvals_never_change_an_approved_period(
+    p: Personas, tmp_path: Path
+) -> None:
+    _submitted(p)
+    for n in range(ROUNDS):
+        path = write_csv(tmp_path / f"xa{n}.csv", CSET, [{"unit": "99001", INCOME: str(50 + n)}])
+        importer, approver = _both(
+            lambda path=path: import_values(  # type: ignore[misc]
+                path, CSET, YEAR, acting_user=p.appraiser, stage=Stage.VERIFIED
+            ),
+            lambda: approve(p.commune_a, YEAR, CSET, acting_user=p.province_office),
+        )
+        assert approver.error is None
+        approval = AuditLog.objects.filter(action="values.approve").latest("id")
+        if importer.error is None:  # the import came first: the approval approved it
+            imported = AuditLog.objects.filter(action="values.import").latest("id")
+            assert imported.id < approval.id and _stored(p, Stage.VERIFIED) == 50.0 + n
+        else:
+            assert isinstance(importer.error, InputError)
+            assert "đã được duyệt" in str(importer.error)
+        reopen(p.commune_a, YEAR, CSET, reason="vòng thử tiếp", acting_user=p.province_office)
+        submit(p.commune_a, YEAR, CSET, acting_user=p.officer_a)
+        # Nothing wrote after the approval, until the reopening.
+        later = AuditLog.objects.filter(id__gt=approval.id, object_type="values.value")
+        assert not later.exists()
+
+
+@postgres_only
+def test_imports_of_one_commune_racing_each_other_both_land(p: Personas, tmp_path: Path) -> None:
+    for n in range(ROUNDS):
+        mine = write_csv(tmp_path / f"a{n}.csv", CSET, [{"unit": "99001", INCOME: str(40 + n)}])
+        theirs = write_csv(tmp_path / f"b{n}.csv", CSET, [{"unit": "99001", INCOME: str(60 + n)}])
+        one, two = _both(
+            lambda mine=mine: import_values(mine, CSET, YEAR, acting_user=p.officer_a),  # type: ignore[misc]
+            lambda theirs=theirs: import_values(  # type: ignore[misc]
+                theirs, CSET, YEAR, acting_user=p.province_office
+            ),
+        )
+        assert one.error is None and two.error is None
+        value = Value.objects.get(unit=p.commune_a, measure=INCOME, period=YEAR)
+        # One after the other: two versions more, the later import's value kept.
+        assert value.claimed_version == 2 * (n + 1)
+        last = AuditLog.objects.filter(object_type="values.value", object_id=str(value.pk))
+        assert last.latest("id").after["value"] == value.claimed_value  # type: ignore[index]
+    versions = [
+        r.after["version"]  # type: ignore[index]
+        for r in AuditLog.objects.filter(action="values.import", object_type="values.value")
+    ]
+    assert sorted(versions) == list(range(1, 2 * ROUNDS + 1))
+
+
 # ------------------------------------------------------------------------- one after the other
 
 
