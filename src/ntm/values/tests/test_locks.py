@@ -237,6 +237,23 @@ def test_a_claim_waits_for_a_submit_and_is_refused(
 
 
 @postgres_only
+def test_a_submit_waits_for_a_claim_and_submits_what_was_saved(
+    p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(p, Stage.CLAIMED, 40.0)
+    one, two, waited = race_held(
+        monkeypatch,
+        lambda: _save(p, Stage.CLAIMED, 41.0),
+        "values.save_claimed",
+        lambda: submit(p.commune_a, YEAR, CSET, acting_user=p.officer_a),
+    )
+    assert one.error is None and two.error is None and waited
+    assert _state(p) == State.SUBMITTED and _stored(p, Stage.CLAIMED) == 41.0
+    saved = AuditLog.objects.filter(action="values.save_claimed").latest("id")
+    assert saved.id < AuditLog.objects.get(action="values.submit").id
+
+
+@postgres_only
 @pytest.mark.parametrize("write", list(REVIEW_WRITES))
 def test_a_declaration_comment_or_evidence_waits_for_an_approval_and_is_refused(
     p: Personas, monkeypatch: pytest.MonkeyPatch, media: Path, write: str
