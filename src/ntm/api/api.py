@@ -10,6 +10,9 @@ Every error has the same body (schema `Error`): `detail`, a sentence in the call
 input `problems`, one per field. A body that is not JSON, or holds NaN or Infinity, is a 400;
 a parameter or field outside its documented bounds is a 422; so is an entry a service refuses
 (a measure no set of that year reads, a numerator above its denominator, ...).
+
+Answers are JSON as RFC 8259 has it: a number the record holds that is not finite (only a
+write around the services can store one) is answered as null.
 """
 
 # No `from __future__ import annotations`: django-ninja reads the annotations at run time.
@@ -24,6 +27,7 @@ from ninja.responses import Status
 from ntm.accounts import permissions
 from ntm.api import errors
 from ntm.api.auth import AUTH
+from ntm.api.render import StrictJSONRenderer
 from ntm.api.schemas import (
     CloseOut,
     ConflictError,
@@ -67,6 +71,7 @@ api = NinjaAPI(
     docs_url=None,
     auth=AUTH,
     parser=errors.StrictJsonParser(),
+    renderer=StrictJSONRenderer(),
 )
 errors.install(api)
 

@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from ntm.accounts import permissions
 from ntm.audit.services import record
@@ -50,9 +51,16 @@ PROGRESS_TIMEOUT = 6 * 3600
 log = logging.getLogger(__name__)
 
 
+# The phases of an import: English msgids, translated where they are shown (the job runs
+# apart from the request, in no reader's language).
+READING = gettext_noop("Reading and checking the file")
+WRITING = gettext_noop("Writing the values")
+DONE = gettext_noop("Done")
+
+
 @dataclass(frozen=True)
 class Progress:
-    phase: str  # Vietnamese, for the page
+    phase: str  # READING, WRITING or DONE
     done: int
     total: int
 
@@ -204,7 +212,7 @@ def import_values(
             [InputProblem.of(Say(f"giai đoạn không hợp lệ: {stage}", f"unknown stage: {stage}"))],
             name,
         )
-    report("Đang đọc và kiểm tra tệp")
+    report(READING)
     register = _Register(acting_user, year, stage)
 
     def named(problems: list[InputProblem]) -> InputError:
@@ -285,8 +293,8 @@ def import_values(
                 else:
                     changed += 1
             if i <= total and (i % CHUNK == 0 or i == total):
-                report("Đang ghi số liệu", i, total)
-    report("Xong", total, total)
+                report(WRITING, i, total)
+    report(DONE, total, total)
     return ImportResult(
         units=len(codes), values=len(rows), created=created, changed=changed,
         unchanged=unchanged, blank=len(found.blank), cleared=cleared, audit_id=summary.pk,

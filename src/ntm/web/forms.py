@@ -7,13 +7,15 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.schema import Measure
 from ntm.exchange.workbook import parse_number
+from ntm.values import files
 from ntm.values.models import LAST_YEAR, DeclaredStatus, Stage
-from ntm.values.services import Entry
+from ntm.values.services import MAX_COMMENT, Entry
 
 YES_NO_CHOICES = (("", "—"), ("1", "Đạt"), ("0", "Chưa đạt"))
 
@@ -62,7 +64,8 @@ class CellForm(forms.Form):
 
 class WorkflowForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in ("submit", "approve", "return", "reopen")])
-    reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+    # Bounded by the service, which says so (the form would call the action unknown).
+    reason = forms.CharField(required=False, widget=forms.Textarea)
 
 
 class DeclareForm(forms.Form):
@@ -71,11 +74,19 @@ class DeclareForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("File"))
-    description = forms.CharField(label=_("Description"), required=False, max_length=500)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=500,
+        error_messages={"max_length": _("The description is longer than 500 characters.")},
+    )
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Comment"), max_length=2000, widget=forms.Textarea)
+    """Shown on the value page (the browser keeps to its length); `services.add_comment`
+    checks what is posted."""
+
+    text = forms.CharField(label=_("Comment"), max_length=MAX_COMMENT, widget=forms.Textarea)
 
 
 def _set_choices() -> list[tuple[str, str]]:
@@ -100,7 +111,10 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         limit = int(getattr(settings, "NTM_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
         if Path(upload.name).suffix.lower() not in {".xlsx", ".csv"}:
-            raise forms.ValidationError("Chỉ nhận tệp .xlsx hoặc .csv.")
+            raise forms.ValidationError(_("Only .xlsx and .csv files are accepted."))
         if upload.size > limit:
-            raise forms.ValidationError(f"Tệp quá lớn (giới hạn {limit // (1024 * 1024)} MB).")
+            name = files.clean_name(upload.name)
+            raise forms.ValidationError(
+                files.too_large(upload.size, limit).about(name, get_language())
+            )
         return upload

@@ -29,7 +29,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ntm.accounts import permissions
 from ntm.accounts.models import Role
-from ntm.criteria.loader import bundled_set_ids, load_measures, load_set, measures_read
+from ntm.criteria.loader import (
+    bundled_set_ids,
+    load_measures,
+    load_set,
+    measures_read,
+    sets_for_period,
+)
 from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure
 from ntm.exchange.workbook import InputError
 from ntm.results.commune import unit_results
@@ -97,6 +103,13 @@ def measure_or_404(key: str) -> Measure:
     if measure is None:
         raise Http404
     return measure
+
+
+def read_or_404(year: int, measure: str) -> None:
+    """404 for a value no criteria set of its year reads: no page ever shows it, so nothing
+    (a comment, a file) may be attached to it."""
+    if not any(measure in services.set_reads(s.id) for s in sets_for_period(year)):
+        raise Http404
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -389,6 +402,7 @@ def entry(request: HttpRequest, pk: int, set_id: str, year: int) -> HttpResponse
             and grid.state in (State.DRAFT, State.RETURNED),
             "can_approve": permissions.can_approve(user, unit) and grid.state == State.SUBMITTED,
             "can_reopen": permissions.can_reopen(user, unit) and grid.state == State.APPROVED,
+            "max_reason": services.MAX_REASON,
         },
     )
 
@@ -600,9 +614,13 @@ def _back_to_value(unit: Unit, year: int, measure: str, request: HttpRequest) ->
 def upload_evidence(request: HttpRequest, pk: int, year: int, measure: str) -> HttpResponse:
     unit = commune_or_404(request, pk)
     measure_or_404(measure)
+    read_or_404(year, measure)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a file to upload."))
+        if "file" in form.errors:
+            messages.error(request, _("Choose a file to upload."))
+        else:
+            messages.error(request, " ".join(str(e) for e in form.errors["description"]))
         return _back_to_value(unit, year, measure, request)
     try:
         services.add_evidence(
@@ -622,9 +640,10 @@ def upload_evidence(request: HttpRequest, pk: int, year: int, measure: str) -> H
 def add_comment(request: HttpRequest, pk: int, year: int, measure: str) -> HttpResponse:
     unit = commune_or_404(request, pk)
     measure_or_404(measure)
-    form = CommentForm(request.POST)
+    read_or_404(year, measure)
     try:
-        text = form.cleaned_data["text"] if form.is_valid() else ""
+        # The raw text: the service says why an empty or too long one is refused.
+        text = request.POST.get("text", "")
         services.add_comment(unit, measure, year, text, acting_user=_user(request))
         messages.success(request, _("Comment added."))
     except services.NotAllowed:
@@ -696,6 +715,8 @@ def run_job(job_id: int) -> None:
         outcome = {
             "state": ImportState.FAILED,
             "problems": [{"vi": p.text("vi"), "en": p.text("en")} for p in exc.problems],
+            # A cut list shows the first problems only; the page counts them all.
+            "summary": {"problems": exc.total},
         }
     except Exception:
         log.exception("import job %s failed", job_id)
@@ -767,7 +788,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     problems = [p.get(language) or p["vi"] if isinstance(p, dict) else p for p in job.problems]
     context = {
         "job": job, "progress": progress, "running": running, "percent": percent,
-        "problems": problems,
+        "problems": problems, "problem_count": job.summary.get("problems", len(problems)),
     }  # fmt: skip
     if _is_htmx(request):
         return render(request, "values/_import_status.html", context)

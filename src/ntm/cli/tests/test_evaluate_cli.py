@@ -204,6 +204,8 @@ CASES = [
     ("households_hygienic_water_share__numerator", 101,
      "giá trị “101”: tử số lớn hơn mẫu số (101 > 100): tỷ lệ trên 100 %"),
     ("temporary_dilapidated_houses", -2, "giá trị “-2”: giá trị không được âm"),
+    ("income_per_capita", 1e28,
+     "giá trị “1e+28”: giá trị quá lớn (tối đa 15 chữ số, nhỏ hơn 1.000.000.000.000.000)"),
     ("duplicate", None, "cột A “Mã xã”, giá trị “06010”: xã bị lặp lại (đã có ở dòng 3)"),
     ("region", "Miền núi", "giá trị “Miền núi”: vùng không có trong bộ tiêu chí"),
     ("unit", None, "cột A “Mã xã”: thiếu mã xã"),

@@ -87,6 +87,14 @@ def test_python_csv_in_every_dialect(
     assert len(values) == 7 + 5
 
 
+@pytest.mark.parametrize("dialect", csv.list_dialects())
+def test_pythons_named_dialects(tmp_path: Path, dialect: str) -> None:
+    """excel (CRLF), excel-tab and unix (LF, every field quoted)."""
+    decimal = "." if csv.get_dialect(dialect).delimiter == "," else ","
+    path = write_csv(tmp_path / "x.csv", [HEADERS, row_text(GOOD, decimal)], dialect=dialect)
+    assert incomes(path) == [38.5]
+
+
 def test_excel_vietnamese_locale_semicolons_and_decimal_commas(tmp_path: Path) -> None:
     """What Excel writes under a Vietnamese locale: `;`, decimal commas, BOM, CRLF."""
     lines = [";".join(HEADERS), ";".join(row_text(GOOD, ","))]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -99,3 +101,25 @@ def test_a_long_reason_is_refused(personas: Personas) -> None:
     with pytest.raises(ValuesError, match=r"Lý do dài quá 2\.000 ký tự"):
         _save(personas, INCOME, Entry(value=40.0), reason="x" * 2001)
     assert not Value.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1e28", "Giá trị quá lớn (tối đa 15 chữ số, nhỏ hơn 1.000.000.000.000.000)."),
+        ("1.000.000.000.000.000.000", "Giá trị quá lớn"),
+        ("-5", "Giá trị không được âm."),
+    ],
+)
+def test_the_grid_refuses_them_in_the_cell(
+    client: Client, personas: Personas, typed: str, message: str
+) -> None:
+    p = personas
+    p.login(client, "officer_a")
+    url = reverse(
+        "values:save_cell", args=[p.commune_a.pk, "vn-ntm-xa-2016-2020", YEAR, INCOME, "claimed"]
+    )
+    response = client.post(url, {"value": typed, "version": "0"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert message in html and f'value="{typed}"' in html
+    assert not Value.objects.exists() and not AuditLog.objects.filter(action__startswith="values")

@@ -15,6 +15,7 @@ from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.workbook import InputError, template_columns, write_template
+from ntm.values import importing
 from ntm.values.importing import Progress, import_values
 from ntm.values.models import Stage, Value
 from ntm.values.services import Entry, save_value, submit
@@ -80,9 +81,9 @@ def test_workbook_import_writes_values_audit_and_results(
     summary = AuditLog.objects.get(action="values.import", object_type="values.import")
     assert summary.after is not None and summary.after["values"] == 4
     assert AuditLog.objects.filter(action="values.import", object_type="values.value").count() == 4
-    assert seen[0].phase == "Đang đọc và kiểm tra tệp"
-    assert seen[-1] == Progress("Xong", 4, 4)
-    assert any(s.phase == "Đang ghi số liệu" for s in seen)
+    assert seen[0].phase == importing.READING
+    assert seen[-1] == Progress(importing.DONE, 4, 4)
+    assert any(s.phase == importing.WRITING for s in seen)
     crit = results_for(p.commune_a, YEAR, cset).criteria
     assert crit.filter(crit["criterion"] == 10).row(0, named=True)["status"] == "met"
 
@@ -233,6 +234,22 @@ def test_command(p: Personas, cset: CriteriaSet, tmp_path: Path, capsys: Any) ->
     assert "Đã nhập 1 giá trị của 1 xã: 1 thay đổi" in out.out
     assert "Đang ghi số liệu: 1/1" in out.err
     assert Value.objects.get().claimed_value == 40.0
+
+
+def test_the_province_office_imports_with_the_command(
+    p: Personas, cset: CriteriaSet, tmp_path: Path, capsys: Any
+) -> None:
+    """`ntm values import --user vanphong.tinh` in the demo: every commune of its province."""
+    path = write_csv(
+        tmp_path / "tinh.csv",
+        cset,
+        [{"unit": "99001", INCOME: "40"}, {"unit": "99002", INCOME: "1"}],
+    )
+    call_command("values", "import", str(path), "--set", SET, "--year", str(YEAR),
+                 "--user", p.province_office.username)  # fmt: skip
+    assert "Đã nhập 2 giá trị của 2 xã: 2 thay đổi" in capsys.readouterr().out
+    stored = dict(Value.objects.values_list("unit__code", "claimed_value"))
+    assert stored == {"99001": 40.0, "99002": 1.0}
 
 
 def test_command_reports_every_problem_and_writes_nothing(

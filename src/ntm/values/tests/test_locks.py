@@ -3,13 +3,15 @@ locks of that state (`services.lock_periods`), so a submit or an approval and a 
 import never both act on what the other was about to change.
 
 On PostgreSQL, with real concurrent connections: a deterministic version, in which one side
-stops while it holds its locks (just after writing its audit row) and the other side runs,
-and a repeated natural race. SQLite serialises writers, so there the same conflicts are
+stops while it holds its locks (just after writing its audit row) and the other side runs
+(saves, imports, declarations, comments and evidence against submits and approvals), and a
+repeated natural race. SQLite serialises writers, so there the same conflicts are
 tested one after the other.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,16 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from ntm.accounts.testing import Personas, make_personas
 from ntm.audit import services as audit_services
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.exchange.workbook import InputError
-from ntm.values import importing, services
+from ntm.values import services
 from ntm.values.importing import import_values
-from ntm.values.models import Stage, State, Submission, Value
+from ntm.values.models import Comment, Declaration, Evidence, Stage, State, Submission, Value
 from ntm.values.services import Entry, Locked, approve, reopen, save_value, submit
 from ntm.values.tests.test_import import INCOME, SET, YEAR, write_csv
 
@@ -62,6 +66,38 @@ def _stored(p: Personas, stage: str) -> float | None:
 def _state(p: Personas) -> str:
     sub = Submission.objects.filter(unit=p.commune_a, period=YEAR, set_id=SET).first()
     return sub.state if sub else State.DRAFT
+
+
+def _evidence(p: Personas, user: str = "appraiser") -> Evidence:
+    upload = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 bien ban")
+    return services.add_evidence(p.commune_a, INCOME, YEAR, upload, acting_user=getattr(p, user))
+
+
+# What each write adds to a period, by the province office or the appraiser (the reviewers).
+REVIEW_WRITES: dict[str, Callable[[Personas], Any]] = {
+    "declaration": lambda p: services.declare_status(
+        p.commune_a, YEAR, CSET, 10, "met", acting_user=p.province_office
+    ),
+    "comment": lambda p: services.add_comment(
+        p.commune_a, INCOME, YEAR, "Sửa lại", acting_user=p.appraiser
+    ),
+    "evidence": _evidence,
+}
+
+
+def _added(p: Personas) -> tuple[int, int, int]:
+    """Declarations, comments and evidence files of the commune's period."""
+    return (
+        Declaration.objects.filter(unit=p.commune_a, period=YEAR).exclude(status="").count(),
+        Comment.objects.filter(value__unit=p.commune_a, value__period=YEAR).count(),
+        Evidence.objects.filter(value__unit=p.commune_a, value__period=YEAR).count(),
+    )
+
+
+@pytest.fixture
+def media(settings: SettingsWrapper, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path / "media"
 
 
 def _submitted(p: Personas) -> None:
@@ -105,8 +141,10 @@ def held_after(monkeypatch: pytest.MonkeyPatch, action: str) -> Iterator[threadi
             release.wait(20)
         return row
 
-    monkeypatch.setattr(services, "record", record)
-    monkeypatch.setattr(importing, "record", record)
+    # Every module of the values app that writes audit rows holds its own name for `record`.
+    for name, module in list(sys.modules.items()):
+        if name.startswith("ntm.values") and getattr(module, "record", None) is real:
+            monkeypatch.setattr(module, "record", record)
     try:
         yield reached
     finally:
@@ -199,6 +237,41 @@ def test_a_claim_waits_for_a_submit_and_is_refused(
     assert one.error is None and waited
     assert isinstance(two.error, Locked) and "đã gửi" in str(two.error)
     assert _state(p) == State.SUBMITTED and _stored(p, Stage.CLAIMED) == 40.0
+
+
+@postgres_only
+def test_a_submit_waits_for_a_claim_and_submits_what_was_saved(
+    p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(p, Stage.CLAIMED, 40.0)
+    one, two, waited = race_held(
+        monkeypatch,
+        lambda: _save(p, Stage.CLAIMED, 41.0),
+        "values.save_claimed",
+        lambda: submit(p.commune_a, YEAR, CSET, acting_user=p.officer_a),
+    )
+    assert one.error is None and two.error is None and waited
+    assert _state(p) == State.SUBMITTED and _stored(p, Stage.CLAIMED) == 41.0
+    saved = AuditLog.objects.filter(action="values.save_claimed").latest("id")
+    assert saved.id < AuditLog.objects.get(action="values.submit").id
+
+
+@postgres_only
+@pytest.mark.parametrize("write", list(REVIEW_WRITES))
+def test_a_declaration_comment_or_evidence_waits_for_an_approval_and_is_refused(
+    p: Personas, monkeypatch: pytest.MonkeyPatch, media: Path, write: str
+) -> None:
+    _submitted(p)
+    before = _added(p)
+    one, two, waited = race_held(
+        monkeypatch,
+        lambda: approve(p.commune_a, YEAR, CSET, acting_user=p.province_office),
+        "values.approve",
+        lambda: REVIEW_WRITES[write](p),
+    )
+    assert one.error is None and waited
+    assert isinstance(two.error, Locked) and "đã được duyệt" in str(two.error)
+    assert _state(p) == State.APPROVED and _added(p) == before
 
 
 @postgres_only
@@ -318,10 +391,64 @@ def test_claims_racing_submits_never_land_in_a_submitted_period(p: Personas) -> 
         reopen(p.commune_a, YEAR, CSET, reason="vòng thử tiếp", acting_user=p.province_office)
 
 
+@postgres_only
+def test_imports_racing_approvals_never_change_an_approved_period(
+    p: Personas, tmp_path: Path
+) -> None:
+    _submitted(p)
+    for n in range(ROUNDS):
+        path = write_csv(tmp_path / f"xa{n}.csv", CSET, [{"unit": "99001", INCOME: str(50 + n)}])
+        importer, approver = _both(
+            lambda path=path: import_values(  # type: ignore[misc]
+                path, CSET, YEAR, acting_user=p.appraiser, stage=Stage.VERIFIED
+            ),
+            lambda: approve(p.commune_a, YEAR, CSET, acting_user=p.province_office),
+        )
+        assert approver.error is None
+        approval = AuditLog.objects.filter(action="values.approve").latest("id")
+        if importer.error is None:  # the import came first: the approval approved it
+            imported = AuditLog.objects.filter(action="values.import").latest("id")
+            assert imported.id < approval.id and _stored(p, Stage.VERIFIED) == 50.0 + n
+        else:
+            assert isinstance(importer.error, InputError)
+            assert "đã được duyệt" in str(importer.error)
+        reopen(p.commune_a, YEAR, CSET, reason="vòng thử tiếp", acting_user=p.province_office)
+        submit(p.commune_a, YEAR, CSET, acting_user=p.officer_a)
+        # Nothing wrote after the approval, until the reopening.
+        later = AuditLog.objects.filter(id__gt=approval.id, object_type="values.value")
+        assert not later.exists()
+
+
+@postgres_only
+def test_imports_of_one_commune_racing_each_other_both_land(p: Personas, tmp_path: Path) -> None:
+    for n in range(ROUNDS):
+        mine = write_csv(tmp_path / f"a{n}.csv", CSET, [{"unit": "99001", INCOME: str(40 + n)}])
+        theirs = write_csv(tmp_path / f"b{n}.csv", CSET, [{"unit": "99001", INCOME: str(60 + n)}])
+        one, two = _both(
+            lambda mine=mine: import_values(mine, CSET, YEAR, acting_user=p.officer_a),  # type: ignore[misc]
+            lambda theirs=theirs: import_values(  # type: ignore[misc]
+                theirs, CSET, YEAR, acting_user=p.province_office
+            ),
+        )
+        assert one.error is None and two.error is None
+        value = Value.objects.get(unit=p.commune_a, measure=INCOME, period=YEAR)
+        # One after the other: two versions more, the later import's value kept.
+        assert value.claimed_version == 2 * (n + 1)
+        last = AuditLog.objects.filter(object_type="values.value", object_id=str(value.pk))
+        assert last.latest("id").after["value"] == value.claimed_value  # type: ignore[index]
+    versions = [
+        r.after["version"]  # type: ignore[index]
+        for r in AuditLog.objects.filter(action="values.import", object_type="values.value")
+    ]
+    assert sorted(versions) == list(range(1, 2 * ROUNDS + 1))
+
+
 # ------------------------------------------------------------------------- one after the other
 
 
-def test_after_an_approval_nothing_of_the_period_changes(p: Personas, tmp_path: Path) -> None:
+def test_after_an_approval_nothing_of_the_period_changes(
+    p: Personas, tmp_path: Path, media: Path
+) -> None:
     _submitted(p)
     approve(p.commune_a, YEAR, CSET, acting_user=p.province_office)
     with pytest.raises(Locked):
@@ -333,17 +460,26 @@ def test_after_an_approval_nothing_of_the_period_changes(p: Personas, tmp_path: 
         services.declare_status(p.commune_a, YEAR, CSET, 10, "met", acting_user=p.province_office)
     with pytest.raises(Locked):
         services.add_comment(p.commune_a, INCOME, YEAR, "Sửa lại", acting_user=p.appraiser)
+    with pytest.raises(Locked, match="đã được duyệt"):
+        _evidence(p)
     assert _stored(p, Stage.VERIFIED) == 40.0
+    assert _added(p) == (0, 0, 0)
 
 
-def test_after_a_submit_the_commune_cannot_change_its_claims(p: Personas, tmp_path: Path) -> None:
+def test_after_a_submit_the_commune_cannot_change_its_claims(
+    p: Personas, tmp_path: Path, media: Path
+) -> None:
     _submitted(p)
     with pytest.raises(Locked):
         _save(p, Stage.CLAIMED, 99.0)
     path = write_csv(tmp_path / "xa.csv", CSET, [{"unit": "99001", INCOME: "99"}])
     with pytest.raises(InputError, match="đã gửi"):
         import_values(path, CSET, YEAR, acting_user=p.officer_a)
-    # The review goes on: the appraiser still verifies and comments.
+    with pytest.raises(Locked, match="đã gửi"):
+        _evidence(p, "officer_a")
+    # The review goes on: the appraiser still verifies, comments and adds evidence.
     _save(p, Stage.VERIFIED, 41.0)
     services.add_comment(p.commune_a, INCOME, YEAR, "Đã đối chiếu", acting_user=p.appraiser)
+    _evidence(p)
     assert _stored(p, Stage.CLAIMED) == 40.0
+    assert _added(p) == (0, 1, 1)

@@ -16,9 +16,10 @@ from pytest_django.fixtures import Settings
 from ntm.accounts.testing import PERSONAS, PersonaName, Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
+from ntm.exchange import workbook
 from ntm.exchange.workbook import template_columns
 from ntm.units.models import Unit
-from ntm.values.importing import Progress, forget_progress, progress_to_cache
+from ntm.values.importing import WRITING, Progress, forget_progress, progress_to_cache
 from ntm.values.models import Evidence, ImportJob, Stage, State, Submission, Value
 from ntm.values.services import Entry, add_evidence, approve, save_value, submit
 from ntm.web import views_entry as views
@@ -427,6 +428,23 @@ def test_import_flow_success_and_job_visibility(client: Client, p: Personas) -> 
 
 
 @pytest.mark.usefixtures("inline_jobs")
+def test_the_province_office_imports_for_its_communes_on_the_page(
+    client: Client, p: Personas
+) -> None:
+    p.login(client, "province_office")
+    before = "," * _income_column()
+    upload = _csv(f"99001,{before}47\n99002,{before}39")
+    response = client.post(
+        reverse("values:import"), {"file": upload, "set_id": SET, "year": YEAR, "stage": "claimed"}
+    )
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    assert "Đã nhập 2 giá trị của 2 xã: 2 thay đổi" in html
+    stored = dict(Value.objects.values_list("unit__code", "claimed_value"))
+    assert stored == {"99001": 47.0, "99002": 39.0}
+
+
+@pytest.mark.usefixtures("inline_jobs")
 def test_import_flow_lists_every_problem(client: Client, p: Personas) -> None:
     p.login(client, "officer_a")
     before = "," * _income_column()
@@ -439,6 +457,8 @@ def test_import_flow_lists_every_problem(client: Client, p: Personas) -> None:
     assert "Tệp bị từ chối (2 lỗi); không ghi số liệu nào" in html
     assert "dòng 2" in html and "ô số chứa chữ" in html
     assert "dòng 3" in html and "xã này ngoài phạm vi của bạn" in html
+    # Placed in the file the user sent, not in the server's copy of it (imports/…/import…).
+    assert html.count("trang “xa.csv”") == 2 and "“import" not in html
     assert not Value.objects.exists()
     assert "hx-trigger" not in html  # finished: polling stops
     # The same job read in English: every problem in English, with its place.
@@ -448,12 +468,36 @@ def test_import_flow_lists_every_problem(client: Client, p: Personas) -> None:
     assert "row 2" in html and "dòng" not in html and "ngoài phạm vi" not in html
 
 
+@pytest.mark.usefixtures("inline_jobs")
+def test_a_cut_problem_list_counts_every_problem(
+    client: Client, p: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workbook, "MAX_PROBLEMS_SHOWN", 2)
+    p.login(client, "officer_a")
+    before = "," * _income_column()
+    upload = _csv("\n".join(f"99001,{before}sai{i}" for i in range(4)))
+    client.post(
+        reverse("values:import"), {"file": upload, "set_id": SET, "year": YEAR, "stage": "claimed"}
+    )
+    job = ImportJob.objects.get()
+    html = client.get(reverse("values:import_job", args=[job.pk]), headers=HTMX).content.decode()
+    # Four problems (a text in row 2, the commune repeated in rows 3 to 5), two of them
+    # listed: the heading counts them all, as the closing line does.
+    assert "Tệp bị từ chối (4 lỗi); không ghi số liệu nào" in html
+    assert "chỉ hiện 2 lỗi đầu trong 4 lỗi" in html
+    # Written as the closing line writes it.
+    job.summary = {"problems": 1001}
+    job.save()
+    html = client.get(reverse("values:import_job", args=[job.pk]), headers=HTMX).content.decode()
+    assert "Tệp bị từ chối (1.001 lỗi)" in html
+
+
 def test_import_job_page_polls_while_running(client: Client, p: Personas) -> None:
     job = ImportJob.objects.create(
         file="imports/x.csv", original_name="x.csv", set_id=SET, period=YEAR,
         created_by=p.officer_a, created_at=timezone.now(),
     )  # fmt: skip
-    progress_to_cache(job.pk)(Progress("Đang ghi số liệu", 400, 1000))
+    progress_to_cache(job.pk)(Progress(WRITING, 400, 1000))
     try:
         p.login(client, "officer_a")
         html = client.get(
@@ -473,7 +517,39 @@ def test_import_rejects_other_file_types(client: Client, p: Personas) -> None:
     )
     assert response.status_code == 200
     assert "Chỉ nhận tệp .xlsx hoặc .csv." in response.content.decode()
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    upload = SimpleUploadedFile("xa.pdf", b"%PDF-1.4")
+    response = client.post(
+        reverse("values:import"), {"file": upload, "set_id": SET, "year": YEAR, "stage": "claimed"}
+    )
+    assert "Only .xlsx and .csv files are accepted." in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_import_over_the_size_limit_says_size_and_limit(
+    client: Client, p: Personas, settings: Settings
+) -> None:
+    """The real size and the limit, in one unit, with the precision that tells them apart."""
+    settings.NTM_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    p.login(client, "officer_a")
+    said = {}
+    for language in ("vi", "en"):
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+        upload = SimpleUploadedFile("tinh.csv", b"x" * (10 * 1024 * 1024 + 1))
+        response = client.post(
+            reverse("values:import"),
+            {"file": upload, "set_id": SET, "year": YEAR, "stage": "claimed"},
+        )
+        said[language] = response.content.decode()
+    assert "Tệp “tinh.csv” nặng 10.485.761 byte, quá giới hạn 10.485.760 byte." in said["vi"]
+    assert "File “tinh.csv” is 10,485,761 bytes, over the limit of 10,485,760 bytes." in said["en"]
+    assert not ImportJob.objects.exists()
+
+
+def test_the_import_page_says_what_a_blank_cell_means(client: Client, p: Personas) -> None:
+    p.login(client, "officer_a")
+    html = client.get(reverse("values:import")).content.decode()
+    assert "Ô để trống là chưa có số liệu: khi nhập, giá trị đã lưu của ô đó bị xóa" in html
 
 
 def test_grid_in_english(client: Client, p: Personas) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import redis
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -151,9 +152,9 @@ def test_the_poll_reads_what_the_jobs_callback_wrote(
     monkeypatch.setattr(views, "import_values", import_and_poll)
     views.run_job(job.pk)
 
-    reading = next(html for step, html, _ in polls if step.phase == "Đang đọc và kiểm tra tệp")
+    reading = next(html for step, html, _ in polls if step.phase == importing.READING)
     assert "Đang đọc và kiểm tra tệp" in reading and "Đang chờ bắt đầu" not in reading
-    writing = next(html for step, html, _ in polls if step.phase == "Đang ghi số liệu")
+    writing = next(html for step, html, _ in polls if step.phase == importing.WRITING)
     assert "Đang ghi số liệu: 1/1" in writing and 'value="100"' in writing
     assert all('hx-trigger="every 1s"' in html for _, html, _ in polls)
     if backend.name == "redis":
@@ -173,10 +174,14 @@ def test_progress_written_elsewhere_is_shown_with_vietnamese_numbers(
 ) -> None:
     job = _job(p, "47")
     ImportJob.objects.filter(pk=job.pk).update(state=ImportState.RUNNING)
-    progress_to_cache(job.pk)(Progress("Đang ghi số liệu", 400, 1000))
+    progress_to_cache(job.pk)(Progress(importing.WRITING, 400, 1000))
     p.login(client, "officer_a")
     html = _poll(client, job)
     assert "Đang ghi số liệu: 400/1.000" in html and 'value="40"' in html
+    # The phase in the reader's language, whoever wrote it.
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Writing the values: 400/1.000" in _poll(client, job)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "vi"
     # Only the job's owner sees it.
     p.login(client, "officer_b")
     assert client.get(reverse("values:import_job", args=[job.pk])).status_code == 404

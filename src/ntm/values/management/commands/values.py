@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from ntm.criteria.loader import CriteriaError, load_set
 from ntm.exchange.workbook import InputError
@@ -45,10 +45,11 @@ class Command(BaseCommand):
             raise CommandError(f"Không có người dùng “{options['user']}”.") from None
 
         def progress(p: Progress) -> None:
+            phase = gettext(p.phase)
             if p.total:
-                self.stderr.write(f"{p.phase}: {format_number(p.done)}/{format_number(p.total)}")
+                self.stderr.write(f"{phase}: {format_number(p.done)}/{format_number(p.total)}")
             else:
-                self.stderr.write(p.phase)
+                self.stderr.write(phase)
 
         try:
             result = import_values(
