@@ -18,6 +18,9 @@ or with pytest (import the fixture into your package's `conftest.py` to share it
     def test_page(client, personas, persona):
         personas.login(client, persona)
 
+The same world with records in it (values, evidence, a submission, an import job), built once
+per test module, is `ntm.values.testing.persona_world`.
+
 Persona users have no usable password (Argon2 hashing is slow on purpose); log in with
 `login()`, which uses `force_login`. The units are fictitious (codes 99, 99001, 99002; no real
 province has code 99) and valid from 01/01/2020 with no end.
