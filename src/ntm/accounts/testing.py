@@ -52,12 +52,14 @@ PersonaName = Literal[
     "administrator",
     "anonymous",
 ]
-# The five personas every page is tested with (design.md, "Codebases to learn from").
+# Every page and API route is tested with each of them (design.md, "Codebases to learn from").
 PERSONAS: tuple[PersonaName, ...] = (
     "officer_a",
     "officer_b",
+    "appraiser",
     "province_office",
     "central_viewer",
+    "administrator",
     "anonymous",
 )
 UNITS_START = dt.date(2020, 1, 1)
