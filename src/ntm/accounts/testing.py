@@ -18,6 +18,9 @@ or with pytest (import the fixture into your package's `conftest.py` to share it
     def test_page(client, personas, persona):
         personas.login(client, persona)
 
+The same world with records in it (values, evidence, a submission, an import job), built once
+per test module, is `ntm.values.testing.persona_world`.
+
 Persona users have no usable password (Argon2 hashing is slow on purpose); log in with
 `login()`, which uses `force_login`. The units are fictitious (codes 99, 99001, 99002; no real
 province has code 99) and valid from 01/01/2020 with no end.
@@ -49,12 +52,14 @@ PersonaName = Literal[
     "administrator",
     "anonymous",
 ]
-# The five personas every page is tested with (design.md, "Codebases to learn from").
+# Every page and API route is tested with each of them (design.md, "Codebases to learn from").
 PERSONAS: tuple[PersonaName, ...] = (
     "officer_a",
     "officer_b",
+    "appraiser",
     "province_office",
     "central_viewer",
+    "administrator",
     "anonymous",
 )
 UNITS_START = dt.date(2020, 1, 1)

@@ -24,8 +24,10 @@ pytestmark = pytest.mark.django_db
 SCOPE: dict[PersonaName, tuple[bool, bool, bool]] = {
     "officer_a": (True, False, False),
     "officer_b": (False, True, False),
+    "appraiser": (True, True, True),
     "province_office": (True, True, True),
     "central_viewer": (True, True, True),
+    "administrator": (True, True, True),
 }
 
 
@@ -208,7 +210,7 @@ def test_officer_writes_claimed_values_of_their_own_commune_only(
     assert status == 403 and "không có quyền" in body["detail"]
 
 
-def test_province_office_reads_but_does_not_enter_values(
+def test_readers_of_the_province_and_the_country_do_not_enter_values(
     client: Client, personas: Personas
 ) -> None:
     p = personas
@@ -222,6 +224,11 @@ def test_province_office_reads_but_does_not_enter_values(
     status, _ = _put(client, bearer(p, "province_office"), p.commune_a.pk, entry)
     assert status == 403
     status, _ = _put(client, bearer(p, "central_viewer"), p.commune_a.pk, entry)
+    assert status == 403
+    status, _ = _put(client, bearer(p, "administrator"), p.commune_a.pk, entry)
+    assert status == 403
+    # The appraiser verifies; the claimed entry is the commune's.
+    status, _ = _put(client, bearer(p, "appraiser"), p.commune_a.pk, entry)
     assert status == 403
     assert not Value.objects.exists()
 
@@ -304,7 +311,7 @@ def test_evaluation_refuses_a_set_outside_its_period(client: Client, personas: P
 
 
 @pytest.mark.parametrize("persona", list(SCOPE))
-def test_statistics_for_the_province_office_and_central_only(
+def test_statistics_for_readers_of_the_province_only(
     client: Client, personas: Personas, persona: PersonaName
 ) -> None:
     p = personas

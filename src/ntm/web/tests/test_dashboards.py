@@ -28,8 +28,10 @@ pytestmark = pytest.mark.django_db
 ACCESS: dict[PersonaName, tuple[int, int, int, int]] = {
     "officer_a": (404, 200, 404, 403),
     "officer_b": (404, 404, 200, 403),
+    "appraiser": (200, 200, 200, 403),
     "province_office": (200, 200, 200, 403),
     "central_viewer": (200, 200, 200, 200),
+    "administrator": (200, 200, 200, 200),
 }
 
 

@@ -57,8 +57,9 @@ def _expect(response: Any, expected: int | str) -> None:
 # --------------------------------------------------------------------------- reading pages
 
 READ: dict[str, int | str] = dict(
-    officer_a=200, officer_b=404, province_office=200, central_viewer=200, anonymous="login"
-)
+    officer_a=200, officer_b=404, appraiser=200, province_office=200, central_viewer=200,
+    administrator=200, anonymous="login",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -133,8 +134,9 @@ def test_unconfirmed_thresholds_are_marked(client: Client, p: Personas) -> None:
 # --------------------------------------------------------------------------- saving a cell
 
 SAVE_CLAIMED: dict[str, int | str] = dict(
-    officer_a=200, officer_b=404, province_office=403, central_viewer=403, anonymous="login"
-)
+    officer_a=200, officer_b=404, appraiser=403, province_office=403, central_viewer=403,
+    administrator=403, anonymous="login",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -150,7 +152,7 @@ def test_save_claimed_cell(client: Client, p: Personas, persona: PersonaName) ->
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [("appraiser", 200), ("officer_a", 403), ("officer_b", 404), ("province_office", 403),
-     ("central_viewer", 403), ("anonymous", "login")],
+     ("central_viewer", 403), ("administrator", 403), ("anonymous", "login")],
 )  # fmt: skip
 def test_save_verified_cell(
     client: Client, p: Personas, persona: PersonaName, expected: int | str
@@ -223,8 +225,9 @@ def test_plain_post_redirects_to_the_grid(client: Client, p: Personas) -> None:
 # --------------------------------------------------------------------------- declarations
 
 DECLARE: dict[str, int | str] = dict(
-    officer_a=200, officer_b=404, province_office=200, central_viewer=403, anonymous="login"
-)
+    officer_a=200, officer_b=404, appraiser=200, province_office=200, central_viewer=403,
+    administrator=403, anonymous="login",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -247,8 +250,9 @@ def _workflow(client: Client, p: Personas, action: str, reason: str = "") -> Any
 
 
 SUBMIT: dict[str, int | str] = dict(
-    officer_a=302, officer_b=404, province_office=403, central_viewer=403, anonymous="login"
-)
+    officer_a=302, officer_b=404, appraiser=403, province_office=403, central_viewer=403,
+    administrator=403, anonymous="login",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -259,8 +263,9 @@ def test_submit(client: Client, p: Personas, persona: PersonaName) -> None:
 
 
 APPROVE: dict[str, int | str] = dict(
-    officer_a=403, officer_b=404, province_office=302, central_viewer=403, anonymous="login"
-)
+    officer_a=403, officer_b=404, appraiser=403, province_office=302, central_viewer=403,
+    administrator=403, anonymous="login",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -297,9 +302,11 @@ def test_approved_grid_has_no_editable_cells(client: Client, p: Personas) -> Non
 
 # --------------------------------------------------------------------------- evidence, comments
 
+# The appraiser adds evidence to the verified stage.
 UPLOAD: dict[str, int | str] = dict(
-    officer_a=302, officer_b=404, province_office=403, central_viewer=403, anonymous="login"
-)
+    officer_a=302, officer_b=404, appraiser=302, province_office=403, central_viewer=403,
+    administrator=403, anonymous="login",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -308,7 +315,7 @@ def test_upload_evidence(client: Client, p: Personas, persona: PersonaName) -> N
     url = reverse("values:upload_evidence", args=[p.commune_a.pk, YEAR, INCOME])
     upload = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 x", content_type="application/pdf")
     _expect(client.post(url, {"file": upload}), UPLOAD[persona])
-    assert Evidence.objects.exists() == (persona == "officer_a")
+    assert Evidence.objects.exists() == (UPLOAD[persona] == 302)
 
 
 def test_rejected_evidence_is_explained(client: Client, p: Personas) -> None:
@@ -321,8 +328,9 @@ def test_rejected_evidence_is_explained(client: Client, p: Personas) -> None:
 
 
 DOWNLOAD: dict[str, int | str] = dict(
-    officer_a=200, officer_b=404, province_office=200, central_viewer=200, anonymous="login"
-)
+    officer_a=200, officer_b=404, appraiser=200, province_office=200, central_viewer=200,
+    administrator=200, anonymous="login",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -339,8 +347,9 @@ def test_download_evidence(client: Client, p: Personas, persona: PersonaName) ->
 
 
 COMMENT: dict[str, int | str] = dict(
-    officer_a=302, officer_b=404, province_office=302, central_viewer=403, anonymous="login"
-)
+    officer_a=302, officer_b=404, appraiser=302, province_office=302, central_viewer=403,
+    administrator=403, anonymous="login",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -376,8 +385,9 @@ def test_history_page_lists_changes(client: Client, p: Personas) -> None:
 # --------------------------------------------------------------------------- import pages
 
 IMPORT: dict[str, int | str] = dict(
-    officer_a=200, officer_b=200, province_office=200, central_viewer=403, anonymous="login"
-)
+    officer_a=200, officer_b=200, appraiser=200, province_office=200, central_viewer=403,
+    administrator=403, anonymous="login",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -422,7 +432,7 @@ def test_import_flow_success_and_job_visibility(client: Client, p: Personas) -> 
     assert "Đã nhập 1 giá trị của 1 xã" in html
     assert Value.objects.get().claimed_value == 47.0
     # The job page is its owner's only.
-    for persona in ("officer_b", "province_office", "central_viewer"):
+    for persona in ("officer_b", "appraiser", "province_office", "central_viewer", "administrator"):
         p.login(client, persona)
         assert client.get(reverse("values:import_job", args=[job.pk])).status_code == 404
 

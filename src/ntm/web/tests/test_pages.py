@@ -42,8 +42,10 @@ def test_anonymous_is_sent_to_login_even_for_units_that_do_not_exist(
 SCOPE = [
     ("officer_a", True, False, False),
     ("officer_b", False, True, False),
+    ("appraiser", True, True, True),
     ("province_office", True, True, True),
     ("central_viewer", True, True, True),
+    ("administrator", True, True, True),
 ]
 
 
@@ -99,7 +101,14 @@ def test_a_unit_of_the_wrong_kind_is_404(client: Client, personas: Personas) -> 
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("officer_a", 403), ("officer_b", 403), ("province_office", 403), ("central_viewer", 200)],
+    [
+        ("officer_a", 403),
+        ("officer_b", 403),
+        ("appraiser", 403),
+        ("province_office", 403),
+        ("central_viewer", 200),
+        ("administrator", 200),
+    ],
 )
 def test_central_page(
     client: Client, personas: Personas, persona: PersonaName, status: int
@@ -128,13 +137,15 @@ def test_home_lists_exactly_the_visible_units(
     expected = {
         "officer_a": {p.commune_a},
         "officer_b": {p.commune_b},
+        "appraiser": {p.province, p.commune_a, p.commune_b},
         "province_office": {p.province, p.commune_a, p.commune_b},
         "central_viewer": {p.province},  # the country goes by province
+        "administrator": {p.province},
     }[persona]
     for unit in (p.province, p.commune_a, p.commune_b):
         name = "web:province" if unit == p.province else "web:commune"
         assert (reverse(name, args=[unit.pk]) in html) == (unit in expected), unit
-    assert (reverse("web:central") in html) == (persona == "central_viewer")
+    assert (reverse("web:central") in html) == (persona in ("central_viewer", "administrator"))
 
 
 def test_home_without_a_role(client: Client, personas: Personas) -> None:

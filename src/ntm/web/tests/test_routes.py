@@ -1,0 +1,535 @@
+"""Every route of the project, persona by persona: a table of what each route answers to each
+persona, and a walk of Django's URL resolver and of the API's OpenAPI schema that fails when a
+route has no row, or a row leaves out a persona — a route added later without saying who may
+use it breaks the build.
+
+Pages are keyed by URL name (`namespace:name`), API operations by (method, schema path); never
+by view function or module, which move. The statuses follow `ntm.accounts.permissions` and the
+views:
+
+- 404: a unit, file or import job outside the persona's scope, exactly as one that does not
+  exist (nothing about it leaks);
+- 403: inside the scope, without the right to act;
+- LOGIN: a page sends the anonymous visitor to the login page; the API answers 401;
+- 405: a method the route does not take (asked after the login check); every page row says
+  what POST gets, so that a page which starts taking POST needs its row changed.
+
+A case marked `Wrong` is one where the route answers otherwise today: it holds what the route
+should answer and runs as a strict xfail, so that a fix makes it fail until the mark goes.
+
+Every request addresses a real object of the persona world (`ntm.values.testing`): commune A,
+the province, A's 2020 income with its evidence, A's submitted 2021 period, officer A's import.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+import pytest
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from ntm.accounts.testing import PERSONAS, PersonaName
+from ntm.api.api import api
+from ntm.api.tokens import create_token
+from ntm.values.testing import (
+    INCOME,
+    PNG,
+    SET,
+    SUBMITTED_SET,
+    SUBMITTED_YEAR,
+    YEAR,
+    World,
+    persona_world,
+    world,
+)
+
+__all__ = ["persona_world", "world"]  # fixtures
+
+LOGIN: Literal["login"] = "login"
+Status = int | Literal["login"]
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """What the route should answer where it answers otherwise today (a strict xfail)."""
+
+    should: Status
+    reason: str
+
+
+Expect = Status | Wrong
+# One expectation per persona, in the order of PERSONAS:
+# officer_a, officer_b, appraiser, province_office, central_viewer, administrator, anonymous.
+Row = tuple[Expect, ...]
+
+PASSWORD = "mật-khẩu-của-xã-an-bình"
+
+# ---------------------------------------------------------------------------- common rows
+
+# Commune A (or what belongs to it): its officer and every persona reading the province.
+READ_A: Row = (200, 404, 200, 200, 200, 200, LOGIN)
+# The province: not the communes' officers.
+READ_PROVINCE: Row = (404, 404, 200, 200, 200, 200, LOGIN)
+# A page any signed-in persona reads.
+SIGNED_IN: Row = (200, 200, 200, 200, 200, 200, LOGIN)
+# A page that takes one method only, asked with another (after the login check).
+REFUSED_METHOD: tuple[Status, ...] = (405, 405, 405, 405, 405, 405, LOGIN)
+
+_READ_ONLY_TAKES_POST = (
+    "a read-only page answers POST as it answers GET: its view takes any method (the values "
+    "pages refuse other methods with 405 through require_GET)"
+)
+
+
+def _wrong_for_signed_in(row: tuple[Status, ...], reason: str) -> Row:
+    """`row`, with each signed-in persona's answer marked wrong (the anonymous one holds)."""
+    return tuple(
+        e if p == "anonymous" else Wrong(e, reason) for p, e in zip(PERSONAS, row, strict=True)
+    )
+
+
+# ---------------------------------------------------------------------------- pages
+
+
+def _none(w: World) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Page:
+    """How to address the route in the world, and what GET and POST get."""
+
+    args: Callable[[World], list[Any]]
+    get: Row
+    post: Row
+    data: Callable[[World], dict[str, Any]] = _none  # the POST body
+
+
+def _commune_a(w: World) -> list[Any]:
+    return [w.p.commune_a.pk]
+
+
+def _province(w: World) -> list[Any]:
+    return [w.p.province.pk]
+
+
+def _grid(w: World) -> list[Any]:
+    return [w.p.commune_a.pk, SET, YEAR]
+
+
+def _value(w: World) -> list[Any]:
+    return [w.p.commune_a.pk, YEAR, INCOME]
+
+
+def _no_args(w: World) -> list[Any]:
+    return []
+
+
+def _boundaries(w: World) -> dict[str, Any]:
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": code},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[lon, 21.0], [lon + 0.1, 21.0], [lon + 0.1, 21.1], [lon, 21.0]]],
+            },
+        }
+        for code, lon in (("99001", 106.0), ("99002", 106.2))
+    ]
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    return {"boundaries": SimpleUploadedFile("ranh-gioi.geojson", data)}
+
+
+def _import_file(w: World) -> dict[str, Any]:
+    upload = SimpleUploadedFile("xa.csv", b"unit,income_per_capita\n99001,48\n")
+    return {"file": upload, "set_id": SET, "year": YEAR, "stage": "claimed"}
+
+
+PAGES: dict[str, Page] = {
+    # ------------------------------------------------------------------ the shell
+    "web:home": Page(
+        _no_args,
+        get=SIGNED_IN,
+        post=_wrong_for_signed_in(REFUSED_METHOD, _READ_ONLY_TAKES_POST),
+    ),
+    # Signed-in personas are sent home (302) before any form is read; the anonymous visitor
+    # signs in as officer A.
+    "web:login": Page(
+        _no_args,
+        get=(302, 302, 302, 302, 302, 302, 200),
+        post=(302, 302, 302, 302, 302, 302, 302),
+        data=lambda w: {"username": w.p.officer_a.username, "password": PASSWORD},
+    ),
+    # Logging out is a POST (a link could log anyone out); it ends on the login page.
+    "web:logout": Page(
+        _no_args, get=(405, 405, 405, 405, 405, 405, 405), post=(LOGIN,) * len(PERSONAS)
+    ),
+    # ------------------------------------------------------------------ dashboards
+    "web:province": Page(
+        _province,
+        get=READ_PROVINCE,
+        post=_wrong_for_signed_in(REFUSED_METHOD, _READ_ONLY_TAKES_POST),
+    ),
+    # Uploading boundaries is the province office's act.
+    "web:province_map": Page(
+        _province,
+        get=READ_PROVINCE,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_boundaries,
+    ),
+    "web:commune": Page(
+        _commune_a,
+        get=READ_A,
+        post=_wrong_for_signed_in(REFUSED_METHOD, _READ_ONLY_TAKES_POST),
+    ),
+    # The whole country: central viewers and administrators.
+    "web:central": Page(
+        _no_args,
+        get=(403, 403, 403, 403, 200, 200, LOGIN),
+        post=_wrong_for_signed_in(REFUSED_METHOD, _READ_ONLY_TAKES_POST),
+    ),
+    # ------------------------------------------------------------------ values: the grid
+    "values:choose": Page(_commune_a, get=READ_A, post=REFUSED_METHOD),
+    "values:entry": Page(_grid, get=READ_A, post=REFUSED_METHOD),
+    # The claimed entry is the commune officer's (success: back to the grid).
+    "values:save_cell": Page(
+        lambda w: [*_grid(w), INCOME, "claimed"],
+        get=REFUSED_METHOD,
+        post=(302, 404, 403, 403, 403, 403, LOGIN),
+        data=lambda w: {"value": "50", "version": str(w.value.claimed_version), "criterion": "10"},
+    ),
+    # The commune declares while its period is open; the appraiser and the office review.
+    "values:declare": Page(
+        lambda w: [*_grid(w), 19],
+        get=REFUSED_METHOD,
+        post=(302, 404, 302, 302, 403, 403, LOGIN),
+        data=lambda w: {"status": "met"},
+    ),
+    # Approving A's submitted period is the province office's act.
+    "values:workflow": Page(
+        lambda w: [w.p.commune_a.pk, SUBMITTED_SET, SUBMITTED_YEAR],
+        get=REFUSED_METHOD,
+        post=(403, 404, 403, 302, 403, 403, LOGIN),
+        data=lambda w: {"action": "approve", "reason": ""},
+    ),
+    # ------------------------------------------------------------------ values: one value
+    "values:value": Page(_value, get=READ_A, post=REFUSED_METHOD),
+    # Evidence follows the stage one works on: the commune's officer and the appraiser.
+    "values:upload_evidence": Page(
+        _value,
+        get=REFUSED_METHOD,
+        post=(302, 404, 302, 403, 403, 403, LOGIN),
+        data=lambda w: {"file": SimpleUploadedFile("anh.png", PNG), "description": ""},
+    ),
+    # Remarks come from whoever works on the value: commune, appraiser, province office.
+    "values:add_comment": Page(
+        _value,
+        get=REFUSED_METHOD,
+        post=(302, 404, 302, 302, 403, 403, LOGIN),
+        data=lambda w: {"text": "Đề nghị bổ sung biên bản"},
+    ),
+    "values:history": Page(_value, get=READ_A, post=REFUSED_METHOD),
+    "values:evidence_file": Page(lambda w: [w.evidence.pk], get=READ_A, post=REFUSED_METHOD),
+    # ------------------------------------------------------------------ values: import
+    # Who imports: the roles that enter, verify or collect values (each row is then checked
+    # against the importer's scope); readers of the country do not.
+    "values:import": Page(
+        _no_args,
+        get=(200, 200, 200, 200, 403, 403, LOGIN),
+        post=(302, 302, 302, 302, 403, 403, LOGIN),
+        data=_import_file,
+    ),
+    # A job is its owner's only (officer A's here).
+    "values:import_job": Page(
+        lambda w: [w.job.pk],
+        get=(200, 404, 404, 404, 404, 404, LOGIN),
+        post=REFUSED_METHOD,
+    ),
+    # ------------------------------------------------------------------ the API's own pages
+    # The schema describes the API and holds no record: public.
+    "api:openapi-json": Page(
+        _no_args,
+        get=(200,) * len(PERSONAS),
+        post=tuple(
+            Wrong(
+                405,
+                "django-ninja's schema view takes any method (NinjaAPI's docs_decorator "
+                "could make it require GET)",
+            )
+            for _ in PERSONAS
+        ),
+    ),
+    # No page at the API's root (django-ninja's placeholder; the docs page is switched off).
+    "api:api-root": Page(_no_args, get=(404,) * len(PERSONAS), post=(404,) * len(PERSONAS)),
+}
+
+# ---------------------------------------------------------------------------- API
+
+
+@dataclass(frozen=True)
+class Operation:
+    """How to address the operation in the world, and what each persona gets."""
+
+    params: Callable[[World], dict[str, Any]]  # the schema path's parameters
+    expect: Row
+    query: str = ""
+    body: Callable[[World], dict[str, Any]] | None = None
+
+
+def _unit_a(w: World) -> dict[str, Any]:
+    return {"unit_id": w.p.commune_a.pk}
+
+
+def _no_params(w: World) -> dict[str, Any]:
+    return {}
+
+
+# Signed-in callers read commune A within their scope; anonymous callers get 401 everywhere.
+API_READ_A: Row = (200, 404, 200, 200, 200, 200, 401)
+API_SIGNED_IN: Row = (200, 200, 200, 200, 200, 200, 401)
+
+API: dict[tuple[str, str], Operation] = {
+    ("GET", "/api/units"): Operation(_no_params, API_SIGNED_IN),
+    ("GET", "/api/units/{unit_id}"): Operation(_unit_a, API_READ_A),
+    ("GET", "/api/units/{unit_id}/lineage"): Operation(_unit_a, API_READ_A),
+    ("GET", "/api/units/{unit_id}/values"): Operation(_unit_a, API_READ_A, f"?period={YEAR}"),
+    # The claimed entry is the commune officer's.
+    ("PUT", "/api/units/{unit_id}/values/{measure}"): Operation(
+        lambda w: {"unit_id": w.p.commune_a.pk, "measure": INCOME},
+        (200, 404, 403, 403, 403, 403, 401),
+        body=lambda w: {
+            "period": YEAR,
+            "stage": "claimed",
+            "value": 50,
+            "expected_version": w.value.claimed_version,
+        },
+    ),
+    ("GET", "/api/units/{unit_id}/evaluation"): Operation(
+        _unit_a, API_READ_A, f"?period={YEAR}&set={SET}"
+    ),
+    # A province's figures: not the communes' officers.
+    ("GET", "/api/units/{unit_id}/statistics"): Operation(
+        lambda w: {"unit_id": w.p.province.pk},
+        (404, 404, 200, 200, 200, 200, 401),
+        f"?period={YEAR}&set={SET}",
+    ),
+    ("GET", "/api/criteria/sets"): Operation(_no_params, API_SIGNED_IN),
+    ("GET", "/api/criteria/sets/{set_id}"): Operation(lambda w: {"set_id": SET}, API_SIGNED_IN),
+}
+
+# ---------------------------------------------------------------------------- the walk
+
+# Django's own URL confs, left out: `django.conf.urls.i18n` is set_language, which answers
+# every persona alike and reads nothing of the record.
+DJANGO_INTERNALS = frozenset({"django.conf.urls.i18n"})
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
+
+
+def url_routes(
+    resolver: URLResolver, prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str | None]]:
+    """(route, `namespace:name` or None when unnamed) of every URL pattern below `resolver`."""
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if getattr(entry.urlconf_name, "__name__", None) in DJANGO_INTERNALS:
+                continue
+            inner = ":".join(n for n in (namespace, entry.namespace or "") if n)
+            yield from url_routes(entry, route, inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield route, name
+
+
+def schema_path(route: str) -> str:
+    """A Django route in the OpenAPI form: `api/units/<int:unit_id>` -> `/api/units/{unit_id}`."""
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
+def api_operations() -> set[tuple[str, str]]:
+    paths = api.get_openapi_schema()["paths"]
+    return {(m.upper(), path) for path, item in paths.items() for m in item if m in HTTP_METHODS}
+
+
+def test_every_url_pattern_has_a_row() -> None:
+    api_paths = {path for _, path in api_operations()}
+    names: set[str] = set()
+    unnamed: list[str] = []
+    for route, name in url_routes(get_resolver()):
+        if schema_path(route) in api_paths:
+            continue  # an API operation: a row of API, by method and path
+        if name is None:
+            unnamed.append(route)
+        else:
+            names.add(name)
+    assert unnamed == [], "routes without a name cannot have a row: name them"
+    assert sorted(names - set(PAGES)) == [], "routes without a row in PAGES"
+    assert sorted(set(PAGES) - names) == [], "rows in PAGES for routes that do not exist"
+
+
+def test_every_api_operation_has_a_row() -> None:
+    operations = api_operations()
+    assert sorted(operations - set(API)) == [], "API operations without a row in API"
+    assert sorted(set(API) - operations) == [], "rows in API for operations that do not exist"
+
+
+def _rows() -> Iterator[tuple[str, Row]]:
+    for name, page in PAGES.items():
+        yield f"{name} GET", page.get
+        yield f"{name} POST", page.post
+    for (method, path), op in API.items():
+        yield f"{method} {path}", op.expect
+
+
+def test_every_row_has_one_expectation_per_persona() -> None:
+    wrong = [key for key, row in _rows() if len(row) != len(PERSONAS)]
+    assert wrong == [], f"rows without exactly one expectation for each of {PERSONAS}"
+
+
+# ---------------------------------------------------------------------------- the requests
+
+
+def _cases(rows: Iterator[tuple[tuple[str, str], Row]]) -> Iterator[Any]:
+    """One case per (row, persona); a persona missing from a row fails as `None`."""
+    for key, row in rows:
+        for i, persona in enumerate(PERSONAS):
+            expect = row[i] if i < len(row) else None
+            case_id = f"{' '.join(key)} {persona}"
+            if isinstance(expect, Wrong):
+                mark = pytest.mark.xfail(strict=True, reason=expect.reason)
+                yield pytest.param(key, persona, expect.should, marks=mark, id=case_id)
+            else:
+                yield pytest.param(key, persona, expect, id=case_id)
+
+
+PAGE_CASES = list(
+    _cases(((name, method), row) for name, page in PAGES.items()
+           for method, row in (("GET", page.get), ("POST", page.post)))
+)  # fmt: skip
+API_CASES = list(_cases((key, op.expect) for key, op in API.items()))
+
+
+@dataclass(frozen=True)
+class Callers:
+    """How each signed-in persona calls: a session cookie (pages) and a bearer token (API)."""
+
+    sessions: dict[PersonaName, str]
+    tokens: dict[PersonaName, str]
+
+    def sign_in(self, client: Client, persona: PersonaName) -> None:
+        if persona in self.sessions:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[persona]
+
+    def headers(self, persona: PersonaName) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[persona]}"} if persona in self.tokens else {}
+
+
+@pytest.fixture(scope="module")
+def callers(persona_world: World, django_db_blocker: Any) -> Callers:
+    """Sessions and tokens made once for the module (a login per test cost more than most
+    requests), and officer A's password for the login form (Argon2 is slow on purpose; set
+    before the sessions, which hold a hash of it). All go with the world at the module's end."""
+    p = persona_world.p
+    sessions: dict[PersonaName, str] = {}
+    tokens: dict[PersonaName, str] = {}
+    with django_db_blocker.unblock():
+        p.officer_a.set_password(PASSWORD)
+        p.officer_a.save(update_fields=["password"])
+        for persona in PERSONAS:
+            user = p.user(persona)
+            if user is not None:
+                client = Client()
+                client.force_login(user)
+                sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+                tokens[persona] = create_token(user, actor="test:routes")[1]
+    return Callers(sessions, tokens)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_import_thread() -> Iterator[None]:
+    """The import page runs its job in a thread, which would not see the test's uncommitted
+    rows; here the job stays pending (who may start one is what is tested, not the import).
+    Found through the URL name, wherever the view lives."""
+    view = resolve(reverse("values:import")).func
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys.modules[view.__module__], "launch", lambda job_id: None)
+        yield
+
+
+def check(response: HttpResponseBase, expect: Status | None, world: World) -> None:
+    """The response is what `expect` says; a 404 names none of the units addressed, and a
+    success carries no error message."""
+    assert expect is not None, "no expectation for this persona"
+    login = reverse(settings.LOGIN_URL)
+    location = response.get("Location", "")
+    if expect == LOGIN:
+        assert (response.status_code, location.startswith(login)) == (302, True), location
+        return
+    if isinstance(response, StreamingHttpResponse):
+        # Read to its end, as a server would: that closes the file (the test client's
+        # own close; calling `close()` here would close the database connection too).
+        body = b"".join(cast(Iterator[bytes], response.streaming_content))
+    else:
+        body = cast(HttpResponse, response).content
+    assert response.status_code == expect, body[:300]
+    if expect == 404:
+        for unit in (world.p.commune_a, world.p.province):
+            assert unit.name.encode() not in body, "a 404 must not tell what is there"
+    if expect == 302:
+        assert not location.startswith(login), "a success, not the login page"
+    if response.status_code < 400:
+        # A refusal that redirects would look like a success: it leaves an error message.
+        request = response.wsgi_request  # type: ignore[attr-defined]  # the test client's
+        refused = [str(m) for m in get_messages(request) if m.level == messages.ERROR]
+        assert refused == []
+
+
+@pytest.mark.parametrize(("key", "persona", "expect"), PAGE_CASES)
+def test_page(
+    client: Client,
+    world: World,
+    callers: Callers,
+    key: tuple[str, str],
+    persona: PersonaName,
+    expect: Status | None,
+) -> None:
+    name, method = key
+    page = PAGES[name]
+    callers.sign_in(client, persona)
+    url = reverse(name, args=page.args(world))
+    response = client.get(url) if method == "GET" else client.post(url, page.data(world))
+    check(response, expect, world)
+
+
+@pytest.mark.parametrize(("key", "persona", "expect"), API_CASES)
+def test_api(
+    client: Client,
+    world: World,
+    callers: Callers,
+    key: tuple[str, str],
+    persona: PersonaName,
+    expect: Status | None,
+) -> None:
+    method, path = key
+    op = API[key]
+    body = json.dumps(op.body(world)) if op.body else ""
+    response = client.generic(
+        method,
+        path.format(**op.params(world)) + op.query,
+        body,
+        content_type="application/json",
+        headers=callers.headers(persona),
+    )
+    check(response, expect, world)
