@@ -20,6 +20,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
@@ -72,6 +73,7 @@ api = NinjaAPI(
     auth=AUTH,
     parser=errors.StrictJsonParser(),
     renderer=StrictJSONRenderer(),
+    docs_decorator=require_GET,  # the schema is read, never posted to
 )
 errors.install(api)
 

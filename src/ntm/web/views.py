@@ -16,12 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from ntm.accounts import permissions
 from ntm.units.models import Unit, UnitKind
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     read_all = permissions.can_read_all(request.user)

@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from ntm.accounts import permissions
 from ntm.results.central import CentralView, central_view
@@ -204,6 +205,7 @@ def _charts(o: ProvinceOverview) -> dict[str, Any]:
 
 
 @login_required
+@require_GET
 def province(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
     try:
@@ -319,6 +321,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def commune(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_unit_or_404(request, pk, UnitKind.COMMUNE)
     q = request.GET
@@ -378,6 +381,7 @@ def central_query(view: CentralView) -> dict[str, str]:
 
 
 @login_required
+@require_GET
 def central(request: HttpRequest) -> HttpResponse:
     if not permissions.can_read_all(request.user):
         raise PermissionDenied

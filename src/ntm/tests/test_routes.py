@@ -14,9 +14,6 @@ views:
 - 405: a method the route does not take (asked after the login check); every page row says
   what POST gets, so that a page which starts taking POST needs its row changed.
 
-A case marked `Wrong` is one where the route answers otherwise today: it holds what the route
-should answer and runs as a strict xfail, so that a fix makes it fail until the mark goes.
-
 Every request addresses a real object of the persona world (`ntm.values.testing`): commune A,
 the province, A's 2020 income with its evidence, A's submitted 2021 period, officer A's import.
 """
@@ -60,18 +57,9 @@ LOGIN: Literal["login"] = "login"
 Status = int | Literal["login"]
 
 
-@dataclass(frozen=True)
-class Wrong:
-    """What the route should answer where it answers otherwise today (a strict xfail)."""
-
-    should: Status
-    reason: str
-
-
-Expect = Status | Wrong
 # One expectation per persona, in the order of PERSONAS:
 # officer_a, officer_b, appraiser, province_office, central_viewer, administrator, anonymous.
-Row = tuple[Expect, ...]
+Row = tuple[Status, ...]
 
 PASSWORD = "mật-khẩu-của-xã-an-bình"
 
@@ -85,19 +73,6 @@ READ_PROVINCE: Row = (404, 404, 200, 200, 200, 200, LOGIN)
 SIGNED_IN: Row = (200, 200, 200, 200, 200, 200, LOGIN)
 # A page that takes one method only, asked with another (after the login check).
 REFUSED_METHOD: tuple[Status, ...] = (405, 405, 405, 405, 405, 405, LOGIN)
-
-_READ_ONLY_TAKES_POST = (
-    "a read-only page answers POST as it answers GET: its view takes any method (the values "
-    "pages refuse other methods with 405 through require_GET)"
-)
-
-
-def _wrong_for_signed_in(row: tuple[Status, ...], reason: str) -> Row:
-    """`row`, with each signed-in persona's answer marked wrong (the anonymous one holds)."""
-    return tuple(
-        e if p == "anonymous" else Wrong(e, reason) for p, e in zip(PERSONAS, row, strict=True)
-    )
-
 
 # ---------------------------------------------------------------------------- pages
 
@@ -162,7 +137,7 @@ PAGES: dict[str, Page] = {
     "web:home": Page(
         _no_args,
         get=SIGNED_IN,
-        post=_wrong_for_signed_in(REFUSED_METHOD, _READ_ONLY_TAKES_POST),
+        post=REFUSED_METHOD,
     ),
     # Signed-in personas are sent home (302) before any form is read; the anonymous visitor
     # signs in as officer A.
@@ -180,7 +155,7 @@ PAGES: dict[str, Page] = {
     "web:province": Page(
         _province,
         get=READ_PROVINCE,
-        post=_wrong_for_signed_in(REFUSED_METHOD, _READ_ONLY_TAKES_POST),
+        post=REFUSED_METHOD,
     ),
     # Uploading boundaries is the province office's act.
     "web:province_map": Page(
@@ -192,13 +167,13 @@ PAGES: dict[str, Page] = {
     "web:commune": Page(
         _commune_a,
         get=READ_A,
-        post=_wrong_for_signed_in(REFUSED_METHOD, _READ_ONLY_TAKES_POST),
+        post=REFUSED_METHOD,
     ),
     # The whole country: central viewers and administrators.
     "web:central": Page(
         _no_args,
         get=(403, 403, 403, 403, 200, 200, LOGIN),
-        post=_wrong_for_signed_in(REFUSED_METHOD, _READ_ONLY_TAKES_POST),
+        post=REFUSED_METHOD,
     ),
     # ------------------------------------------------------------------ values: the grid
     "values:choose": Page(_commune_a, get=READ_A, post=REFUSED_METHOD),
@@ -262,14 +237,7 @@ PAGES: dict[str, Page] = {
     "api:openapi-json": Page(
         _no_args,
         get=(200,) * len(PERSONAS),
-        post=tuple(
-            Wrong(
-                405,
-                "django-ninja's schema view takes any method (NinjaAPI's docs_decorator "
-                "could make it require GET)",
-            )
-            for _ in PERSONAS
-        ),
+        post=(405,) * len(PERSONAS),
     ),
     # No page at the API's root (django-ninja's placeholder; the docs page is switched off).
     "api:api-root": Page(_no_args, get=(404,) * len(PERSONAS), post=(404,) * len(PERSONAS)),
@@ -407,17 +375,16 @@ def _cases(rows: Iterator[tuple[tuple[str, str], Row]]) -> Iterator[Any]:
         for i, persona in enumerate(PERSONAS):
             expect = row[i] if i < len(row) else None
             case_id = f"{' '.join(key)} {persona}"
-            if isinstance(expect, Wrong):
-                mark = pytest.mark.xfail(strict=True, reason=expect.reason)
-                yield pytest.param(key, persona, expect.should, marks=mark, id=case_id)
-            else:
-                yield pytest.param(key, persona, expect, id=case_id)
+            yield pytest.param(key, persona, expect, id=case_id)
 
 
 PAGE_CASES = list(
-    _cases(((name, method), row) for name, page in PAGES.items()
-           for method, row in (("GET", page.get), ("POST", page.post)))
-)  # fmt: skip
+    _cases(
+        ((name, method), row)
+        for name, page in PAGES.items()
+        for method, row in (("GET", page.get), ("POST", page.post))
+    )
+)
 API_CASES = list(_cases((key, op.expect) for key, op in API.items()))
 
 
