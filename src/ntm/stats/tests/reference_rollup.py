@@ -4,21 +4,13 @@ period, dozens of small queries each. Kept as the reference the vectorised one m
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
 from ntm.criteria.schema import Band
 from ntm.stats.bands import DEFAULT_BANDS
-from ntm.stats.rollup import (
-    AS_RECORDED,
-    Carried,
-    Change,
-    Figures,
-    Geography,
-    Statistics,
-    change,
-)
+from ntm.stats.rollup import AS_RECORDED, Carried, Change, Figures, Geography, Statistics
 from ntm.stats.summary import BandCount, PeriodSummary, require_columns, summarize
 
 _RECOGNITION_COLUMNS = ("unit", "period", "tier", "decision_no", "decision_date")
@@ -104,6 +96,34 @@ def _figures(
     )
 
 
+def change(now: Figures, then: Figures) -> Change:
+    """How `now` differs from `then`."""
+    points = (
+        None
+        if now.meeting_percent is None or then.meeting_percent is None
+        else now.meeting_percent - then.meeting_percent
+    )
+    average = (
+        None
+        if now.average_met is None or then.average_met is None
+        else now.average_met - then.average_met
+    )
+    recognised = (
+        None
+        if now.recognised is None or then.recognised is None
+        else now.recognised - then.recognised
+    )
+    return Change(
+        period=now.period,
+        against=then.period,
+        communes=now.communes - then.communes,
+        meeting=now.meeting - then.meeting,
+        meeting_points=points,
+        average_met=average,
+        recognised=recognised,
+    )
+
+
 def statistics(
     scope: pl.DataFrame,
     communes: pl.DataFrame,
@@ -159,38 +179,3 @@ def statistics(
         children=tuple(geography(code, name, code) for code, name in children.iter_rows()),
         parent_name=parent_name,
     )
-
-
-def statistics_by_period(
-    scope: pl.DataFrame,
-    communes: pl.DataFrame,
-    criteria: pl.DataFrame,
-    *,
-    periods: Sequence[int],
-    tier: str,
-    parent: str | None = None,
-    bands: Sequence[Band] = DEFAULT_BANDS,
-    bands_by_period: Mapping[int, Sequence[Band]] | None = None,
-    recognitions: pl.DataFrame | None = None,
-    baseline: int | None = None,
-    basis: str = AS_RECORDED,
-    parent_name: str | None = None,
-) -> dict[int, Statistics]:
-    """`ntm.stats.rollup.statistics_by_period` as one `statistics` per period."""
-    chosen = bands_by_period or {}
-    return {
-        p: statistics(
-            scope,
-            communes,
-            criteria,
-            period=p,
-            tier=tier,
-            parent=parent,
-            bands=chosen.get(p, bands),
-            recognitions=recognitions,
-            baseline=baseline,
-            basis=basis,
-            parent_name=parent_name,
-        )
-        for p in sorted(set(periods))
-    }

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,13 +24,13 @@ CHILDREN = ("d1", "d2", "d3", None)
 @st.composite
 def scopes(draw: st.DrawFn) -> pl.DataFrame:
     """Per-period rows (as recorded) or one scope for every period (re-based); units may
-    repeat (the first row counts), be wards, or lie in no child."""
+    repeat (the first row counts), be wards or null, or lie in no child."""
     per_period = draw(st.booleans())
     rows = draw(
         st.lists(
             st.tuples(
                 st.sampled_from(YEARS),
-                st.sampled_from(UNITS),
+                st.sampled_from((*UNITS, None)),
                 st.sampled_from(("commune", "commune", "ward")),
                 st.sampled_from(CHILDREN),
                 st.sampled_from(("Huyện A", "Huyện B", None)),
@@ -128,14 +129,17 @@ def recognition_frames(draw: st.DrawFn) -> pl.DataFrame | None:
         st.lists(
             st.tuples(
                 st.sampled_from((*UNITS, "x9")),
-                st.integers(2016, 2022),
+                st.one_of(st.none(), st.integers(2016, 2022)),
                 st.sampled_from(("standard", "advanced")),
             ),
             max_size=8,
         )
     )
     return pl.DataFrame(
-        [(u, p, t, f"{i}/QĐ-UBND", dt.date(p, 12, 1)) for i, (u, p, t) in enumerate(rows)],
+        [
+            (u, p, t, f"{i}/QĐ-UBND", None if p is None else dt.date(p, 12, 1))
+            for i, (u, p, t) in enumerate(rows)
+        ],
         schema={
             "unit": pl.String,
             "period": pl.Int32,
@@ -189,7 +193,7 @@ def test_statistics_equals_reference(
     periods=st.sets(st.sampled_from(YEARS)),
     baseline=st.one_of(st.none(), st.sampled_from(YEARS)),
 )
-def test_statistics_by_period_equals_reference(
+def test_roll_up_of_several_periods_equals_reference(
     scope: pl.DataFrame,
     frames: tuple[pl.DataFrame, pl.DataFrame],
     bands: list[Band],
@@ -200,16 +204,21 @@ def test_statistics_by_period_equals_reference(
 ) -> None:
     communes, criteria = frames
     kw: dict[str, Any] = {
-        "periods": periods,
         "tier": "standard",
-        "bands": bands,
-        "bands_by_period": by_period,
         "recognitions": recognitions,
         "baseline": baseline,
+        "basis": "as_recorded",
     }
-    got = rollup.statistics_by_period(scope, communes, criteria, **kw)
-    assert list(got) == sorted(periods)
-    assert got == reference.statistics_by_period(scope, communes, criteria, **kw)
+    table = rollup.roll_up(
+        scope, communes, criteria, periods=periods, bands=bands, bands_by_period=by_period, **kw
+    )
+    assert table.periods == tuple(sorted(periods))
+    for period in periods:
+        expected = reference.statistics(
+            scope, communes, criteria, period=period, bands=by_period.get(period, bands), **kw
+        )
+        assert table.statistics(period) == expected
+        assert table.figures(period) == expected.total.figures
 
 
 def test_per_period_bands_and_empty_frames() -> None:
@@ -224,7 +233,7 @@ def test_per_period_bands_and_empty_frames() -> None:
         schema={"unit": pl.String, "period": pl.Int32, "criterion": pl.Int32, "status": pl.String}
     )
     old, new = make_bands((19, 10, 0), 19), make_bands((17, 0), 17)
-    got = rollup.statistics_by_period(
+    table = rollup.roll_up(
         scope,
         communes,
         criteria,
@@ -232,16 +241,17 @@ def test_per_period_bands_and_empty_frames() -> None:
         tier="standard",
         bands_by_period={2015: old, 2016: new},
     )
-    assert [(b.band.min, b.count) for b in got[2015].total.figures.bands] == [
-        (19, 1),
-        (10, 1),
-        (0, 0),
-    ]
-    assert [(b.band.min, b.count) for b in got[2016].total.figures.bands] == [(17, 1), (0, 0)]
-    change = got[2016].total.previous
-    assert change is not None and (change.against, change.meeting) == (2015, -1)
-    assert [c.unit for c in got[2016].children] == ["d1"]
-    assert rollup.statistics_by_period(scope, communes, criteria, periods=[], tier="standard") == {}
+    assert [(b.band.min, b.count) for b in table.figures(2015).bands] == [(19, 1), (10, 1), (0, 0)]
+    assert [(b.band.min, b.count) for b in table.figures(2016).bands] == [(17, 1), (0, 0)]
+    stats = table.statistics(2016)
+    assert stats.total.previous is not None
+    assert (stats.total.previous.against, stats.total.previous.meeting) == (2015, -1)
+    assert [c.unit for c in stats.children] == ["d1"]
+    # The year before a period is counted for its change, but is not one of the periods.
+    assert table.figures(2014).communes == 2
+    with pytest.raises(KeyError):
+        table.statistics(2014)
+    assert rollup.roll_up(scope, communes, criteria, periods=[], tier="standard").periods == ()
     empty = rollup.statistics(
         scope.clear(), communes.clear(), criteria, period=2016, tier="standard"
     )
