@@ -18,7 +18,7 @@ from ntm.stats.rollup import AS_RECORDED, Statistics
 from ntm.units.models import Unit
 from ntm.web.dashboards import (
     ProvinceOverview,
-    period_statistics,
+    period_roll_up,
     province_overview,
     record_sets,
     recorded_results,
@@ -46,4 +46,5 @@ def province_statistics(
     """The dashboard's statistics of one period on its own communes, as the record stood at
     `as_of`."""
     res = recorded_results(province, period, cset, as_of=as_of)
-    return period_statistics({period: res}, period, None, province, cset.bands, AS_RECORDED)
+    table = period_roll_up({period: res}, [period], None, province, cset.tier, AS_RECORDED)
+    return table.statistics(period)
