@@ -12,13 +12,14 @@ older years are recorded under another set. Defaults: 181 communes, 12 districts
 the demo province's size.
 
 The workload is the province page's: the statistics of the last year against the year before
-and the first year (baseline), then one statistic per year for the trend, each with only that
-year's frames -- 11 roll-ups for 10 years. Timed in the same process on the same data:
+and the first year (baseline), then the figures of every year for the trend. The page used to
+make one roll-up per year, each with only that year's frames -- 11 roll-ups for 10 years; it
+now makes one. Timed in the same process on the same data:
 
   * reference: `ntm/stats/tests/reference_rollup.py`, the straightforward roll-up (one
-    `summarize` per geography and period), called as the page calls it;
+    `summarize` per geography and period), called as the page used to call it;
   * `statistics` (vectorised), the same 11 calls;
-  * `roll_up`: one call for every year, with per-period bands.
+  * `roll_up`: one call for every year, with per-period bands, as the page calls it now.
 
 All three must give equal results (checked once, outside the timing).
 """
@@ -151,8 +152,8 @@ StatisticsFn = Callable[..., Statistics]
 
 
 def page(fn: StatisticsFn, data: Frames, years: list[int]) -> tuple[Statistics, list[Figures]]:
-    """The province page's roll-ups (`ntm.web.dashboards.province_overview`): the last year
-    against the year before and the first, then each year on its own for the trend."""
+    """The province page's roll-ups as it used to make them: the last year against the year
+    before and the first, then each year on its own for the trend."""
     period, baseline = years[-1], years[0]
     main = data.of([period, period - 1, baseline])
     stats = fn(
@@ -183,7 +184,7 @@ def page(fn: StatisticsFn, data: Frames, years: list[int]) -> tuple[Statistics, 
 
 
 def one_pass(data: Frames, years: list[int]) -> tuple[Statistics, list[Figures]]:
-    """The same from one `roll_up` of every year."""
+    """The same from one `roll_up` of every year, as `ntm.web.dashboards.period_roll_up`."""
     table = rollup.roll_up(
         data.scope,
         data.communes,
@@ -268,7 +269,7 @@ def run(n_communes: int, n_districts: int, years: list[int], rounds: int, inner:
         f" x {len(years)} years ({years[0]}-{years[-1]}) x "
         f"{CRITERIA} criteria = {data.criteria.height:,} criteria rows; in {years[-1]} "
         f"{total.meeting} of {total.communes} communes meet the set.",
-        f"Workload: the province page's {1 + len(years)} roll-ups ({years[-1]} against "
+        f"Workload: the province page's former {1 + len(years)} roll-ups ({years[-1]} against "
         f"{years[-1] - 1} and {years[0]}, then each year for the trend).",
         f"Timings: median (best) over {rounds} rounds; the vectorised ones {inner}x a round.",
         "",
