@@ -304,11 +304,11 @@ class _Units:
         self.cell = self.year * self.width + self.child  # (year, child) as one number
         self.code_of = _numbers(self.frame.select(self.code()), "code")
         known = self.code_of >= 0
-        self._row = np.full((len(years), self.units), -1, dtype=np.int64)
+        self._row = np.full((len(years), self.distinct), -1, dtype=np.int64)
         self._row[self.year[known], self.code_of[known]] = np.flatnonzero(known)
 
     @property
-    def units(self) -> int:
+    def distinct(self) -> int:
         """How many units the scope has (numbered by `code`)."""
         return len(self._type.categories)
 
@@ -550,7 +550,7 @@ def roll_up(
         held = recognitions.filter(pl.col("tier") == tier).select(units.code(), units.period())
         code = _numbers(held, "code")
         # Recognised in a period when recognised for any period up to it.
-        first = np.full(units.units, _NEVER)
+        first = np.full(units.distinct, _NEVER)
         np.minimum.at(first, code[code >= 0], _numbers(held, "period")[code >= 0])
         ours = units.code_of >= 0
         recognised[0, ours] = first[units.code_of[ours]] <= units.years[units.year[ours]]
