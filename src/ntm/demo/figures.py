@@ -15,7 +15,7 @@ import datetime as dt
 from ntm.criteria.schema import CriteriaSet
 from ntm.demo.loader import DAY_MID_2020
 from ntm.results.periods import recorded_results
-from ntm.results.province import ProvinceOverview, period_statistics, province_overview
+from ntm.results.province import ProvinceOverview, period_roll_up, province_overview
 from ntm.results.record import moment
 from ntm.stats.rollup import AS_RECORDED, Statistics
 from ntm.units.models import Unit
@@ -41,4 +41,5 @@ def province_statistics(
     """The dashboard's statistics of one period on its own communes, as the record stood at
     `as_of`."""
     res = recorded_results(province, period, cset, at=None if as_of is None else moment(as_of))
-    return period_statistics({period: res}, period, None, province, cset.bands, AS_RECORDED)
+    table = period_roll_up({period: res}, [period], None, province, cset.tier, AS_RECORDED)
+    return table.statistics(period)

@@ -26,7 +26,7 @@ import polars as pl
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ntm.criteria.schema import Band, CriteriaSet, Criterion
+from ntm.criteria.schema import CriteriaSet, Criterion
 from ntm.results import cache as rcache
 from ntm.results import record
 from ntm.results.evaluation import set_fingerprint
@@ -38,7 +38,7 @@ from ntm.results.scope import UnitRef, all_communes, reference_day
 from ntm.results.sets import choose_set, set_of_tier, sets_for, years_with_sets
 from ntm.stats import watch
 from ntm.stats.rebase import basis_label
-from ntm.stats.rollup import Figures, Statistics, statistics
+from ntm.stats.rollup import Figures, RollUp, Statistics, roll_up
 from ntm.units.models import Unit
 
 
@@ -272,28 +272,30 @@ def _frames(results: Sequence[PeriodResults]) -> tuple[pl.DataFrame, pl.DataFram
     return communes, criteria
 
 
-def period_statistics(
+def period_roll_up(
     results: dict[int, PeriodResults],
-    period: int,
+    periods: Sequence[int],
     baseline: int | None,
     province: Unit,
-    bands: Sequence[Band],
+    tier: str,
     basis: str,
-) -> Statistics:
-    """`ntm.stats.rollup.statistics` of the province for `period`, against the year before
-    and `baseline` when their results are in `results`."""
-    wanted = [results[y] for y in (period, period - 1, baseline) if y is not None and y in results]
+) -> RollUp:
+    """`ntm.stats.rollup.roll_up` of the province for `periods`, against the year before
+    and `baseline` when their results are in `results`, each year banded by its own set:
+    `.statistics(period)`, and `.figures(year)` for a trend, from one pass."""
+    needed = {*periods, *(p - 1 for p in periods), *([] if baseline is None else [baseline])}
+    wanted = [results[y] for y in sorted(needed) if y in results]
     communes, criteria = _frames(wanted)
     scope = pl.concat([r.scope for r in wanted], how="diagonal_relaxed").unique(maintain_order=True)
-    return statistics(
+    return roll_up(
         scope,
         communes,
         criteria,
-        period=period,
-        tier=results[period].cset.tier,
+        periods=periods,
+        tier=tier,
         parent=str(province.pk),
         parent_name=province.name,
-        bands=bands,
+        bands_by_period={r.period: r.cset.bands for r in wanted},
         baseline=baseline,
         basis=basis,
     )
@@ -456,15 +458,15 @@ def _overview(
         if other is not None:
             results[year] = results_of(year, other)
 
-    stats = period_statistics(results, period, baseline, province, cset.bands, basis)
-    trend = []
-    for year in years:
-        if year not in results or results[year].evaluation is None:
-            continue
-        res = results[year]
-        one = period_statistics({year: res}, year, None, province, res.cset.bands, basis)
-        day = read_day(year, as_of, period)
-        trend.append(TrendPoint(year, res.cset.id, one.total.figures, res.approved, day))
+    shown = [y for y in years if y in results and results[y].evaluation is not None]
+    table = period_roll_up(results, [period, *shown], baseline, province, cset.tier, basis)
+    stats = table.statistics(period)
+    trend = [
+        TrendPoint(
+            y, results[y].cset.id, table.figures(y), results[y].approved, read_day(y, as_of, period)
+        )
+        for y in shown
+    ]
     current = results[period]
     return ProvinceOverview(
         province=province,

@@ -158,13 +158,18 @@ def require_columns(frame: pl.DataFrame, columns: Sequence[str], name: str) -> N
         raise ValueError(f"khung {name} thiếu cột {missing} (frame {name} lacks columns)")
 
 
-def summarize(communes: pl.DataFrame, criteria: pl.DataFrame, bands: Sequence[Band]) -> Summary:
-    """Summarise the engine's `communes` and `criteria` frames, per period."""
-    require_columns(communes, _COMMUNE_COLUMNS, "communes")
+def require_criteria(criteria: pl.DataFrame) -> None:
+    """The engine's `criteria` frame: its columns, and every status one of `STATUSES`."""
     require_columns(criteria, _CRITERIA_COLUMNS, "criteria")
     unknown = set(criteria.get_column("status").unique().to_list()) - set(STATUSES)
     if unknown:
         raise ValueError(f"trạng thái không hợp lệ (unknown status): {sorted(map(str, unknown))}")
+
+
+def summarize(communes: pl.DataFrame, criteria: pl.DataFrame, bands: Sequence[Band]) -> Summary:
+    """Summarise the engine's `communes` and `criteria` frames, per period."""
+    require_columns(communes, _COMMUNE_COLUMNS, "communes")
+    require_criteria(criteria)
 
     per_commune = communes.group_by("period").agg(
         pl.len().alias("communes"),
