@@ -36,12 +36,6 @@ from ntm.results.commune import unit_results
 from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
-from ntm.values.importing import (
-    cached_progress,
-    forget_progress,
-    import_values,
-    progress_to_cache,
-)
 from ntm.values.models import (
     STATUS_LABELS,
     Evidence,
@@ -51,6 +45,12 @@ from ntm.values.models import (
     State,
     Submission,
     Value,
+)
+from ntm.values.services.imports import (
+    cached_progress,
+    forget_progress,
+    import_values,
+    progress_to_cache,
 )
 from ntm.web.forms import (
     CellForm,

@@ -473,8 +473,8 @@ def test_blank_means_no_data_and_the_template_says_so(tmp_path: Path) -> None:
 
 
 def test_a_cut_list_keeps_its_count_when_wrapped_again() -> None:
-    """importing.py and exchange/results.py re-raise a reader's InputError with their own name
-    and problems: the count of the problems left out survives."""
+    """values/services/imports.py and exchange/results.py re-raise a reader's InputError with
+    their own name and problems: the count of the problems left out survives."""
     many = [InputProblem(f"lỗi {i}", "Nhập liệu", i) for i in range(1, 251)]
     err = InputError(many, "a.xlsx")
     assert err.total == 250 and len(err.problems) == 201

@@ -16,9 +16,9 @@ from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import evaluate
 from ntm.exchange.workbook import InputError, UnitInfo, read_input, template_columns
 from ntm.units.models import UnitKind
-from ntm.values.importing import import_values
 from ntm.values.models import Stage, Value
 from ntm.values.services import Entry, save_value
+from ntm.values.services.imports import import_values
 from ntm.values.tests.stored import stored_results as results_for
 from ntm.values.tests.test_import import INCOME, WATER, YEAR, write_csv
 

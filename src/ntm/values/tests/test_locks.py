@@ -25,10 +25,11 @@ from ntm.audit import services as audit_services
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.exchange.workbook import InputError
-from ntm.values import importing, services
-from ntm.values.importing import import_values
+from ntm.values import record as values_record
+from ntm.values import services
 from ntm.values.models import Stage, State, Submission, Value
-from ntm.values.services import Entry, Locked, approve, reopen, save_value, submit
+from ntm.values.services import Entry, Locked, approve, imports, reopen, save_value, submit
+from ntm.values.services.imports import import_values
 from ntm.values.tests.test_import import INCOME, SET, YEAR, write_csv
 
 CSET = load_set(SET)
@@ -105,8 +106,9 @@ def held_after(monkeypatch: pytest.MonkeyPatch, action: str) -> Iterator[threadi
             release.wait(20)
         return row
 
-    monkeypatch.setattr(services, "record", record)
-    monkeypatch.setattr(importing, "record", record)
+    # The one writer of entries and states writes their audit rows; an import its summary.
+    monkeypatch.setattr(values_record, "record", record)
+    monkeypatch.setattr(imports, "record", record)
     try:
         yield reached
     finally:

@@ -18,9 +18,9 @@ from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.exchange.workbook import template_columns
 from ntm.units.models import Unit
-from ntm.values.importing import Progress, forget_progress, progress_to_cache
 from ntm.values.models import Evidence, ImportJob, Stage, State, Submission, Value
 from ntm.values.services import Entry, add_evidence, approve, save_value, submit
+from ntm.values.services.imports import Progress, forget_progress, progress_to_cache
 from ntm.web import views_entry as views
 
 pytestmark = pytest.mark.django_db

@@ -35,7 +35,7 @@ from ntm.units.queries import province_code
 from ntm.values.models import Stage, Value
 from ntm.values.record import EMPTY_ENTRY as EMPTY
 from ntm.values.record import write_entry
-from ntm.values.services import lock_periods, locked_for
+from ntm.values.services.locks import lock_periods, locked_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
