@@ -37,7 +37,6 @@ from ntm.demo.realise import Realised, commune_sizes, realise
 from ntm.results.provenance import is_simulated
 from ntm.results.scope import communes_on, pk_crosswalk
 from ntm.units.models import Unit, UnitKind
-from ntm.units.names import name_key
 from ntm.values.services import (
     Entry,
     PastApproval,
@@ -46,6 +45,7 @@ from ntm.values.services import (
     load_history,
     mark_simulated,
 )
+from ntm.vn.text import name_key
 
 ACTOR = "system:demo"
 PROVINCE_CODE = "20"  # Lạng Sơn (GSO)

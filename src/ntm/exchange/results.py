@@ -44,8 +44,8 @@ from ntm.criteria.loader import CriteriaError, load_overlay_file, load_set
 from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet
 from ntm.evaluation import evaluate
 from ntm.exchange.workbook import InputError, InputProblem, needs_quote, read_input
-from ntm.stats.formatting import format_number
 from ntm.stats.summary import PeriodSummary, render_lines, summarize
+from ntm.vn.numbers import format_number
 
 STATUS_VI: dict[str, str] = {
     "met": "Đạt",

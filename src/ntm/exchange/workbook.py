@@ -23,7 +23,6 @@ import functools
 import math
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +46,9 @@ from ntm.exchange.sheets import (
     open_sheet,
     shown,
 )
-from ntm.stats.formatting import format_number
+from ntm.vn.dates import format_date
+from ntm.vn.numbers import format_number
+from ntm.vn.text import fold
 
 INPUT_SHEET = "Nhập liệu"
 COLUMNS_SHEET = "Giải thích cột"
@@ -273,9 +274,9 @@ def template_columns(
     for col in cols:
         # Two measures with the same name would give one header twice: add the key.
         header = col.header
-        if _norm_header(header) in seen:
+        if fold(header, keep_marks=True) in seen:
             header = f"{header} [{col.machine}]"
-        seen.add(_norm_header(header))
+        seen.add(fold(header, keep_marks=True))
         out.append(col if header == col.header else _replace_header(col, header))
     return out
 
@@ -289,7 +290,8 @@ def _replace_header(col: ColumnSpec, header: str) -> ColumnSpec:
 
 def set_note(cset: CriteriaSet) -> str:
     versions = ", ".join(
-        f"{v.id} ({v.legal_basis.number}, từ {v.effective_from:%d/%m/%Y})" for v in cset.versions
+        f"{v.id} ({v.legal_basis.number}, từ {format_date(v.effective_from)})"
+        for v in cset.versions
     )
     return (
         f"Bộ tiêu chí: {cset.id} — {cset.name_vi}; giai đoạn {cset.period.start_year}–"
@@ -451,10 +453,6 @@ HEADER_ROWS = 20  # the header row is among the first rows
 _SHOWN_MAX = 100
 
 
-def _count(n: int) -> str:
-    return format_number(n)
-
-
 def _count_en(n: int) -> str:
     return f"{n:,}"
 
@@ -541,7 +539,8 @@ class InputError(ValueError):
         if omitted:
             listed.append(
                 InputProblem(
-                    f"chỉ hiện {_count(len(listed))} lỗi đầu trong {_count(self.total)} lỗi",
+                    f"chỉ hiện {format_number(len(listed))} lỗi đầu trong "
+                    f"{format_number(self.total)} lỗi",
                     omitted=omitted,
                     reason_en=f"only the first {_count_en(len(listed))} of "
                     f"{_count_en(self.total)} problems are shown",
@@ -562,7 +561,7 @@ class InputError(ValueError):
             head = (
                 f"Tệp {self.source} không dùng được" if self.source else "Dữ liệu không dùng được"
             )
-            head += f" — {_count(self.total)} lỗi, không ghi kết quả nào:"
+            head += f" — {format_number(self.total)} lỗi, không ghi kết quả nào:"
         return "\n".join([head, *(f"  - {p.text(language)}" for p in self.problems)])
 
 
@@ -587,13 +586,6 @@ class UnitInfo:
 UnitLookup = Callable[[str], UnitInfo | Say | str | None]
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics and with single spaces: "Chưa Đạt " -> "chua dat"."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().split())
-
-
 @functools.lru_cache(maxsize=4096)
 def _fold_word(text: str) -> str:
     return fold(text)
@@ -604,10 +596,6 @@ def _folded(text: str) -> str:
     return _fold_word(text) if len(text) <= 40 else fold(text)
 
 
-def _norm_header(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
 _CODE_HEADERS = frozenset({"mã xã", "unit"})
 _Sheet = Sheet
 
@@ -615,10 +603,10 @@ _Sheet = Sheet
 def _header_score(columns: Sequence[ColumnSpec]) -> Callable[[Sequence[Any]], int]:
     """How well a row reads as the header row: 0 without a code column, else 1 + the number
     of the template's headers in it (this chooses a CSV file's delimiter and encoding)."""
-    known = {_norm_header(h) for c in columns for h in (c.header, c.machine)}
+    known = {fold(h, keep_marks=True) for c in columns for h in (c.header, c.machine)}
 
     def score(row: Sequence[Any]) -> int:
-        names = [_norm_header(v) for v in row if isinstance(v, str)]
+        names = [fold(v, keep_marks=True) for v in row if isinstance(v, str)]
         if not any(n in _CODE_HEADERS for n in names):
             return 0
         return 1 + sum(n in known for n in names)
@@ -803,7 +791,7 @@ def _find_header(sheet: Sheet) -> tuple[int, list[Any]] | None:
     for number, values in sheet.rows:
         if number > HEADER_ROWS:
             return None
-        if any(isinstance(v, str) and _norm_header(v) in _CODE_HEADERS for v in values):
+        if any(isinstance(v, str) and fold(v, keep_marks=True) in _CODE_HEADERS for v in values):
             return number, values
     return None
 
@@ -879,7 +867,7 @@ def read_file(
             InputProblem.of(
                 Say(
                     "đã dừng kiểm tra ở dòng này vì tệp có quá nhiều lỗi "
-                    f"({_count(MAX_PROBLEMS)}); sửa các lỗi đã nêu rồi kiểm tra lại",
+                    f"({format_number(MAX_PROBLEMS)}); sửa các lỗi đã nêu rồi kiểm tra lại",
                     "checking stopped at this row because the file has too many problems "
                     f"({_count_en(MAX_PROBLEMS)}); fix the ones listed and check again",
                 ),
@@ -945,8 +933,8 @@ class _Values:
 def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
     by_header: dict[str, ColumnSpec] = {}
     for col in reader.columns:
-        by_header[_norm_header(col.header)] = col
-        by_header[_norm_header(col.machine)] = col
+        by_header[fold(col.header, keep_marks=True)] = col
+        by_header[fold(col.machine, keep_marks=True)] = col
     found = _find_header(sheet)
     if found is None:
         reader.problem(
@@ -961,7 +949,7 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
     for i, raw in enumerate(header_values):
         if not isinstance(raw, str) or _blank(raw):
             continue
-        spec = by_header.get(_norm_header(raw))
+        spec = by_header.get(fold(raw, keep_marks=True))
         if spec is None:
             continue  # an extra column (notes, district...) is the user's own
         if spec.machine in index:
@@ -1004,7 +992,9 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
             )
         return _empty_file(sheet)
 
-    specs = {machine: (i, by_header[_norm_header(machine)]) for machine, i in index.items()}
+    specs = {
+        machine: (i, by_header[fold(machine, keep_marks=True)]) for machine, i in index.items()
+    }
     unit_rows: list[dict[str, Any]] = []
     values = _Values()
     first_row_of: dict[str, int] = {}
@@ -1025,8 +1015,8 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
                 0,
                 InputProblem.of(
                     Say(
-                        f"tệp có hơn {_count(MAX_DATA_ROWS)} dòng số liệu; chia thành nhiều "
-                        f"tệp, mỗi tệp tối đa {_count(MAX_DATA_ROWS)} xã",
+                        f"tệp có hơn {format_number(MAX_DATA_ROWS)} dòng số liệu; chia thành nhiều "
+                        f"tệp, mỗi tệp tối đa {format_number(MAX_DATA_ROWS)} xã",
                         f"the file has more than {_count_en(MAX_DATA_ROWS)} data rows; split "
                         f"it into several files of at most {_count_en(MAX_DATA_ROWS)} "
                         "communes each",
@@ -1050,8 +1040,8 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
         row, letter = sheet.wide
         reader.problem(
             Say(
-                f"có dữ liệu ngoài {_count(MAX_COLUMNS)} cột đầu (ô {letter}{row}); hệ thống "
-                f"chỉ đọc {_count(MAX_COLUMNS)} cột — xóa các cột thừa",
+                f"có dữ liệu ngoài {format_number(MAX_COLUMNS)} cột đầu (ô {letter}{row}); "
+                f"hệ thống chỉ đọc {format_number(MAX_COLUMNS)} cột — xóa các cột thừa",
                 f"there is data beyond the first {_count_en(MAX_COLUMNS)} columns (cell "
                 f"{letter}{row}); only {_count_en(MAX_COLUMNS)} columns are read — delete the "
                 "extra columns",

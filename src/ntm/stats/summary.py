@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from ntm.criteria.schema import Band
-from ntm.stats.formatting import DEFAULT_PERCENT, PercentStyle, format_number, format_percent
+from ntm.vn.numbers import DEFAULT_PERCENT, PercentStyle, format_number, format_percent
 
 STATUSES = (
     "met",

@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 
-from ntm.stats.formatting import format_number
+from ntm.vn.numbers import format_number
 
 TYPES: dict[str, tuple[str, str]] = {
     "pdf": ("application/pdf", ".pdf"),

@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ntm.vn.dates import format_date
+
 # The years a value, a page address or an API call may name: the programme's, with room
 # (a criteria set reads only some of them; the services say which).
 FIRST_YEAR = 2000
@@ -193,7 +195,7 @@ class SubmissionVersion(models.Model):
         indexes = (models.Index(fields=("period", "unit", "effective_at")),)
 
     def __str__(self) -> str:
-        return f"{self.submission_id}: {self.state} from {self.effective_at:%d/%m/%Y}"
+        return f"{self.submission_id}: {self.state} from {format_date(self.effective_at)}"
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

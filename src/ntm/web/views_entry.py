@@ -33,7 +33,6 @@ from ntm.criteria.loader import bundled_set_ids, load_measures, load_set, measur
 from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure
 from ntm.exchange.workbook import InputError
 from ntm.results.commune import unit_results
-from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
 from ntm.values.models import (
@@ -52,6 +51,7 @@ from ntm.values.services.imports import (
     import_values,
     progress_to_cache,
 )
+from ntm.vn.numbers import format_number
 from ntm.web.forms import (
     CellForm,
     CommentForm,

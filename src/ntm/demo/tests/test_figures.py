@@ -25,8 +25,8 @@ from ntm.results.periods import recorded_results
 from ntm.results.province import province_overview
 from ntm.results.record import moment
 from ntm.results.scope import communes_on, pk_crosswalk
-from ntm.stats.formatting import PercentStyle, format_number, format_percent, format_signed
 from ntm.units.models import Unit
+from ntm.vn.numbers import PercentStyle, format_number, format_percent, format_signed
 
 SET_2016 = load_set("vn-ntm-xa-2016-2020")
 

@@ -10,10 +10,10 @@ from django.utils.translation import gettext
 
 from ntm.criteria.loader import load_measures, sets_for_period
 from ntm.criteria.schema import Measure
-from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
 from ntm.values.services.errors import InvalidEntry, ValuesError
 from ntm.values.services.locks import set_reads
+from ntm.vn.numbers import format_number
 
 MAX_REASON = 2000
 

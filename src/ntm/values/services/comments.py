@@ -10,13 +10,13 @@ from django.utils.translation import gettext
 
 from ntm.accounts import permissions
 from ntm.audit.services import record
-from ntm.stats.formatting import format_number
 from ntm.units.models import Unit
 from ntm.values.models import Comment, Stage, Value
 from ntm.values.record import VALUE_OBJECT
 from ntm.values.services.checks import check_unit, measure_of
 from ntm.values.services.errors import InvalidEntry, Locked, NotAllowed
 from ntm.values.services.locks import lock_periods, locked_for
+from ntm.vn.numbers import format_number
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

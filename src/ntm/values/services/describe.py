@@ -5,19 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ntm.criteria.schema import Measure
-from ntm.stats.formatting import format_number
+from ntm.vn.numbers import format_measured
 
 
 def display_name(user: Any) -> str:
     if user is None:
         return "—"
     return str(user.get_full_name() or user.get_username())
-
-
-def _num(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return format_number(x, 0 if float(x).is_integer() else 2, strip_zeros=True)
 
 
 def describe_entry(measure: Measure | None, entry: dict[str, Any] | None) -> str:
@@ -32,12 +26,12 @@ def describe_entry(measure: Measure | None, entry: dict[str, Any] | None) -> str
         num, den = entry.get("numerator"), entry.get("denominator")
         if num is None and den is None:
             return "(trống)"
-        share = f" ({_num(100 * num / den)} %)" if num is not None and den else ""
-        return f"{_num(num)}/{_num(den)}{share}"
+        share = f" ({format_measured(100 * num / den)} %)" if num is not None and den else ""
+        return f"{format_measured(num)}/{format_measured(den)}{share}"
     value = entry.get("value")
     if value is None:
         return "(trống)"
     if kind == "yesno":
         return "Đạt" if value >= 0.5 else "Chưa đạt"
     unit = f" {measure.unit}" if measure and measure.unit else ""
-    return f"{_num(value)}{unit}"
+    return f"{format_measured(value)}{unit}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from ntm.values.services.describe import describe_entry, display_name
+from ntm.vn.dates import format_datetime
 
 if TYPE_CHECKING:
     from ntm.criteria.schema import Measure
@@ -47,7 +48,7 @@ class Conflict(ValuesError):
         self.by = getattr(value, f"{stage}_by")
         self.at: dt.datetime | None = getattr(value, f"{stage}_at")
         self.current_version = value.version(stage)
-        when = timezone.localtime(self.at).strftime("%H:%M %d/%m/%Y") if self.at else "—"
+        when = format_datetime(timezone.localtime(self.at), time_first=True) if self.at else "—"
         super().__init__(
             gettext(
                 "%(who)s saved this value at %(when)s: %(theirs)s. Yours (%(yours)s) was not "

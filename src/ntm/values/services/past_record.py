@@ -17,7 +17,6 @@ from ntm.accounts import permissions
 from ntm.audit.services import MissingActorError, record
 from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet
-from ntm.stats.formatting import format_number
 from ntm.units.models import Unit
 from ntm.values.models import Declaration, DeclaredStatus, Stage, Submission, Value
 from ntm.values.record import write_past
@@ -25,6 +24,8 @@ from ntm.values.services.checks import check_unit
 from ntm.values.services.entries import Entry, check_entry
 from ntm.values.services.errors import InvalidEntry, ValuesError
 from ntm.values.services.locks import lock_units
+from ntm.vn.dates import format_datetime
+from ntm.vn.numbers import format_number
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -92,7 +93,7 @@ class HistoryRefused(ValuesError):
 
 
 def _when(at: dt.datetime) -> str:
-    return timezone.localtime(at).strftime("%H:%M %d/%m/%Y")
+    return format_datetime(timezone.localtime(at), time_first=True)
 
 
 def _unit_problem(unit: Unit, period: int) -> str | None:

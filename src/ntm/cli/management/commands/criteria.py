@@ -19,7 +19,8 @@ from ntm.criteria.loader import (
 from ntm.criteria.resolve import NotInPeriod, ResolvedSet, resolve
 from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Overlay
 from ntm.criteria.summary import summarize
-from ntm.stats.formatting import format_number
+from ntm.vn.dates import format_date
+from ntm.vn.numbers import format_number
 
 TIER_VI = {
     "standard": "NTM",
@@ -45,7 +46,7 @@ LEGEND = [
 
 
 def _date(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else "?"
+    return format_date(value) if value else "?"
 
 
 def _column_label(code: str, kind: str) -> str:

@@ -30,14 +30,12 @@ from django.db import DatabaseError
 from ntm.criteria.loader import CriteriaError, load_set
 from ntm.criteria.schema import Band
 from ntm.stats.bands import DEFAULT_BANDS, parse_bands
-from ntm.stats.formatting import PercentStyle
 from ntm.stats.rebase import basis_label, transfer_results
 from ntm.stats.rollup import statistics
 from ntm.stats.summary import STATUSES
 from ntm.stats.text import render_statistics
 from ntm.stats.unit_dates import Span, latest_common_day, missing_on
 from ntm.units.models import COMMUNE_LEVEL, Unit, UnitKind
-from ntm.units.names import name_key
 from ntm.units.queries import (
     UnitLookupError,
     crosswalk,
@@ -47,6 +45,9 @@ from ntm.units.queries import (
     units_of,
     version_on,
 )
+from ntm.vn.dates import format_date, parse_date
+from ntm.vn.numbers import PercentStyle
+from ntm.vn.text import name_key
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,12 @@ class _Year:
     names: dict[str, str | None]
 
 
-def _parse_date(text: str) -> dt.date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise CommandError(f"Ngày không hợp lệ: {text!r} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)")
+def _option_date(text: str) -> dt.date:
+    """An option's date; a bad one stops the command with the parser's message."""
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _read_results(path: Path) -> tuple[int, _Year]:
@@ -136,10 +136,6 @@ def _units_loaded() -> bool:
         return False
 
 
-def _date_text(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def _codes_text(codes: list[str], limit: int = 10) -> str:
     shown = ", ".join(codes[:limit])
     return shown + (f", … (+{len(codes) - limit})" if len(codes) > limit else "")
@@ -167,27 +163,27 @@ def _units_day(year: int, data: _Year, explicit: dt.date | None) -> tuple[dt.dat
         if missing:
             raise CommandError(
                 f"Kết quả năm {year}: {len(missing)} mã xã không có hiệu lực vào ngày "
-                f"{_date_text(explicit)} (--units-date): {_codes_text(missing)}"
+                f"{format_date(explicit)} (--units-date): {_codes_text(missing)}"
             )
         return explicit, [
-            f"Kết quả năm {year} tính trên đơn vị hành chính ngày {_date_text(explicit)} "
+            f"Kết quả năm {year} tính trên đơn vị hành chính ngày {format_date(explicit)} "
             "(--units-date)."
         ]
     end = dt.date(year, 12, 31)
     missing = missing_on(validity, codes, end)
     if not missing:
-        return end, [f"Kết quả năm {year} tính trên đơn vị hành chính ngày {_date_text(end)}."]
+        return end, [f"Kết quả năm {year} tính trên đơn vị hành chính ngày {format_date(end)}."]
     day = latest_common_day(validity, codes, dt.date(year, 1, 1), end)
     if day is None:
         raise CommandError(
             f"Kết quả năm {year}: không có ngày nào trong năm mà mọi mã xã của kết quả đều có "
-            f"hiệu lực; {len(missing)} mã không có vào ngày {_date_text(end)}: "
+            f"hiệu lực; {len(missing)} mã không có vào ngày {format_date(end)}: "
             f"{_codes_text(missing)}. Hãy kiểm tra mã xã hoặc chỉ rõ --units-date."
         )
     return day, [
         f"Kết quả năm {year}: {len(missing)} mã xã không còn hiệu lực vào ngày "
-        f"{_date_text(end)} ({_codes_text(missing)}); kết quả được tính trên đơn vị hành chính "
-        f"ngày {_date_text(day)}, ngày cuối cùng trong năm mà mọi mã đều có hiệu lực "
+        f"{format_date(end)} ({_codes_text(missing)}); kết quả được tính trên đơn vị hành chính "
+        f"ngày {format_date(day)}, ngày cuối cùng trong năm mà mọi mã đều có hiệu lực "
         "(chọn ngày khác bằng --units-date)."
     ]
 
@@ -209,7 +205,7 @@ def _name_notes(year: int, data: _Year, day: dt.date) -> list[str]:
     if not differ:
         return []
     return [
-        f"Kết quả năm {year}: {len(differ)} xã có tên khác tên của mã đó ngày {_date_text(day)} "
+        f"Kết quả năm {year}: {len(differ)} xã có tên khác tên của mã đó ngày {format_date(day)} "
         f"(có thể là đơn vị khác cùng mã; kiểm tra --units-date): {_codes_text(differ, 5)}"
     ]
 
@@ -217,7 +213,7 @@ def _name_notes(year: int, data: _Year, day: dt.date) -> list[str]:
 def _province(text: str, day: dt.date) -> Unit:
     found = find_units(text, day=day, kinds=[UnitKind.PROVINCE])
     if not found:
-        raise CommandError(f"Không tìm thấy tỉnh nào khớp với {text!r} vào ngày {_date_text(day)}")
+        raise CommandError(f"Không tìm thấy tỉnh nào khớp với {text!r} vào ngày {format_date(day)}")
     try:
         return resolve_one(found, text, day)
     except UnitLookupError as exc:
@@ -228,7 +224,7 @@ def _province_on(province: Unit, day: dt.date, year: int) -> Unit:
     version = version_on(province, day)
     if version is None:
         raise CommandError(
-            f"{province.name} ({province.code}) không có vào ngày {_date_text(day)}, ngày đơn vị "
+            f"{province.name} ({province.code}) không có vào ngày {format_date(day)}, ngày đơn vị "
             f"hành chính của kết quả năm {year}"
         )
     return version
@@ -362,8 +358,8 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        as_of = _parse_date(options["as_of_units"]) if options["as_of_units"] else None
-        units_date = _parse_date(options["units_date"]) if options["units_date"] else None
+        as_of = _option_date(options["as_of_units"]) if options["as_of_units"] else None
+        units_date = _option_date(options["units_date"]) if options["units_date"] else None
 
         notes: list[str] = []
         province_text: str | None = options["province"]
@@ -479,13 +475,13 @@ class Command(BaseCommand):
                 if lost:
                     notes.append(
                         f"Kết quả năm {y}: {len(lost)} xã không có đơn vị kế tiếp vào ngày "
-                        f"{_date_text(as_of)}, không được quy đổi: {_codes_text(lost)}"
+                        f"{format_date(as_of)}, không được quy đổi: {_codes_text(lost)}"
                     )
             communes.append(transfer_results(data.communes, walk))
             criteria.append(transfer_results(data.criteria, walk).filter(pl.col("comparable")))
             notes.append(
-                f"Kết quả năm {y} quy đổi từ đơn vị hành chính ngày {_date_text(days[y])} sang "
-                f"ngày {_date_text(as_of)}."
+                f"Kết quả năm {y} quy đổi từ đơn vị hành chính ngày {format_date(days[y])} sang "
+                f"ngày {format_date(as_of)}."
             )
         moved = pl.concat(communes, how="diagonal_relaxed")
         if targets is None:
