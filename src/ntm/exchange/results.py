@@ -41,30 +41,31 @@ import polars as pl
 import xlsxwriter
 
 from ntm.criteria.loader import CriteriaError, load_overlay_file, load_set
-from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet
+from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet, Op
 from ntm.evaluation import evaluate
+from ntm.evaluation.semantics import Stage, Status
 from ntm.exchange.workbook import InputError, InputProblem, needs_quote, read_input
 from ntm.stats.summary import PeriodSummary, render_lines, summarize
 from ntm.vn.numbers import format_number
 
 STATUS_VI: dict[str, str] = {
-    "met": "Đạt",
-    "not_met": "Chưa đạt",
-    "basically_met": "Cơ bản đạt",
-    "missing_data": "Thiếu dữ liệu",
-    "missing_threshold": "Thiếu ngưỡng",
-    "not_applicable": "Không áp dụng",
+    Status.MET: "Đạt",
+    Status.NOT_MET: "Chưa đạt",
+    Status.BASICALLY_MET: "Cơ bản đạt",
+    Status.MISSING_DATA: "Thiếu dữ liệu",
+    Status.MISSING_THRESHOLD: "Thiếu ngưỡng",
+    Status.NOT_APPLICABLE: "Không áp dụng",
 }
 THRESHOLD_STATUS_VI = {"verified": "đã xác minh", "unverified": "chưa xác minh", "missing": "thiếu"}
-STAGE_VI = {"claimed": "xã tự đánh giá", "verified": "đã thẩm tra"}
+STAGE_VI = {Stage.CLAIMED: "xã tự đánh giá", Stage.VERIFIED: "đã thẩm tra"}
 # Fill and font colours of each status (Excel's good / bad / neutral palette).
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
-    "met": ("#C6EFCE", "#006100"),
-    "not_met": ("#FFC7CE", "#9C0006"),
-    "basically_met": ("#FFEB9C", "#9C5700"),
-    "missing_data": ("#D9D9D9", "#3A3A3A"),
-    "missing_threshold": ("#FCE4D6", "#833C0B"),
-    "not_applicable": ("#DDEBF7", "#1F4E78"),
+    Status.MET: ("#C6EFCE", "#006100"),
+    Status.NOT_MET: ("#FFC7CE", "#9C0006"),
+    Status.BASICALLY_MET: ("#FFEB9C", "#9C5700"),
+    Status.MISSING_DATA: ("#D9D9D9", "#3A3A3A"),
+    Status.MISSING_THRESHOLD: ("#FCE4D6", "#833C0B"),
+    Status.NOT_APPLICABLE: ("#DDEBF7", "#1F4E78"),
 }
 
 
@@ -356,7 +357,7 @@ def _matrix_sheet(s: _Sheet, results: Results, status_formats: Mapping[str, Any]
         for c, key in enumerate(("met", "basically_met", "not_met", "missing"), start=2):
             s.cell(r, c, row[key])
         s.cell(r, 6, "Đạt chuẩn" if row["meets_set"] else "Chưa đạt chuẩn",
-               status_formats["met" if row["meets_set"] else "not_met"])  # fmt: skip
+               status_formats[Status.MET if row["meets_set"] else Status.NOT_MET])  # fmt: skip
         for c, criterion in enumerate(criteria, start=7):
             st = status.get((unit, criterion.number))
             if st is not None:
@@ -383,7 +384,7 @@ def _detail_sheet(s: _Sheet, results: Results, status_formats: Mapping[str, Any]
             row["condition"] + 1,
             ind_names.get(row["indicator"]),
             row["measure"],
-            {"yes": "Đạt", "none": "Không có"}.get(row["op"], row["op"]),
+            {Op.YES: "Đạt", Op.NONE: "Không có"}.get(row["op"], row["op"]),
             row["value"],
             row["numerator"],
             row["denominator"],

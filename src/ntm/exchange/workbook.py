@@ -36,6 +36,7 @@ from ntm.criteria.bounds import number_problem, share_problem
 from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet, Measure
 from ntm.evaluation import VALUES_SCHEMA
+from ntm.evaluation.semantics import Stage
 from ntm.exchange.sheets import (
     MAX_COLUMNS,
     BadCell,
@@ -52,7 +53,6 @@ from ntm.vn.text import fold
 
 INPUT_SHEET = "Nhập liệu"
 COLUMNS_SHEET = "Giải thích cột"
-STAGE_CLAIMED = "claimed"
 
 Role = Literal["identity", "value", "numerator", "denominator", "yes/no"]
 ROLE_VI: dict[str, str] = {
@@ -926,7 +926,7 @@ class _Values:
         frame = pl.DataFrame(columns, schema={k: VALUES_SCHEMA[k] for k in columns})
         return frame.with_columns(
             period=pl.lit(year, VALUES_SCHEMA["period"]),
-            stage=pl.lit(STAGE_CLAIMED, VALUES_SCHEMA["stage"]),
+            stage=pl.lit(Stage.CLAIMED, VALUES_SCHEMA["stage"]),
         ).select(list(VALUES_SCHEMA))
 
 

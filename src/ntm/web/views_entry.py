@@ -30,7 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ntm.accounts import permissions
 from ntm.accounts.models import Role
 from ntm.criteria.loader import bundled_set_ids, load_measures, load_set, measures_read
-from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure
+from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure, Op
+from ntm.evaluation.semantics import Status
 from ntm.exchange.workbook import InputError
 from ntm.results.commune import unit_results
 from ntm.units.models import Unit, UnitKind
@@ -105,13 +106,13 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 # ------------------------------------------------------------------------------------ the grid
 
-STATUS_CLASS = {
-    "met": "status-ok",
-    "not_met": "status-bad",
-    "basically_met": "status-warn",
-    "missing_data": "status-warn",
-    "missing_threshold": "status-warn",
-    "not_applicable": "muted",
+STATUS_CLASS: dict[str, str] = {
+    Status.MET: "status-ok",
+    Status.NOT_MET: "status-bad",
+    Status.BASICALLY_MET: "status-warn",
+    Status.MISSING_DATA: "status-warn",
+    Status.MISSING_THRESHOLD: "status-warn",
+    Status.NOT_APPLICABLE: "muted",
 }
 
 
@@ -119,7 +120,7 @@ def status_label(status: str | None) -> str:
     return str(STATUS_LABELS.get(status or "", status or "—"))
 
 
-OP_TEXT = {">=": "≥", "<=": "≤", "==": "="}
+OP_TEXT = {Op.AT_LEAST: "≥", Op.AT_MOST: "≤", Op.EQUAL: "="}
 
 
 @dataclass
@@ -195,10 +196,10 @@ class Grid:
     can_declare: bool
 
 
-def _threshold_text(op: str, threshold: float | None, measure: Measure) -> str:
-    if op == "yes":
+def _threshold_text(op: Op, threshold: float | None, measure: Measure) -> str:
+    if op == Op.YES:
         return "Đạt"
-    if op == "none":
+    if op == Op.NONE:
         return "Không (= 0)"
     if threshold is None:
         return "—"
@@ -290,7 +291,7 @@ def build_grid(
                 verify_ok = may_verify and not services.locked_for(
                     m.key, Stage.VERIFIED, year, known
                 )
-                status = str(row.get("status") or "missing_data")
+                status = str(row.get("status") or Status.MISSING_DATA)
                 lines.append(
                     Line(
                         indicator=ind.code,
@@ -313,7 +314,7 @@ def build_grid(
                     )
                 )
         crow = criteria.get((criterion.number,), {})
-        status = str(crow.get("status") or "missing_threshold")
+        status = str(crow.get("status") or Status.MISSING_THRESHOLD)
         blocks.append(
             Block(
                 number=criterion.number,

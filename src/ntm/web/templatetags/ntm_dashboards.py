@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from ntm.criteria.schema import Op
+from ntm.evaluation.semantics import Stage
 from ntm.results.commune import ConditionRow
 from ntm.results.province import Shortfall
 from ntm.values.models import STATUS_LABELS
@@ -13,7 +15,7 @@ from ntm.vn.numbers import format_measured, format_number
 
 register = template.Library()
 
-_OPS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
+_OPS: dict[str, str] = {Op.AT_LEAST: "≥", Op.AT_MOST: "≤", Op.EQUAL: "="}
 
 
 @register.filter
@@ -23,7 +25,8 @@ def status_label(status: str | None) -> str:
 
 @register.filter
 def stage_label(stage: str | None) -> str:
-    return {"claimed": _("Claimed"), "verified": _("Verified")}.get(stage or "", "—")
+    labels: dict[str, str] = {Stage.CLAIMED: _("Claimed"), Stage.VERIFIED: _("Verified")}
+    return labels.get(stage or "", "—")
 
 
 @register.filter
@@ -40,7 +43,7 @@ def value_text(c: ConditionRow | Shortfall) -> str:
         return f"{num}/{den} ({share} %)"
     if c.value is None:
         return "—"
-    if c.op in ("yes", "no"):
+    if c.op == Op.YES:
         return _("Yes") if c.value >= 0.5 else _("No")
     return format_measured(c.value)
 
@@ -48,11 +51,9 @@ def value_text(c: ConditionRow | Shortfall) -> str:
 @register.filter
 def threshold_text(c: ConditionRow | Shortfall) -> str:
     """What is required: "≥ 50", "yes", "none"; the unconfirmed mark is added by the template."""
-    if c.op == "yes":
+    if c.op == Op.YES:
         return _("Yes")
-    if c.op == "no":
-        return _("No")
-    if c.op == "none":
+    if c.op == Op.NONE:
         return _("None present")
     if c.threshold is None:
         return _("No threshold")

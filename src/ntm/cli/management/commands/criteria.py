@@ -17,7 +17,7 @@ from ntm.criteria.loader import (
     load_set,
 )
 from ntm.criteria.resolve import NotInPeriod, ResolvedSet, resolve
-from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Overlay
+from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Op, Overlay
 from ntm.criteria.summary import summarize
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_number
@@ -29,8 +29,8 @@ TIER_VI = {
     "modern": "NTM hiện đại",
 }
 LEVEL_VI = {"commune": "xã", "district": "huyện", "province": "tỉnh"}
-OP_VI = {">=": "≥", "<=": "≤", "==": "=", "yes": "Đạt", "none": "Không có"}
-YES_NONE_CELL = {"yes": "Đạt", "none": "Không"}
+OP_VI = {Op.AT_LEAST: "≥", Op.AT_MOST: "≤", Op.EQUAL: "=", Op.YES: "Đạt", Op.NONE: "Không có"}
+YES_NONE_CELL = {Op.YES: "Đạt", Op.NONE: "Không"}
 FLAG_VI = {
     "special_difficulty": "xã đặc biệt khó khăn",
     "safe_zone_poor_district": "xã an toàn khu thuộc huyện nghèo",

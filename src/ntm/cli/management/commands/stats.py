@@ -29,10 +29,10 @@ from django.db import DatabaseError
 
 from ntm.criteria.loader import CriteriaError, load_set
 from ntm.criteria.schema import Band
+from ntm.evaluation.semantics import STATUSES
 from ntm.stats.bands import DEFAULT_BANDS, parse_bands
 from ntm.stats.rebase import basis_label, transfer_results
 from ntm.stats.rollup import statistics
-from ntm.stats.summary import STATUSES
 from ntm.stats.text import render_statistics
 from ntm.stats.unit_dates import Span, latest_common_day, missing_on
 from ntm.units.models import COMMUNE_LEVEL, Unit, UnitKind
