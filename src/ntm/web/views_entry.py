@@ -52,7 +52,7 @@ from ntm.values.services.imports import (
     import_values,
     progress_to_cache,
 )
-from ntm.vn.numbers import format_number
+from ntm.vn.numbers import format_measured
 from ntm.web.forms import (
     CellForm,
     CommentForm,
@@ -204,7 +204,7 @@ def _threshold_text(op: Op, threshold: float | None, measure: Measure) -> str:
     if threshold is None:
         return "—"
     unit = "%" if measure.kind == "share" else measure.unit
-    return f"{OP_TEXT.get(op, op)} {format_number(threshold, 2, strip_zeros=True)} {unit}"
+    return f"{OP_TEXT.get(op, op)} {format_measured(threshold)} {unit}"
 
 
 def _cell(

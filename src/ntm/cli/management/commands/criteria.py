@@ -20,7 +20,7 @@ from ntm.criteria.resolve import NotInPeriod, ResolvedSet, resolve
 from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Op, Overlay
 from ntm.criteria.summary import summarize
 from ntm.vn.dates import format_date
-from ntm.vn.numbers import format_number
+from ntm.vn.numbers import format_measured, format_number
 
 TIER_VI = {
     "standard": "NTM",
@@ -62,7 +62,7 @@ def _column_label(code: str, kind: str) -> str:
 def _cell_text(value: float | None, status: CellStatus) -> str:
     if status == "missing" or value is None:
         return MISSING_MARK
-    text = format_number(value, 2, strip_zeros=True)
+    text = format_measured(value)
     return text + (UNVERIFIED_MARK if status == "unverified" else "")
 
 
