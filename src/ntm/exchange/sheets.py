@@ -210,8 +210,9 @@ _REL_NS = (
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships Relationship"
 _XML_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _XML_INTEGER = re.compile(r"-?\d{1,15}")
-_NON_FINITE = frozenset({"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity",
-                         "+infinity"})  # fmt: skip
+_NON_FINITE = frozenset(
+    {"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
+)
 
 
 def _damaged(vi: str, en: str) -> Say:
@@ -538,9 +539,19 @@ def _xlsx_rows(
     texts: list[str] = []
     formula: list[str] = []
     st: dict[str, Any] = {
-        "row": 0, "col": -1, "in_row": False, "in_c": False, "kind": "n", "style": None,
-        "v": None, "f": None, "collect": None, "len": 0, "is": False, "rph": False,
-    }  # fmt: skip
+        "row": 0,
+        "col": -1,
+        "in_row": False,
+        "in_c": False,
+        "kind": "n",
+        "style": None,
+        "v": None,
+        "f": None,
+        "collect": None,
+        "len": 0,
+        "is": False,
+        "rph": False,
+    }
     columns: dict[str, int] = {}
 
     def column(letters: str) -> int:
@@ -594,9 +605,12 @@ def _xlsx_rows(
     def end(tag: str) -> None:
         if tag in _C:
             value = cells.value(
-                st["kind"], st["style"], st["v"],
-                _cut(texts, st["len"]) if st["kind"] == "inlineStr" else None, st["f"],
-            )  # fmt: skip
+                st["kind"],
+                st["style"],
+                st["v"],
+                _cut(texts, st["len"]) if st["kind"] == "inlineStr" else None,
+                st["f"],
+            )
             if isinstance(value, str) and st["kind"] == "str" and len(value) > MAX_CELL_CHARS:
                 value = _too_long(value)
             if st["col"] < MAX_COLUMNS:

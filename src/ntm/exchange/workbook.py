@@ -24,7 +24,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -277,15 +277,8 @@ def template_columns(
         if fold(header, keep_marks=True) in seen:
             header = f"{header} [{col.machine}]"
         seen.add(fold(header, keep_marks=True))
-        out.append(col if header == col.header else _replace_header(col, header))
+        out.append(col if header == col.header else replace(col, header=header))
     return out
-
-
-def _replace_header(col: ColumnSpec, header: str) -> ColumnSpec:
-    return ColumnSpec(
-        header, col.machine, col.role, col.field, col.indicators, col.unit, col.explanation,
-        col.required, col.kind, col.allows_not_applicable, col.choices,
-    )  # fmt: skip
 
 
 def set_note(cset: CriteriaSet) -> str:
@@ -363,8 +356,12 @@ def _write_input_sheet(
     header_row = len(lines)
     first_data = header_row + 1
     for c, col in enumerate(columns):
-        ws.write_string(header_row, c, col.header, id_head if col.role == "identity" or
-                        col.field in FLAG_HEADERS else m_head)  # fmt: skip
+        ws.write_string(
+            header_row,
+            c,
+            col.header,
+            id_head if col.role == "identity" or col.field in FLAG_HEADERS else m_head,
+        )
         ws.write_comment(header_row, c, col.explanation, {"x_scale": 2, "y_scale": 2})
         width = 12 if col.role != "identity" else (26 if col.field == "name" else 11)
         if col.role in {"value", "numerator", "denominator", "yes/no"} and col.field not in (
@@ -378,7 +375,10 @@ def _write_input_sheet(
     for c, col in enumerate(columns):
         if col.choices:
             ws.data_validation(
-                first_data, c, last, c,
+                first_data,
+                c,
+                last,
+                c,
                 {
                     "validate": "list",
                     "source": list(col.choices),
@@ -387,7 +387,7 @@ def _write_input_sheet(
                     "input_title": col.header[:32],
                     "input_message": col.explanation[:255],
                 },
-            )  # fmt: skip
+            )
     for r, row in enumerate(rows, start=first_data):
         for c, col in enumerate(columns):
             value = row.get(col.machine)
@@ -479,9 +479,14 @@ class InputProblem:
 
     @classmethod
     def of(
-        cls, reason: Say, sheet: str | None = None, row: int | None = None,
-        header: str | None = None, letter: str | None = None, value: Any = None,
-    ) -> InputProblem:  # fmt: skip
+        cls,
+        reason: Say,
+        sheet: str | None = None,
+        row: int | None = None,
+        header: str | None = None,
+        letter: str | None = None,
+        value: Any = None,
+    ) -> InputProblem:
         """The problem with a reason in both languages."""
         return cls(reason.vi, sheet, row, header, letter, value, reason_en=reason.en)
 
@@ -494,8 +499,11 @@ class InputProblem:
         if self.row is not None:
             where.append(f"{words.row} {self.row}")
         if self.header is not None:
-            where.append(f"{words.column} {self.letter} “{self.header}”" if self.letter else
-                         f"{words.column} “{self.header}”")  # fmt: skip
+            where.append(
+                f"{words.column} {self.letter} “{self.header}”"
+                if self.letter
+                else f"{words.column} “{self.header}”"
+            )
         if self.value is not None and self.value != "":
             text = str(self.value)
             # The reader gives long values already cut (shown); cut any other long one.
@@ -767,9 +775,13 @@ class _Reader:
     problems: list[InputProblem] = field(default_factory=list)
 
     def problem(
-        self, reason: Say, row: int | None = None, col: ColumnSpec | None = None,
-        index: int | None = None, value: Any = None,
-    ) -> None:  # fmt: skip
+        self,
+        reason: Say,
+        row: int | None = None,
+        col: ColumnSpec | None = None,
+        index: int | None = None,
+        value: Any = None,
+    ) -> None:
         if isinstance(value, str) and len(value) > _SHOWN_MAX:
             value = shown(value)
         self.problems.append(
@@ -903,10 +915,14 @@ class _Values:
         self.not_applicable: list[bool] = []
 
     def add(
-        self, unit: str, measure: str, value: float | None = None,
-        numerator: float | None = None, denominator: float | None = None,
+        self,
+        unit: str,
+        measure: str,
+        value: float | None = None,
+        numerator: float | None = None,
+        denominator: float | None = None,
         not_applicable: bool = False,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.unit.append(unit)
         self.measure.append(measure)
         self.value.append(value)
@@ -1116,8 +1132,11 @@ def _read_unit(
                 f"xã bị lặp lại (đã có ở dòng {first})",
                 f"the commune appears twice (already in row {first})",
             ),
-            number, cols["unit"], i, raw_code,
-        )  # fmt: skip
+            number,
+            cols["unit"],
+            i,
+            raw_code,
+        )
         return None
     first_row_of[code] = number
     info: UnitInfo | None = None
@@ -1143,8 +1162,11 @@ def _read_unit(
         if not province.isdigit():
             reader.problem(
                 Say("mã tỉnh phải là số (ví dụ 20)", "the province code is a number (e.g. 20)"),
-                number, cols["province"], pi, raw_prov,
-            )  # fmt: skip
+                number,
+                cols["province"],
+                pi,
+                raw_prov,
+            )
         out["province"] = province
     else:
         out["province"] = info.province if info else None
@@ -1183,8 +1205,11 @@ def _read_unit(
                     f"khác với danh mục đơn vị ({from_lookup})",
                     f"differs from the unit register ({from_lookup})",
                 ),
-                number, col, ci, raw,
-            )  # fmt: skip
+                number,
+                col,
+                ci,
+                raw,
+            )
     for col in reader.columns:
         if col.role != "yes/no" or col.kind != "":
             continue
@@ -1199,8 +1224,11 @@ def _read_unit(
                         "cần Có/Không (hoặc 1/0, TRUE/FALSE)",
                         "expected Có/Không (yes/no; or 1/0, TRUE/FALSE)",
                     ),
-                    number, col, fi, raw,
-                )  # fmt: skip
+                    number,
+                    col,
+                    fi,
+                    raw,
+                )
         if flag is None and info is not None:
             flag = col.field in info.flags
         out[col.field] = bool(flag)
@@ -1235,8 +1263,11 @@ def _read_values(
                         f"chỉ tiêu này không có lựa chọn “{NOT_APPLICABLE_LABEL}”",
                         f"this indicator has no “{NOT_APPLICABLE_LABEL}” (not applicable) option",
                     ),
-                    number, col, i, raw,
-                )  # fmt: skip
+                    number,
+                    col,
+                    i,
+                    raw,
+                )
                 continue
             values.add(unit, key, not_applicable=True)
             continue
@@ -1305,8 +1336,11 @@ def _parse_measure(
                     f"{why.en}; leave it blank if there is no data yet"
                     + (f" or write “{NOT_APPLICABLE_LABEL}” (not applicable)" if na else ""),
                 ),
-                number, cols[1], i_d, raw_d,
-            )  # fmt: skip
+                number,
+                cols[1],
+                i_d,
+                raw_d,
+            )
         else:
             reader.problem(Say(why.vi, why.en), number, cols[0], i_n, raws[0][0])
         return None

@@ -213,9 +213,15 @@ def identify(data: bytes) -> str:
             raise
         # A broken archive or XML part, an encrypted entry, an unknown compression method.
         except (
-            zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError,
-            NotImplementedError, RuntimeError, OSError, ValueError,
-        ) as e:  # fmt: skip
+            zipfile.BadZipFile,
+            zlib.error,
+            ElementTree.ParseError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+            OSError,
+            ValueError,
+        ) as e:
             raise _not_accepted() from e
     if kind not in allowed_types():
         raise _not_accepted()

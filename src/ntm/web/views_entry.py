@@ -446,9 +446,14 @@ def save_cell(
     else:
         try:
             services.save_value(
-                unit, measure, year, form.cleaned_data["entry"], stage=stage,
-                expected_version=form.cleaned_data["version"], acting_user=user,
-            )  # fmt: skip
+                unit,
+                measure,
+                year,
+                form.cleaned_data["entry"],
+                stage=stage,
+                expected_version=form.cleaned_data["version"],
+                acting_user=user,
+            )
         except services.Conflict as exc:
             # The user's input stays in the field; the version moves to the one just seen,
             # so saving again replaces the other value knowingly.
@@ -496,9 +501,13 @@ def declare(request: HttpRequest, pk: int, set_id: str, year: int, criterion: in
     else:
         try:
             services.declare_status(
-                unit, year, cset, criterion, form.cleaned_data["status"],
+                unit,
+                year,
+                cset,
+                criterion,
+                form.cleaned_data["status"],
                 acting_user=_user(request),
-            )  # fmt: skip
+            )
         except services.NotAllowed:
             raise PermissionDenied from None
         except services.ValuesError as exc:
@@ -607,9 +616,13 @@ def upload_evidence(request: HttpRequest, pk: int, year: int, measure: str) -> H
         return _back_to_value(unit, year, measure, request)
     try:
         services.add_evidence(
-            unit, measure, year, form.cleaned_data["file"], acting_user=_user(request),
+            unit,
+            measure,
+            year,
+            form.cleaned_data["file"],
+            acting_user=_user(request),
             description=form.cleaned_data["description"],
-        )  # fmt: skip
+        )
         messages.success(request, _("Evidence added."))
     except services.NotAllowed:
         raise PermissionDenied from None
@@ -679,19 +692,28 @@ def run_job(job_id: int) -> None:
     outcome: dict[str, Any]
     try:
         result = import_values(
-            job.file.path, load_set(job.set_id), job.period, acting_user=job.created_by,
-            stage=job.stage, progress=progress_to_cache(job_id), source_name=job.original_name,
-        )  # fmt: skip
+            job.file.path,
+            load_set(job.set_id),
+            job.period,
+            acting_user=job.created_by,
+            stage=job.stage,
+            progress=progress_to_cache(job_id),
+            source_name=job.original_name,
+        )
         outcome = {
             "state": ImportState.DONE,
             "done": result.values,
             "total": result.values,
             "summary": {
-                "units": result.units, "values": result.values, "changed": result.changed,
-                "unchanged": result.unchanged, "blank": result.blank,
-                "cleared": result.cleared, "audit": result.audit_id,
+                "units": result.units,
+                "values": result.values,
+                "changed": result.changed,
+                "unchanged": result.unchanged,
+                "blank": result.blank,
+                "cleared": result.cleared,
+                "audit": result.audit_id,
             },
-        }  # fmt: skip
+        }
     except InputError as exc:
         # Both languages: the page shows the reader's.
         outcome = {
@@ -767,9 +789,12 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     # Jobs stored before problems were kept in both languages hold plain Vietnamese lines.
     problems = [p.get(language) or p["vi"] if isinstance(p, dict) else p for p in job.problems]
     context = {
-        "job": job, "progress": progress, "running": running, "percent": percent,
+        "job": job,
+        "progress": progress,
+        "running": running,
+        "percent": percent,
         "problems": problems,
-    }  # fmt: skip
+    }
     if _is_htmx(request):
         return render(request, "values/_import_status.html", context)
     return render(request, "values/import_job.html", context)

@@ -89,12 +89,16 @@ def add_evidence(
                 object_type=VALUE_OBJECT,
                 object_id=value.pk,
                 after={
-                    "evidence": evidence.pk, "name": evidence.original_name,
-                    "content_type": content_type, "size": evidence.size,
-                    "sha256": evidence.sha256, "measure": measure, "period": period,
+                    "evidence": evidence.pk,
+                    "name": evidence.original_name,
+                    "content_type": content_type,
+                    "size": evidence.size,
+                    "sha256": evidence.sha256,
+                    "measure": measure,
+                    "period": period,
                 },
                 acting_user=acting_user,
-            )  # fmt: skip
+            )
         except Exception:
             evidence.file.delete(save=False)
             raise

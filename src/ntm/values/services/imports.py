@@ -252,12 +252,17 @@ def import_values(
             object_type=IMPORT_OBJECT,
             object_id=digest[:16],
             after={
-                "file": name, "sha256": digest, "set": cset.id, "period": year,
-                "stage": stage, "units": len(codes), "values": len(rows),
+                "file": name,
+                "sha256": digest,
+                "set": cset.id,
+                "period": year,
+                "stage": stage,
+                "units": len(codes),
+                "values": len(rows),
                 "blank": len(found.blank),
             },
             acting_user=acting_user,
-        )  # fmt: skip
+        )
         writes = [(row["unit"], row["measure"], _entry(row)) for row in rows]
         writes += [(code, m, EMPTY) for code, m in sorted(found.blank)]
         for i, (code, measure, entry) in enumerate(writes, start=1):
@@ -288,6 +293,12 @@ def import_values(
                 report("Đang ghi số liệu", i, total)
     report("Xong", total, total)
     return ImportResult(
-        units=len(codes), values=len(rows), created=created, changed=changed,
-        unchanged=unchanged, blank=len(found.blank), cleared=cleared, audit_id=summary.pk,
-    )  # fmt: skip
+        units=len(codes),
+        values=len(rows),
+        created=created,
+        changed=changed,
+        unchanged=unchanged,
+        blank=len(found.blank),
+        cleared=cleared,
+        audit_id=summary.pk,
+    )

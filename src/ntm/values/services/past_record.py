@@ -258,9 +258,10 @@ def load_history(
         last.setdefault((u, p), []).append((f"tiêu chí {c}", set_id, statuses[-1][0]))
     for (unit, period, set_id), at in approved.items():
         late = [
-            what for what, of_set, when in last.get((unit, period), [])
+            what
+            for what, of_set, when in last.get((unit, period), [])
             if when > at and (of_set == set_id if of_set else what in reads[set_id])
-        ]  # fmt: skip
+        ]
         if late:
             problems.append(
                 f"{name[unit]}, năm {period}, bộ {set_id}: {', '.join(late)} thay đổi sau khi "
@@ -281,9 +282,15 @@ def load_history(
         if problems:
             raise HistoryRefused(problems)
         return _write_history(
-            histories, declared, approved, stages, sorted(by_id),
-            reason=reason, actor=actor, acting_user=acting_user,
-        )  # fmt: skip
+            histories,
+            declared,
+            approved,
+            stages,
+            sorted(by_id),
+            reason=reason,
+            actor=actor,
+            acting_user=acting_user,
+        )
 
 
 def _holding(periods: set[tuple[int, int]], name: dict[int, str]) -> list[str]:

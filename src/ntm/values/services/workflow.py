@@ -73,18 +73,29 @@ def _transition(
 def submit(unit: Unit, period: int, cset: CriteriaSet, *, acting_user: User) -> Submission:
     """The commune sends its period for review: draft/returned -> submitted."""
     return _transition(
-        unit, period, cset, allowed=permissions.can_enter_values,
-        sources=(State.DRAFT, State.RETURNED), target=State.SUBMITTED,
-        action="values.submit", acting_user=acting_user,
-    )  # fmt: skip
+        unit,
+        period,
+        cset,
+        allowed=permissions.can_enter_values,
+        sources=(State.DRAFT, State.RETURNED),
+        target=State.SUBMITTED,
+        action="values.submit",
+        acting_user=acting_user,
+    )
 
 
 def approve(unit: Unit, period: int, cset: CriteriaSet, *, acting_user: User) -> Submission:
     """The province office approves: submitted -> approved (locked)."""
     return _transition(
-        unit, period, cset, allowed=permissions.can_approve, sources=(State.SUBMITTED,),
-        target=State.APPROVED, action="values.approve", acting_user=acting_user,
-    )  # fmt: skip
+        unit,
+        period,
+        cset,
+        allowed=permissions.can_approve,
+        sources=(State.SUBMITTED,),
+        target=State.APPROVED,
+        action="values.approve",
+        acting_user=acting_user,
+    )
 
 
 def return_submission(
@@ -92,10 +103,17 @@ def return_submission(
 ) -> Submission:
     """The province office sends a submission back with a reason: submitted -> returned."""
     return _transition(
-        unit, period, cset, allowed=permissions.can_approve, sources=(State.SUBMITTED,),
-        target=State.RETURNED, action="values.return", acting_user=acting_user, reason=reason,
+        unit,
+        period,
+        cset,
+        allowed=permissions.can_approve,
+        sources=(State.SUBMITTED,),
+        target=State.RETURNED,
+        action="values.return",
+        acting_user=acting_user,
+        reason=reason,
         reason_required=True,
-    )  # fmt: skip
+    )
 
 
 def reopen(
@@ -103,7 +121,14 @@ def reopen(
 ) -> Submission:
     """The province office reopens an approved period with a reason: approved -> returned."""
     return _transition(
-        unit, period, cset, allowed=permissions.can_reopen, sources=(State.APPROVED,),
-        target=State.RETURNED, action="values.reopen", acting_user=acting_user, reason=reason,
+        unit,
+        period,
+        cset,
+        allowed=permissions.can_reopen,
+        sources=(State.APPROVED,),
+        target=State.RETURNED,
+        action="values.reopen",
+        acting_user=acting_user,
+        reason=reason,
         reason_required=True,
-    )  # fmt: skip
+    )

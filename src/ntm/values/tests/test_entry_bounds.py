@@ -26,9 +26,15 @@ WATER = "households_clean_water_share"
 
 def _save(p: Personas, measure: str, entry: Entry, period: int = YEAR, **kw: str) -> Value:
     return save_value(
-        p.commune_a, measure, period, entry, stage=Stage.CLAIMED, expected_version=0,
-        acting_user=p.officer_a, **kw,
-    )  # fmt: skip
+        p.commune_a,
+        measure,
+        period,
+        entry,
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
+        **kw,
+    )
 
 
 @pytest.mark.parametrize(

@@ -129,12 +129,16 @@ def test_unknown_code_and_bad_cells_are_all_listed(
         tmp_path / "xa.csv",
         cset,
         [
-            {"unit": "99001", INCOME: "bốn mươi", f"{WATER}__numerator": "130",
-             f"{WATER}__denominator": "120"},
+            {
+                "unit": "99001",
+                INCOME: "bốn mươi",
+                f"{WATER}__numerator": "130",
+                f"{WATER}__denominator": "120",
+            },
             {"unit": "12345", INCOME: "40"},
             {"unit": "99001", INCOME: "40"},
         ],
-    )  # fmt: skip
+    )
     with pytest.raises(InputError) as exc:
         import_values(path, cset, YEAR, acting_user=p.officer_a)
     problems = _problems(exc)
@@ -227,8 +231,9 @@ def test_unknown_stage(p: Personas, cset: CriteriaSet, tmp_path: Path) -> None:
 
 def test_command(p: Personas, cset: CriteriaSet, tmp_path: Path, capsys: Any) -> None:
     path = write_csv(tmp_path / "xa.csv", cset, [{"unit": "99001", INCOME: "40"}])
-    call_command("values", "import", str(path), "--set", SET, "--year", str(YEAR),
-                 "--user", "officer_a")  # fmt: skip
+    call_command(
+        "values", "import", str(path), "--set", SET, "--year", str(YEAR), "--user", "officer_a"
+    )
     out = capsys.readouterr()
     assert "Đã nhập 1 giá trị của 1 xã: 1 thay đổi" in out.out
     assert "Đang ghi số liệu: 1/1" in out.err
@@ -240,9 +245,11 @@ def test_command_reports_every_problem_and_writes_nothing(
 ) -> None:
     path = write_csv(tmp_path / "xa.csv", cset, [{"unit": "99002", INCOME: "40"}])
     with pytest.raises(CommandError, match=r"dòng 2.*xã này ngoài phạm vi của bạn"):
-        call_command("values", "import", str(path), "--set", SET, "--year", str(YEAR),
-                     "--user", "officer_a")  # fmt: skip
+        call_command(
+            "values", "import", str(path), "--set", SET, "--year", str(YEAR), "--user", "officer_a"
+        )
     with pytest.raises(CommandError, match="Không có người dùng"):
-        call_command("values", "import", str(path), "--set", SET, "--year", str(YEAR),
-                     "--user", "nobody")  # fmt: skip
+        call_command(
+            "values", "import", str(path), "--set", SET, "--year", str(YEAR), "--user", "nobody"
+        )
     _nothing_written()

@@ -50,9 +50,14 @@ def _save(p: Personas, stage: str, value: float) -> Value:
     current = Value.objects.filter(unit=p.commune_a, measure=INCOME, period=YEAR).first()
     version = current.version(stage) if current else 0
     return save_value(
-        p.commune_a, INCOME, YEAR, Entry(value=value), stage=stage, expected_version=version,
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=value),
+        stage=stage,
+        expected_version=version,
         acting_user=user,
-    )  # fmt: skip
+    )
 
 
 def _stored(p: Personas, stage: str) -> float | None:
@@ -132,9 +137,11 @@ def _waiting_on_a_lock(other: threading.Thread, seconds: float = 10.0) -> bool:
 
 
 def race_held(
-    monkeypatch: pytest.MonkeyPatch, first: Callable[[], Any], action: str,
+    monkeypatch: pytest.MonkeyPatch,
+    first: Callable[[], Any],
+    action: str,
     second: Callable[[], Any],
-) -> tuple[Side, Side, bool]:  # fmt: skip
+) -> tuple[Side, Side, bool]:
     """Run `first` until it has written its `action` audit row, then `second`, then let
     `first` commit. Returns both sides and whether `second` had to wait for a lock."""
     with held_after(monkeypatch, action) as reached:

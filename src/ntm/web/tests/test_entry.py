@@ -124,8 +124,9 @@ def test_grid_names_the_column_in_both_languages(client: Client, p: Personas) ->
 
 def test_unconfirmed_thresholds_are_marked(client: Client, p: Personas) -> None:
     p.login(client, "officer_a")
-    html = client.get(reverse("values:entry", args=[p.commune_a.pk, "vn-ntm-xa-2021-2025",
-                                                    2021])).content.decode()  # fmt: skip
+    html = client.get(
+        reverse("values:entry", args=[p.commune_a.pk, "vn-ntm-xa-2021-2025", 2021])
+    ).content.decode()
     assert "ngưỡng chưa được xác nhận" in html
 
 
@@ -148,9 +149,15 @@ def test_save_claimed_cell(client: Client, p: Personas, persona: PersonaName) ->
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("appraiser", 200), ("officer_a", 403), ("officer_b", 404), ("province_office", 403),
-     ("central_viewer", 403), ("anonymous", "login")],
-)  # fmt: skip
+    [
+        ("appraiser", 200),
+        ("officer_a", 403),
+        ("officer_b", 404),
+        ("province_office", 403),
+        ("central_viewer", 403),
+        ("anonymous", "login"),
+    ],
+)
 def test_save_verified_cell(
     client: Client, p: Personas, persona: PersonaName, expected: int | str
 ) -> None:
@@ -272,8 +279,11 @@ def test_approve_and_reopen(client: Client, p: Personas, persona: PersonaName) -
     if approved:
         html = client.get(_entry_url(p)).content.decode()
         assert "Đã duyệt (khóa)" in html and "Mở lại" in html
-        response = client.post(_entry_url(p).replace(f"/{YEAR}/", f"/{YEAR}/workflow/"),
-                               {"action": "reopen", "reason": ""}, follow=True)  # fmt: skip
+        response = client.post(
+            _entry_url(p).replace(f"/{YEAR}/", f"/{YEAR}/workflow/"),
+            {"action": "reopen", "reason": ""},
+            follow=True,
+        )
         assert "Cần ghi lý do" in response.content.decode()
         assert Submission.objects.get().state == State.APPROVED
         _workflow(client, p, "reopen", "Sai số liệu hộ nghèo")
@@ -450,9 +460,13 @@ def test_import_flow_lists_every_problem(client: Client, p: Personas) -> None:
 
 def test_import_job_page_polls_while_running(client: Client, p: Personas) -> None:
     job = ImportJob.objects.create(
-        file="imports/x.csv", original_name="x.csv", set_id=SET, period=YEAR,
-        created_by=p.officer_a, created_at=timezone.now(),
-    )  # fmt: skip
+        file="imports/x.csv",
+        original_name="x.csv",
+        set_id=SET,
+        period=YEAR,
+        created_by=p.officer_a,
+        created_at=timezone.now(),
+    )
     progress_to_cache(job.pk)(Progress("Đang ghi số liệu", 400, 1000))
     try:
         p.login(client, "officer_a")

@@ -116,9 +116,12 @@ def _job(p: Personas, income: str) -> ImportJob:
     ]
     row = ["99001"] + [income if h == INCOME else "" for h in headers[1:]]
     job = ImportJob(
-        original_name="xa.csv", set_id=SET, period=YEAR, created_by=p.officer_a,
+        original_name="xa.csv",
+        set_id=SET,
+        period=YEAR,
+        created_by=p.officer_a,
         created_at=timezone.now(),
-    )  # fmt: skip
+    )
     job.file.save("import.csv", ContentFile(f"{','.join(headers)}\n{','.join(row)}\n"), save=False)
     job.save()
     return job
