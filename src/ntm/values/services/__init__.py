@@ -9,8 +9,8 @@ One module per action: `entries` (saving a stage of a value), `workflow` (submit
 return, reopen), `declarations`, `evidence`, `comments`, `imports` (a filled template),
 `past_record` (a record kept before ntm), `provenance` (simulated data); `history` reads a
 value's history back. `locks` holds the period locks every write takes, `checks` what every
-action checks first, `errors` the refusals. Each writes through `ntm.values.record`, the
-one writer of entries, declarations and period states.
+action checks first, `errors` the refusals. Entries, declarations and period states are
+written by `ntm.values.record` alone, the one writer of each.
 """
 
 from ntm.values.services.checks import MAX_REASON, measure_of
