@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-PURE_PACKAGES = ("criteria", "evaluation", "stats", "exchange")
+PURE_PACKAGES = ("vn", "criteria", "evaluation", "stats", "exchange")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

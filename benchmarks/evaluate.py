@@ -37,7 +37,7 @@ from polars.testing import assert_frame_equal
 
 from ntm.criteria.loader import load_measures, load_set
 from ntm.criteria.resolve import resolve
-from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet
+from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet, Op
 from ntm.evaluation import evaluate, evaluate_counts
 from ntm.evaluation import semantics as S
 from ntm.evaluation.reference import evaluate_reference
@@ -102,7 +102,7 @@ def simulate(
         for cr in cset.criteria
         for i in cr.indicators
         for c in i.conditions
-        if c.op == "<="
+        if c.op == Op.AT_MOST
     }
     base = pl.select(
         uid=pl.int_range(0, n, dtype=pl.UInt32) // (ny * nm),
@@ -137,9 +137,9 @@ def simulate(
         ),
         not_applicable=pl.lit(False),
         stage=pl.when(pl.col("z") > 0.8)
-        .then(pl.lit("verified"))
-        .otherwise(pl.lit("claimed"))
-        .cast(pl.Enum(list(S.STAGES))),
+        .then(pl.lit(S.Stage.VERIFIED))
+        .otherwise(pl.lit(S.Stage.CLAIMED))
+        .cast(pl.Enum(S.Stage)),
     )
     return units, values
 

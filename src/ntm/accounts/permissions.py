@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ntm.accounts.models import COUNTRY_ROLES, Role, RoleAssignment
+from ntm.evaluation.semantics import Stage
 from ntm.units.models import LEVEL, EventKind, Unit, UnitEventLink, UnitKind, UnitQuerySet
 
 if TYPE_CHECKING:
@@ -187,6 +188,6 @@ def can_import(user: AnyUser, unit: Unit, stage: str) -> bool:
     """Who may import a file's entries for a commune: the claimed entries, the commune's own
     officers and the province office (which collects the communes' files for them); the
     verified entries, the province's appraisers."""
-    if stage == "verified":
+    if stage == Stage.VERIFIED:
         return can_verify(user, unit)
     return can_enter_values(user, unit) or can_approve(user, unit)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ntm.accounts.models import COUNTRY_ROLES, PROVINCE_ROLES, Role, RoleAssignment
 from ntm.audit.services import record
 from ntm.units.models import Unit, UnitKind
+from ntm.vn.dates import format_date
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, User
@@ -84,7 +85,7 @@ def _check_role(
         if unit.valid_to is not None and unit.valid_to < valid_from:
             raise AccountServiceError(
                 _("%(unit)s ended on %(end)s, before the role would start.")
-                % {"unit": unit.name, "end": unit.valid_to.strftime("%d/%m/%Y")}
+                % {"unit": unit.name, "end": format_date(unit.valid_to)}
             )
     if valid_to is not None and valid_to < valid_from:
         raise AccountServiceError(_("The end date of a role cannot be before its start date."))

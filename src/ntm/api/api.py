@@ -303,7 +303,7 @@ def unit_statistics(
     period: Year | None = None,
     baseline: Year | None = None,
     set: SetId | None = None,
-    geography: str = Query(Geography.AS_RECORDED.value, pattern="^(as_recorded|rebased)$"),  # type: ignore[type-arg]
+    geography: str = Query(Geography.AS_RECORDED.value, pattern=f"^({'|'.join(Geography)})$"),  # type: ignore[type-arg]
     as_of: str | None = Query(None, description="dd/mm/yyyy or yyyy-mm-dd", max_length=10),  # type: ignore[type-arg]
     approved_only: bool = False,
 ) -> Any:

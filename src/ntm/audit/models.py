@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from ntm.vn.dates import format_datetime
+
 
 class AuditLogImmutableError(Exception):
     """Raised on any attempt to change or delete an audit row."""
@@ -59,7 +61,9 @@ class AuditLog(models.Model):
         indexes = (models.Index(fields=("object_type", "object_id")),)
 
     def __str__(self) -> str:
-        return f"{self.created_at:%d/%m/%Y %H:%M} {self.action} {self.object_type}#{self.object_id}"
+        return (
+            f"{format_datetime(self.created_at)} {self.action} {self.object_type}#{self.object_id}"
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 
 from ntm.criteria.schema import Measure
+from ntm.vn.numbers import format_number
 
 # 15 significant digits: what a double holds exactly, and more than any count or amount in
 # đồng the programme reports (the national budget is of the order of 10^15 đồng).
@@ -32,10 +33,8 @@ class OutOfBounds:
 
 
 def _fmt(x: float) -> str:
-    """A bound as people write it in Vietnamese: 1.000.000.000.000.000, 2,5."""
-    if float(x).is_integer():
-        return f"{int(x):,}".replace(",", ".")
-    return f"{x:,.6g}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    """A bound or a part as people write it in Vietnamese: 1.000.000.000.000.000, 2,5."""
+    return format_number(x, 6, strip_zeros=True)
 
 
 def number_problem(measure: Measure, x: float, *, part: str = "value") -> OutOfBounds | None:

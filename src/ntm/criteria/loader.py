@@ -21,6 +21,7 @@ from ntm.criteria.schema import (
     CriteriaSet,
     Measure,
     MeasureCatalogue,
+    Op,
     Overlay,
     check_change,
 )
@@ -30,12 +31,12 @@ M = TypeVar("M", bound=BaseModel)
 _DATA = resources.files("ntm.criteria")
 MEASURES_FILE = "measures.yaml"
 # Which measure kinds each comparison accepts.
-_OP_KINDS: dict[str, frozenset[str]] = {
-    ">=": frozenset({"number", "share", "count"}),
-    "<=": frozenset({"number", "share", "count"}),
-    "==": frozenset({"number", "share", "count"}),
-    "yes": frozenset({"yesno"}),
-    "none": frozenset({"count"}),
+_OP_KINDS: dict[Op, frozenset[str]] = {
+    Op.AT_LEAST: frozenset({"number", "share", "count"}),
+    Op.AT_MOST: frozenset({"number", "share", "count"}),
+    Op.EQUAL: frozenset({"number", "share", "count"}),
+    Op.YES: frozenset({"yesno"}),
+    Op.NONE: frozenset({"count"}),
 }
 
 
@@ -86,7 +87,14 @@ def _read_yaml(path: Path | Traversable, name: str) -> Any:
 
 # Errors where the offending scalar helps the reader find the line.
 _SHOW_INPUT = frozenset(
-    {"literal_error", "int_parsing", "float_parsing", "date_parsing", "date_from_datetime_parsing"}
+    {
+        "literal_error",
+        "enum",
+        "int_parsing",
+        "float_parsing",
+        "date_parsing",
+        "date_from_datetime_parsing",
+    }
 )
 
 

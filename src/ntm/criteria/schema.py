@@ -10,16 +10,26 @@ unconfirmed is ever presented as law. Measures live in a separate catalogue
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CellStatus = Literal["verified", "unverified", "missing"]
-# ">=", "<=", "==": a number or share against a floor, a ceiling or an exact value;
-# "yes": a yes/no assessment that must be "Đạt"; "none": a count that must be zero
-# ("Không" in the law's tables, e.g. no temporary houses).
-Op = Literal[">=", "<=", "==", "yes", "none"]
-NUMERIC_OPS: frozenset[str] = frozenset({">=", "<=", "=="})
+
+
+class Op(StrEnum):
+    """How a condition compares its measure (in the order of the engine's codes)."""
+
+    AT_LEAST = ">="  # a number or share against a floor
+    AT_MOST = "<="  # ... against a ceiling
+    EQUAL = "=="  # ... against an exact value
+    YES = "yes"  # a yes/no assessment that must be "Đạt"
+    NONE = "none"  # a count that must be zero ("Không" in the law's tables: no temporary houses)
+
+
+NUMERIC_OPS: frozenset[Op] = frozenset({Op.AT_LEAST, Op.AT_MOST, Op.EQUAL})
+
 MeasureKind = Literal["number", "share", "yesno", "count"]
 # How values of one measure combine when units merge (re-basing, see ntm.stats).
 Combine = Literal["sum", "shares", "weighted_mean", "not_comparable"]

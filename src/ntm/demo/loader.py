@@ -34,10 +34,10 @@ from ntm.criteria.resolve import resolve
 from ntm.criteria.schema import CriteriaSet
 from ntm.demo import plan as demo_plan
 from ntm.demo.realise import Realised, commune_sizes, realise
+from ntm.evaluation.semantics import Status
 from ntm.results.provenance import is_simulated
 from ntm.results.scope import communes_on, pk_crosswalk
 from ntm.units.models import Unit, UnitKind
-from ntm.units.names import name_key
 from ntm.values.services import (
     Entry,
     PastApproval,
@@ -46,6 +46,7 @@ from ntm.values.services import (
     load_history,
     mark_simulated,
 )
+from ntm.vn.text import name_key
 
 ACTOR = "system:demo"
 PROVINCE_CODE = "20"  # Lạng Sơn (GSO)
@@ -172,7 +173,7 @@ def _realise_all(
         at = moment(dt.date(year, 12, 31))
         for key, met in sorted(plan.met[str(year)].items()):
             for k in demo_plan.CRITERIA:
-                status = "met" if k in met else "not_met"
+                status = Status.MET if k in met else Status.NOT_MET
                 record.declare(units[key], year, set_2010.id, k, status, at)
             record.approve(units[key], year, set_2010.id, moment(dt.date(year + 1, 1, 20)))
     phases = [(str(y), y, dt.date(y, 12, 31)) for y in range(2016, 2020)]

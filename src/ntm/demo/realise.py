@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ntm.criteria.resolve import ResolvedSet
-from ntm.criteria.schema import CriteriaSet, Measure
+from ntm.criteria.schema import CriteriaSet, Measure, Op
+from ntm.evaluation.semantics import Status
 
 # Denominators of shares, per commune (simulated): what the measure counts.
 _DENOMINATORS: dict[str, tuple[int, int]] = {
@@ -60,7 +61,7 @@ class Realised:
     declared: criterion -> "met" / "not_met" for criteria whose threshold is missing."""
 
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
-    declared: dict[int, str] = field(default_factory=dict)
+    declared: dict[int, Status] = field(default_factory=dict)
 
 
 def _entry(
@@ -74,15 +75,15 @@ def _entry(
     }
 
 
-def _share(rng: random.Random, op: str, t: float, den: int, good: bool) -> dict[str, Any]:
+def _share(rng: random.Random, op: Op, t: float, den: int, good: bool) -> dict[str, Any]:
     """numerator/denominator whose percentage is on the good (or wrong) side of t."""
-    if op == ">=":
+    if op == Op.AT_LEAST:
         lowest_pass = math.ceil(t * den / 100 - 1e-9)
         if good:
             num = rng.randint(lowest_pass, den) if lowest_pass <= den else den
         else:
             num = rng.randint(max(0, lowest_pass - max(1, den // 5)), lowest_pass - 1)
-    elif op == "<=":
+    elif op == Op.AT_MOST:
         highest_pass = math.floor(t * den / 100 + 1e-9)
         if good:
             num = rng.randint(max(0, highest_pass - max(1, den // 10)), highest_pass)
@@ -93,10 +94,10 @@ def _share(rng: random.Random, op: str, t: float, den: int, good: bool) -> dict[
     return _entry(numerator=float(num), denominator=float(den))
 
 
-def _number(rng: random.Random, op: str, t: float, good: bool) -> dict[str, Any]:
-    if op == ">=":
+def _number(rng: random.Random, op: Op, t: float, good: bool) -> dict[str, Any]:
+    if op == Op.AT_LEAST:
         x = t * (1 + rng.uniform(0.01, 0.35)) if good else t * rng.uniform(0.7, 0.97)
-    elif op == "<=":
+    elif op == Op.AT_MOST:
         x = t * rng.uniform(0.5, 0.99) if good else t * (1 + rng.uniform(0.03, 0.3))
     else:
         x = t if good else t + 1
@@ -134,17 +135,17 @@ def realise(
         for n, (code, i, cond) in enumerate(conds):
             ok = n not in failing
             kind = measures[cond.measure].kind
-            if cond.op == "yes":
+            if cond.op == Op.YES:
                 entry = _entry(value=1.0 if ok else 0.0)
-            elif cond.op == "none":
+            elif cond.op == Op.NONE:
                 entry = _entry(value=0.0 if ok else float(rng.randint(2, 40)))
             else:
                 _, cell = resolved.lookup(code, i, column)
                 if cell.value is None:  # no threshold this year: value stored, status declared
-                    out.declared[criterion.number] = "met" if good else "not_met"
+                    out.declared[criterion.number] = Status.MET if good else Status.NOT_MET
                     if cond.measure == INCOME:
                         base = INCOME_2020_FLOOR * 0.92 ** (2020 - year)
-                        entry = _number(rng, ">=", base, good)
+                        entry = _number(rng, Op.AT_LEAST, base, good)
                     else:
                         entry = _entry(value=None)
                 elif kind == "share":

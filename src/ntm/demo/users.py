@@ -47,17 +47,49 @@ def _commune() -> Unit:
 def demo_users() -> list[tuple[DemoUser, Unit | None]]:
     commune, prov = _commune(), province()
     return [
-        (DemoUser("canbo.xa", "demo-canbo-xa", Role.COMMUNE_OFFICER, "Cán bộ xã Vạn Linh (demo)",
-                  commune.name), commune),
-        (DemoUser("thamdinh", "demo-thamdinh", Role.APPRAISER, "Thẩm định viên (demo)",
-                  prov.name), prov),
-        (DemoUser("vanphong.tinh", "demo-vanphong", Role.PROVINCE_OFFICE,
-                  "Văn phòng Điều phối NTM tỉnh (demo)", prov.name), prov),
-        (DemoUser("trunguong", "demo-trunguong", Role.CENTRAL_VIEWER, "Cán bộ trung ương (demo)",
-                  "cả nước"), None),
-        (DemoUser("quantri", "demo-quantri", Role.ADMINISTRATOR, "Quản trị hệ thống (demo)",
-                  "cả nước"), None),
-    ]  # fmt: skip
+        (
+            DemoUser(
+                "canbo.xa",
+                "demo-canbo-xa",
+                Role.COMMUNE_OFFICER,
+                "Cán bộ xã Vạn Linh (demo)",
+                commune.name,
+            ),
+            commune,
+        ),
+        (
+            DemoUser(
+                "thamdinh", "demo-thamdinh", Role.APPRAISER, "Thẩm định viên (demo)", prov.name
+            ),
+            prov,
+        ),
+        (
+            DemoUser(
+                "vanphong.tinh",
+                "demo-vanphong",
+                Role.PROVINCE_OFFICE,
+                "Văn phòng Điều phối NTM tỉnh (demo)",
+                prov.name,
+            ),
+            prov,
+        ),
+        (
+            DemoUser(
+                "trunguong",
+                "demo-trunguong",
+                Role.CENTRAL_VIEWER,
+                "Cán bộ trung ương (demo)",
+                "cả nước",
+            ),
+            None,
+        ),
+        (
+            DemoUser(
+                "quantri", "demo-quantri", Role.ADMINISTRATOR, "Quản trị hệ thống (demo)", "cả nước"
+            ),
+            None,
+        ),
+    ]
 
 
 def ensure_demo_users(*, actor: str = ACTOR) -> list[DemoUser]:

@@ -43,8 +43,9 @@ Semantics (shared with `reference.py`, see `semantics.py`):
 
 Output types: `unit` is String, `period` and `criterion` Int32; columns with a closed
 vocabulary (statuses, indicator, measure, op, stage, column, basis, set_version) are
-`pl.Enum`, which compares with plain strings (`pl.col("status") == "met"`) and gives strings
-from `to_list()`/`to_dicts()`; cast to `pl.String` before joining them with String columns.
+`pl.Enum`, which compares with plain strings and with the members of `semantics.Status`,
+`semantics.Stage` and `schema.Op` (`pl.col("status") == Status.MET`) and gives strings from
+`to_list()`/`to_dicts()`; cast to `pl.String` before joining them with String columns.
 Counts in `communes` are UInt32.
 """
 
@@ -57,12 +58,12 @@ import polars as pl
 
 from ntm.criteria.loader import load_measures
 from ntm.criteria.resolve import ResolvedSet, resolve
-from ntm.criteria.schema import NUMERIC_OPS, PROVINCE, CriteriaSet, Measure, Overlay
+from ntm.criteria.schema import NUMERIC_OPS, PROVINCE, CriteriaSet, Measure, Op, Overlay
 from ntm.evaluation import semantics as S
 
-_STATUS = pl.Enum(list(S.STATUSES))
+_STATUS = pl.Enum(S.Status)
 _CELL_STATUS = pl.Enum(list(S.CELL_STATUSES))
-_STAGE = pl.Enum(list(S.STAGES))
+_STAGE = pl.Enum(S.Stage)
 _BASIS = pl.Enum(["declared", "computed"])
 
 
@@ -81,7 +82,7 @@ class _Cond:
     indicator: str
     index: int  # position of the condition within its indicator
     measure: str
-    op: str
+    op: Op
     may_na: bool
 
 
@@ -351,9 +352,9 @@ def _check_stages(values: pl.DataFrame) -> None:
         return
     stage = values.get_column("stage")
     dtype = stage.dtype
-    if not (isinstance(dtype, pl.Enum) and set(dtype.categories.to_list()) <= set(S.STAGES)):
+    if not (isinstance(dtype, pl.Enum) and set(dtype.categories.to_list()) <= set(S.Stage)):
         text = stage.cast(pl.String)
-        bad = text.is_not_null() & ~text.is_in(list(S.STAGES))
+        bad = text.is_not_null() & ~text.is_in(list(S.Stage))
         if bad.any():
             raise ValueError(
                 f"values: giai đoạn không hợp lệ (stage must be claimed/verified): "
@@ -366,7 +367,7 @@ def _verified_expr(values: pl.DataFrame) -> pl.Expr:
     if "stage" not in values.columns:
         return pl.lit(False)
     _check_stages(values)
-    return (pl.col("stage") == "verified").fill_null(False)
+    return (pl.col("stage") == S.Stage.VERIFIED).fill_null(False)
 
 
 def _strictly_increasing(keys: pl.Series) -> bool:
@@ -689,14 +690,16 @@ def _block_explained(
 # ---------------------------------------------------------------------------------- statuses
 
 
-def _bound(op: str, threshold: float | None) -> float | None:
+def _bound(op: Op, threshold: float | None) -> float | None:
     """What a value is compared with, the tolerance folded in: the lowest passing value for
     ">=", the highest for "<=", the tolerance itself for "==" (|value - threshold| <= it).
     The same float arithmetic as the reference's, done once per threshold cell."""
     if threshold is None:
         return None
     tol = S.tolerance(threshold)
-    return threshold - tol if op == ">=" else threshold + tol if op == "<=" else tol
+    if op == Op.AT_LEAST:
+        return threshold - tol
+    return threshold + tol if op == Op.AT_MOST else tol
 
 
 def _condition_status(
@@ -704,17 +707,17 @@ def _condition_status(
 ) -> pl.Expr:
     """The status code of one condition; `op` is a constant, so the comparison is one branch.
     Branches that cannot apply (no not-applicable row, no threshold to miss) are left out."""
-    if c.op == "yes":
+    if c.op == Op.YES:
         invalid: pl.Expr | None = (v != 1.0) & (v != 0.0)
         ok = v == 1.0
-    elif c.op == "none":
+    elif c.op == Op.NONE:
         invalid = v < -S.ABS_TOL
         ok = v.abs() <= S.ABS_TOL
     else:
         assert bound is not None
-        if c.op == ">=":
+        if c.op == Op.AT_LEAST:
             ok = v >= bound
-        elif c.op == "<=":
+        elif c.op == Op.AT_MOST:
             ok = v <= bound
         else:
             assert t is not None
@@ -776,10 +779,10 @@ def _interleaving(height: int, width: int) -> pl.Series:
     return pl.select((r % width) * height + r // width).to_series()
 
 
-def _gap(v: pl.Expr, t: pl.Expr, status: pl.Expr, op: str) -> pl.Expr:
+def _gap(v: pl.Expr, t: pl.Expr, status: pl.Expr, op: Op) -> pl.Expr:
     """Signed margin, >= 0 on the good side; 0 within the comparison's tolerance."""
     tol = S.REL_TOL * pl.max_horizontal(pl.lit(1.0), t.abs())
-    margin = v - t if op == ">=" else t - v if op == "<=" else -(v - t).abs()
+    margin = v - t if op == Op.AT_LEAST else t - v if op == Op.AT_MOST else -(v - t).abs()
     return pl.when(status.is_in([S.MET, S.NOT_MET])).then(
         pl.when((v - t).abs() <= tol).then(pl.lit(0.0)).otherwise(margin)
     )
@@ -813,7 +816,7 @@ def _statuses(plan: _Plan, columns: dict[str, pl.Series], with_gap: bool = False
         op = plan.conds[i].op
         cells = plan.thr_value[i::nc]
         table[f"b{i}"] = pl.Series([_bound(op, t) for t in cells], dtype=pl.Float64)
-        if with_gap or op == "==":
+        if with_gap or op == Op.EQUAL:
             table[f"t{i}"] = pl.Series(cells, dtype=pl.Float64)
     thresholds = pl.DataFrame(table)
     if ny and numeric:
@@ -1209,7 +1212,7 @@ INDICATOR_COLUMNS = (
     "gap",
     "indicator_status",
 )
-_OP = pl.Enum(list(S.OPS))
+_OP = pl.Enum(Op)
 
 
 # ---------------------------------------------------------------------------------- public API

@@ -16,9 +16,10 @@ import polars as pl
 
 from ntm.criteria.loader import load_measures
 from ntm.criteria.resolve import ResolvedSet, resolve
-from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet, Measure, Overlay
+from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet, Measure, Op, Overlay
 from ntm.evaluation import semantics as S
 from ntm.evaluation.engine import COMMUNES_SCHEMA, Evaluation
+from ntm.evaluation.semantics import Stage, Status
 
 INDICATOR_SCHEMA: dict[str, pl.DataType] = {
     "unit": pl.String(),
@@ -61,15 +62,15 @@ def _float(x: Any) -> float | None:
 
 
 def _condition(
-    op: str,
+    op: Op,
     may_na: bool,
     row: Mapping[str, Any] | None,
     kind: str,
     threshold: float | None,
-) -> tuple[str, float | None]:
+) -> tuple[Status, float | None]:
     """(status, value) of one condition for one unit and year."""
     if row is None:
-        return "missing_data", None
+        return Status.MISSING_DATA, None
     if kind == "share":
         num, den = _float(row.get("numerator")), _float(row.get("denominator"))
         value = 100.0 * num / den if num is not None and den not in (None, 0.0) else None
@@ -77,44 +78,44 @@ def _condition(
     else:
         value = _float(row.get("value"))
     if row.get("not_applicable"):
-        return ("not_applicable" if may_na else "missing_data"), value
+        return (Status.NOT_APPLICABLE if may_na else Status.MISSING_DATA), value
     if value is None:
-        return "missing_data", value
-    if op == "yes":
+        return Status.MISSING_DATA, value
+    if op == Op.YES:
         if value == 1.0:
-            return "met", value
+            return Status.MET, value
         if value == 0.0:
-            return "not_met", value
-        return "missing_data", value
-    if op == "none":
+            return Status.NOT_MET, value
+        return Status.MISSING_DATA, value
+    if op == Op.NONE:
         if abs(value) <= S.ABS_TOL:
-            return "met", value
+            return Status.MET, value
         if value < 0:
-            return "missing_data", value
-        return "not_met", value
+            return Status.MISSING_DATA, value
+        return Status.NOT_MET, value
     if threshold is None:
-        return "missing_threshold", value
+        return Status.MISSING_THRESHOLD, value
     tol = S.tolerance(threshold)
-    if op == ">=":
+    if op == Op.AT_LEAST:
         ok = value >= threshold - tol
-    elif op == "<=":
+    elif op == Op.AT_MOST:
         ok = value <= threshold + tol
     else:
         ok = abs(value - threshold) <= tol
-    return ("met" if ok else "not_met"), value
+    return (Status.MET if ok else Status.NOT_MET), value
 
 
-def _gap(op: str, value: float, threshold: float) -> float:
+def _gap(op: Op, value: float, threshold: float) -> float:
     if abs(value - threshold) <= S.tolerance(threshold):
         return 0.0
-    if op == ">=":
+    if op == Op.AT_LEAST:
         return value - threshold
-    if op == "<=":
+    if op == Op.AT_MOST:
         return threshold - value
     return -abs(value - threshold)
 
 
-def _worst(statuses: list[str]) -> str:
+def _worst(statuses: list[Status]) -> Status:
     return S.STATUSES[S.combine([S.STATUS_CODE[s] for s in statuses])]
 
 
@@ -155,15 +156,17 @@ def evaluate_reference(
         if row["unit"] not in known:
             raise ValueError(f"values: unit {row['unit']!r} not in units")
         key = (row["unit"], row["measure"], int(row["period"]))
-        stage = row.get("stage") or "claimed"
-        if key not in chosen or stage == "verified":
+        stage = row.get("stage") or Stage.CLAIMED
+        if key not in chosen or stage == Stage.VERIFIED:
             chosen[key] = {**row, "stage": stage}
 
-    decl: dict[tuple[str, int, int], str] = {}
+    decl: dict[tuple[str, int, int], Status] = {}
     if declared is not None:
         for row in declared.to_dicts():
             if row["period"] in years:
-                decl[(row["unit"], int(row["period"]), int(row["criterion"]))] = str(row["status"])
+                decl[(row["unit"], int(row["period"]), int(row["criterion"]))] = Status(
+                    row["status"]
+                )
 
     ind_rows: list[dict[str, Any]] = []
     crit_rows: list[dict[str, Any]] = []
@@ -177,9 +180,9 @@ def evaluate_reference(
         for year in years:
             rs = resolved[(scope, year)]
             column_of_unit = rs.unit_column(unit.get("region"), unit.get("commune_group"), on)
-            final: dict[int, str] = {}
+            final: dict[int, Status] = {}
             for criterion in criteria:
-                ind_statuses: list[str] = []
+                ind_statuses: list[Status] = []
                 for ind in criterion.indicators:
                     rows_of_ind: list[dict[str, Any]] = []
                     for k, cond in enumerate(ind.conditions):
@@ -199,7 +202,7 @@ def evaluate_reference(
                         )
                         gap = None
                         if (
-                            status in ("met", "not_met")
+                            status in (Status.MET, Status.NOT_MET)
                             and threshold is not None
                             and value is not None
                         ):
@@ -262,16 +265,16 @@ def rule_keys(cset: CriteriaSet) -> list[int]:
 
 
 def _commune(
-    code: str, year: int, final: Mapping[int, str], keys: list[int], cset: CriteriaSet
+    code: str, year: int, final: Mapping[int, Status], keys: list[int], cset: CriteriaSet
 ) -> dict[str, Any]:
     counts = {s: sum(1 for v in final.values() if v == s) for s in S.STATUSES}
     total = len(final)
-    failing = counts["not_met"] + counts["basically_met"]
+    failing = counts[Status.NOT_MET] + counts[Status.BASICALLY_MET]
     share = failing / total if total else 0.0
-    failing_keys = [k for k in keys if final[k] in ("not_met", "basically_met")]
-    unknown = ("missing_data", "missing_threshold")
+    failing_keys = [k for k in keys if final[k] in (Status.NOT_MET, Status.BASICALLY_MET)]
+    unknown = (Status.MISSING_DATA, Status.MISSING_THRESHOLD)
     worst = (failing + sum(counts[u] for u in unknown)) / total if total else 0.0
-    worst_keys = [k for k in keys if final[k] in ("not_met", "basically_met", *unknown)]
+    worst_keys = [k for k in keys if final[k] in (Status.NOT_MET, Status.BASICALLY_MET, *unknown)]
     rule = cset.revocation
     risk: bool | None = None
     possible: bool | None = None
@@ -289,14 +292,14 @@ def _commune(
     return {
         "unit": code,
         "period": year,
-        "met": counts["met"],
-        "basically_met": counts["basically_met"],
-        "not_met": counts["not_met"],
-        "missing": counts["missing_data"] + counts["missing_threshold"],
-        "not_applicable": counts["not_applicable"],
+        "met": counts[Status.MET],
+        "basically_met": counts[Status.BASICALLY_MET],
+        "not_met": counts[Status.NOT_MET],
+        "missing": counts[Status.MISSING_DATA] + counts[Status.MISSING_THRESHOLD],
+        "not_applicable": counts[Status.NOT_APPLICABLE],
         "total": total,
         # A criterion that does not apply to the commune does not stand in its way.
-        "meets_set": counts["met"] + counts["not_applicable"] == total,
+        "meets_set": counts[Status.MET] + counts[Status.NOT_APPLICABLE] == total,
         "failing_share": share,
         "revocation_risk": risk,
         "revocation_possible": possible,

@@ -8,8 +8,32 @@ declaration and is never produced by combining.
 
 from __future__ import annotations
 
-from typing import Final
+from enum import StrEnum
+from typing import Final, get_args
 
+from ntm.criteria.schema import CellStatus, Op
+
+
+class Status(StrEnum):
+    """What a condition, an indicator or a criterion is found to be, in the order of the codes
+    below (the value is what frames, files and pages carry)."""
+
+    NOT_APPLICABLE = "not_applicable"
+    MET = "met"
+    MISSING_THRESHOLD = "missing_threshold"
+    MISSING_DATA = "missing_data"
+    NOT_MET = "not_met"
+    BASICALLY_MET = "basically_met"
+
+
+class Stage(StrEnum):
+    """Whose entry a value is: the commune's claim or the appraiser's verification."""
+
+    CLAIMED = "claimed"
+    VERIFIED = "verified"
+
+
+# The engine's codes of the statuses (the order of `Status`).
 NOT_APPLICABLE: Final = 0
 MET: Final = 1
 MISSING_THRESHOLD: Final = 2
@@ -18,19 +42,11 @@ NOT_MET: Final = 4
 BASICALLY_MET: Final = 5
 
 # Index = code.
-STATUSES: Final = (
-    "not_applicable",
-    "met",
-    "missing_threshold",
-    "missing_data",
-    "not_met",
-    "basically_met",
-)
-STATUS_CODE: Final = {name: code for code, name in enumerate(STATUSES)}
-DECLARED_STATUSES: Final = ("met", "basically_met", "not_met")
-CELL_STATUSES: Final = ("verified", "unverified", "missing")
-STAGES: Final = ("claimed", "verified")
-OPS: Final = (">=", "<=", "==", "yes", "none")
+STATUSES: Final = tuple(Status)
+STATUS_CODE: Final = {status: code for code, status in enumerate(STATUSES)}
+DECLARED_STATUSES: Final = (Status.MET, Status.BASICALLY_MET, Status.NOT_MET)
+CELL_STATUSES: Final[tuple[str, ...]] = get_args(CellStatus)
+OPS: Final = tuple(Op)
 
 # Values are compared to thresholds with a relative tolerance: a share computed as
 # 100 * 218 / 1000 must equal a threshold written as 21.8 even though the two floats may differ

@@ -45,31 +45,32 @@ import polars as pl
 import xlsxwriter
 
 from ntm.criteria.loader import CriteriaError, load_overlay_file, load_set
-from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet
+from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet, Op
 from ntm.evaluation import evaluate
+from ntm.evaluation.semantics import Stage, Status
 from ntm.exchange.workbook import InputError, InputProblem, needs_quote, read_input
-from ntm.stats.formatting import format_number
 from ntm.stats.summary import PeriodSummary, render_lines, summarize
+from ntm.vn.numbers import format_number
 
 VALUE_FIELDS = ("unit", "measure", "value", "numerator", "denominator", "not_applicable", "stage")
 STATUS_VI: dict[str, str] = {
-    "met": "Đạt",
-    "not_met": "Chưa đạt",
-    "basically_met": "Cơ bản đạt",
-    "missing_data": "Thiếu dữ liệu",
-    "missing_threshold": "Thiếu ngưỡng",
-    "not_applicable": "Không áp dụng",
+    Status.MET: "Đạt",
+    Status.NOT_MET: "Chưa đạt",
+    Status.BASICALLY_MET: "Cơ bản đạt",
+    Status.MISSING_DATA: "Thiếu dữ liệu",
+    Status.MISSING_THRESHOLD: "Thiếu ngưỡng",
+    Status.NOT_APPLICABLE: "Không áp dụng",
 }
 THRESHOLD_STATUS_VI = {"verified": "đã xác minh", "unverified": "chưa xác minh", "missing": "thiếu"}
-STAGE_VI = {"claimed": "xã tự đánh giá", "verified": "đã thẩm tra"}
+STAGE_VI = {Stage.CLAIMED: "xã tự đánh giá", Stage.VERIFIED: "đã thẩm tra"}
 # Fill and font colours of each status (Excel's good / bad / neutral palette).
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
-    "met": ("#C6EFCE", "#006100"),
-    "not_met": ("#FFC7CE", "#9C0006"),
-    "basically_met": ("#FFEB9C", "#9C5700"),
-    "missing_data": ("#D9D9D9", "#3A3A3A"),
-    "missing_threshold": ("#FCE4D6", "#833C0B"),
-    "not_applicable": ("#DDEBF7", "#1F4E78"),
+    Status.MET: ("#C6EFCE", "#006100"),
+    Status.NOT_MET: ("#FFC7CE", "#9C0006"),
+    Status.BASICALLY_MET: ("#FFEB9C", "#9C5700"),
+    Status.MISSING_DATA: ("#D9D9D9", "#3A3A3A"),
+    Status.MISSING_THRESHOLD: ("#FCE4D6", "#833C0B"),
+    Status.NOT_APPLICABLE: ("#DDEBF7", "#1F4E78"),
 }
 
 
@@ -300,8 +301,9 @@ class _Sheet:
         else:
             self.text(row, col, str(value), fmt)
 
-    def header(self, row: int, titles: Sequence[str], widths: Sequence[float]) -> None:
-        for c, (title, width) in enumerate(zip(titles, widths, strict=True)):
+    def header(self, row: int, columns: Sequence[tuple[str, float]]) -> None:
+        """The title row; each column's (title, width)."""
+        for c, (title, width) in enumerate(columns):
             self.text(row, c, title, self.formats["head"])
             self.ws.set_column(c, c, width)
         self.ws.set_row(row, 45)
@@ -354,13 +356,44 @@ def _summary_sheet(s: _Sheet, results: Results) -> None:
     s.ws.set_column(0, 0, 110)
 
 
+# (title, width) of the commune sheet's columns; one column per criterion follows them.
+_MATRIX_COLUMNS = (
+    ("Mã xã", 9),
+    ("Tên xã", 24),
+    ("Số tiêu chí đạt", 9),
+    ("Cơ bản đạt", 9),
+    ("Chưa đạt", 9),
+    ("Thiếu dữ liệu / ngưỡng", 10),
+    ("Đạt chuẩn", 9),
+)
+# (title, width) of the indicator sheet's columns.
+_DETAIL_COLUMNS = (
+    ("Mã xã", 9),
+    ("Tên xã", 22),
+    ("Tiêu chí", 8),
+    ("Chỉ tiêu", 8),
+    ("Điều kiện", 8),
+    ("Tên chỉ tiêu", 40),
+    ("Đo lường", 22),
+    ("So sánh", 8),
+    ("Giá trị", 10),
+    ("Tử số", 10),
+    ("Mẫu số", 10),
+    ("Ngưỡng", 10),
+    ("Trạng thái ngưỡng", 12),
+    ("Cột ngưỡng", 10),
+    ("Căn cứ", 16),
+    ("Kết quả điều kiện", 14),
+    ("Kết quả chỉ tiêu", 14),
+    ("Chênh lệch (≥ 0: đạt)", 12),
+    ("Nguồn số liệu", 14),
+)
+
+
 def _matrix_sheet(s: _Sheet, results: Results, status_formats: Mapping[str, Any]) -> None:
     criteria = results.cset.criteria
-    titles = ["Mã xã", "Tên xã", "Số tiêu chí đạt", "Cơ bản đạt", "Chưa đạt",
-              "Thiếu dữ liệu / ngưỡng", "Đạt chuẩn"]  # fmt: skip
-    titles += [f"TC {c.number}. {c.name_vi}" for c in criteria]
-    widths = [9, 24, 9, 9, 9, 10, 9] + [12] * len(criteria)
-    s.header(0, titles, widths)
+    columns = [*_MATRIX_COLUMNS, *((f"TC {c.number}. {c.name_vi}", 12) for c in criteria)]
+    s.header(0, columns)
     status = {
         (r["unit"], r["criterion"]): r["status"] for r in results.criteria.iter_rows(named=True)
     }
@@ -370,23 +403,22 @@ def _matrix_sheet(s: _Sheet, results: Results, status_formats: Mapping[str, Any]
         s.cell(r, 1, results.names.get(unit))
         for c, key in enumerate(("met", "basically_met", "not_met", "missing"), start=2):
             s.cell(r, c, row[key])
-        s.cell(r, 6, "Đạt chuẩn" if row["meets_set"] else "Chưa đạt chuẩn",
-               status_formats["met" if row["meets_set"] else "not_met"])  # fmt: skip
+        s.cell(
+            r,
+            6,
+            "Đạt chuẩn" if row["meets_set"] else "Chưa đạt chuẩn",
+            status_formats[Status.MET if row["meets_set"] else Status.NOT_MET],
+        )
         for c, criterion in enumerate(criteria, start=7):
             st = status.get((unit, criterion.number))
             if st is not None:
                 s.text(r, c, STATUS_VI.get(st, st), status_formats.get(st))
     last = max(results.communes.height, 1)
-    s.ws.autofilter(0, 0, last, len(titles) - 1)
+    s.ws.autofilter(0, 0, last, len(columns) - 1)
 
 
 def _detail_sheet(s: _Sheet, results: Results, status_formats: Mapping[str, Any]) -> None:
-    titles = ["Mã xã", "Tên xã", "Tiêu chí", "Chỉ tiêu", "Điều kiện", "Tên chỉ tiêu",
-              "Đo lường", "So sánh", "Giá trị", "Tử số", "Mẫu số", "Ngưỡng", "Trạng thái ngưỡng",
-              "Cột ngưỡng", "Căn cứ", "Kết quả điều kiện", "Kết quả chỉ tiêu",
-              "Chênh lệch (≥ 0: đạt)", "Nguồn số liệu"]  # fmt: skip
-    widths = [9, 22, 8, 8, 8, 40, 22, 8, 10, 10, 10, 10, 12, 10, 16, 14, 14, 12, 14]
-    s.header(0, titles, widths)
+    s.header(0, _DETAIL_COLUMNS)
     ind_names = {i.code: i.name_vi for c in results.cset.criteria for i in c.indicators}
     for r, row in enumerate(results.indicators.iter_rows(named=True), start=1):
         unit = row["unit"]
@@ -398,7 +430,7 @@ def _detail_sheet(s: _Sheet, results: Results, status_formats: Mapping[str, Any]
             row["condition"] + 1,
             ind_names.get(row["indicator"]),
             row["measure"],
-            {"yes": "Đạt", "none": "Không có"}.get(row["op"], row["op"]),
+            {Op.YES: "Đạt", Op.NONE: "Không có"}.get(row["op"], row["op"]),
             row["value"],
             row["numerator"],
             row["denominator"],
@@ -413,7 +445,7 @@ def _detail_sheet(s: _Sheet, results: Results, status_formats: Mapping[str, Any]
             s.text(r, c, STATUS_VI.get(row[key], row[key]), status_formats.get(row[key]))
         s.cell(r, 17, row["gap"], s.formats["number"])
         s.cell(r, 18, STAGE_VI.get(row["stage"], row["stage"]))
-    s.ws.autofilter(0, 0, max(results.indicators.height, 1), len(titles) - 1)
+    s.ws.autofilter(0, 0, max(results.indicators.height, 1), len(_DETAIL_COLUMNS) - 1)
 
 
 # ---------------------------------------------------------------------------- one file

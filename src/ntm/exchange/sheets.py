@@ -44,6 +44,8 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from ntm.vn.numbers import format_number
+
 # ---------------------------------------------------------------------------- limits
 
 # The widest sheet read: the largest template has under 100 columns.
@@ -88,10 +90,6 @@ FORMULA_WITHOUT_VALUE = Say(
 NOT_FINITE = Say("giá trị không phải là một số hữu hạn", "the value is not a finite number")
 
 
-def _fmt(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def _fmt_en(n: int) -> str:
     return f"{n:,}"
 
@@ -101,7 +99,7 @@ def shown(value: Any) -> str:
     text = str(value)
     if len(text) <= _SHOWN_CHARS:
         return text
-    return f"{text[:_SHOWN_CHARS]}… ({_fmt(len(text))} ký tự)"
+    return f"{text[:_SHOWN_CHARS]}… ({format_number(len(text))} ký tự)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +113,10 @@ class BadCell:
 def _too_long(start: str) -> BadCell:
     return BadCell(
         Say(
-            f"ô dài hơn {_fmt(MAX_CELL_CHARS)} ký tự",
+            f"ô dài hơn {format_number(MAX_CELL_CHARS)} ký tự",
             f"the cell is longer than {_fmt_en(MAX_CELL_CHARS)} characters",
         ),
-        f"{start[:_SHOWN_CHARS]}… (hơn {_fmt(MAX_CELL_CHARS)} ký tự)",
+        f"{start[:_SHOWN_CHARS]}… (hơn {format_number(MAX_CELL_CHARS)} ký tự)",
     )
 
 
@@ -212,8 +210,9 @@ _REL_NS = (
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships Relationship"
 _XML_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _XML_INTEGER = re.compile(r"-?\d{1,15}")
-_NON_FINITE = frozenset({"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity",
-                         "+infinity"})  # fmt: skip
+_NON_FINITE = frozenset(
+    {"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
+)
 
 
 def _damaged(vi: str, en: str) -> Say:
@@ -356,8 +355,9 @@ def _shared_strings(zf: zipfile.ZipFile, part: str) -> list[str | BadCell]:
             if len(strings) > MAX_SHARED_STRINGS or state["chars"] > MAX_SHARED_CHARS:
                 raise SheetError(
                     Say(
-                        f"tệp Excel có quá nhiều chữ (hơn {_fmt(MAX_SHARED_STRINGS)} chuỗi hoặc "
-                        f"{_fmt(MAX_SHARED_CHARS)} ký tự)",
+                        "tệp Excel có quá nhiều chữ (hơn "
+                        f"{format_number(MAX_SHARED_STRINGS)} chuỗi hoặc "
+                        f"{format_number(MAX_SHARED_CHARS)} ký tự)",
                         f"the Excel file holds too much text (over "
                         f"{_fmt_en(MAX_SHARED_STRINGS)} strings or "
                         f"{_fmt_en(MAX_SHARED_CHARS)} characters)",
@@ -539,9 +539,19 @@ def _xlsx_rows(
     texts: list[str] = []
     formula: list[str] = []
     st: dict[str, Any] = {
-        "row": 0, "col": -1, "in_row": False, "in_c": False, "kind": "n", "style": None,
-        "v": None, "f": None, "collect": None, "len": 0, "is": False, "rph": False,
-    }  # fmt: skip
+        "row": 0,
+        "col": -1,
+        "in_row": False,
+        "in_c": False,
+        "kind": "n",
+        "style": None,
+        "v": None,
+        "f": None,
+        "collect": None,
+        "len": 0,
+        "is": False,
+        "rph": False,
+    }
     columns: dict[str, int] = {}
 
     def column(letters: str) -> int:
@@ -578,7 +588,7 @@ def _xlsx_rows(
             if number > MAX_ROW_NUMBER:
                 raise SheetError(
                     _damaged(
-                        f"số dòng {_fmt(number)} vượt quá giới hạn của Excel",
+                        f"số dòng {format_number(number)} vượt quá giới hạn của Excel",
                         f"row number {_fmt_en(number)} is beyond Excel's last row",
                     )
                 )
@@ -595,9 +605,12 @@ def _xlsx_rows(
     def end(tag: str) -> None:
         if tag in _C:
             value = cells.value(
-                st["kind"], st["style"], st["v"],
-                _cut(texts, st["len"]) if st["kind"] == "inlineStr" else None, st["f"],
-            )  # fmt: skip
+                st["kind"],
+                st["style"],
+                st["v"],
+                _cut(texts, st["len"]) if st["kind"] == "inlineStr" else None,
+                st["f"],
+            )
             if isinstance(value, str) and st["kind"] == "str" and len(value) > MAX_CELL_CHARS:
                 value = _too_long(value)
             if st["col"] < MAX_COLUMNS:
@@ -804,7 +817,7 @@ def _csv_rows(path: Path, sheet: Sheet) -> Generator[Row, None, None]:
             if number > MAX_ROW_NUMBER:
                 raise SheetError(
                     Say(
-                        f"tệp CSV có hơn {_fmt(MAX_ROW_NUMBER)} dòng",
+                        f"tệp CSV có hơn {format_number(MAX_ROW_NUMBER)} dòng",
                         f"the CSV file has more than {_fmt_en(MAX_ROW_NUMBER)} rows",
                     ),
                     number,
@@ -841,7 +854,8 @@ class _Lines:
         if len(line) > MAX_LINE_CHARS:
             raise SheetError(
                 Say(
-                    f"dòng {_fmt(self.count)} của tệp CSV dài hơn {_fmt(MAX_LINE_CHARS)} ký tự",
+                    f"dòng {format_number(self.count)} của tệp CSV dài hơn "
+                    f"{format_number(MAX_LINE_CHARS)} ký tự",
                     f"line {_fmt_en(self.count)} of the CSV file is longer than "
                     f"{_fmt_en(MAX_LINE_CHARS)} characters",
                 ),

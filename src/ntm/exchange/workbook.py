@@ -23,9 +23,8 @@ import functools
 import math
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +36,7 @@ from ntm.criteria.bounds import number_problem, share_problem
 from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet, Measure
 from ntm.evaluation import VALUES_SCHEMA
+from ntm.evaluation.semantics import Stage
 from ntm.exchange.sheets import (
     MAX_COLUMNS,
     BadCell,
@@ -47,11 +47,12 @@ from ntm.exchange.sheets import (
     open_sheet,
     shown,
 )
-from ntm.stats.formatting import format_number
+from ntm.vn.dates import format_date
+from ntm.vn.numbers import format_number
+from ntm.vn.text import fold
 
 INPUT_SHEET = "Nhập liệu"
 COLUMNS_SHEET = "Giải thích cột"
-STAGE_CLAIMED = "claimed"
 
 Role = Literal["identity", "value", "numerator", "denominator", "yes/no"]
 ROLE_VI: dict[str, str] = {
@@ -273,23 +274,17 @@ def template_columns(
     for col in cols:
         # Two measures with the same name would give one header twice: add the key.
         header = col.header
-        if _norm_header(header) in seen:
+        if fold(header, keep_marks=True) in seen:
             header = f"{header} [{col.machine}]"
-        seen.add(_norm_header(header))
-        out.append(col if header == col.header else _replace_header(col, header))
+        seen.add(fold(header, keep_marks=True))
+        out.append(col if header == col.header else replace(col, header=header))
     return out
-
-
-def _replace_header(col: ColumnSpec, header: str) -> ColumnSpec:
-    return ColumnSpec(
-        header, col.machine, col.role, col.field, col.indicators, col.unit, col.explanation,
-        col.required, col.kind, col.allows_not_applicable, col.choices,
-    )  # fmt: skip
 
 
 def set_note(cset: CriteriaSet) -> str:
     versions = ", ".join(
-        f"{v.id} ({v.legal_basis.number}, từ {v.effective_from:%d/%m/%Y})" for v in cset.versions
+        f"{v.id} ({v.legal_basis.number}, từ {format_date(v.effective_from)})"
+        for v in cset.versions
     )
     return (
         f"Bộ tiêu chí: {cset.id} — {cset.name_vi}; giai đoạn {cset.period.start_year}–"
@@ -361,8 +356,12 @@ def _write_input_sheet(
     header_row = len(lines)
     first_data = header_row + 1
     for c, col in enumerate(columns):
-        ws.write_string(header_row, c, col.header, id_head if col.role == "identity" or
-                        col.field in FLAG_HEADERS else m_head)  # fmt: skip
+        ws.write_string(
+            header_row,
+            c,
+            col.header,
+            id_head if col.role == "identity" or col.field in FLAG_HEADERS else m_head,
+        )
         ws.write_comment(header_row, c, col.explanation, {"x_scale": 2, "y_scale": 2})
         width = 12 if col.role != "identity" else (26 if col.field == "name" else 11)
         if col.role in {"value", "numerator", "denominator", "yes/no"} and col.field not in (
@@ -376,7 +375,10 @@ def _write_input_sheet(
     for c, col in enumerate(columns):
         if col.choices:
             ws.data_validation(
-                first_data, c, last, c,
+                first_data,
+                c,
+                last,
+                c,
                 {
                     "validate": "list",
                     "source": list(col.choices),
@@ -385,7 +387,7 @@ def _write_input_sheet(
                     "input_title": col.header[:32],
                     "input_message": col.explanation[:255],
                 },
-            )  # fmt: skip
+            )
     for r, row in enumerate(rows, start=first_data):
         for c, col in enumerate(columns):
             value = row.get(col.machine)
@@ -451,10 +453,6 @@ HEADER_ROWS = 20  # the header row is among the first rows
 _SHOWN_MAX = 100
 
 
-def _count(n: int) -> str:
-    return format_number(n)
-
-
 def _count_en(n: int) -> str:
     return f"{n:,}"
 
@@ -481,9 +479,14 @@ class InputProblem:
 
     @classmethod
     def of(
-        cls, reason: Say, sheet: str | None = None, row: int | None = None,
-        header: str | None = None, letter: str | None = None, value: Any = None,
-    ) -> InputProblem:  # fmt: skip
+        cls,
+        reason: Say,
+        sheet: str | None = None,
+        row: int | None = None,
+        header: str | None = None,
+        letter: str | None = None,
+        value: Any = None,
+    ) -> InputProblem:
         """The problem with a reason in both languages."""
         return cls(reason.vi, sheet, row, header, letter, value, reason_en=reason.en)
 
@@ -496,8 +499,11 @@ class InputProblem:
         if self.row is not None:
             where.append(f"{words.row} {self.row}")
         if self.header is not None:
-            where.append(f"{words.column} {self.letter} “{self.header}”" if self.letter else
-                         f"{words.column} “{self.header}”")  # fmt: skip
+            where.append(
+                f"{words.column} {self.letter} “{self.header}”"
+                if self.letter
+                else f"{words.column} “{self.header}”"
+            )
         if self.value is not None and self.value != "":
             text = str(self.value)
             # The reader gives long values already cut (shown); cut any other long one.
@@ -541,7 +547,8 @@ class InputError(ValueError):
         if omitted:
             listed.append(
                 InputProblem(
-                    f"chỉ hiện {_count(len(listed))} lỗi đầu trong {_count(self.total)} lỗi",
+                    f"chỉ hiện {format_number(len(listed))} lỗi đầu trong "
+                    f"{format_number(self.total)} lỗi",
                     omitted=omitted,
                     reason_en=f"only the first {_count_en(len(listed))} of "
                     f"{_count_en(self.total)} problems are shown",
@@ -562,7 +569,7 @@ class InputError(ValueError):
             head = (
                 f"Tệp {self.source} không dùng được" if self.source else "Dữ liệu không dùng được"
             )
-            head += f" — {_count(self.total)} lỗi, không ghi kết quả nào:"
+            head += f" — {format_number(self.total)} lỗi, không ghi kết quả nào:"
         return "\n".join([head, *(f"  - {p.text(language)}" for p in self.problems)])
 
 
@@ -587,13 +594,6 @@ class UnitInfo:
 UnitLookup = Callable[[str], UnitInfo | Say | str | None]
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics and with single spaces: "Chưa Đạt " -> "chua dat"."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().split())
-
-
 @functools.lru_cache(maxsize=4096)
 def _fold_word(text: str) -> str:
     return fold(text)
@@ -604,10 +604,6 @@ def _folded(text: str) -> str:
     return _fold_word(text) if len(text) <= 40 else fold(text)
 
 
-def _norm_header(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
 _CODE_HEADERS = frozenset({"mã xã", "unit"})
 _Sheet = Sheet
 
@@ -615,10 +611,10 @@ _Sheet = Sheet
 def _header_score(columns: Sequence[ColumnSpec]) -> Callable[[Sequence[Any]], int]:
     """How well a row reads as the header row: 0 without a code column, else 1 + the number
     of the template's headers in it (this chooses a CSV file's delimiter and encoding)."""
-    known = {_norm_header(h) for c in columns for h in (c.header, c.machine)}
+    known = {fold(h, keep_marks=True) for c in columns for h in (c.header, c.machine)}
 
     def score(row: Sequence[Any]) -> int:
-        names = [_norm_header(v) for v in row if isinstance(v, str)]
+        names = [fold(v, keep_marks=True) for v in row if isinstance(v, str)]
         if not any(n in _CODE_HEADERS for n in names):
             return 0
         return 1 + sum(n in known for n in names)
@@ -779,9 +775,13 @@ class _Reader:
     problems: list[InputProblem] = field(default_factory=list)
 
     def problem(
-        self, reason: Say, row: int | None = None, col: ColumnSpec | None = None,
-        index: int | None = None, value: Any = None,
-    ) -> None:  # fmt: skip
+        self,
+        reason: Say,
+        row: int | None = None,
+        col: ColumnSpec | None = None,
+        index: int | None = None,
+        value: Any = None,
+    ) -> None:
         if isinstance(value, str) and len(value) > _SHOWN_MAX:
             value = shown(value)
         self.problems.append(
@@ -803,7 +803,7 @@ def _find_header(sheet: Sheet) -> tuple[int, list[Any]] | None:
     for number, values in sheet.rows:
         if number > HEADER_ROWS:
             return None
-        if any(isinstance(v, str) and _norm_header(v) in _CODE_HEADERS for v in values):
+        if any(isinstance(v, str) and fold(v, keep_marks=True) in _CODE_HEADERS for v in values):
             return number, values
     return None
 
@@ -879,7 +879,7 @@ def read_file(
             InputProblem.of(
                 Say(
                     "đã dừng kiểm tra ở dòng này vì tệp có quá nhiều lỗi "
-                    f"({_count(MAX_PROBLEMS)}); sửa các lỗi đã nêu rồi kiểm tra lại",
+                    f"({format_number(MAX_PROBLEMS)}); sửa các lỗi đã nêu rồi kiểm tra lại",
                     "checking stopped at this row because the file has too many problems "
                     f"({_count_en(MAX_PROBLEMS)}); fix the ones listed and check again",
                 ),
@@ -915,10 +915,14 @@ class _Values:
         self.not_applicable: list[bool] = []
 
     def add(
-        self, unit: str, measure: str, value: float | None = None,
-        numerator: float | None = None, denominator: float | None = None,
+        self,
+        unit: str,
+        measure: str,
+        value: float | None = None,
+        numerator: float | None = None,
+        denominator: float | None = None,
         not_applicable: bool = False,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.unit.append(unit)
         self.measure.append(measure)
         self.value.append(value)
@@ -938,15 +942,15 @@ class _Values:
         frame = pl.DataFrame(columns, schema={k: VALUES_SCHEMA[k] for k in columns})
         return frame.with_columns(
             period=pl.lit(year, VALUES_SCHEMA["period"]),
-            stage=pl.lit(STAGE_CLAIMED, VALUES_SCHEMA["stage"]),
+            stage=pl.lit(Stage.CLAIMED, VALUES_SCHEMA["stage"]),
         ).select(list(VALUES_SCHEMA))
 
 
 def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
     by_header: dict[str, ColumnSpec] = {}
     for col in reader.columns:
-        by_header[_norm_header(col.header)] = col
-        by_header[_norm_header(col.machine)] = col
+        by_header[fold(col.header, keep_marks=True)] = col
+        by_header[fold(col.machine, keep_marks=True)] = col
     found = _find_header(sheet)
     if found is None:
         reader.problem(
@@ -961,7 +965,7 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
     for i, raw in enumerate(header_values):
         if not isinstance(raw, str) or _blank(raw):
             continue
-        spec = by_header.get(_norm_header(raw))
+        spec = by_header.get(fold(raw, keep_marks=True))
         if spec is None:
             continue  # an extra column (notes, district...) is the user's own
         if spec.machine in index:
@@ -1004,7 +1008,9 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
             )
         return _empty_file(sheet)
 
-    specs = {machine: (i, by_header[_norm_header(machine)]) for machine, i in index.items()}
+    specs = {
+        machine: (i, by_header[fold(machine, keep_marks=True)]) for machine, i in index.items()
+    }
     unit_rows: list[dict[str, Any]] = []
     values = _Values()
     first_row_of: dict[str, int] = {}
@@ -1025,8 +1031,8 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
                 0,
                 InputProblem.of(
                     Say(
-                        f"tệp có hơn {_count(MAX_DATA_ROWS)} dòng số liệu; chia thành nhiều "
-                        f"tệp, mỗi tệp tối đa {_count(MAX_DATA_ROWS)} xã",
+                        f"tệp có hơn {format_number(MAX_DATA_ROWS)} dòng số liệu; chia thành nhiều "
+                        f"tệp, mỗi tệp tối đa {format_number(MAX_DATA_ROWS)} xã",
                         f"the file has more than {_count_en(MAX_DATA_ROWS)} data rows; split "
                         f"it into several files of at most {_count_en(MAX_DATA_ROWS)} "
                         "communes each",
@@ -1050,8 +1056,8 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
         row, letter = sheet.wide
         reader.problem(
             Say(
-                f"có dữ liệu ngoài {_count(MAX_COLUMNS)} cột đầu (ô {letter}{row}); hệ thống "
-                f"chỉ đọc {_count(MAX_COLUMNS)} cột — xóa các cột thừa",
+                f"có dữ liệu ngoài {format_number(MAX_COLUMNS)} cột đầu (ô {letter}{row}); "
+                f"hệ thống chỉ đọc {format_number(MAX_COLUMNS)} cột — xóa các cột thừa",
                 f"there is data beyond the first {_count_en(MAX_COLUMNS)} columns (cell "
                 f"{letter}{row}); only {_count_en(MAX_COLUMNS)} columns are read — delete the "
                 "extra columns",
@@ -1126,8 +1132,11 @@ def _read_unit(
                 f"xã bị lặp lại (đã có ở dòng {first})",
                 f"the commune appears twice (already in row {first})",
             ),
-            number, cols["unit"], i, raw_code,
-        )  # fmt: skip
+            number,
+            cols["unit"],
+            i,
+            raw_code,
+        )
         return None
     first_row_of[code] = number
     info: UnitInfo | None = None
@@ -1153,8 +1162,11 @@ def _read_unit(
         if not province.isdigit():
             reader.problem(
                 Say("mã tỉnh phải là số (ví dụ 20)", "the province code is a number (e.g. 20)"),
-                number, cols["province"], pi, raw_prov,
-            )  # fmt: skip
+                number,
+                cols["province"],
+                pi,
+                raw_prov,
+            )
         out["province"] = province
     else:
         out["province"] = info.province if info else None
@@ -1193,8 +1205,11 @@ def _read_unit(
                     f"khác với danh mục đơn vị ({from_lookup})",
                     f"differs from the unit register ({from_lookup})",
                 ),
-                number, col, ci, raw,
-            )  # fmt: skip
+                number,
+                col,
+                ci,
+                raw,
+            )
     for col in reader.columns:
         if col.role != "yes/no" or col.kind != "":
             continue
@@ -1209,8 +1224,11 @@ def _read_unit(
                         "cần Có/Không (hoặc 1/0, TRUE/FALSE)",
                         "expected Có/Không (yes/no; or 1/0, TRUE/FALSE)",
                     ),
-                    number, col, fi, raw,
-                )  # fmt: skip
+                    number,
+                    col,
+                    fi,
+                    raw,
+                )
         if flag is None and info is not None:
             flag = col.field in info.flags
         out[col.field] = bool(flag)
@@ -1245,8 +1263,11 @@ def _read_values(
                         f"chỉ tiêu này không có lựa chọn “{NOT_APPLICABLE_LABEL}”",
                         f"this indicator has no “{NOT_APPLICABLE_LABEL}” (not applicable) option",
                     ),
-                    number, col, i, raw,
-                )  # fmt: skip
+                    number,
+                    col,
+                    i,
+                    raw,
+                )
                 continue
             values.add(unit, key, not_applicable=True)
             continue
@@ -1315,8 +1336,11 @@ def _parse_measure(
                     f"{why.en}; leave it blank if there is no data yet"
                     + (f" or write “{NOT_APPLICABLE_LABEL}” (not applicable)" if na else ""),
                 ),
-                number, cols[1], i_d, raw_d,
-            )  # fmt: skip
+                number,
+                cols[1],
+                i_d,
+                raw_d,
+            )
         else:
             reader.problem(Say(why.vi, why.en), number, cols[0], i_n, raws[0][0])
         return None

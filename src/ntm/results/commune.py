@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation
+from ntm.evaluation.semantics import Status
 from ntm.results import record
 from ntm.results.evaluation import evaluated
 from ntm.results.provenance import record_sets, simulated_province_of
@@ -118,8 +119,8 @@ def conditions(ev: Evaluation | None, cset: CriteriaSet, language: str) -> list[
             CriterionRow(
                 number=c.number,
                 name=criterion_name(c, language),
-                status=str(r["status"]) if r else "missing_data",
-                computed_status=str(r["computed_status"]) if r else "missing_data",
+                status=str(r["status"]) if r else Status.MISSING_DATA,
+                computed_status=str(r["computed_status"]) if r else Status.MISSING_DATA,
                 declared_status=r["declared_status"] if r else None,
                 conflict=bool(r["conflict"]) if r else False,
                 conditions=tuple(

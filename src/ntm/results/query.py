@@ -2,7 +2,7 @@
 
 Every error is a `ChoiceError` whose message is one sentence in the user's language; pages
 answer 400 with it, the API 422, commands print it. Dates are read by the one date parser of
-the project (`ntm.units.names.parse_date`: dd/mm/yyyy or yyyy-mm-dd).
+the project (`ntm.vn.dates.parse_date`: dd/mm/yyyy or yyyy-mm-dd).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from enum import StrEnum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ntm.units.names import parse_date
+from ntm.vn.dates import parse_date
 
 
 class ChoiceError(ValueError):

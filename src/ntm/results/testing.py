@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ntm.accounts.testing import Personas
 from ntm.criteria.loader import load_set
+from ntm.evaluation.semantics import Status
 from ntm.units.models import Unit
 from ntm.values.models import Stage
 from ntm.values.services import Entry, PastApproval, PastDeclaration, PastValue, load_history
@@ -62,7 +63,9 @@ class History:
         """Every criterion of the set declared met, but `not_met`, from `day` (the year's end)."""
         when = at(day or f"{period}-12-31")
         self.declarations += [
-            PastDeclaration(unit, period, set_id, c, "not_met" if c in not_met else "met", when)
+            PastDeclaration(
+                unit, period, set_id, c, Status.NOT_MET if c in not_met else Status.MET, when
+            )
             for c in range(1, total + 1)
         ]
 

@@ -32,6 +32,7 @@ import polars as pl
 
 from ntm.criteria.schema import Measure
 from ntm.evaluation import VALUES_SCHEMA
+from ntm.evaluation.semantics import Stage
 from ntm.stats.summary import require_columns
 
 ENGINE_VALUE_COLUMNS = tuple(VALUES_SCHEMA)
@@ -123,7 +124,7 @@ def _select_stage(values: pl.DataFrame) -> pl.DataFrame:
     if "not_applicable" not in frame.columns:
         frame = frame.with_columns(pl.lit(False).alias("not_applicable"))
     if "stage" not in frame.columns:
-        frame = frame.with_columns(pl.lit("verified").alias("stage"))
+        frame = frame.with_columns(pl.lit(Stage.VERIFIED).alias("stage"))
     for column in ("value", "numerator", "denominator"):
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(column))
@@ -133,7 +134,7 @@ def _select_stage(values: pl.DataFrame) -> pl.DataFrame:
             pl.col("period").cast(pl.Int32),
             *[pl.col(c).cast(pl.Float64) for c in ("value", "numerator", "denominator")],
         )
-        .sort(pl.col("stage") == "verified", descending=True)
+        .sort(pl.col("stage") == Stage.VERIFIED, descending=True)
         .unique(["unit", "measure", "period"], keep="first")
     )
 
@@ -205,7 +206,7 @@ def rebase_values(
         (w * pl.col("mean_weight")).filter(live).sum().alias("wm_bottom"),
         pl.col("value").first().alias("single_value"),
         (w < 1 - _TOLERANCE).any().alias("estimated"),
-        (pl.col("stage") == "verified").all().alias("all_verified"),
+        (pl.col("stage") == Stage.VERIFIED).all().alias("all_verified"),
     )
     out = combined.join(parts, on=group_new, how="left").with_columns(
         (pl.col("parts") - pl.col("present")).cast(pl.Int64).alias("missing_parts"),
@@ -226,8 +227,8 @@ def rebase_values(
         pl.when(usable & (rule == "shares")).then(pl.col("sum_denominator")).alias("denominator"),
         (pl.col("all_na") & (pl.col("missing_parts") == 0)).alias("not_applicable"),
         pl.when(pl.col("all_verified"))
-        .then(pl.lit("verified"))
-        .otherwise(pl.lit("claimed"))
+        .then(pl.lit(Stage.VERIFIED))
+        .otherwise(pl.lit(Stage.CLAIMED))
         .alias("stage"),
     )
     result = out.select(

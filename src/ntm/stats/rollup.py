@@ -38,9 +38,9 @@ import numpy.typing as npt
 import polars as pl
 
 from ntm.criteria.schema import Band
+from ntm.evaluation.semantics import STATUSES
 from ntm.stats.bands import DEFAULT_BANDS
 from ntm.stats.summary import (
-    STATUSES,
     BandCount,
     CriterionCounts,
     fraction_dict,

@@ -15,16 +15,9 @@ from typing import Any
 import polars as pl
 
 from ntm.criteria.schema import Band
-from ntm.stats.formatting import DEFAULT_PERCENT, PercentStyle, format_number, format_percent
+from ntm.evaluation.semantics import STATUSES, Status
+from ntm.vn.numbers import DEFAULT_PERCENT, PercentStyle, format_number, format_percent
 
-STATUSES = (
-    "met",
-    "not_met",
-    "basically_met",
-    "missing_data",
-    "missing_threshold",
-    "not_applicable",
-)
 _COMMUNE_COLUMNS = ("unit", "period", "met", "meets_set")
 _CRITERIA_COLUMNS = ("unit", "period", "criterion", "status")
 
@@ -177,7 +170,7 @@ def summarize(communes: pl.DataFrame, criteria: pl.DataFrame, bands: Sequence[Ba
         pl.col("met").cast(pl.Int64).sum().alias("total_met"),
     )
     missing_units = (
-        criteria.filter(pl.col("status").is_in(["missing_data", "missing_threshold"]))
+        criteria.filter(pl.col("status").is_in([Status.MISSING_DATA, Status.MISSING_THRESHOLD]))
         .select("unit", "period")
         .unique()
         .join(communes.select("unit", "period"), on=["unit", "period"], how="semi")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-from ntm.stats.formatting import (
+from ntm.stats.rollup import AS_RECORDED, Change, Figures, Geography, Statistics
+from ntm.vn.dates import format_date
+from ntm.vn.numbers import (
     DEFAULT_PERCENT,
     PercentStyle,
     format_number,
     format_percent,
     format_signed,
 )
-from ntm.stats.rollup import AS_RECORDED, Change, Figures, Geography, Statistics
 
 TIER_VI = {
     "standard": "nông thôn mới",
@@ -27,7 +28,7 @@ def basis_text(basis: str) -> str:
     if basis == AS_RECORDED:
         return "theo đơn vị hành chính tại thời điểm đánh giá (as recorded)"
     date = dt.date.fromisoformat(basis.removeprefix("rebased:"))
-    return f"quy đổi sang đơn vị hành chính ngày {date:%d/%m/%Y} (re-based)"
+    return f"quy đổi sang đơn vị hành chính ngày {format_date(date)} (re-based)"
 
 
 def _signed(value: Fraction | int | None, style: PercentStyle) -> str:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ntm.evaluation.semantics import Status
+
 # Communes at most this many criteria short of the standard are "close" to it.
 CLOSE_TO_STANDARD = 2
-UNKNOWN = ("missing_data", "missing_threshold")
+UNKNOWN = (Status.MISSING_DATA, Status.MISSING_THRESHOLD)
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,12 @@ def close_to_standard(
     out = []
     for row in close.iter_rows(named=True):
         key = str(row["unit"])
-        short = [(n, s) for n, s in statuses[key] if s != "met"]
+        short = [(n, s) for n, s in statuses[key] if s != Status.MET]
         numbers = [n for n, _ in short]
         inds = indicators.filter(
             (pl.col("unit") == key)
             & pl.col("criterion").is_in(numbers)
-            & (pl.col("status") != "met")
+            & (pl.col("status") != Status.MET)
         ).sort("criterion", "indicator", "condition")
         out.append(
             Close(

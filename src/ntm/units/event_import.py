@@ -31,7 +31,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +42,9 @@ from django.db import transaction
 from ntm.audit.services import record
 from ntm.units import services
 from ntm.units.models import EventKind, Unit, UnitEvent, UnitKind, WeightBasis
-from ntm.units.names import fold, name_key, parse_date, vn_date
 from ntm.units.queries import UnitLookupError, describe, find_units, province_on, units_of
+from ntm.vn.dates import format_date, parse_date
+from ntm.vn.text import fold, name_key
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -146,9 +146,9 @@ def written_prefix(name: str) -> UnitKind | None:
     """The commune-level kind whose prefix ("Xã", "Thị trấn", "Phường") `name` begins with,
     as written with its diacritics: without them a prefix cannot be told from a name
     ("Phuong Dong" may be "Phường Đông" or "Phương Đông")."""
-    text = unicodedata.normalize("NFC", name).casefold()
+    text = fold(name, keep_marks=True)
     for kind, prefix in PREFIX.items():
-        if text.startswith(prefix.casefold() + " "):
+        if text.startswith(fold(prefix, keep_marks=True) + " "):
             return kind
     return None
 
@@ -199,7 +199,7 @@ class _Importer:
         found = matching(pool, str(text))
         if len(found) != 1:
             reason = (
-                f"Không tìm thấy huyện {text!r} vào ngày {vn_date(day)}."
+                f"Không tìm thấy huyện {text!r} vào ngày {format_date(day)}."
                 if not found
                 else "Tên huyện mơ hồ: " + "; ".join(describe(u) for u in found)
             )
@@ -251,7 +251,9 @@ class _Importer:
         found = matching(pool, name) if name else pool
         if not found:
             raise _Refusal(
-                f"{col}.name", name or code, f"Không tìm thấy đơn vị này vào ngày {vn_date(day)}."
+                f"{col}.name",
+                name or code,
+                f"Không tìm thấy đơn vị này vào ngày {format_date(day)}.",
             )
         if len(found) > 1:
             raise _Refusal(

@@ -45,8 +45,8 @@ from ntm.units.models import (
     UnitKind,
     WeightBasis,
 )
-from ntm.units.names import name_key
 from ntm.units.services import inherit_region
+from ntm.vn.text import name_key
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

@@ -22,6 +22,8 @@ import datetime as dt
 from django.db import models
 from django.db.models import F, Q
 
+from ntm.vn.dates import format_date
+
 
 class UnitKind(models.TextChoices):
     PROVINCE = "province", "tỉnh/thành phố"
@@ -139,8 +141,8 @@ class Unit(models.Model):
 
     @property
     def period(self) -> str:
-        start = self.valid_from.strftime("%d/%m/%Y") if self.valid_from else "…"
-        end = self.valid_to.strftime("%d/%m/%Y") if self.valid_to else ""
+        start = format_date(self.valid_from) if self.valid_from else "…"
+        end = format_date(self.valid_to) if self.valid_to else ""
         return f"{start}–{end}"
 
     def is_valid_on(self, day: dt.date) -> bool:
@@ -179,7 +181,7 @@ class UnitEvent(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.date:%d/%m/%Y} {self.legal_basis}".strip()
+        return f"{self.get_kind_display()} {format_date(self.date)} {self.legal_basis}".strip()
 
 
 class WeightBasis(models.TextChoices):

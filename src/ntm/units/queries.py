@@ -20,7 +20,8 @@ import polars as pl
 from django.db.models import Q, QuerySet
 
 from ntm.units.models import Unit, UnitEventLink, UnitKind
-from ntm.units.names import fold, name_key, vn_date
+from ntm.vn.dates import format_date
+from ntm.vn.text import fold, name_key
 
 CROSSWALK_SCHEMA = {"old_unit": pl.String, "new_unit": pl.String, "weight": pl.Float64}
 NO_CODE_PREFIX = "id:"
@@ -218,7 +219,8 @@ def crosswalk(
     it became is never complete from the units of d1 alone."""
     if d2 < d1:
         raise ValueError(
-            f"Chỉ chuyển đổi được từ ngày trước sang ngày sau: {vn_date(d1)} > {vn_date(d2)}."
+            "Chỉ chuyển đổi được từ ngày trước sang ngày sau: "
+            f"{format_date(d1)} > {format_date(d2)}."
         )
     old_keys = _keys(Unit.objects.valid_on(d1), "origin", "old_unit", by_id)
     current = old_keys.select(
@@ -309,7 +311,7 @@ def find_units(
 
 
 def resolve_one(found: Sequence[Unit], text: str, day: dt.date | None = None) -> Unit:
-    when = f" vào ngày {vn_date(day)}" if day else ""
+    when = f" vào ngày {format_date(day)}" if day else ""
     if not found:
         raise UnitLookupError(f"Không tìm thấy đơn vị nào khớp với {text!r}{when}.")
     if len(found) > 1:

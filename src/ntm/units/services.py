@@ -29,7 +29,6 @@ from django.db import transaction
 from django.db.models import Q
 
 from ntm.audit.services import record
-from ntm.stats.formatting import format_number
 from ntm.units.models import (
     LEVEL,
     EventKind,
@@ -40,7 +39,9 @@ from ntm.units.models import (
     UnitKind,
     WeightBasis,
 )
-from ntm.units.names import name_key, vn_date
+from ntm.vn.dates import format_date
+from ntm.vn.numbers import format_number
+from ntm.vn.text import name_key
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -124,7 +125,7 @@ def _require_valid(unit: Unit, day: dt.date) -> None:
     if not unit.is_valid_on(day):
         raise UnitServiceError(
             f"Đơn vị {unit.name} ({unit.code or 'không mã'}) không tồn tại vào ngày "
-            f"{vn_date(day)} (hiệu lực {unit.period})."
+            f"{format_date(day)} (hiệu lực {unit.period})."
         )
 
 
@@ -134,8 +135,8 @@ def _require_open_end(unit: Unit, ctx: _Ctx) -> None:
     _require_valid(unit, ctx.date - ONE_DAY)
     if unit.valid_to is not None:
         raise UnitServiceError(
-            f"Đơn vị {unit.label} đã có ngày kết thúc {vn_date(unit.valid_to)}; không thể "
-            f"kết thúc lại vào ngày {vn_date(ctx.date - ONE_DAY)}."
+            f"Đơn vị {unit.label} đã có ngày kết thúc {format_date(unit.valid_to)}; không thể "
+            f"kết thúc lại vào ngày {format_date(ctx.date - ONE_DAY)}."
         )
 
 
@@ -216,8 +217,8 @@ def _historical(spec: NewUnit, ctx: _Ctx) -> Unit:
     """An old-side unit not in the data: created ending on D-1."""
     if spec.valid_from is not None and spec.valid_from >= ctx.date:
         raise UnitServiceError(
-            f"{spec.name}: ngày bắt đầu {vn_date(spec.valid_from)} phải trước ngày sự kiện "
-            f"{vn_date(ctx.date)}."
+            f"{spec.name}: ngày bắt đầu {format_date(spec.valid_from)} phải trước ngày sự kiện "
+            f"{format_date(ctx.date)}."
         )
     _check_parent(spec.kind, spec.parent, ctx.date - ONE_DAY, spec.name)
     unit = Unit(
@@ -296,7 +297,7 @@ def _start_existing(unit: Unit, ctx: _Ctx) -> None:
     _require_valid(unit, ctx.date)
     if unit.valid_from is not None:
         raise UnitServiceError(
-            f"Đơn vị {unit.label} đã có ngày bắt đầu {vn_date(unit.valid_from)}; "
+            f"Đơn vị {unit.label} đã có ngày bắt đầu {format_date(unit.valid_from)}; "
             "sự kiện thành lập đã được ghi."
         )
     ctx.before.append(snapshot(unit))
@@ -319,7 +320,7 @@ def _refuse_children(unit: Unit, ctx: _Ctx, what: str) -> None:
     n = Unit.objects.valid_on(ctx.date).filter(parent=unit).count()
     if n:
         raise UnitServiceError(
-            f"Đơn vị {unit.label} còn {n} đơn vị cấp dưới vào ngày {vn_date(ctx.date)}; "
+            f"Đơn vị {unit.label} còn {n} đơn vị cấp dưới vào ngày {format_date(ctx.date)}; "
             f"hãy chuyển chúng trước khi {what}."
         )
 

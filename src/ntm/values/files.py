@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 
-from ntm.stats.formatting import format_number
+from ntm.vn.numbers import format_number
 
 TYPES: dict[str, tuple[str, str]] = {
     "pdf": ("application/pdf", ".pdf"),
@@ -213,9 +213,15 @@ def identify(data: bytes) -> str:
             raise
         # A broken archive or XML part, an encrypted entry, an unknown compression method.
         except (
-            zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError,
-            NotImplementedError, RuntimeError, OSError, ValueError,
-        ) as e:  # fmt: skip
+            zipfile.BadZipFile,
+            zlib.error,
+            ElementTree.ParseError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+            OSError,
+            ValueError,
+        ) as e:
             raise _not_accepted() from e
     if kind not in allowed_types():
         raise _not_accepted()

@@ -18,6 +18,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ntm.evaluation import semantics
+from ntm.evaluation.semantics import Status
+from ntm.vn.dates import format_date
+
 # The years a value, a page address or an API call may name: the programme's, with room
 # (a criteria set reads only some of them; the services say which).
 FIRST_YEAR = 2000
@@ -25,8 +29,10 @@ LAST_YEAR = 2100
 
 
 class Stage(models.TextChoices):
-    CLAIMED = "claimed", _("Claimed (commune)")
-    VERIFIED = "verified", _("Verified (appraiser)")
+    """The stages of `ntm.evaluation.semantics.Stage`, with their labels."""
+
+    CLAIMED = semantics.Stage.CLAIMED.value, _("Claimed (commune)")
+    VERIFIED = semantics.Stage.VERIFIED.value, _("Verified (appraiser)")
 
 
 class Value(models.Model):
@@ -193,7 +199,7 @@ class SubmissionVersion(models.Model):
         indexes = (models.Index(fields=("period", "unit", "effective_at")),)
 
     def __str__(self) -> str:
-        return f"{self.submission_id}: {self.state} from {self.effective_at:%d/%m/%Y}"
+        return f"{self.submission_id}: {self.state} from {format_date(self.effective_at)}"
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
@@ -237,17 +243,19 @@ class Comment(models.Model):
 
 
 class DeclaredStatus(models.TextChoices):
-    MET = "met", _("Met")
-    BASICALLY_MET = "basically_met", _("Basically met")
-    NOT_MET = "not_met", _("Not met")
+    """The statuses a criterion may be declared (`semantics.DECLARED_STATUSES`), labelled."""
+
+    MET = Status.MET.value, _("Met")
+    BASICALLY_MET = Status.BASICALLY_MET.value, _("Basically met")
+    NOT_MET = Status.NOT_MET.value, _("Not met")
 
 
 # What a person reads for each status of an evaluated criterion or condition.
 STATUS_LABELS = {
     **dict(DeclaredStatus.choices),
-    "missing_data": _("Missing data"),
-    "missing_threshold": _("Missing threshold"),
-    "not_applicable": _("Not applicable"),
+    Status.MISSING_DATA: _("Missing data"),
+    Status.MISSING_THRESHOLD: _("Missing threshold"),
+    Status.NOT_APPLICABLE: _("Not applicable"),
 }
 
 

@@ -64,25 +64,41 @@ def make_world() -> World:
 
     def enter(unit: Unit, stage: Stage, amount: float, user: User) -> Value:
         return save_value(
-            unit, INCOME, YEAR, Entry(value=amount), stage=stage, expected_version=0,
+            unit,
+            INCOME,
+            YEAR,
+            Entry(value=amount),
+            stage=stage,
+            expected_version=0,
             acting_user=user,
-        )  # fmt: skip
+        )
 
     enter(p.commune_a, Stage.CLAIMED, 47.0, p.officer_a)
     value = enter(p.commune_a, Stage.VERIFIED, 46.0, p.appraiser)
     enter(p.commune_b, Stage.CLAIMED, 40.0, p.officer_b)
     evidence = add_evidence(
-        p.commune_a, INCOME, YEAR, SimpleUploadedFile("bien-ban.png", PNG),
-        acting_user=p.officer_a, description="Biên bản",
-    )  # fmt: skip
+        p.commune_a,
+        INCOME,
+        YEAR,
+        SimpleUploadedFile("bien-ban.png", PNG),
+        acting_user=p.officer_a,
+        description="Biên bản",
+    )
     submission = submit(
         p.commune_a, SUBMITTED_YEAR, load_set(SUBMITTED_SET), acting_user=p.officer_a
     )
     job = ImportJob.objects.create(
-        file="imports/xa.csv", original_name="xa.csv", set_id=SET, period=YEAR,
-        stage=Stage.CLAIMED, state=ImportState.DONE, summary={"units": 1, "values": 1},
-        created_by=p.officer_a, created_at=timezone.now(), finished_at=timezone.now(),
-    )  # fmt: skip
+        file="imports/xa.csv",
+        original_name="xa.csv",
+        set_id=SET,
+        period=YEAR,
+        stage=Stage.CLAIMED,
+        state=ImportState.DONE,
+        summary={"units": 1, "values": 1},
+        created_by=p.officer_a,
+        created_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
     value.refresh_from_db()
     return World(p=p, value=value, evidence=evidence, submission=submission, job=job)
 

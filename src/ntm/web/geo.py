@@ -25,6 +25,7 @@ from ntm.audit.services import record
 from ntm.results.scope import UnitRef
 from ntm.units.models import COMMUNE_LEVEL, Unit, UnitKind
 from ntm.units.queries import units_of
+from ntm.vn.numbers import format_number
 from ntm.web.models import Boundaries
 
 if TYPE_CHECKING:
@@ -55,6 +56,12 @@ class BoundaryError(ValueError):
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
+
+
+def _too_large(size: int) -> BoundaryError:
+    return BoundaryError(
+        [f"Tệp quá lớn ({format_number(size)} byte); tối đa {format_number(max_bytes())} byte."]
+    )
 
 
 class NotAllowedError(PermissionError):
@@ -148,9 +155,7 @@ def check_boundaries(data: bytes, communes: Iterable[Unit]) -> tuple[list[dict[s
     """The features to store ({"code", "rings"}) and how many communes they cover; raises
     `BoundaryError` listing every problem when anything is wrong."""
     if len(data) > max_bytes():
-        raise BoundaryError(
-            [f"Tệp quá lớn ({len(data):,} byte); tối đa {max_bytes():,} byte.".replace(",", ".")]
-        )
+        raise _too_large(len(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -224,9 +229,7 @@ def upload_boundaries(
         raise NotAllowedError("Chỉ Văn phòng Điều phối của tỉnh được tải ranh giới lên.")
     size = upload.size or 0
     if size > max_bytes():
-        raise BoundaryError(
-            [f"Tệp quá lớn ({size:,} byte); tối đa {max_bytes():,} byte.".replace(",", ".")]
-        )
+        raise _too_large(size)
     data = upload.read(max_bytes() + 1)
     features, matched = check_boundaries(data, province_communes_today(province))
     with transaction.atomic():

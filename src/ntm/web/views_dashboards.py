@@ -29,9 +29,10 @@ from ntm.results.central import CentralView, central_view
 from ntm.results.commune import commune_view
 from ntm.results.province import ProvinceOverview, province_overview
 from ntm.results.query import ChoiceError, parse_day, parse_flag, parse_geography, parse_year
-from ntm.stats.formatting import format_number, format_percent
 from ntm.units.models import Unit, UnitKind
 from ntm.values.models import Evidence
+from ntm.vn.dates import format_date
+from ntm.vn.numbers import format_number, format_percent
 from ntm.web import charts, geo
 from ntm.web.views import get_visible_unit_or_404
 
@@ -73,7 +74,7 @@ def as_of_label(as_of: dt.date | None) -> str:
     """ "tính đến 30/06/2020", or the live record."""
     if as_of is None:
         return _("live record")
-    return _("as of %(day)s") % {"day": as_of.strftime("%d/%m/%Y")}
+    return _("as of %(day)s") % {"day": format_date(as_of)}
 
 
 def approval_label(approved: int, in_scope: int, approved_only: bool) -> str:
@@ -97,7 +98,7 @@ def basis_label(overview: ProvinceOverview) -> str:
         geography = _("As recorded: each year on the administrative units of that year.")
     else:
         geography = _("Re-based onto the administrative units of %(day)s.") % {
-            "day": overview.onto.strftime("%d/%m/%Y")
+            "day": format_date(overview.onto)
         }
     moment = as_of_label(overview.as_of)
     if overview.as_of is not None:

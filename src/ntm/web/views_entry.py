@@ -36,18 +36,12 @@ from ntm.criteria.loader import (
     measures_read,
     sets_for_period,
 )
-from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure
+from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure, Op
+from ntm.evaluation.semantics import Status
 from ntm.exchange.workbook import InputError
 from ntm.results.commune import unit_results
-from ntm.stats.formatting import format_number
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
-from ntm.values.importing import (
-    cached_progress,
-    forget_progress,
-    import_values,
-    progress_to_cache,
-)
 from ntm.values.models import (
     STATUS_LABELS,
     Evidence,
@@ -58,6 +52,13 @@ from ntm.values.models import (
     Submission,
     Value,
 )
+from ntm.values.services.imports import (
+    cached_progress,
+    forget_progress,
+    import_values,
+    progress_to_cache,
+)
+from ntm.vn.numbers import format_measured
 from ntm.web.forms import (
     CellForm,
     CommentForm,
@@ -118,13 +119,13 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 # ------------------------------------------------------------------------------------ the grid
 
-STATUS_CLASS = {
-    "met": "status-ok",
-    "not_met": "status-bad",
-    "basically_met": "status-warn",
-    "missing_data": "status-warn",
-    "missing_threshold": "status-warn",
-    "not_applicable": "muted",
+STATUS_CLASS: dict[str, str] = {
+    Status.MET: "status-ok",
+    Status.NOT_MET: "status-bad",
+    Status.BASICALLY_MET: "status-warn",
+    Status.MISSING_DATA: "status-warn",
+    Status.MISSING_THRESHOLD: "status-warn",
+    Status.NOT_APPLICABLE: "muted",
 }
 
 
@@ -132,7 +133,7 @@ def status_label(status: str | None) -> str:
     return str(STATUS_LABELS.get(status or "", status or "—"))
 
 
-OP_TEXT = {">=": "≥", "<=": "≤", "==": "="}
+OP_TEXT = {Op.AT_LEAST: "≥", Op.AT_MOST: "≤", Op.EQUAL: "="}
 
 
 @dataclass
@@ -208,15 +209,15 @@ class Grid:
     can_declare: bool
 
 
-def _threshold_text(op: str, threshold: float | None, measure: Measure) -> str:
-    if op == "yes":
+def _threshold_text(op: Op, threshold: float | None, measure: Measure) -> str:
+    if op == Op.YES:
         return "Đạt"
-    if op == "none":
+    if op == Op.NONE:
         return "Không (= 0)"
     if threshold is None:
         return "—"
     unit = "%" if measure.kind == "share" else measure.unit
-    return f"{OP_TEXT.get(op, op)} {format_number(threshold, 2, strip_zeros=True)} {unit}"
+    return f"{OP_TEXT.get(op, op)} {format_measured(threshold)} {unit}"
 
 
 def _cell(
@@ -303,7 +304,7 @@ def build_grid(
                 verify_ok = may_verify and not services.locked_for(
                     m.key, Stage.VERIFIED, year, known
                 )
-                status = str(row.get("status") or "missing_data")
+                status = str(row.get("status") or Status.MISSING_DATA)
                 lines.append(
                     Line(
                         indicator=ind.code,
@@ -326,7 +327,7 @@ def build_grid(
                     )
                 )
         crow = criteria.get((criterion.number,), {})
-        status = str(crow.get("status") or "missing_threshold")
+        status = str(crow.get("status") or Status.MISSING_THRESHOLD)
         blocks.append(
             Block(
                 number=criterion.number,
@@ -459,9 +460,14 @@ def save_cell(
     else:
         try:
             services.save_value(
-                unit, measure, year, form.cleaned_data["entry"], stage=stage,
-                expected_version=form.cleaned_data["version"], acting_user=user,
-            )  # fmt: skip
+                unit,
+                measure,
+                year,
+                form.cleaned_data["entry"],
+                stage=stage,
+                expected_version=form.cleaned_data["version"],
+                acting_user=user,
+            )
         except services.Conflict as exc:
             # The user's input stays in the field; the version moves to the one just seen,
             # so saving again replaces the other value knowingly.
@@ -509,9 +515,13 @@ def declare(request: HttpRequest, pk: int, set_id: str, year: int, criterion: in
     else:
         try:
             services.declare_status(
-                unit, year, cset, criterion, form.cleaned_data["status"],
+                unit,
+                year,
+                cset,
+                criterion,
+                form.cleaned_data["status"],
                 acting_user=_user(request),
-            )  # fmt: skip
+            )
         except services.NotAllowed:
             raise PermissionDenied from None
         except services.ValuesError as exc:
@@ -624,9 +634,13 @@ def upload_evidence(request: HttpRequest, pk: int, year: int, measure: str) -> H
         return _back_to_value(unit, year, measure, request)
     try:
         services.add_evidence(
-            unit, measure, year, form.cleaned_data["file"], acting_user=_user(request),
+            unit,
+            measure,
+            year,
+            form.cleaned_data["file"],
+            acting_user=_user(request),
             description=form.cleaned_data["description"],
-        )  # fmt: skip
+        )
         messages.success(request, _("Evidence added."))
     except services.NotAllowed:
         raise PermissionDenied from None
@@ -697,19 +711,28 @@ def run_job(job_id: int) -> None:
     outcome: dict[str, Any]
     try:
         result = import_values(
-            job.file.path, load_set(job.set_id), job.period, acting_user=job.created_by,
-            stage=job.stage, progress=progress_to_cache(job_id), source_name=job.original_name,
-        )  # fmt: skip
+            job.file.path,
+            load_set(job.set_id),
+            job.period,
+            acting_user=job.created_by,
+            stage=job.stage,
+            progress=progress_to_cache(job_id),
+            source_name=job.original_name,
+        )
         outcome = {
             "state": ImportState.DONE,
             "done": result.values,
             "total": result.values,
             "summary": {
-                "units": result.units, "values": result.values, "changed": result.changed,
-                "unchanged": result.unchanged, "blank": result.blank,
-                "cleared": result.cleared, "audit": result.audit_id,
+                "units": result.units,
+                "values": result.values,
+                "changed": result.changed,
+                "unchanged": result.unchanged,
+                "blank": result.blank,
+                "cleared": result.cleared,
+                "audit": result.audit_id,
             },
-        }  # fmt: skip
+        }
     except InputError as exc:
         # Both languages: the page shows the reader's.
         outcome = {
@@ -787,9 +810,13 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     # Jobs stored before problems were kept in both languages hold plain Vietnamese lines.
     problems = [p.get(language) or p["vi"] if isinstance(p, dict) else p for p in job.problems]
     context = {
-        "job": job, "progress": progress, "running": running, "percent": percent,
-        "problems": problems, "problem_count": job.summary.get("problems", len(problems)),
-    }  # fmt: skip
+        "job": job,
+        "progress": progress,
+        "running": running,
+        "percent": percent,
+        "problems": problems,
+        "problem_count": job.summary.get("problems", len(problems)),
+    }
     if _is_htmx(request):
         return render(request, "values/_import_status.html", context)
     return render(request, "values/import_job.html", context)

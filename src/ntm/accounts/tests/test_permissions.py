@@ -91,19 +91,32 @@ def test_role_validity_dates(personas: Personas) -> None:
     p = personas
     today = timezone.localdate()
     future = create_user(
-        "future", password=None, role=Role.PROVINCE_OFFICE, unit=p.province,
-        valid_from=today + DAY, actor=ACTOR,
-    )  # fmt: skip
+        "future",
+        password=None,
+        role=Role.PROVINCE_OFFICE,
+        unit=p.province,
+        valid_from=today + DAY,
+        actor=ACTOR,
+    )
     assert not perm.can_view(future, p.commune_a)
     ended = create_user(
-        "ended", password=None, role=Role.CENTRAL_VIEWER,
-        valid_from=dt.date(2020, 1, 1), valid_to=today - DAY, actor=ACTOR,
-    )  # fmt: skip
+        "ended",
+        password=None,
+        role=Role.CENTRAL_VIEWER,
+        valid_from=dt.date(2020, 1, 1),
+        valid_to=today - DAY,
+        actor=ACTOR,
+    )
     assert not perm.can_read_all(ended)
     last_day = create_user(
-        "last_day", password=None, role=Role.COMMUNE_OFFICER, unit=p.commune_a,
-        valid_from=today - DAY, valid_to=today, actor=ACTOR,
-    )  # fmt: skip
+        "last_day",
+        password=None,
+        role=Role.COMMUNE_OFFICER,
+        unit=p.commune_a,
+        valid_from=today - DAY,
+        valid_to=today,
+        actor=ACTOR,
+    )
     assert perm.can_enter_values(last_day, p.commune_a)  # valid_to is inclusive
 
 
@@ -151,8 +164,10 @@ def test_scope_follows_a_renamed_province(personas: Personas) -> None:
         "office_new", password=None, role=Role.PROVINCE_OFFICE, unit=renamed, actor=ACTOR
     )
     assert set(perm.visible_units(office, dt.date(2021, 1, 1))) == {
-        p.province, p.commune_a, p.commune_b,
-    }  # fmt: skip
+        p.province,
+        p.commune_a,
+        p.commune_b,
+    }
     assert perm.can_approve(office, p.commune_a)
 
 

@@ -97,15 +97,22 @@ def test_grant_refuses_overlap_bad_dates_and_ended_units(personas: Personas) -> 
         grant_role(p.officer_a, Role.COMMUNE_OFFICER, p.commune_a, actor=ACTOR)
     with pytest.raises(AccountServiceError, match="không được trước ngày bắt đầu"):
         grant_role(
-            p.officer_b, Role.COMMUNE_OFFICER, p.commune_a,
-            valid_from=dt.date(2024, 1, 1), valid_to=dt.date(2023, 1, 1), actor=ACTOR,
-        )  # fmt: skip
+            p.officer_b,
+            Role.COMMUNE_OFFICER,
+            p.commune_a,
+            valid_from=dt.date(2024, 1, 1),
+            valid_to=dt.date(2023, 1, 1),
+            actor=ACTOR,
+        )
     p.commune_b.valid_to = dt.date(2021, 12, 31)
     with pytest.raises(AccountServiceError, match="đã hết hiệu lực ngày 31/12/2021"):
         grant_role(
-            p.officer_a, Role.COMMUNE_OFFICER, p.commune_b,
-            valid_from=dt.date(2022, 1, 1), actor=ACTOR,
-        )  # fmt: skip
+            p.officer_a,
+            Role.COMMUNE_OFFICER,
+            p.commune_b,
+            valid_from=dt.date(2022, 1, 1),
+            actor=ACTOR,
+        )
     assert _counts() == before
     # A later, non-overlapping period for the same role and unit is fine.
     RoleAssignment.objects.filter(user=p.officer_a).update(valid_to=dt.date(2023, 12, 31))

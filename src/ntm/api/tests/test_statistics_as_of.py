@@ -53,8 +53,9 @@ def test_as_of_and_approved_only(client: Client, world: Personas) -> None:
 )
 def test_bad_as_of_is_explained(client: Client, world: Personas, query: str, detail: str) -> None:
     headers = bearer(world, "province_office")
-    status, body = get(client, f"/api/units/{world.province.pk}/statistics?period=2021&{query}",
-                       headers)  # fmt: skip
+    status, body = get(
+        client, f"/api/units/{world.province.pk}/statistics?period=2021&{query}", headers
+    )
     assert status == 422 and detail in body["detail"]
 
 

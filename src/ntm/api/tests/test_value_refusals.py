@@ -65,9 +65,14 @@ def test_an_empty_entry_of_a_new_value_writes_no_row(client: Client, personas: P
     response = put(client, personas, "officer_a", INCOME, {"period": 2020})
     assert response.status_code == 200, response.content
     assert response.json()["claimed"] == {
-        "value": None, "numerator": None, "denominator": None, "not_applicable": False,
-        "version": 0, "by": None, "at": None,
-    }  # fmt: skip
+        "value": None,
+        "numerator": None,
+        "denominator": None,
+        "not_applicable": False,
+        "version": 0,
+        "by": None,
+        "at": None,
+    }
     nothing_written()
 
 
@@ -75,9 +80,14 @@ def test_a_locked_period_is_409(client: Client, personas: Personas) -> None:
     p = personas
     cset = load_set("vn-ntm-xa-2016-2020")
     save_value(
-        p.commune_a, INCOME, 2020, Entry(value=40.0), stage="claimed", expected_version=0,
+        p.commune_a,
+        INCOME,
+        2020,
+        Entry(value=40.0),
+        stage="claimed",
+        expected_version=0,
         acting_user=p.officer_a,
-    )  # fmt: skip
+    )
     submit(p.commune_a, 2020, cset, acting_user=p.officer_a)
     body = assert_error(
         put(client, p, "officer_a", INCOME, {"period": 2020, "value": 41, "expected_version": 1}),

@@ -77,8 +77,15 @@ def test_summary_and_results_workbook(tmp_path: Path) -> None:
     assert wb.sheetnames == ["Tổng hợp", "Kết quả theo xã", "Chi tiết chỉ tiêu"]
     matrix = wb["Kết quả theo xã"]
     head = [c.value for c in matrix[1]]
-    assert head[:7] == ["Mã xã", "Tên xã", "Số tiêu chí đạt", "Cơ bản đạt", "Chưa đạt",
-                        "Thiếu dữ liệu / ngưỡng", "Đạt chuẩn"]  # fmt: skip
+    assert head[:7] == [
+        "Mã xã",
+        "Tên xã",
+        "Số tiêu chí đạt",
+        "Cơ bản đạt",
+        "Chưa đạt",
+        "Thiếu dữ liệu / ngưỡng",
+        "Đạt chuẩn",
+    ]
     assert head[7] == "TC 1. Quy hoạch" and len(head) == 7 + 19
     rows = {r[0].value: r for r in matrix.iter_rows(min_row=2)}
     assert [c.value for c in rows["06010"][2:7]] == [19, 0, 0, 0, "Đạt chuẩn"]
@@ -104,8 +111,10 @@ def test_summary_and_results_workbook(tmp_path: Path) -> None:
         -6,
     )
     assert (row["Kết quả chỉ tiêu"], row["Trạng thái ngưỡng"], row["Căn cứ"]) == (
-        "Chưa đạt", "đã xác minh", "1980/QĐ-TTg"
-    )  # fmt: skip
+        "Chưa đạt",
+        "đã xác minh",
+        "1980/QĐ-TTg",
+    )
     assert detail.max_row - 1 == 3 * 51  # 49 indicators, 17.1 and 2.3 with two conditions
 
 
@@ -125,8 +134,12 @@ def test_json(tmp_path: Path) -> None:
     before = sorted(tmp_path.iterdir())
     data = json.loads(evaluate(str(path), "--set", SET, "--year", "2020", "--json"))
     assert sorted(tmp_path.iterdir()) == before, "--json without --out writes no file"
-    assert data["set"] == {"id": SET, "name_vi": load_set(SET).name_vi,
-                           "label": "vn-ntm-xa-2016-2020@1980/QĐ-TTg", "year": 2020}  # fmt: skip
+    assert data["set"] == {
+        "id": SET,
+        "name_vi": load_set(SET).name_vi,
+        "label": "vn-ntm-xa-2016-2020@1980/QĐ-TTg",
+        "year": 2020,
+    }
     summary = data["summary"]
     assert (summary["communes"], summary["meeting"]) == (3, 1)
     assert summary["average_met"]["exact"] == "18/1"
@@ -138,9 +151,14 @@ def test_json(tmp_path: Path) -> None:
     assert list(b["criteria"]) == [str(n) for n in range(1, 20)]
     assert b["criteria"]["10"] == "not_met"
     assert b["indicators"]["10"] == {
-        "status": "not_met", "value": 30.0, "threshold": 36.0, "column": "TDMNPB",
-        "gap": -6.0, "threshold_status": "verified", "stage": "claimed",
-    }  # fmt: skip
+        "status": "not_met",
+        "value": 30.0,
+        "threshold": 36.0,
+        "column": "TDMNPB",
+        "gap": -6.0,
+        "threshold_status": "verified",
+        "stage": "claimed",
+    }
     assert b["indicators"]["1.1"]["threshold"] is None
     compound = communes["06012"]["indicators"]["17.1"]
     assert compound["status"] == "not_met"
@@ -201,15 +219,21 @@ def header(machine: str) -> str:
 
 CASES = [
     ("income_per_capita", "ba mươi", "giá trị “ba mươi”: ô số chứa chữ, cần một con số"),
-    ("households_hygienic_water_share__numerator", 101,
-     "giá trị “101”: tử số lớn hơn mẫu số (101 > 100): tỷ lệ trên 100 %"),
+    (
+        "households_hygienic_water_share__numerator",
+        101,
+        "giá trị “101”: tử số lớn hơn mẫu số (101 > 100): tỷ lệ trên 100 %",
+    ),
     ("temporary_dilapidated_houses", -2, "giá trị “-2”: giá trị không được âm"),
-    ("income_per_capita", 1e28,
-     "giá trị “1e+28”: giá trị quá lớn (tối đa 15 chữ số, nhỏ hơn 1.000.000.000.000.000)"),
+    (
+        "income_per_capita",
+        1e28,
+        "giá trị “1e+28”: giá trị quá lớn (tối đa 15 chữ số, nhỏ hơn 1.000.000.000.000.000)",
+    ),
     ("duplicate", None, "cột A “Mã xã”, giá trị “06010”: xã bị lặp lại (đã có ở dòng 3)"),
     ("region", "Miền núi", "giá trị “Miền núi”: vùng không có trong bộ tiêu chí"),
     ("unit", None, "cột A “Mã xã”: thiếu mã xã"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("column", "value", "expected"), CASES)

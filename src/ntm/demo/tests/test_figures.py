@@ -25,8 +25,8 @@ from ntm.results.periods import recorded_results
 from ntm.results.province import province_overview
 from ntm.results.record import moment
 from ntm.results.scope import communes_on, pk_crosswalk
-from ntm.stats.formatting import PercentStyle, format_number, format_percent, format_signed
 from ntm.units.models import Unit
+from ntm.vn.numbers import PercentStyle, format_number, format_percent, format_signed
 
 SET_2016 = load_set("vn-ntm-xa-2016-2020")
 
@@ -172,5 +172,8 @@ def test_mid_2020_on_the_page(demo: DemoResult) -> None:
     assert _figure(page, "approved").endswith("0/181")
     # The year before, on its own 207 communes: "61 of 207 on the units before the mergers".
     assert "-12 xã" in _figure(page, "previous")
-    assert re.search(r'<th scope="row">2019</th><td>[^<]*</td><td class="num">61/207</td>'
-                     r'<td class="num">29,47 %</td>', page)  # fmt: skip
+    assert re.search(
+        r'<th scope="row">2019</th><td>[^<]*</td><td class="num">61/207</td>'
+        r'<td class="num">29,47 %</td>',
+        page,
+    )

@@ -284,10 +284,12 @@ def _bad_files(tmp_path: Path) -> list[Read]:
         "dtd.xlsx": ("xl/workbook.xml", b'<?xml version="1.0"?><!DOCTYPE x []><x/>'),
         "nopart.xlsx": ("xl/workbook.xml", None),
         "badxml.xlsx": ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData>"),
-        "nosheet.xlsx": ("xl/workbook.xml", rawxlsx.book("x").replace(
-            '<sheet name="x" sheetId="1" r:id="rId1"/>', "").encode()),
+        "nosheet.xlsx": (
+            "xl/workbook.xml",
+            rawxlsx.book("x").replace('<sheet name="x" sheetId="1" r:id="rId1"/>', "").encode(),
+        ),
         "norel.xlsx": ("xl/workbook.xml", rawxlsx.book("x").replace("rId1", "rId9").encode()),
-    }  # fmt: skip
+    }
     for name, (part, data) in damaged.items():
         copy = tmp_path / name
         copy.write_bytes(book.read_bytes())
@@ -334,8 +336,9 @@ _MARKS = frozenset("“”‘’–—…")
 def _foreign(p: InputProblem, quoted: set[str]) -> str:
     """The characters of the English reason outside ASCII once the allowed quotes are out."""
     text = p.reason_en
-    for allowed in sorted({*quoted, *_TEMPLATE_WORDS, str(p.value), p.header or ""}, key=len,
-                          reverse=True):  # fmt: skip
+    for allowed in sorted(
+        {*quoted, *_TEMPLATE_WORDS, str(p.value), p.header or ""}, key=len, reverse=True
+    ):
         if allowed:
             text = text.replace(allowed, "")
     return "".join(ch for ch in text if not ch.isascii() and ch not in _MARKS)

@@ -45,9 +45,11 @@ def test_blank_rows_and_cells_are_left_out_and_numbers_keep_their_type(tmp_path:
 def test_rich_text_without_its_phonetic_runs(tmp_path: Path) -> None:
     path = rawxlsx.write(
         tmp_path / "x.xlsx",
-        ['<row r="1"><c r="A1" t="inlineStr"><is><r><t>Xã </t></r><r><t>An</t></r>'
-         "<rPh><t>ignored</t></rPh></is></c></row>"],
-    )  # fmt: skip
+        [
+            '<row r="1"><c r="A1" t="inlineStr"><is><r><t>Xã </t></r><r><t>An</t></r>'
+            "<rPh><t>ignored</t></rPh></is></c></row>"
+        ],
+    )
     assert rows(path) == [(1, ["Xã An"])]
 
 
@@ -74,14 +76,27 @@ def test_dates_by_their_style(tmp_path: Path) -> None:
 def test_formula_cells(tmp_path: Path) -> None:
     path = rawxlsx.write(
         tmp_path / "x.xlsx",
-        ['<row r="1"><c r="A1"><f>1+1</f></c><c r="B1"><f>1+1</f><v>2</v></c>'
-         '<c r="C1" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'],
-    )  # fmt: skip
+        [
+            '<row r="1"><c r="A1"><f>1+1</f></c><c r="B1"><f>1+1</f><v>2</v></c>'
+            '<c r="C1" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
+        ],
+    )
     assert rows(path) == [
-        (1, [BadCell(FORMULA_WITHOUT_VALUE, "=1+1"), 2,
-             BadCell(Say("ô chứa lỗi của công thức (#DIV/0!)",
-                         "the cell holds a formula error (#DIV/0!)"), "#DIV/0!")])
-    ]  # fmt: skip
+        (
+            1,
+            [
+                BadCell(FORMULA_WITHOUT_VALUE, "=1+1"),
+                2,
+                BadCell(
+                    Say(
+                        "ô chứa lỗi của công thức (#DIV/0!)",
+                        "the cell holds a formula error (#DIV/0!)",
+                    ),
+                    "#DIV/0!",
+                ),
+            ],
+        )
+    ]
 
 
 def test_a_document_type_declaration_is_refused(tmp_path: Path) -> None:

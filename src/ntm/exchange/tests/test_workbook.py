@@ -45,9 +45,11 @@ HEADERS = [
     "10 Thu nhập bình quân đầu người (triệu đồng/người/năm)",
     "11 Tỷ lệ hộ nghèo (%)",
 ]
-# One good commune, in the template's column order.
-GOOD: list[Any] = ["06010", "Xã Hữu Kiên", "20", "TDMNPB", "Không", None, "Đạt", 40, 50, 8, 8,
-                   "Chưa đạt", 0, 38.5, 3.2]  # fmt: skip
+# One good commune, in the template's column order: the six identity columns, the measures.
+GOOD: list[Any] = [
+    *("06010", "Xã Hữu Kiên", "20", "TDMNPB", "Không", None),
+    *("Đạt", 40, 50, 8, 8, "Chưa đạt", 0, 38.5, 3.2),
+]
 
 
 def template(tmp_path: Path) -> Path:
@@ -135,16 +137,32 @@ def test_template_keeps_text_that_looks_like_a_formula(tmp_path: Path) -> None:
 
 
 def test_round_trip_template_fill_read(tmp_path: Path) -> None:
-    second = ["6010.0", "Xã B", 20, "dbsh", "co", "1", "DAT", "", None, "Không áp dụng", None,
-              "true", None, "1.234,5", "0"]  # fmt: skip
+    second = [
+        *("6010.0", "Xã B", 20, "dbsh", "co", "1"),
+        *("DAT", "", None, "Không áp dụng", None, "true", None, "1.234,5", "0"),
+    ]
     second[0] = 6011  # Excel turned the code into a number: its zero comes back
     units, values = read(filled(tmp_path, [GOOD, second]))
     assert units.to_dicts() == [
-        {"unit": "06010", "name": "Xã Hữu Kiên", "province": "20", "region": "TDMNPB",
-         "commune_group": None, "special_difficulty": False, "safe_zone_poor_district": False},
-        {"unit": "06011", "name": "Xã B", "province": "20", "region": "DBSH",
-         "commune_group": None, "special_difficulty": True, "safe_zone_poor_district": True},
-    ]  # fmt: skip
+        {
+            "unit": "06010",
+            "name": "Xã Hữu Kiên",
+            "province": "20",
+            "region": "TDMNPB",
+            "commune_group": None,
+            "special_difficulty": False,
+            "safe_zone_poor_district": False,
+        },
+        {
+            "unit": "06011",
+            "name": "Xã B",
+            "province": "20",
+            "region": "DBSH",
+            "commune_group": None,
+            "special_difficulty": True,
+            "safe_zone_poor_district": True,
+        },
+    ]
     got = {(r["unit"], r["measure"]): r for r in values.to_dicts()}
     assert set(values["stage"]) == {"claimed"} and set(values["period"]) == {2020}
     assert values.schema["period"] == pl.Int32
@@ -171,8 +189,12 @@ def test_csv_with_machine_headers_and_semicolons(tmp_path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f, delimiter=";")
         w.writerow([c.machine for c in cols])
-        w.writerow(["06010", "Xã A", "20", "TDMNPB", "", "", "Có", "40", "50", "8", "8",
-                    "Đạt", "0", "38,5", "3,2"])  # fmt: skip
+        w.writerow(
+            [
+                *("06010", "Xã A", "20", "TDMNPB", "", ""),
+                *("Có", "40", "50", "8", "8", "Đạt", "0", "38,5", "3,2"),
+            ]
+        )
     units, values = read(path)
     assert units["unit"].to_list() == ["06010"]
     assert values.filter(pl.col("measure") == "income")["value"].item() == 38.5
@@ -183,8 +205,9 @@ def test_csv_with_template_headers(tmp_path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(HEADERS)
-        w.writerow(["06010", "Xã A", "20", "TDMNPB", "", "", "FALSE", "", "", "", "", "",
-                    "2", "", ""])  # fmt: skip
+        w.writerow(
+            ["06010", "Xã A", "20", "TDMNPB", "", "", "FALSE", "", "", "", "", "", "2", "", ""]
+        )
     _units, values = read(path)
     assert values.sort("measure").select("measure", "value").rows() == [
         ("plan_approved", 0.0),
@@ -193,8 +216,11 @@ def test_csv_with_template_headers(tmp_path: Path) -> None:
 
 
 def test_unit_lookup_supplies_region_and_flags(tmp_path: Path) -> None:
-    register = {"06010": UnitInfo("06010", "Xã Hữu Kiên", "20", "TDMNPB", None,
-                                  frozenset({"special_difficulty"}))}  # fmt: skip
+    register = {
+        "06010": UnitInfo(
+            "06010", "Xã Hữu Kiên", "20", "TDMNPB", None, frozenset({"special_difficulty"})
+        )
+    }
     headers = ["Mã xã", *HEADERS[6:]]
     units, _ = read(filled(tmp_path, [["6010", *GOOD[6:]]], headers), unit_lookup=register.get)
     row = units.row(0, named=True)
@@ -215,28 +241,47 @@ def one_problem(tmp_path: Path, column: int, value: Any) -> str:
 @pytest.mark.parametrize(
     ("column", "value", "expected"),
     [
-        (13, "ba mươi", "cột N “10 Thu nhập bình quân đầu người (triệu đồng/người/năm)”, "
-         "giá trị “ba mươi”: ô số chứa chữ, cần một con số"),
+        (
+            13,
+            "ba mươi",
+            "cột N “10 Thu nhập bình quân đầu người (triệu đồng/người/năm)”, "
+            "giá trị “ba mươi”: ô số chứa chữ, cần một con số",
+        ),
         (13, "1.234", "không rõ dấu chấm/phẩy"),
         (12, -1, "cột M “9.1 Số nhà tạm, dột nát (nhà)”, giá trị “-1”: giá trị không được âm"),
         (12, 1.5, "số đếm phải là số nguyên"),
         (14, 120, "cột O “11 Tỷ lệ hộ nghèo (%)”, giá trị “120”: tỷ lệ không được lớn hơn 100 %"),
-        (7, 60, "cột H “2.2 Tỷ lệ đường trục thôn cứng hóa: km đường cứng hóa (tử số)”, "
-         "giá trị “60”: tử số lớn hơn mẫu số (60 > 50): tỷ lệ trên 100 %"),
+        (
+            7,
+            60,
+            "cột H “2.2 Tỷ lệ đường trục thôn cứng hóa: km đường cứng hóa (tử số)”, "
+            "giá trị “60”: tử số lớn hơn mẫu số (60 > 50): tỷ lệ trên 100 %",
+        ),
         (8, 0, "giá trị “0”: mẫu số phải lớn hơn 0; để trống nếu chưa có số liệu"),
-        (8, None, "cột I “2.2 Tỷ lệ đường trục thôn cứng hóa: tổng km đường trục thôn (mẫu số)”: "
-         "có tử số nhưng thiếu mẫu số"),
-        (6, "có lẽ", "cột G “1.1 Quy hoạch được duyệt (Đạt/Chưa đạt)”, giá trị “có lẽ”: "
-         "cần Đạt/Chưa đạt"),
+        (
+            8,
+            None,
+            "cột I “2.2 Tỷ lệ đường trục thôn cứng hóa: tổng km đường trục thôn (mẫu số)”: "
+            "có tử số nhưng thiếu mẫu số",
+        ),
+        (
+            6,
+            "có lẽ",
+            "cột G “1.1 Quy hoạch được duyệt (Đạt/Chưa đạt)”, giá trị “có lẽ”: cần Đạt/Chưa đạt",
+        ),
         (6, "Không áp dụng", "chỉ tiêu này không có lựa chọn “Không áp dụng”"),
         (4, "hmm", "cột E “Xã ĐBKK”, giá trị “hmm”: cần Có/Không"),
-        (3, "Tây Bắc", "cột D “Vùng”, giá trị “Tây Bắc”: vùng không có trong bộ tiêu chí; "
-         "dùng một trong: TDMNPB, DBSH"),
+        (
+            3,
+            "Tây Bắc",
+            "cột D “Vùng”, giá trị “Tây Bắc”: vùng không có trong bộ tiêu chí; "
+            "dùng một trong: TDMNPB, DBSH",
+        ),
         (3, None, "cột D “Vùng”: thiếu vùng — không xác định được xã"),
         (0, None, "cột A “Mã xã”: thiếu mã xã"),
         (2, "Lạng Sơn", "mã tỉnh phải là số"),
     ],
-)  # fmt: skip
+)
 def test_each_bad_cell_is_reported_with_its_place(
     tmp_path: Path, column: int, value: Any, expected: str
 ) -> None:
@@ -392,14 +437,22 @@ def test_a_formula_with_its_result_is_read(tmp_path: Path) -> None:
     [
         (13, "<v>NaN</v>", "NaN", "giá trị không phải là một số hữu hạn"),
         (14, "<v>inf</v>", "inf", "giá trị không phải là một số hữu hạn"),
-        (12, f"<v>{'9' * 400}</v>", "9" * 60 + "… (400 ký tự)",
-         "giá trị quá lớn (tối đa 15 chữ số)"),
+        (
+            12,
+            f"<v>{'9' * 400}</v>",
+            "9" * 60 + "… (400 ký tự)",
+            "giá trị quá lớn (tối đa 15 chữ số)",
+        ),
         (12, "<v>12abc</v>", "12abc", "ô số không đọc được"),
-        (13, "<v>1E+28</v>", "1e+28",
-         "giá trị quá lớn (tối đa 15 chữ số, nhỏ hơn 1.000.000.000.000.000)"),
+        (
+            13,
+            "<v>1E+28</v>",
+            "1e+28",
+            "giá trị quá lớn (tối đa 15 chữ số, nhỏ hơn 1.000.000.000.000.000)",
+        ),
         (13, "<v>#DIV/0!</v>", "#DIV/0!", "ô chứa lỗi của công thức (#DIV/0!)"),
     ],
-)  # fmt: skip
+)
 def test_cells_no_number_can_hold(
     tmp_path: Path, column: int, xml: str, shown: str, reason: str
 ) -> None:
@@ -473,8 +526,8 @@ def test_blank_means_no_data_and_the_template_says_so(tmp_path: Path) -> None:
 
 
 def test_a_cut_list_keeps_its_count_when_wrapped_again() -> None:
-    """importing.py and exchange/results.py re-raise a reader's InputError with their own name
-    and problems: the count of the problems left out survives."""
+    """values/services/imports.py and exchange/results.py re-raise a reader's InputError with
+    their own name and problems: the count of the problems left out survives."""
     many = [InputProblem(f"lỗi {i}", "Nhập liệu", i) for i in range(1, 251)]
     err = InputError(many, "a.xlsx")
     assert err.total == 250 and len(err.problems) == 201

@@ -59,8 +59,7 @@ def test_python_csv_in_every_dialect(
     tmp_path: Path, delimiter: str, quoting: int, encoding: str, headers: str
 ) -> None:
     decimal = "." if delimiter == "," else ","
-    second = ["06011", "Xã B", "20", "DBSH", "", "", "Chưa đạt", 12, 20, "", "", "", 3,
-              1234.5, 0.5]  # fmt: skip
+    second = ["06011", "Xã B", "20", "DBSH", "", "", "Chưa đạt", 12, 20, "", "", "", 3, 1234.5, 0.5]
     path = write_csv(
         tmp_path / "nhap.csv",
         [
@@ -232,13 +231,24 @@ LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
 def test_template_converted_by_libreoffice(tmp_path: Path, separator: str) -> None:
     path = tmp_path / "mau.xlsx"
     write_template(
-        CSET, path, measures=MEASURES,
+        CSET,
+        path,
+        measures=MEASURES,
         rows=[dict(zip(MACHINE, GOOD, strict=True)) | {"special_difficulty": False}],
-    )  # fmt: skip
+    )
     assert LIBREOFFICE is not None
     subprocess.run(
-        [LIBREOFFICE, "--headless", "--convert-to", f"csv:Text - txt - csv (StarCalc):"
-         f"{separator},34,76,1", "--outdir", str(tmp_path), str(path)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+        [
+            LIBREOFFICE,
+            "--headless",
+            "--convert-to",
+            f"csv:Text - txt - csv (StarCalc):{separator},34,76,1",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert incomes(tmp_path / "mau.csv") == [38.5]

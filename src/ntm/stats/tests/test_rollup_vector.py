@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ntm.criteria.schema import Band
+from ntm.evaluation.semantics import STATUSES
 from ntm.stats import rollup
 from ntm.stats.bands import make_bands
-from ntm.stats.summary import STATUSES
 from ntm.stats.tests import reference_rollup as reference
 
 YEARS = (2018, 2019, 2020, 2021)
@@ -93,7 +93,7 @@ def results(draw: st.DrawFn) -> tuple[pl.DataFrame, pl.DataFrame]:
         if draw(st.booleans())
         for k in range(1, draw(st.integers(1, 4)))
     ]
-    status_type: pl.DataType = draw(st.sampled_from((pl.String(), pl.Enum(STATUSES))))
+    status_type: pl.DataType = draw(st.sampled_from((pl.String(), pl.Enum([s.value for s in STATUSES]))))
     criteria = pl.DataFrame(
         rows,
         schema={

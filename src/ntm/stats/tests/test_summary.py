@@ -6,8 +6,8 @@ import polars as pl
 import pytest
 
 from ntm.criteria.schema import Band
-from ntm.stats.formatting import PercentStyle
 from ntm.stats.summary import render_text, summarize
+from ntm.vn.numbers import PercentStyle
 
 BANDS = [
     Band(label_vi="19 tiêu chí", label_en="19 criteria", min=19, max=19),

@@ -4,10 +4,10 @@ import datetime as dt
 
 import polars as pl
 
-from ntm.stats.formatting import PercentStyle
 from ntm.stats.rebase import basis_label
 from ntm.stats.rollup import statistics
 from ntm.stats.text import render_statistics
+from ntm.vn.numbers import PercentStyle
 
 
 def _province(meeting: dict[int, int], communes: int = 181) -> tuple[pl.DataFrame, ...]:

@@ -27,14 +27,28 @@ def _criteria(statuses: dict[str, list[str]]) -> pl.DataFrame:
 def test_unknown_criteria_are_listed_as_cannot_be_ruled_out() -> None:
     communes = _communes(
         [
-            {"unit": "A", "met": 7, "total": 10, "meets_set": False, "failing_share": 0.3,
-             "failing_key_criteria": [1], "revocation_risk": True, "revocation_possible": True},
-            {"unit": "B", "met": 7, "total": 10, "meets_set": False, "failing_share": 0.2,
-             "revocation_possible": True},
+            {
+                "unit": "A",
+                "met": 7,
+                "total": 10,
+                "meets_set": False,
+                "failing_share": 0.3,
+                "failing_key_criteria": [1],
+                "revocation_risk": True,
+                "revocation_possible": True,
+            },
+            {
+                "unit": "B",
+                "met": 7,
+                "total": 10,
+                "meets_set": False,
+                "failing_share": 0.2,
+                "revocation_possible": True,
+            },
             {"unit": "C", "met": 8, "total": 10, "meets_set": False, "failing_share": 0.2},
             {"unit": "D", "met": 10, "total": 10, "meets_set": True, "failing_share": 0.0},
         ]
-    )  # fmt: skip
+    )
     criteria = _criteria(
         {
             "A": ["not_met", "not_met", "not_met"] + ["met"] * 7,
@@ -52,8 +66,9 @@ def test_unknown_criteria_are_listed_as_cannot_be_ruled_out() -> None:
 
 
 def test_no_rule_no_watch_list() -> None:
-    communes = _communes([{"unit": "A", "met": 1, "total": 2, "meets_set": False,
-                           "failing_share": 0.5}]).drop("revocation_possible")  # fmt: skip
+    communes = _communes(
+        [{"unit": "A", "met": 1, "total": 2, "meets_set": False, "failing_share": 0.5}]
+    ).drop("revocation_possible")
     assert revocation_watch(communes, _criteria({"A": ["met", "not_met"]})) == []
 
 
@@ -76,12 +91,30 @@ def test_close_to_standard_lists_what_is_short_fewest_first() -> None:
     )
     indicators = pl.DataFrame(
         [
-            {"unit": "A", "criterion": 1, "indicator": "1.1", "condition": 0, "status": "not_met",
-             "value": 40.0, "threshold": 45.0, "op": ">=", "gap": -5.0},
-            {"unit": "A", "criterion": 1, "indicator": "1.2", "condition": 0, "status": "met",
-             "value": 1.0, "threshold": None, "op": "yes", "gap": None},
+            {
+                "unit": "A",
+                "criterion": 1,
+                "indicator": "1.1",
+                "condition": 0,
+                "status": "not_met",
+                "value": 40.0,
+                "threshold": 45.0,
+                "op": ">=",
+                "gap": -5.0,
+            },
+            {
+                "unit": "A",
+                "criterion": 1,
+                "indicator": "1.2",
+                "condition": 0,
+                "status": "met",
+                "value": 1.0,
+                "threshold": None,
+                "op": "yes",
+                "gap": None,
+            },
         ]
-    )  # fmt: skip
+    )
     close = close_to_standard(communes, criteria, indicators)
     assert [(c.unit, c.short) for c in close] == [("B", 1), ("A", 2)]
     a = close[1]
@@ -91,9 +124,19 @@ def test_close_to_standard_lists_what_is_short_fewest_first() -> None:
 
 def test_re_based_units_that_do_not_transfer_are_not_listed() -> None:
     communes = _communes(
-        [{"unit": "A", "met": 9, "total": 10, "meets_set": False, "failing_share": 0.5,
-          "revocation_risk": True, "revocation_possible": True, "comparable": False}]
-    )  # fmt: skip
+        [
+            {
+                "unit": "A",
+                "met": 9,
+                "total": 10,
+                "meets_set": False,
+                "failing_share": 0.5,
+                "revocation_risk": True,
+                "revocation_possible": True,
+                "comparable": False,
+            }
+        ]
+    )
     criteria = _criteria({"A": ["not_met"] + ["met"] * 9})
     empty = pl.DataFrame(schema={"unit": pl.String, "criterion": pl.Int64, "status": pl.String})
     assert revocation_watch(communes, criteria) == []

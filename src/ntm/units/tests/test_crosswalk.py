@@ -78,9 +78,12 @@ def test_a_unit_established_without_recorded_predecessors_is_a_part_of_its_own()
         NewUnit(name="Xã Mới", kind=UnitKind.COMMUNE, code="T102", parent=dist), date=D1, actor="t"
     )
     new = Unit.objects.get(code="T102")
-    services.merge_units([a, new], into=NewUnit(name="Xã Chung", kind=UnitKind.COMMUNE,
-                                                  code="T103", parent=dist),
-                         date=d2, actor="t")  # fmt: skip
+    services.merge_units(
+        [a, new],
+        into=NewUnit(name="Xã Chung", kind=UnitKind.COMMUNE, code="T103", parent=dist),
+        date=d2,
+        actor="t",
+    )
     walk = crosswalk(D0, d2, province=prov)
     check_crosswalk(walk)
     assert walk.filter(pl.col("new_unit") == "T103").rows() == [

@@ -22,7 +22,7 @@ from vietnamadminunits.database import query
 
 from ntm.criteria.loader import load_measures, load_set
 from ntm.criteria.resolve import resolve
-from ntm.criteria.schema import NUMERIC_OPS, Condition
+from ntm.criteria.schema import NUMERIC_OPS, Condition, Op
 from ntm.exchange.workbook import write_template
 from ntm.values.data import SAMPLE_NOTE, SAMPLE_SET, SAMPLE_WORKBOOK, SAMPLE_YEAR
 
@@ -66,13 +66,13 @@ def _denominator(text: str, size: dict[str, float], rng: random.Random) -> float
     return float(rng.randint(100, 1000))
 
 
-def _share(op: str, t: float | None, passes: bool, den: float, rng: random.Random) -> float:
+def _share(op: Op, t: float | None, passes: bool, den: float, rng: random.Random) -> float:
     """A numerator whose share passes or fails the threshold `t` (percent)."""
     if t is None:
         return math.floor(den * rng.uniform(0.5, 1.0))
-    if op == "==":
+    if op == Op.EQUAL:
         return den if passes else max(den - rng.randint(1, 2), 0)
-    if op == ">=":
+    if op == Op.AT_LEAST:
         if passes:
             return min(den, math.ceil(den * rng.uniform(t, t + (100 - t) * 0.8) / 100))
         return max(math.ceil(den * t / 100) - rng.randint(1, 1 + int(den * 0.1)), 0)
@@ -136,7 +136,7 @@ def _values(
     t = resolved.lookup(code, k, REGION)[1].value if cond.op in NUMERIC_OPS else None
     if m.kind == "yesno":
         return {m.key: passes}
-    if cond.op == "none":
+    if cond.op == Op.NONE:
         return {m.key: 0 if passes else rng.randint(1, 6)}
     if m.kind == "share":
         den = _denominator(m.denominator_vi or "", size, rng)
@@ -145,7 +145,7 @@ def _values(
     if t is None:
         return {m.key: round(rng.uniform(10, 60), 1)}
     delta = rng.uniform(0.2, 12) if passes else -rng.uniform(0.5, 8)
-    if cond.op == "<=":
+    if cond.op == Op.AT_MOST:
         delta = -delta
     return {m.key: round(max(t + delta, 0), 1)}
 

@@ -26,9 +26,14 @@ INCOME = "income_per_capita"
 def world(transactional_db: None) -> tuple[Personas, Any]:
     p = make_personas()
     second = create_user(
-        "officer_a2", password=None, role=Role.COMMUNE_OFFICER, unit=p.commune_a,
-        full_name="Cán bộ thứ hai xã An Bình", valid_from=UNITS_START, actor=ACTOR,
-    )  # fmt: skip
+        "officer_a2",
+        password=None,
+        role=Role.COMMUNE_OFFICER,
+        unit=p.commune_a,
+        full_name="Cán bộ thứ hai xã An Bình",
+        valid_from=UNITS_START,
+        actor=ACTOR,
+    )
     return p, second
 
 

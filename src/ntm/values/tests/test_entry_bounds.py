@@ -4,19 +4,30 @@ the same rule for the services (the form and the API call them) as for the impor
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pytest_django.fixtures import Settings
 
 from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria import bounds
 from ntm.criteria.loader import load_measures, sets_for_period
 from ntm.values.models import Stage, Value
-from ntm.values.services import Entry, InvalidEntry, ValuesError, save_value, set_reads
+from ntm.values.services import (
+    Entry,
+    InvalidEntry,
+    ValuesError,
+    add_comment,
+    add_evidence,
+    save_value,
+    set_reads,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +39,15 @@ WATER = "households_clean_water_share"
 
 def _save(p: Personas, measure: str, entry: Entry, period: int = YEAR, **kw: str) -> Value:
     return save_value(
-        p.commune_a, measure, period, entry, stage=Stage.CLAIMED, expected_version=0,
-        acting_user=p.officer_a, **kw,
-    )  # fmt: skip
+        p.commune_a,
+        measure,
+        period,
+        entry,
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=p.officer_a,
+        **kw,
+    )
 
 
 @pytest.mark.parametrize(
@@ -123,3 +140,39 @@ def test_the_grid_refuses_them_in_the_cell(
     html = response.content.decode()
     assert message in html and f'value="{typed}"' in html
     assert not Value.objects.exists() and not AuditLog.objects.filter(action__startswith="values")
+
+
+@pytest.mark.parametrize("case", ["year without a set", "measure the year's sets do not read"])
+def test_comments_and_evidence_go_only_where_a_set_reads_the_value(
+    personas: Personas, settings: Settings, tmp_path: Path, case: str
+) -> None:
+    """Nothing would ever show the remark or the file: no value row is made for it."""
+    if case == "year without a set":
+        year, measure = 2099, INCOME
+    else:
+        year = YEAR
+        measure = next(
+            k for k in load_measures() if k not in _read_in(YEAR) and k in _read_in(2022)
+        )
+    settings.MEDIA_ROOT = tmp_path
+    p = personas
+    with pytest.raises(InvalidEntry):
+        add_comment(p.commune_a, measure, year, "Xem lại", acting_user=p.officer_a)
+    upload = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n%%EOF\n")
+    with pytest.raises(InvalidEntry):
+        add_evidence(p.commune_a, measure, year, upload, acting_user=p.officer_a)
+    assert not Value.objects.exists()
+    assert not AuditLog.objects.filter(object_type="values.value").exists()
+
+
+def test_a_long_evidence_description_is_refused_not_cut(
+    personas: Personas, settings: Settings, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    p = personas
+    upload = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n%%EOF\n")
+    with pytest.raises(InvalidEntry, match="500"):
+        add_evidence(
+            p.commune_a, INCOME, 2020, upload, acting_user=p.officer_a, description="x" * 501
+        )
+    assert not Value.objects.exists()

@@ -368,14 +368,20 @@ def test_the_service_says_size_and_limit(personas: Personas, settings: SettingsW
 @pytest.mark.parametrize(
     ("data", "vi", "en"),
     [
-        (b"%PDF-1.4\n<script>alert(1)</script>", "có mã trang web (<script…)",
-         "holds web page code (<script…)"),
+        (
+            b"%PDF-1.4\n<script>alert(1)</script>",
+            "có mã trang web (<script…)",
+            "holds web page code (<script…)",
+        ),
         (b"MZ\x90\x00", "không phải loại được nhận", "is not of a type accepted"),
         (b"", "rỗng.", "is empty."),
-        (b"%PDF-" + b"x" * MiB, "nặng 1.048.581 byte, quá giới hạn 1.048.576 byte.",
-         "is 1,048,581 bytes, over the limit of 1,048,576 bytes."),
+        (
+            b"%PDF-" + b"x" * MiB,
+            "nặng 1.048.581 byte, quá giới hạn 1.048.576 byte.",
+            "is 1,048,581 bytes, over the limit of 1,048,576 bytes.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_service_refuses_in_the_users_language(
     personas: Personas, media: Path, settings: SettingsWrapper, data: bytes, vi: str, en: str
 ) -> None:

@@ -15,10 +15,10 @@ from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.workbook import InputError, template_columns, write_template
-from ntm.values import importing
-from ntm.values.importing import Progress, import_values
 from ntm.values.models import Stage, Value
 from ntm.values.services import Entry, save_value, submit
+from ntm.values.services import imports as importing
+from ntm.values.services.imports import Progress, import_values
 from ntm.values.tests.stored import stored_results as results_for
 
 pytestmark = pytest.mark.django_db
@@ -130,12 +130,16 @@ def test_unknown_code_and_bad_cells_are_all_listed(
         tmp_path / "xa.csv",
         cset,
         [
-            {"unit": "99001", INCOME: "bốn mươi", f"{WATER}__numerator": "130",
-             f"{WATER}__denominator": "120"},
+            {
+                "unit": "99001",
+                INCOME: "bốn mươi",
+                f"{WATER}__numerator": "130",
+                f"{WATER}__denominator": "120",
+            },
             {"unit": "12345", INCOME: "40"},
             {"unit": "99001", INCOME: "40"},
         ],
-    )  # fmt: skip
+    )
     with pytest.raises(InputError) as exc:
         import_values(path, cset, YEAR, acting_user=p.officer_a)
     problems = _problems(exc)
@@ -228,8 +232,9 @@ def test_unknown_stage(p: Personas, cset: CriteriaSet, tmp_path: Path) -> None:
 
 def test_command(p: Personas, cset: CriteriaSet, tmp_path: Path, capsys: Any) -> None:
     path = write_csv(tmp_path / "xa.csv", cset, [{"unit": "99001", INCOME: "40"}])
-    call_command("values", "import", str(path), "--set", SET, "--year", str(YEAR),
-                 "--user", "officer_a")  # fmt: skip
+    call_command(
+        "values", "import", str(path), "--set", SET, "--year", str(YEAR), "--user", "officer_a"
+    )
     out = capsys.readouterr()
     assert "Đã nhập 1 giá trị của 1 xã: 1 thay đổi" in out.out
     assert "Đang ghi số liệu: 1/1" in out.err
@@ -245,8 +250,17 @@ def test_the_province_office_imports_with_the_command(
         cset,
         [{"unit": "99001", INCOME: "40"}, {"unit": "99002", INCOME: "1"}],
     )
-    call_command("values", "import", str(path), "--set", SET, "--year", str(YEAR),
-                 "--user", p.province_office.username)  # fmt: skip
+    call_command(
+        "values",
+        "import",
+        str(path),
+        "--set",
+        SET,
+        "--year",
+        str(YEAR),
+        "--user",
+        p.province_office.username,
+    )
     assert "Đã nhập 2 giá trị của 2 xã: 2 thay đổi" in capsys.readouterr().out
     stored = dict(Value.objects.values_list("unit__code", "claimed_value"))
     assert stored == {"99001": 40.0, "99002": 1.0}
@@ -257,9 +271,11 @@ def test_command_reports_every_problem_and_writes_nothing(
 ) -> None:
     path = write_csv(tmp_path / "xa.csv", cset, [{"unit": "99002", INCOME: "40"}])
     with pytest.raises(CommandError, match=r"dòng 2.*xã này ngoài phạm vi của bạn"):
-        call_command("values", "import", str(path), "--set", SET, "--year", str(YEAR),
-                     "--user", "officer_a")  # fmt: skip
+        call_command(
+            "values", "import", str(path), "--set", SET, "--year", str(YEAR), "--user", "officer_a"
+        )
     with pytest.raises(CommandError, match="Không có người dùng"):
-        call_command("values", "import", str(path), "--set", SET, "--year", str(YEAR),
-                     "--user", "nobody")  # fmt: skip
+        call_command(
+            "values", "import", str(path), "--set", SET, "--year", str(YEAR), "--user", "nobody"
+        )
     _nothing_written()

@@ -16,9 +16,9 @@ from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import evaluate
 from ntm.exchange.workbook import InputError, UnitInfo, read_input, template_columns
 from ntm.units.models import UnitKind
-from ntm.values.importing import import_values
 from ntm.values.models import Stage, Value
 from ntm.values.services import Entry, save_value
+from ntm.values.services.imports import import_values
 from ntm.values.tests.stored import stored_results as results_for
 from ntm.values.tests.test_import import INCOME, WATER, YEAR, write_csv
 
@@ -27,9 +27,14 @@ pytestmark = pytest.mark.django_db
 
 def _save(p: Personas, measure: str, entry: Entry) -> None:
     save_value(
-        p.commune_a, measure, YEAR, entry, stage=Stage.CLAIMED, expected_version=0,
+        p.commune_a,
+        measure,
+        YEAR,
+        entry,
+        stage=Stage.CLAIMED,
+        expected_version=0,
         acting_user=p.officer_a,
-    )  # fmt: skip
+    )
 
 
 def test_a_blank_cell_clears_the_stored_value_and_is_counted(
@@ -61,9 +66,11 @@ def test_the_import_and_evaluate_give_the_same_answer_for_one_file(
     import_values(path, cset, YEAR, acting_user=p.officer_a)
     unit = p.commune_a
     units, values = read_input(
-        path, cset, year=YEAR,
+        path,
+        cset,
+        year=YEAR,
         unit_lookup=lambda code: UnitInfo(code=code, province="99", region=unit.region),
-    )  # fmt: skip
+    )
 
     def statuses(frame: pl.DataFrame) -> dict[int, str]:
         return dict(zip(frame["criterion"].to_list(), frame["status"].to_list(), strict=True))
@@ -97,9 +104,13 @@ def test_outside_the_scope_is_not_an_unknown_code(
     path = write_csv(
         tmp_path / "tinh.csv",
         cset,
-        [{"unit": "99001", INCOME: "40"}, {"unit": "98001", INCOME: "40"},
-         {"unit": "97001", INCOME: "40"}, {"unit": "99002", INCOME: "bốn"}],
-    )  # fmt: skip
+        [
+            {"unit": "99001", INCOME: "40"},
+            {"unit": "98001", INCOME: "40"},
+            {"unit": "97001", INCOME: "40"},
+            {"unit": "99002", INCOME: "bốn"},
+        ],
+    )
     with pytest.raises(InputError) as exc:
         import_values(path, cset, YEAR, acting_user=p.province_office, source_name="cua-toi.csv")
     problems = [str(x) for x in exc.value.problems]
@@ -135,9 +146,14 @@ def test_a_second_officer_of_another_province_is_outside(
 ) -> None:
     other = make_unit("Tỉnh Khác", UnitKind.PROVINCE, "98")
     office = create_user(
-        "vanphong_khac", password=None, role=Role.PROVINCE_OFFICE, unit=other,
-        full_name="Văn phòng tỉnh khác", valid_from=UNITS_START, actor=ACTOR,
-    )  # fmt: skip
+        "vanphong_khac",
+        password=None,
+        role=Role.PROVINCE_OFFICE,
+        unit=other,
+        full_name="Văn phòng tỉnh khác",
+        valid_from=UNITS_START,
+        actor=ACTOR,
+    )
     path = write_csv(tmp_path / "xa.csv", cset, [{"unit": "99001", INCOME: "40"}])
     with pytest.raises(InputError, match="xã này ngoài phạm vi của bạn"):
         import_values(path, cset, YEAR, acting_user=office)

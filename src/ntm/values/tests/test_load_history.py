@@ -100,12 +100,29 @@ def test_the_audit_rows_carry_before_after_and_the_moment(personas: Personas, cs
     where = {"unit": p.commune_a.pk, "measure": INCOME, "period": YEAR}
     empty = {"numerator": None, "denominator": None, "not_applicable": False}
     assert [(r.before, r.after) for r in rows] == [
-        (None, {"stage": "claimed", "value": 40.0, **empty, "version": 1, **where,
-                "at": at(MID).isoformat()}),
-        ({"stage": "claimed", "value": 40.0, **empty, "version": 1},
-         {"stage": "claimed", "value": 50.0, **empty, "version": 2, **where,
-          "at": at(END).isoformat()}),
-    ]  # fmt: skip
+        (
+            None,
+            {
+                "stage": "claimed",
+                "value": 40.0,
+                **empty,
+                "version": 1,
+                **where,
+                "at": at(MID).isoformat(),
+            },
+        ),
+        (
+            {"stage": "claimed", "value": 40.0, **empty, "version": 1},
+            {
+                "stage": "claimed",
+                "value": 50.0,
+                **empty,
+                "version": 2,
+                **where,
+                "at": at(END).isoformat(),
+            },
+        ),
+    ]
     assert all(r.actor == "cli:tinh" and r.reason == REASON for r in rows)
     assert AuditLog.objects.filter(action="values.import", object_type="values.value").count() == 6
 
@@ -125,9 +142,14 @@ def test_the_audit_rows_carry_before_after_and_the_moment(personas: Personas, cs
         "cli:tinh",
     )
     assert summary.after == {
-        "values": 2, "declarations": 1, "approvals": 1, "units": 1, "periods": [YEAR],
-        "sets": [SET], "stages": ["claimed", "verified"],
-    }  # fmt: skip
+        "values": 2,
+        "declarations": 1,
+        "approvals": 1,
+        "units": 1,
+        "periods": [YEAR],
+        "sets": [SET],
+        "stages": ["claimed", "verified"],
+    }
 
 
 def test_a_period_holding_values_is_refused_and_nothing_written(

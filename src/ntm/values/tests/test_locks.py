@@ -11,7 +11,6 @@ tested one after the other.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,10 +28,11 @@ from ntm.audit import services as audit_services
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.exchange.workbook import InputError
+from ntm.values import record as values_record
 from ntm.values import services
-from ntm.values.importing import import_values
 from ntm.values.models import Comment, Declaration, Evidence, Stage, State, Submission, Value
-from ntm.values.services import Entry, Locked, approve, reopen, save_value, submit
+from ntm.values.services import Entry, Locked, approve, imports, reopen, save_value, submit
+from ntm.values.services.imports import import_values
 from ntm.values.tests.test_import import INCOME, SET, YEAR, write_csv
 
 CSET = load_set(SET)
@@ -53,9 +53,14 @@ def _save(p: Personas, stage: str, value: float) -> Value:
     current = Value.objects.filter(unit=p.commune_a, measure=INCOME, period=YEAR).first()
     version = current.version(stage) if current else 0
     return save_value(
-        p.commune_a, INCOME, YEAR, Entry(value=value), stage=stage, expected_version=version,
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=value),
+        stage=stage,
+        expected_version=version,
         acting_user=user,
-    )  # fmt: skip
+    )
 
 
 def _stored(p: Personas, stage: str) -> float | None:
@@ -141,10 +146,9 @@ def held_after(monkeypatch: pytest.MonkeyPatch, action: str) -> Iterator[threadi
             release.wait(20)
         return row
 
-    # Every module of the values app that writes audit rows holds its own name for `record`.
-    for name, module in list(sys.modules.items()):
-        if name.startswith("ntm.values") and getattr(module, "record", None) is real:
-            monkeypatch.setattr(module, "record", record)
+    # The one writer of entries and states writes their audit rows; an import its summary.
+    monkeypatch.setattr(values_record, "record", record)
+    monkeypatch.setattr(imports, "record", record)
     try:
         yield reached
     finally:
@@ -168,9 +172,11 @@ def _waiting_on_a_lock(other: threading.Thread, seconds: float = 10.0) -> bool:
 
 
 def race_held(
-    monkeypatch: pytest.MonkeyPatch, first: Callable[[], Any], action: str,
+    monkeypatch: pytest.MonkeyPatch,
+    first: Callable[[], Any],
+    action: str,
     second: Callable[[], Any],
-) -> tuple[Side, Side, bool]:  # fmt: skip
+) -> tuple[Side, Side, bool]:
     """Run `first` until it has written its `action` audit row, then `second`, then let
     `first` commit. Returns both sides and whether `second` had to wait for a lock."""
     with held_after(monkeypatch, action) as reached:

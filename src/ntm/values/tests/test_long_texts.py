@@ -44,9 +44,14 @@ def test_a_long_comment(client: Client, p: Personas, language: str, message: str
 
 def test_a_long_reason(client: Client, p: Personas) -> None:
     save_value(
-        p.commune_a, INCOME, YEAR, Entry(value=40.0), stage="claimed", expected_version=0,
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=40.0),
+        stage="claimed",
+        expected_version=0,
         acting_user=p.officer_a,
-    )  # fmt: skip
+    )
     submit(p.commune_a, YEAR, load_set(SET), acting_user=p.officer_a)
     p.login(client, "province_office")
     url = reverse("values:workflow", args=[p.commune_a.pk, SET, YEAR])

@@ -143,9 +143,14 @@ def test_stale_version_is_a_conflict_showing_the_other_value(personas: Personas)
     )
     with pytest.raises(Conflict) as exc:
         save_value(
-            p.commune_a, INCOME, YEAR, Entry(value=39.0), stage=Stage.CLAIMED, expected_version=0,
+            p.commune_a,
+            INCOME,
+            YEAR,
+            Entry(value=39.0),
+            stage=Stage.CLAIMED,
+            expected_version=0,
             acting_user=p.officer_a,
-        )  # fmt: skip
+        )
     message = str(exc.value)
     assert "41,5 triệu đồng/người/năm" in message
     assert "Cán bộ xã An Bình" in message
@@ -197,9 +202,14 @@ def test_invalid_entries_are_refused(
 ) -> None:
     with pytest.raises(InvalidEntry, match=message):
         save_value(
-            personas.commune_a, measure, YEAR, entry, stage=Stage.CLAIMED, expected_version=0,
+            personas.commune_a,
+            measure,
+            YEAR,
+            entry,
+            stage=Stage.CLAIMED,
+            expected_version=0,
             acting_user=personas.officer_a,
-        )  # fmt: skip
+        )
     assert not Value.objects.exists()
     assert not AuditLog.objects.filter(action__startswith="values.").exists()
 
@@ -251,9 +261,14 @@ def test_workflow_submit_approve_lock_reopen(personas: Personas, cset: Any) -> N
     # Submitted: the commune's entry is frozen; the appraiser still verifies.
     with pytest.raises(Locked, match="đang chờ duyệt"):
         save_value(
-            p.commune_a, INCOME, YEAR, Entry(value=41.0), stage=Stage.CLAIMED, expected_version=1,
+            p.commune_a,
+            INCOME,
+            YEAR,
+            Entry(value=41.0),
+            stage=Stage.CLAIMED,
+            expected_version=1,
             acting_user=p.officer_a,
-        )  # fmt: skip
+        )
     save_value(
         p.commune_a,
         INCOME,
@@ -268,9 +283,14 @@ def test_workflow_submit_approve_lock_reopen(personas: Personas, cset: Any) -> N
     assert approve(p.commune_a, YEAR, cset, acting_user=p.province_office).state == "approved"
     with pytest.raises(Locked, match="đã được duyệt"):
         save_value(
-            p.commune_a, INCOME, YEAR, Entry(value=38.0), stage=Stage.VERIFIED, expected_version=1,
+            p.commune_a,
+            INCOME,
+            YEAR,
+            Entry(value=38.0),
+            stage=Stage.VERIFIED,
+            expected_version=1,
             acting_user=p.appraiser,
-        )  # fmt: skip
+        )
     with pytest.raises(ValuesError, match="Cần ghi lý do"):
         reopen(p.commune_a, YEAR, cset, reason="  ", acting_user=p.province_office)
     with pytest.raises(NotAllowed):
@@ -415,16 +435,22 @@ def test_history_tells_who_when_old_new_stage_reason(personas: Personas, cset: A
         reason="Cập nhật số liệu cuối năm",
     )
     submit(p.commune_a, YEAR, cset, acting_user=p.officer_a)
-    return_submission(p.commune_a, YEAR, cset, reason="Thiếu minh chứng",
-                      acting_user=p.province_office)  # fmt: skip
+    return_submission(
+        p.commune_a, YEAR, cset, reason="Thiếu minh chứng", acting_user=p.province_office
+    )
     history = value_history(v)
     assert [(h.action, h.stage, h.old, h.new, h.reason) for h in history] == [
         ("Lưu giá trị tự đánh giá", "tự đánh giá", "(trống)", "40 triệu đồng/người/năm", ""),
-        ("Lưu giá trị tự đánh giá", "tự đánh giá", "40 triệu đồng/người/năm",
-         "42,5 triệu đồng/người/năm", "Cập nhật số liệu cuối năm"),
+        (
+            "Lưu giá trị tự đánh giá",
+            "tự đánh giá",
+            "40 triệu đồng/người/năm",
+            "42,5 triệu đồng/người/năm",
+            "Cập nhật số liệu cuối năm",
+        ),
         ("Gửi duyệt", f"bộ {SET}", "đang soạn", "đã gửi, chờ duyệt", ""),
         ("Trả lại", f"bộ {SET}", "đã gửi, chờ duyệt", "bị trả lại", "Thiếu minh chứng"),
-    ]  # fmt: skip
+    ]
     assert history[0].who == "Cán bộ xã An Bình"
 
 

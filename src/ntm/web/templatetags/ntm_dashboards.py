@@ -6,20 +6,16 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from ntm.criteria.schema import Op
+from ntm.evaluation.semantics import Stage
 from ntm.results.commune import ConditionRow
 from ntm.results.province import Shortfall
-from ntm.stats.formatting import format_number
 from ntm.values.models import STATUS_LABELS
+from ntm.vn.numbers import format_measured, format_number
 
 register = template.Library()
 
-_OPS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
-
-
-def _num(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return format_number(x, 0 if float(x).is_integer() else 2, strip_zeros=True)
+_OPS: dict[str, str] = {Op.AT_LEAST: "≥", Op.AT_MOST: "≤", Op.EQUAL: "="}
 
 
 @register.filter
@@ -29,7 +25,8 @@ def status_label(status: str | None) -> str:
 
 @register.filter
 def stage_label(stage: str | None) -> str:
-    return {"claimed": _("Claimed"), "verified": _("Verified")}.get(stage or "", "—")
+    labels: dict[str, str] = {Stage.CLAIMED: _("Claimed"), Stage.VERIFIED: _("Verified")}
+    return labels.get(stage or "", "—")
 
 
 @register.filter
@@ -42,36 +39,35 @@ def share_of_one(value: float | None) -> str:
 def value_text(c: ConditionRow | Shortfall) -> str:
     """What was measured: "4/10 (40 %)", "Đạt", "45,5"."""
     if isinstance(c, ConditionRow) and c.numerator is not None and c.denominator is not None:
-        return f"{_num(c.numerator)}/{_num(c.denominator)} ({_num(c.value)} %)"
+        num, den, share = map(format_measured, (c.numerator, c.denominator, c.value))
+        return f"{num}/{den} ({share} %)"
     if c.value is None:
         return "—"
-    if c.op in ("yes", "no"):
+    if c.op == Op.YES:
         return _("Yes") if c.value >= 0.5 else _("No")
-    return _num(c.value)
+    return format_measured(c.value)
 
 
 @register.filter
 def threshold_text(c: ConditionRow | Shortfall) -> str:
     """What is required: "≥ 50", "yes", "none"; the unconfirmed mark is added by the template."""
-    if c.op == "yes":
+    if c.op == Op.YES:
         return _("Yes")
-    if c.op == "no":
-        return _("No")
-    if c.op == "none":
+    if c.op == Op.NONE:
         return _("None present")
     if c.threshold is None:
         return _("No threshold")
-    return f"{_OPS.get(c.op, c.op)} {_num(c.threshold)}"
+    return f"{_OPS.get(c.op, c.op)} {format_measured(c.threshold)}"
 
 
 @register.filter
 def gap_text(gap: float | None) -> str:
     if gap is None:
         return "—"
-    return ("+" if gap > 0 else "") + _num(gap)
+    return ("+" if gap > 0 else "") + format_measured(gap)
 
 
 @register.filter
 def short_by(gap: float | None) -> str:
     """How far a value is on the wrong side of its threshold (a negative margin), unsigned."""
-    return "—" if gap is None else _num(abs(gap))
+    return "—" if gap is None else format_measured(abs(gap))

@@ -1,6 +1,6 @@
 """Template filters for the Vietnamese number and date style, in every interface language.
 
-Numbers go through `ntm.stats.formatting` so a page shows exactly what a report prints.
+Numbers go through `ntm.vn.numbers` so a page shows exactly what a report prints.
 Usage: `{% load ntm_format %}` then `{{ d|vn_date }}`, `{{ x|vn_number:1 }}`,
 `{{ change|vn_signed }}`, `{% vn_percent met total %}`.
 """
@@ -14,7 +14,8 @@ from fractions import Fraction
 from django import template
 from django.utils import timezone
 
-from ntm.stats.formatting import format_number, format_percent, format_signed
+from ntm.vn.dates import format_date, format_datetime
+from ntm.vn.numbers import format_number, format_percent, format_signed
 
 register = template.Library()
 
@@ -29,8 +30,8 @@ def vn_date(value: dt.date | None) -> str:
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
-        return value.strftime("%d/%m/%Y %H:%M")
-    return value.strftime("%d/%m/%Y")
+        return format_datetime(value)
+    return format_date(value)
 
 
 @register.filter

@@ -95,8 +95,9 @@ def test_approval_counts_and_approved_only(client: Client, world: Personas) -> N
 def test_map_and_commune_page_as_of(client: Client, world: Personas) -> None:
     p = world
     p.login(client, "province_office")
-    page = html(client, reverse("web:province_map", args=[p.province.pk])
-                + "?period=2021&as_of=30/06/2021")  # fmt: skip
+    page = html(
+        client, reverse("web:province_map", args=[p.province.pk]) + "?period=2021&as_of=30/06/2021"
+    )
     assert "Tính đến 30/06/2021" in figure_bases(page)[0]
     assert re.search(r'data-met="16"', page) and 'data-met="17"' not in page
     commune = reverse("web:commune", args=[p.commune_a.pk])

@@ -19,9 +19,9 @@ from ntm.criteria.loader import load_set
 from ntm.exchange import workbook
 from ntm.exchange.workbook import template_columns
 from ntm.units.models import Unit
-from ntm.values.importing import WRITING, Progress, forget_progress, progress_to_cache
 from ntm.values.models import Evidence, ImportJob, Stage, State, Submission, Value
 from ntm.values.services import Entry, add_evidence, approve, save_value, submit
+from ntm.values.services.imports import WRITING, Progress, forget_progress, progress_to_cache
 from ntm.web import views_entry as views
 
 pytestmark = pytest.mark.django_db
@@ -57,9 +57,14 @@ def _expect(response: Any, expected: int | str) -> None:
 # --------------------------------------------------------------------------- reading pages
 
 READ: dict[str, int | str] = dict(
-    officer_a=200, officer_b=404, appraiser=200, province_office=200, central_viewer=200,
-    administrator=200, anonymous="login",
-)  # fmt: skip
+    officer_a=200,
+    officer_b=404,
+    appraiser=200,
+    province_office=200,
+    central_viewer=200,
+    administrator=200,
+    anonymous="login",
+)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -126,17 +131,23 @@ def test_grid_names_the_column_in_both_languages(client: Client, p: Personas) ->
 
 def test_unconfirmed_thresholds_are_marked(client: Client, p: Personas) -> None:
     p.login(client, "officer_a")
-    html = client.get(reverse("values:entry", args=[p.commune_a.pk, "vn-ntm-xa-2021-2025",
-                                                    2021])).content.decode()  # fmt: skip
+    html = client.get(
+        reverse("values:entry", args=[p.commune_a.pk, "vn-ntm-xa-2021-2025", 2021])
+    ).content.decode()
     assert "ngưỡng chưa được xác nhận" in html
 
 
 # --------------------------------------------------------------------------- saving a cell
 
 SAVE_CLAIMED: dict[str, int | str] = dict(
-    officer_a=200, officer_b=404, appraiser=403, province_office=403, central_viewer=403,
-    administrator=403, anonymous="login",
-)  # fmt: skip
+    officer_a=200,
+    officer_b=404,
+    appraiser=403,
+    province_office=403,
+    central_viewer=403,
+    administrator=403,
+    anonymous="login",
+)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -151,9 +162,16 @@ def test_save_claimed_cell(client: Client, p: Personas, persona: PersonaName) ->
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("appraiser", 200), ("officer_a", 403), ("officer_b", 404), ("province_office", 403),
-     ("central_viewer", 403), ("administrator", 403), ("anonymous", "login")],
-)  # fmt: skip
+    [
+        ("appraiser", 200),
+        ("officer_a", 403),
+        ("officer_b", 404),
+        ("province_office", 403),
+        ("central_viewer", 403),
+        ("administrator", 403),
+        ("anonymous", "login"),
+    ],
+)
 def test_save_verified_cell(
     client: Client, p: Personas, persona: PersonaName, expected: int | str
 ) -> None:
@@ -225,9 +243,14 @@ def test_plain_post_redirects_to_the_grid(client: Client, p: Personas) -> None:
 # --------------------------------------------------------------------------- declarations
 
 DECLARE: dict[str, int | str] = dict(
-    officer_a=200, officer_b=404, appraiser=200, province_office=200, central_viewer=403,
-    administrator=403, anonymous="login",
-)  # fmt: skip
+    officer_a=200,
+    officer_b=404,
+    appraiser=200,
+    province_office=200,
+    central_viewer=403,
+    administrator=403,
+    anonymous="login",
+)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -250,9 +273,14 @@ def _workflow(client: Client, p: Personas, action: str, reason: str = "") -> Any
 
 
 SUBMIT: dict[str, int | str] = dict(
-    officer_a=302, officer_b=404, appraiser=403, province_office=403, central_viewer=403,
-    administrator=403, anonymous="login",
-)  # fmt: skip
+    officer_a=302,
+    officer_b=404,
+    appraiser=403,
+    province_office=403,
+    central_viewer=403,
+    administrator=403,
+    anonymous="login",
+)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -263,9 +291,14 @@ def test_submit(client: Client, p: Personas, persona: PersonaName) -> None:
 
 
 APPROVE: dict[str, int | str] = dict(
-    officer_a=403, officer_b=404, appraiser=403, province_office=302, central_viewer=403,
-    administrator=403, anonymous="login",
-)  # fmt: skip
+    officer_a=403,
+    officer_b=404,
+    appraiser=403,
+    province_office=302,
+    central_viewer=403,
+    administrator=403,
+    anonymous="login",
+)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -278,8 +311,11 @@ def test_approve_and_reopen(client: Client, p: Personas, persona: PersonaName) -
     if approved:
         html = client.get(_entry_url(p)).content.decode()
         assert "Đã duyệt (khóa)" in html and "Mở lại" in html
-        response = client.post(_entry_url(p).replace(f"/{YEAR}/", f"/{YEAR}/workflow/"),
-                               {"action": "reopen", "reason": ""}, follow=True)  # fmt: skip
+        response = client.post(
+            _entry_url(p).replace(f"/{YEAR}/", f"/{YEAR}/workflow/"),
+            {"action": "reopen", "reason": ""},
+            follow=True,
+        )
         assert "Cần ghi lý do" in response.content.decode()
         assert Submission.objects.get().state == State.APPROVED
         _workflow(client, p, "reopen", "Sai số liệu hộ nghèo")
@@ -304,9 +340,14 @@ def test_approved_grid_has_no_editable_cells(client: Client, p: Personas) -> Non
 
 # The appraiser adds evidence to the verified stage.
 UPLOAD: dict[str, int | str] = dict(
-    officer_a=302, officer_b=404, appraiser=302, province_office=403, central_viewer=403,
-    administrator=403, anonymous="login",
-)  # fmt: skip
+    officer_a=302,
+    officer_b=404,
+    appraiser=302,
+    province_office=403,
+    central_viewer=403,
+    administrator=403,
+    anonymous="login",
+)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -328,9 +369,14 @@ def test_rejected_evidence_is_explained(client: Client, p: Personas) -> None:
 
 
 DOWNLOAD: dict[str, int | str] = dict(
-    officer_a=200, officer_b=404, appraiser=200, province_office=200, central_viewer=200,
-    administrator=200, anonymous="login",
-)  # fmt: skip
+    officer_a=200,
+    officer_b=404,
+    appraiser=200,
+    province_office=200,
+    central_viewer=200,
+    administrator=200,
+    anonymous="login",
+)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -347,9 +393,14 @@ def test_download_evidence(client: Client, p: Personas, persona: PersonaName) ->
 
 
 COMMENT: dict[str, int | str] = dict(
-    officer_a=302, officer_b=404, appraiser=302, province_office=302, central_viewer=403,
-    administrator=403, anonymous="login",
-)  # fmt: skip
+    officer_a=302,
+    officer_b=404,
+    appraiser=302,
+    province_office=302,
+    central_viewer=403,
+    administrator=403,
+    anonymous="login",
+)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -385,9 +436,14 @@ def test_history_page_lists_changes(client: Client, p: Personas) -> None:
 # --------------------------------------------------------------------------- import pages
 
 IMPORT: dict[str, int | str] = dict(
-    officer_a=200, officer_b=200, appraiser=200, province_office=200, central_viewer=403,
-    administrator=403, anonymous="login",
-)  # fmt: skip
+    officer_a=200,
+    officer_b=200,
+    appraiser=200,
+    province_office=200,
+    central_viewer=403,
+    administrator=403,
+    anonymous="login",
+)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -504,9 +560,13 @@ def test_a_cut_problem_list_counts_every_problem(
 
 def test_import_job_page_polls_while_running(client: Client, p: Personas) -> None:
     job = ImportJob.objects.create(
-        file="imports/x.csv", original_name="x.csv", set_id=SET, period=YEAR,
-        created_by=p.officer_a, created_at=timezone.now(),
-    )  # fmt: skip
+        file="imports/x.csv",
+        original_name="x.csv",
+        set_id=SET,
+        period=YEAR,
+        created_by=p.officer_a,
+        created_at=timezone.now(),
+    )
     progress_to_cache(job.pk)(Progress(WRITING, 400, 1000))
     try:
         p.login(client, "officer_a")

@@ -81,11 +81,24 @@ def test_catalogues_hold_every_marked_string(tmp_path: Path) -> None:
     work = tmp_path / "ntm"
     shutil.copytree(NTM, work, ignore=shutil.ignore_patterns("__pycache__", "static"))
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "--locale", "vi",
-         "--no-obsolete", "--no-location", "--no-wrap", "--ignore", "tests/*"],
-        cwd=work, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "--locale",
+            "vi",
+            "--no-obsolete",
+            "--no-location",
+            "--no-wrap",
+            "--ignore",
+            "tests/*",
+        ],
+        cwd=work,
+        check=True,
+        capture_output=True,
         env={"DJANGO_SETTINGS_MODULE": "ntm.settings", "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    )
     extracted = set(_entries(work / "locale" / "vi" / "LC_MESSAGES" / "django.po"))
     committed = set(_entries(LOCALE / "vi" / "LC_MESSAGES" / "django.po"))
     assert extracted - committed == set(), "new strings: run `make messages` and translate them"

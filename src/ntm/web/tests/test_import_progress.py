@@ -24,8 +24,6 @@ from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.exchange.workbook import template_columns
-from ntm.values import importing
-from ntm.values.importing import Progress, cached_progress, progress_to_cache
 from ntm.values.models import ImportJob, ImportState, Value
 from ntm.values.services import (
     ACTION_LABELS,
@@ -33,9 +31,12 @@ from ntm.values.services import (
     PastApproval,
     PastDeclaration,
     PastValue,
+    imports,
     load_history,
     value_history,
 )
+from ntm.values.services import imports as importing
+from ntm.values.services.imports import Progress, cached_progress, progress_to_cache
 from ntm.web import views_entry as views
 
 pytestmark = pytest.mark.django_db
@@ -117,9 +118,12 @@ def _job(p: Personas, income: str) -> ImportJob:
     ]
     row = ["99001"] + [income if h == INCOME else "" for h in headers[1:]]
     job = ImportJob(
-        original_name="xa.csv", set_id=SET, period=YEAR, created_by=p.officer_a,
+        original_name="xa.csv",
+        set_id=SET,
+        period=YEAR,
+        created_by=p.officer_a,
         created_at=timezone.now(),
-    )  # fmt: skip
+    )
     job.file.save("import.csv", ContentFile(f"{','.join(headers)}\n{','.join(row)}\n"), save=False)
     job.save()
     return job
@@ -137,7 +141,7 @@ def test_the_poll_reads_what_the_jobs_callback_wrote(
     p.login(client, "officer_a")
     assert "Đang chờ bắt đầu…" in _poll(client, job)
     polls: list[tuple[Progress, str, int | None]] = []
-    real_import = importing.import_values
+    real_import = imports.import_values
 
     def import_and_poll(*args: Any, progress: Any, **kwargs: Any) -> Any:
         """The job's own callback, then a poll while the import's transaction is open."""

@@ -64,9 +64,14 @@ LATER = next(k for k in sorted(load_measures()) if k not in _read_in(2020) and k
 )
 @pytest.mark.parametrize("page", ["comments/", "evidence/"])
 def test_posting_where_no_criteria_set_reads_the_value_is_404(
-    client: Client, personas: Personas, settings: Settings, tmp_path: Path, year: str,
-    measure: str, page: str,
-) -> None:  # fmt: skip
+    client: Client,
+    personas: Personas,
+    settings: Settings,
+    tmp_path: Path,
+    year: str,
+    measure: str,
+    page: str,
+) -> None:
     """A value no set of its year reads is never shown: a comment or a file would make a row
     for it, out of sight."""
     settings.MEDIA_ROOT = tmp_path

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ntm.api.models import ApiToken
 from ntm.api.tokens import TokenError, create_token, revoke_token
+from ntm.vn.dates import format_date, format_datetime
 
 ACTOR = "cli:ntm api"
 
@@ -52,8 +53,10 @@ class Command(BaseCommand):
             return
         for t in ApiToken.objects.filter(user=user).order_by("created_at", "pk"):
             state = "đã thu hồi" if t.revoked_at else "còn hiệu lực"
-            used = f"{t.last_used_at:%d/%m/%Y %H:%M}" if t.last_used_at else "chưa dùng"
-            self.stdout.write(f"{t.prefix}…\t{t.name}\t{t.created_at:%d/%m/%Y}\t{used}\t{state}")
+            used = format_datetime(t.last_used_at) if t.last_used_at else "chưa dùng"
+            self.stdout.write(
+                f"{t.prefix}…\t{t.name}\t{format_date(t.created_at)}\t{used}\t{state}"
+            )
 
     def _revoke(self, prefix: str) -> None:
         prefix = prefix.rstrip("….")

@@ -17,9 +17,10 @@ from ntm.criteria.loader import (
     load_set,
 )
 from ntm.criteria.resolve import NotInPeriod, ResolvedSet, resolve
-from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Overlay
+from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Op, Overlay
 from ntm.criteria.summary import summarize
-from ntm.stats.formatting import format_number
+from ntm.vn.dates import format_date
+from ntm.vn.numbers import format_measured, format_number
 
 TIER_VI = {
     "standard": "NTM",
@@ -28,8 +29,8 @@ TIER_VI = {
     "modern": "NTM hiện đại",
 }
 LEVEL_VI = {"commune": "xã", "district": "huyện", "province": "tỉnh"}
-OP_VI = {">=": "≥", "<=": "≤", "==": "=", "yes": "Đạt", "none": "Không có"}
-YES_NONE_CELL = {"yes": "Đạt", "none": "Không"}
+OP_VI = {Op.AT_LEAST: "≥", Op.AT_MOST: "≤", Op.EQUAL: "=", Op.YES: "Đạt", Op.NONE: "Không có"}
+YES_NONE_CELL = {Op.YES: "Đạt", Op.NONE: "Không"}
 FLAG_VI = {
     "special_difficulty": "xã đặc biệt khó khăn",
     "safe_zone_poor_district": "xã an toàn khu thuộc huyện nghèo",
@@ -45,7 +46,7 @@ LEGEND = [
 
 
 def _date(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else "?"
+    return format_date(value) if value else "?"
 
 
 def _column_label(code: str, kind: str) -> str:
@@ -61,7 +62,7 @@ def _column_label(code: str, kind: str) -> str:
 def _cell_text(value: float | None, status: CellStatus) -> str:
     if status == "missing" or value is None:
         return MISSING_MARK
-    text = format_number(value, 2, strip_zeros=True)
+    text = format_measured(value)
     return text + (UNVERIFIED_MARK if status == "unverified" else "")
 
 

@@ -22,10 +22,11 @@ from ntm.results.files import read_files
 from ntm.results.province import ProvinceOverview, province_overview
 from ntm.results.query import ChoiceError, Geography, parse_day
 from ntm.results.record import STORED, Source
-from ntm.stats.formatting import PercentStyle
 from ntm.stats.text import basis_text, render_statistics
 from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import UnitLookupError, find_units, resolve_one
+from ntm.vn.dates import format_date
+from ntm.vn.numbers import PercentStyle
 
 
 def _province(text: str, day: dt.date) -> Unit:
@@ -33,7 +34,7 @@ def _province(text: str, day: dt.date) -> Unit:
     if not found:
         raise CommandError(
             _("No province matches “%(text)s” on %(day)s.")
-            % {"text": text, "day": f"{day:%d/%m/%Y}"}
+            % {"text": text, "day": format_date(day)}
         )
     try:
         return resolve_one(found, text, day)
@@ -154,7 +155,7 @@ def _notes(o: ProvinceOverview) -> list[str]:
     notes = [
         _("Criteria set: %(set)s.") % {"set": o.cset.id},
         _("Units: %(basis)s.") % {"basis": basis_text(o.basis)},
-        _("As of %(day)s.") % {"day": f"{o.as_of:%d/%m/%Y}"} if o.as_of else _("Live record."),
+        _("As of %(day)s.") % {"day": format_date(o.as_of)} if o.as_of else _("Live record."),
         _("Approved: %(x)s of %(y)s communes%(only)s.")
         % {
             "x": o.approved,

@@ -11,11 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ntm.stats.formatting import format_number
 from ntm.units.event_import import EventImportError, import_events
 from ntm.units.loader import load_units
 from ntm.units.models import COMMUNE_LEVEL, Unit, UnitKind
-from ntm.units.names import parse_date, vn_date
 from ntm.units.queries import (
     UnitLookupError,
     describe,
@@ -25,6 +23,8 @@ from ntm.units.queries import (
     resolve_one,
     units_of,
 )
+from ntm.vn.dates import format_date, parse_date
+from ntm.vn.numbers import format_number
 
 BUNDLED = {"langson": "langson-events.yaml"}
 KIND_ORDER = [
@@ -100,7 +100,7 @@ class Command(BaseCommand):
         day = options["as_of"] or dt.date.today()
         prov = province_on(options["province"], day)
         units = units_of(prov, day)
-        self.stdout.write(f"{prov.name} ({prov.code}) vào ngày {vn_date(day)}")
+        self.stdout.write(f"{prov.name} ({prov.code}) vào ngày {format_date(day)}")
         for kind in KIND_ORDER:
             n = sum(u.kind == kind for u in units)
             if n:
@@ -145,7 +145,7 @@ class Command(BaseCommand):
             who = describe(other) if other else "(không có đơn vị kế thừa được nêu)"
             arrow = f"{describe(s.old) if s.old else '—'} → {describe(s.new) if s.new else '—'}"
             self.stdout.write(
-                f"  {'  ' * (s.depth - 1)}{vn_date(s.date)} {s.event_kind_label}{basis}: "
+                f"  {'  ' * (s.depth - 1)}{format_date(s.date)} {s.event_kind_label}{basis}: "
                 f"{who if s.depth == 1 else arrow}{weight}"
             )
 

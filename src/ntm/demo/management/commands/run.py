@@ -20,10 +20,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ntm.audit.models import AuditLog
 from ntm.demo.loader import DemoError, load_demo
 from ntm.demo.users import ensure_demo_users
-from ntm.stats.formatting import format_number
 from ntm.units.event_import import EventImportError, import_events
 from ntm.units.loader import load_units
 from ntm.units.models import Unit
+from ntm.vn.numbers import format_number
 
 ACTOR = "system:run"
 EVENTS_FILE = "langson-events.yaml"

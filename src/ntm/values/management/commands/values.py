@@ -11,9 +11,9 @@ from django.utils.translation import get_language, gettext
 
 from ntm.criteria.loader import CriteriaError, load_set
 from ntm.exchange.workbook import InputError
-from ntm.stats.formatting import format_number
-from ntm.values.importing import Progress, import_values
 from ntm.values.models import Stage
+from ntm.values.services.imports import Progress, import_values
+from ntm.vn.numbers import format_number
 
 
 class Command(BaseCommand):

@@ -7,9 +7,10 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ntm.stats.formatting import (
+from ntm.vn.numbers import (
     Mode,
     PercentStyle,
+    format_measured,
     format_number,
     format_percent,
     format_signed,
@@ -101,3 +102,12 @@ def test_any_finite_float(x: float, decimals: int, mode: Mode) -> None:
     )
     assert _read_back(text) == expected
     assert text.startswith("-") == (expected < 0)
+
+
+def test_a_measured_value_has_at_most_two_decimals_and_no_trailing_zeros() -> None:
+    assert format_measured(45.5) == "45,5"
+    assert format_measured(12.0) == "12"
+    assert format_measured(1234.5678) == "1.234,57"
+    assert format_measured(12.999) == "13"
+    assert format_measured(None) == "—"
+    assert format_measured(math.inf) == "∞"

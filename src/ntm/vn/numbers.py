@@ -73,6 +73,12 @@ def format_number(
     return sign + ".".join(groups) + ("," + frac if frac else "")
 
 
+def format_measured(value: float | None) -> str:
+    """A measured value as a person reads it beside its unit: at most two decimals, no
+    trailing zeros (45,5; 12; 1.234,57)."""
+    return format_number(value, 2, strip_zeros=True)
+
+
 def percent(numerator: int, denominator: int) -> Fraction | None:
     """The exact share in percent, or None when there is nothing to divide by."""
     if denominator == 0:

@@ -36,7 +36,7 @@ from ntm.units.queries import province_code
 from ntm.values.models import Stage, Value
 from ntm.values.record import EMPTY_ENTRY as EMPTY
 from ntm.values.record import write_entry
-from ntm.values.services import lock_periods, locked_for
+from ntm.values.services.locks import lock_periods, locked_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -260,12 +260,17 @@ def import_values(
             object_type=IMPORT_OBJECT,
             object_id=digest[:16],
             after={
-                "file": name, "sha256": digest, "set": cset.id, "period": year,
-                "stage": stage, "units": len(codes), "values": len(rows),
+                "file": name,
+                "sha256": digest,
+                "set": cset.id,
+                "period": year,
+                "stage": stage,
+                "units": len(codes),
+                "values": len(rows),
                 "blank": len(found.blank),
             },
             acting_user=acting_user,
-        )  # fmt: skip
+        )
         writes = [(row["unit"], row["measure"], _entry(row)) for row in rows]
         writes += [(code, m, EMPTY) for code, m in sorted(found.blank)]
         for i, (code, measure, entry) in enumerate(writes, start=1):
@@ -296,6 +301,12 @@ def import_values(
                 report(WRITING, i, total)
     report(DONE, total, total)
     return ImportResult(
-        units=len(codes), values=len(rows), created=created, changed=changed,
-        unchanged=unchanged, blank=len(found.blank), cleared=cleared, audit_id=summary.pk,
-    )  # fmt: skip
+        units=len(codes),
+        values=len(rows),
+        created=created,
+        changed=changed,
+        unchanged=unchanged,
+        blank=len(found.blank),
+        cleared=cleared,
+        audit_id=summary.pk,
+    )

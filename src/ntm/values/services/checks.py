@@ -1,0 +1,60 @@
+"""What every values service checks before it writes: a commune that existed in the period,
+a measure that exists and that some criteria set of the period reads, a reason within its
+bound."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext
+
+from ntm.criteria.loader import load_measures, sets_for_period
+from ntm.criteria.schema import Measure
+from ntm.units.models import Unit, UnitKind
+from ntm.values.services.errors import InvalidEntry, ValuesError
+from ntm.values.services.locks import set_reads
+from ntm.vn.numbers import format_number
+
+MAX_REASON = 2000
+
+
+def check_unit(unit: Unit, period: int) -> None:
+    if unit.kind != UnitKind.COMMUNE:
+        raise ValuesError(gettext("Values are entered for communes only."))
+    if not (
+        (unit.valid_from is None or unit.valid_from <= dt.date(period, 12, 31))
+        and (unit.valid_to is None or unit.valid_to >= dt.date(period, 1, 1))
+    ):
+        raise ValuesError(gettext("The commune did not exist in %(year)s.") % {"year": period})
+
+
+def measure_of(key: str) -> Measure:
+    measures = load_measures()
+    if key not in measures:
+        raise InvalidEntry(gettext("There is no measure “%(key)s”.") % {"key": key})
+    return measures[key]
+
+
+def check_read(measure: str, period: int) -> None:
+    """Refuse a value no criteria set of its period reads: nothing would ever show it."""
+    sets = sets_for_period(period)
+    if not sets:
+        raise InvalidEntry(gettext("No criteria set covers %(year)s.") % {"year": period})
+    if not any(measure in set_reads(s.id) for s in sets):
+        ids = ", ".join(s.id for s in sets)
+        raise InvalidEntry(
+            gettext(
+                "The criteria sets of %(year)s (%(sets)s) do not use the measure “%(measure)s”."
+            )
+            % {"year": period, "sets": ids, "measure": measure}
+        )
+
+
+def bounded_reason(reason: str) -> str:
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise ValuesError(
+            gettext("The reason is longer than %(n)s characters.")
+            % {"n": format_number(MAX_REASON)}
+        )
+    return reason

@@ -1,0 +1,115 @@
+"""Evidence files for a value, stored under MEDIA_ROOT after their size and type are checked
+(`ntm.values.files`)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
+
+from ntm.accounts import permissions
+from ntm.audit.services import record
+from ntm.units.models import Unit
+from ntm.values import files
+from ntm.values.models import Evidence, Stage, Value
+from ntm.values.record import VALUE_OBJECT
+from ntm.values.services.checks import check_read, check_unit, measure_of
+from ntm.values.services.errors import InvalidEntry, Locked, NotAllowed
+from ntm.values.services.locks import lock_periods, locked_for
+from ntm.vn.numbers import format_number
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
+
+    from ntm.accounts.permissions import AnyUser
+
+MAX_DESCRIPTION = 500  # Evidence.description's column
+
+
+def _may_touch_value(user: AnyUser, unit: Unit, period: int, measure: str) -> None:
+    """Evidence follows the stage the user works on: the commune while its entry is open,
+    the appraiser until approval. Call inside the transaction that writes."""
+    if permissions.can_enter_values(user, unit):
+        stage = Stage.CLAIMED
+    elif permissions.can_verify(user, unit):
+        stage = Stage.VERIFIED
+    else:
+        raise NotAllowed(gettext("You are not allowed to add evidence."))
+    why = locked_for(measure, stage, period, lock_periods([unit.pk], period)[unit.pk])
+    if why:
+        raise Locked(why)
+
+
+def add_evidence(
+    unit: Unit,
+    measure: str,
+    period: int,
+    upload: UploadedFile[bytes],
+    *,
+    acting_user: User,
+    description: str = "",
+) -> Evidence:
+    """Store an evidence file for a value under MEDIA_ROOT, after checking its size and its
+    type as read from its bytes (the browser's content type is not trusted)."""
+    measure_of(measure)
+    check_unit(unit, period)
+    check_read(measure, period)
+    description = description.strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidEntry(
+            gettext("The description is longer than %(n)s characters.")
+            % {"n": format_number(MAX_DESCRIPTION)}
+        )
+    limit = files.max_evidence_bytes()
+    size = upload.size or 0
+    name = files.clean_name(upload.name or "")
+    if size > limit:
+        raise InvalidEntry(files.too_large(size, limit).about(name, get_language()))
+    if size == 0:
+        raise InvalidEntry(files.empty().about(name, get_language()))
+    data = b"".join(upload.chunks())
+    try:
+        kind = files.identify(data)
+    except files.Refused as refused:
+        raise InvalidEntry(refused.about(name, get_language())) from refused
+    content_type, suffix = files.TYPES[kind]
+    with transaction.atomic():
+        _may_touch_value(acting_user, unit, period, measure)
+        value, _ = Value.objects.get_or_create(unit=unit, measure=measure, period=period)
+        evidence = Evidence(
+            value=value,
+            original_name=files.download_name(name, content_type),
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            description=description,
+            uploaded_by=acting_user,
+            uploaded_at=timezone.now(),
+        )
+        evidence.file.save(f"evidence{suffix}", ContentFile(data), save=False)
+        try:  # the file is on disk now: remove it again if the row cannot be written
+            evidence.save()
+            record(
+                action="values.add_evidence",
+                object_type=VALUE_OBJECT,
+                object_id=value.pk,
+                after={
+                    "evidence": evidence.pk,
+                    "name": evidence.original_name,
+                    "content_type": content_type,
+                    "size": evidence.size,
+                    "sha256": evidence.sha256,
+                    "measure": measure,
+                    "period": period,
+                },
+                acting_user=acting_user,
+            )
+        except Exception:
+            evidence.file.delete(save=False)
+            raise
+    return evidence
