@@ -323,9 +323,9 @@ def statistics(
 ) -> Statistics:
     """Figures of the scope in `period`, against `period - 1` and `baseline`, and by child.
 
-    A comparison period with no evaluated commune in scope gives no change (None) rather
-    than a change against zero. As recorded, each period counts on its own units (scope rows
-    of that period), as offices published them.
+    A comparison where either period has no evaluated commune in scope gives no change
+    (None) rather than a change against zero. As recorded, each period counts on its own
+    units (scope rows of that period), as offices published them.
     """
     require_columns(scope, ("unit", "kind", "child_unit"), "scope")
     require_columns(communes, ("unit", "period", "met", "meets_set"), "communes")
@@ -346,7 +346,8 @@ def statistics(
             if year is None:
                 return None
             then = figures_for(units_of(year), year)
-            return None if then.evaluated == 0 else change(now, then)
+            # Without results on either side there is no change, never one from or to zero.
+            return None if now.evaluated == 0 or then.evaluated == 0 else change(now, then)
 
         return Geography(unit, name, now, against(period - 1), against(baseline))
 
