@@ -124,6 +124,11 @@ class Command(BaseCommand):
             if options["from_json"]:
                 if as_of is not None:
                     raise CommandError(_("Files hold no history: --as-of reads the stored record."))
+                if options["approved_only"]:
+                    # Files hold no approvals: every commune would be held back.
+                    raise CommandError(
+                        _("Files hold no approvals: --approved-only reads the stored record.")
+                    )
                 files = read_files(options["from_json"], province)
                 source, set_id = files, files.set_ids.get(period)
             o = province_overview(
