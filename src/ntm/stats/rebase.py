@@ -8,7 +8,8 @@ units and so need their own crosswalk.
 The rule per measure is the measure catalogue's `combine`:
 - "sum" (counts): the new value is the weighted sum of the old values;
 - "shares": numerators and denominators are summed, weighted;
-- "weighted_mean": mean of the old values weighted by the weight measure's values;
+- "weighted_mean": mean of the old values weighted by the weight measure's values (a unit
+  made of one part keeps its value, weight or not);
 - "not_comparable" (yes/no): does not transfer. Only a new unit that is exactly one old unit
   (one part, weight 1: a rename or an unchanged commune) keeps its value, because the
   territory is the same.
@@ -178,11 +179,14 @@ def rebase_values(
         pl.col("value").alias("mean_weight"),
     )
     parts = _parts(walk, group_new)
+    # A mean of one value is that value: a unit made of one part needs no weight for it.
+    alone = parts.filter(pl.col("parts") == 1).select(*group_new, pl.lit(True).alias("alone"))
 
     rows = (
         chosen.join(walk, left_on=keys_old, right_on=keys_walk, how="inner")
         .join(rules, on="measure", how="left")
         .join(mean_weights, on=["unit", "period", "weight_measure"], how="left")
+        .join(alone, on=group_new, how="left")
     )
     w = pl.col("weight")
     na = pl.col("not_applicable")
@@ -191,7 +195,10 @@ def rebase_values(
         pl.when(rule == "shares")
         .then(pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null())
         .when(rule == "weighted_mean")
-        .then(pl.col("value").is_not_null() & pl.col("mean_weight").is_not_null())
+        .then(
+            pl.col("value").is_not_null()
+            & (pl.col("mean_weight").is_not_null() | pl.col("alone").fill_null(False))
+        )
         .otherwise(pl.col("value").is_not_null())
     )
     live = ~na
@@ -216,6 +223,8 @@ def rebase_values(
     out = out.with_columns(
         pl.when(usable & (rule == "sum"))
         .then(pl.col("sum_value"))
+        .when(usable & (rule == "weighted_mean") & (pl.col("parts") == 1))
+        .then(pl.col("single_value"))
         .when(usable & (rule == "weighted_mean") & (pl.col("wm_bottom") > 0))
         .then(pl.col("wm_top") / pl.col("wm_bottom"))
         .when(usable & (rule == "not_comparable"))

@@ -433,9 +433,10 @@ class RollUp:
         )
 
     def _change(self, now: Figures, at: int, geo: int) -> Change | None:
-        """`now` against the year at position `at`: None when it has no evaluated commune."""
+        """`now` against the year at position `at`: None when either has no evaluated commune
+        (never a change from or to zero)."""
         then = self._counts[at][geo]
-        if then.evaluated == 0:
+        if then.evaluated == 0 or now.evaluated == 0:
             return None
         return _change(
             now,
@@ -664,9 +665,9 @@ def statistics(
 ) -> Statistics:
     """Figures of the scope in `period`, against `period - 1` and `baseline`, and by child.
 
-    A comparison period with no evaluated commune in scope gives no change (None) rather
-    than a change against zero. As recorded, each period counts on its own units (scope rows
-    of that period), as offices published them.
+    A comparison where either period has no evaluated commune in scope gives no change
+    (None) rather than a change against zero. As recorded, each period counts on its own
+    units (scope rows of that period), as offices published them.
     """
     return roll_up(
         scope,

@@ -72,7 +72,7 @@ def _figure_lines(f: Figures, style: PercentStyle, rebased: bool) -> list[str]:
             f"trong năm: {format_number(f.recognised_in_period or 0)}"
         )
     average = format_number(f.average_met, style.decimals, style.mode)
-    if f.evaluated != f.communes:
+    if f.evaluated and f.evaluated != f.communes:
         average += f" (trên {format_number(f.evaluated)} xã có kết quả)"
     lines.append(f"Bình quân số tiêu chí đạt/xã: {average}")
     if f.not_evaluated:
@@ -102,12 +102,17 @@ def _geography_lines(g: Geography, style: PercentStyle, rebased: bool) -> list[s
     return lines
 
 
+def _named(name: str | None, code: str | None) -> str:
+    """ "Huyện Chi Lăng (186)"; a unit without a code by its name alone."""
+    return f"{name} ({code})" if code else str(name)
+
+
 def render_statistics(stats: Statistics, style: PercentStyle = DEFAULT_PERCENT) -> str:
     """The Vietnamese report: headline, changes, bands, per criterion, by child unit."""
     rebased = stats.basis != AS_RECORDED
     tier = TIER_VI.get(stats.tier, stats.tier)
     if stats.parent_name:
-        where = f" — {stats.parent_name} ({stats.parent})"
+        where = f" — {_named(stats.parent_name, stats.parent)}"
     else:
         where = f" — đơn vị {stats.parent}" if stats.parent else ""
     lines = [
@@ -116,7 +121,7 @@ def render_statistics(stats: Statistics, style: PercentStyle = DEFAULT_PERCENT) 
     ]
     lines += _geography_lines(stats.total, style, rebased)
     f = stats.total.figures
-    if f.bands:
+    if f.bands and f.evaluated:  # without results there are no bands, not bands of zero
         lines.append("Phân nhóm theo số tiêu chí đạt:")
         lines += [f"  {b.band.label_vi}: {format_number(b.count)} xã" for b in f.bands]
         if f.unbanded:
@@ -136,6 +141,6 @@ def render_statistics(stats: Statistics, style: PercentStyle = DEFAULT_PERCENT) 
         ]
     for child in stats.children:
         lines.append("")
-        lines.append(f"{child.name or child.unit} ({child.unit}):")
+        lines.append(f"{_named(child.name or child.unit, child.unit)}:")
         lines += [f"  {line}" for line in _geography_lines(child, style, rebased)]
     return "\n".join(lines)

@@ -1,158 +1,59 @@
+"""`ntm stats` over the stored record, on a small province of hand-built units.
+
+The record is loaded by the values service (`load_history`, through
+`ntm.results.testing.History`), as the read layer reads it: version rows, each holding from a
+moment. The real Lạng Sơn units and `--from-json` are tested in test_stats_db.py.
+
+The province (code 20, region TDMNPB) has two districts and seven communes from 2015; on
+01/07/2023 three pairs merge: Xã Hai into Xã Một, Xã Bốn into Xã Ba, Xã Sáu into Xã Năm.
+Xã Tám is unchanged; a town and a commune of another province are outside the scope.
+2022 (the 2021–2025 set; poverty threshold for TDMNPB ≤ 13 %):
+
+- Xã Một 10/300 poor households (3,3 %, met) and Xã Hai 30/100 (30 %, not met): merged,
+  40/400 = 10 % — met on the combined values (their unweighted mean, 16,7 %, would fail);
+- Xã Ba and Xã Bốn: a market (yes/no), which does not carry across a merger;
+- Xã Năm 5/100 (met) and Xã Sáu nothing: the merged commune lacks a part's value;
+- Xã Tám: every criterion declared met (it meets the set).
+
+2020 (the 2016–2020 set): Xã Một declares 12 criteria met, Xã Tám 15. 2021: no data.
+"""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from ntm.units.models import Unit
-from ntm.units.services import NewUnit, create_unit, merge_units, rename_unit
+from ntm.results.testing import SET_2020, SET_2022, History, at
+from ntm.units.models import Unit, UnitKind
+from ntm.units.services import NewUnit, create_unit, merge_units
+from ntm.values.services import Entry, PastValue
 
 pytestmark = pytest.mark.django_db
 
-BANDS = [
-    {"label_vi": "19 tiêu chí", "label_en": "19", "min": 19, "max": 19, "count": 0},
-    {"label_vi": "15–18 tiêu chí", "label_en": "15-18", "min": 15, "max": 18, "count": 0},
-    {"label_vi": "Dưới 15 tiêu chí", "label_en": "<15", "min": 0, "max": 14, "count": 0},
-]
+START = dt.date(2015, 1, 1)
+MERGED = "01/07/2023"
+POOR = "poor_near_poor_household_share"
+MARKET = "rural_market"
+NAMES = {
+    "10001": "Xã Một",
+    "10002": "Xã Hai",
+    "10003": "Xã Ba",
+    "10004": "Xã Bốn",
+    "10005": "Xã Năm",
+    "10006": "Xã Sáu",
+    "10008": "Xã Tám",
+}
 
 
-def _write(
-    tmp_path: Path,
-    year: int,
-    met: dict[str, int],
-    set_id: str = "vn-ntm-xa-2016-2020",
-    names: dict[str, str] | None = None,
-) -> Path:
-    """A file shaped like `ntm evaluate --json` output (ntm.exchange.results.to_json)."""
-    communes: list[dict[str, Any]] = [
-        {
-            "unit": unit,
-            "name": (names or {}).get(unit, f"Xã {unit}"),
-            "met": m,
-            "basically_met": 0,
-            "not_met": 19 - m,
-            "missing": 0,
-            "total": 19,
-            "meets_set": m == 19,
-            "criteria": {str(k): "met" if k <= m else "not_met" for k in range(1, 20)},
-            "indicators": {},
-        }
-        for unit, m in met.items()
-    ]
-    doc = {
-        "set": {"id": set_id, "name_vi": "Bộ tiêu chí", "label": set_id, "year": year},
-        "source": None,
-        "notes": [],
-        "summary": {"period": year, "bands": BANDS},
-        "communes": communes,
-    }
-    path = tmp_path / f"ket-qua-{year}-{len(list(tmp_path.iterdir()))}.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
-def _run(*args: str) -> str:
-    out = StringIO()
-    call_command("stats", *args, stdout=out)
-    return out.getvalue()
-
-
-def test_stats_from_results_files(tmp_path: Path) -> None:
-    y2019 = _write(tmp_path, 2019, {"01": 19, "02": 12, "03": 16})
-    y2020 = _write(tmp_path, 2020, {"01": 19, "02": 19, "03": 16})
-    text = _run(
-        "--results", str(y2020), "--results", str(y2019), "--period", "2020", "--baseline", "2019"
-    )
-    assert "Thống kê nông thôn mới năm 2020" in text
-    assert "Cơ sở: theo đơn vị hành chính tại thời điểm đánh giá (as recorded)" in text
-    assert "Số xã đạt chuẩn: 2/3 (66,67 %)" in text
-    assert "Bình quân số tiêu chí đạt/xã: 18,00" in text
-    assert "So với năm 2019: số xã đạt chuẩn +1, tỷ lệ +33,33 điểm %" in text
-    assert "So với năm gốc 2019" in text
-    assert "  15–18 tiêu chí: 1 xã" in text
-    assert "  Tiêu chí 16: 3 / 0 / 100,00 %" in text
-    assert "  Tiêu chí 17: 2 / 0 / 66,67 %" in text
-    assert "Chưa có cơ sở dữ liệu đơn vị hành chính" in text
-
-
-def test_percent_style_bands_and_json(tmp_path: Path) -> None:
-    path = _write(tmp_path, 2020, {"01": 19, "02": 12, "03": 16})
-    text = _run(
-        "--results",
-        str(path),
-        "--period",
-        "2020",
-        "--percent-decimals",
-        "1",
-        "--truncate",
-        "--bands",
-        "19,15,10,8,0",
-        "--tier",
-        "advanced",
-    )
-    assert "Thống kê nông thôn mới nâng cao năm 2020" in text
-    assert "Số xã đạt chuẩn: 1/3 (33,3 %)" in text
-    assert "  8–9 tiêu chí: 0 xã" in text
-    assert "  Dưới 8 tiêu chí: 0 xã" in text
-    doc = json.loads(_run("--results", str(path), "--period", "2020", "--json"))
-    assert doc["basis"] == "as_recorded"
-    assert doc["tier"] == "standard"
-    assert doc["total"]["figures"]["meeting_percent"]["exact"] == "100/3"
-    assert [b["count"] for b in doc["total"]["figures"]["bands"]] == [1, 1, 1]
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--period", "2021"], "Không có tệp kết quả nào cho năm 2021"),
-        (["--period", "2020", "--baseline", "2015"], "năm gốc 2015"),
-        (["--period", "2020", "--percent-decimals", "9"], "--percent-decimals"),
-        (["--period", "2020", "--bands", "19,x"], "nhóm không hợp lệ"),
-        (["--period", "2020", "--province", "20"], "ntm units load"),
-        (["--period", "2020", "--as-of-units", "01/07/2025"], "ntm units load"),
-        (["--period", "2020", "--units-date", "30/06/2020"], "ntm units load"),
-        (["--period", "2020", "--as-of-units", "31/02/2025"], "Ngày không hợp lệ"),
-    ],
-)
-def test_bad_arguments(tmp_path: Path, args: list[str], message: str) -> None:
-    path = _write(tmp_path, 2020, {"01": 19})
-    with pytest.raises(CommandError, match=message):
-        _run("--results", str(path), *args)
-
-
-def test_bad_results_files(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="Không tìm thấy tệp kết quả"):
-        _run("--results", str(tmp_path / "none.json"), "--period", "2020")
-    broken = tmp_path / "broken.json"
-    broken.write_text("{", encoding="utf-8")
-    with pytest.raises(CommandError, match="không phải JSON hợp lệ"):
-        _run("--results", str(broken), "--period", "2020")
-    wrong = tmp_path / "wrong.json"
-    wrong.write_text(json.dumps({"set": {"id": "x"}}), encoding="utf-8")
-    with pytest.raises(CommandError, match="không đúng dạng kết quả"):
-        _run("--results", str(wrong), "--period", "2020")
-    path = _write(tmp_path, 2020, {"01": 19})
-    with pytest.raises(CommandError, match="hai tệp kết quả cho năm 2020"):
-        _run("--results", str(path), "--results", str(path), "--period", "2020")
-    odd = _write(tmp_path, 2019, {"01": 19}, set_id="no-such-set")
-    with pytest.raises(CommandError, match="hãy chỉ rõ --tier"):
-        _run("--results", str(odd), "--period", "2019")
-
-
-# --- with a units database (hand-built; the real units are tested in test_stats_db.py) -----
-
-DAY = dt.date(2015, 1, 1)
-EVENTS = dt.date(2021, 7, 1)
-
-
-def _make(name: str, kind: str, code: str | None, parent: Unit | None = None) -> Unit:
+def _make(name: str, kind: str, code: str, parent: Unit | None = None, **extra: Any) -> Unit:
     event = create_unit(
-        NewUnit(name=name, kind=kind, code=code, parent=parent), date=DAY, actor="test"
+        NewUnit(name=name, kind=kind, code=code, parent=parent, **extra), date=START, actor="test"
     )
     unit = event.links.get().new_unit
     assert unit is not None
@@ -160,117 +61,279 @@ def _make(name: str, kind: str, code: str | None, parent: Unit | None = None) ->
 
 
 def _units() -> dict[str, Unit]:
-    """Lạng Sơn-like units from 2015: a province with two districts, four communes and a town,
-    and a commune of another province; on 01/07/2021 commune 02 merges into 01, commune 03 is
-    renamed (same territory) and 04 absorbs a commune known only by name (no code)."""
-    province = _make("Tỉnh Lạng Sơn", "province", "20")
-    other = _make("Tỉnh Cao Bằng", "province", "04")
-    one = _make("Huyện Chi Lăng", "district", "186", province)
-    two = _make("Huyện Đình Lập", "district", "187", province)
-    units = {code: _make(f"Xã {code}", "commune", code, one) for code in ("10001", "10002")}
-    units |= {code: _make(f"Xã {code}", "commune", code, two) for code in ("10003", "10004")}
-    _make("Thị trấn 05", "town", "10005", two)
-    _make("Xã 40099", "commune", "40099", _make("Huyện Khác", "district", "040", other))
-    merge_units([units["10002"]], into=units["10001"], date=EVENTS, actor="test")
-    rename_unit(units["10003"], "Xã Ba", date=EVENTS, actor="test")
-    old = NewUnit(name="Xã Cũ", kind="commune", parent=two, valid_from=DAY)
-    merge_units([old], into=units["10004"], date=EVENTS, actor="test")
+    province = _make("Tỉnh Lạng Sơn", UnitKind.PROVINCE, "20", region="TDMNPB")
+    chi_lang = _make("Huyện Chi Lăng", UnitKind.DISTRICT, "186", province)
+    dinh_lap = _make("Huyện Đình Lập", UnitKind.DISTRICT, "187", province)
+    units = {
+        code: _make(name, UnitKind.COMMUNE, code, chi_lang if code <= "10004" else dinh_lap)
+        for code, name in NAMES.items()
+    }
+    _make("Thị trấn Bảy", UnitKind.TOWN, "10007", dinh_lap)
+    other = _make("Tỉnh Cao Bằng", UnitKind.PROVINCE, "04", region="TDMNPB")
+    _make(
+        "Xã Khác", UnitKind.COMMUNE, "40099", _make("Huyện Khác", UnitKind.DISTRICT, "040", other)
+    )
+    merged = dt.datetime.strptime(MERGED, "%d/%m/%Y").date()
+    for into, old in (("10001", "10002"), ("10003", "10004"), ("10005", "10006")):
+        merge_units([units[old]], into=units[into], date=merged, actor="test")
     return units
 
 
-def test_province_scope_and_districts(tmp_path: Path) -> None:
-    _units()
-    # 40099 lies in another province; 10005 is a town; "Xã Cũ" (no code) has no result.
-    met = {"10001": 19, "10002": 12, "10003": 19, "10004": 19, "10005": 19, "40099": 19}
-    path = _write(tmp_path, 2020, met)
-    text = _run("--results", str(path), "--period", "2020", "--province", "Lang Son")
-    assert "Thống kê nông thôn mới năm 2020 — Tỉnh Lạng Sơn (20)" in text
-    assert "Số xã trong phạm vi: 5" in text
-    assert "Số xã đạt chuẩn: 3/5 (60,00 %)" in text
-    assert "Số xã chưa có kết quả đánh giá: 1" in text
-    assert "Huyện Chi Lăng (186):\n  Số xã trong phạm vi: 2\n  Số xã đạt chuẩn: 1/2" in text
-    assert "Huyện Đình Lập (187):\n  Số xã trong phạm vi: 3\n  Số xã đạt chuẩn: 2/3" in text
-    assert "Kết quả năm 2020 tính trên đơn vị hành chính ngày 31/12/2020." in text
-    assert "unchanged territory" not in text
-    by_code = _run("--results", str(path), "--period", "2020", "--province", "20", "--json")
-    assert json.loads(by_code)["total"]["figures"]["meeting"] == 3
-    assert json.loads(by_code)["units_dates"] == {"2020": "2020-12-31"}
-    with pytest.raises(CommandError, match="Không tìm thấy tỉnh nào khớp với 'Hà Giang'"):
-        _run("--results", str(path), "--period", "2020", "--province", "Hà Giang")
+def _value(h: History, unit: Unit, measure: str, entry: Entry, day: str = "2022-12-31") -> None:
+    h.values.append(PastValue(unit, measure, 2022, entry, at(day)))
 
 
-def test_ambiguous_province_lists_the_candidates(tmp_path: Path) -> None:
-    _make("Xã 10001", "commune", "10001", _make("Tỉnh Lạng Sơn", "province", "20"))
-    _make("Tỉnh Lang Sơn", "province", "21")
-    path = _write(tmp_path, 2020, {"10001": 19})
+@pytest.fixture
+def units(db: None) -> dict[str, Unit]:
+    """The units, without a record."""
+    return _units()
+
+
+def _history(units: dict[str, Unit]) -> History:
+    """The record of the module docstring, for a test to add to before it is loaded."""
+    h = History()
+    _value(h, units["10001"], POOR, Entry(numerator=10, denominator=300))
+    _value(h, units["10002"], POOR, Entry(numerator=30, denominator=100))
+    _value(h, units["10003"], MARKET, Entry(value=1))
+    _value(h, units["10004"], MARKET, Entry(value=1))
+    _value(h, units["10005"], POOR, Entry(numerator=5, denominator=100))
+    h.declare(units["10008"], 2022, SET_2022, set())
+    h.declare(units["10001"], 2020, SET_2020, set(range(13, 20)))
+    h.declare(units["10008"], 2020, SET_2020, {1, 2, 3, 4})
+    return h
+
+
+@pytest.fixture
+def record(units: dict[str, Unit]) -> dict[str, Unit]:
+    """The units with the record of the module docstring."""
+    _history(units).load()
+    return units
+
+
+def call_stats(*args: str) -> str:
+    out = StringIO()
+    call_command("stats", *args, stdout=out)
+    return out.getvalue()
+
+
+def _run(*args: str) -> str:
+    return call_stats("--province", "Lạng Sơn", *args)
+
+
+def _json(*args: str) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(_run(*args, "--json"))
+    return doc
+
+
+def _criterion(text: str, number: int) -> str:
+    (line,) = [s for s in text.splitlines() if s.startswith(f"  Tiêu chí {number}:")]
+    return line.strip()
+
+
+def test_as_recorded_in_vietnamese(record: dict[str, Unit]) -> None:
+    text = _run("--period", "2022")
+    assert text.startswith(
+        "Thống kê nông thôn mới năm 2022 — Tỉnh Lạng Sơn (20)\n"
+        "Cơ sở: theo đơn vị hành chính tại thời điểm đánh giá (as recorded)\n"
+        "Số xã trong phạm vi: 7\n"  # the town and the other province's commune are out
+        "Số xã đạt chuẩn: 1/7 (14,29 %)\n"
+    )
+    assert "Bình quân số tiêu chí đạt/xã: 3,83 (trên 6 xã có kết quả)" in text
+    assert "Số xã chưa có kết quả đánh giá: 1" in text  # Xã Sáu: no data is no result
+    assert "  Đạt 19/19 tiêu chí: 1 xã\n" in text and "  Dưới 5 tiêu chí: 5 xã\n" in text
+    # Poverty met by Một (3,3 %), Năm (5 %) and Tám (declared), not Hai (30 %).
+    assert _criterion(text, 11) == "Tiêu chí 11: 3 / 0 / 50,00 %"
+    assert _criterion(text, 7) == "Tiêu chí 7: 3 / 0 / 50,00 %"  # Ba, Bốn, Tám
+    # Districts by their GSO codes, never by database ids.
+    assert (
+        "\nHuyện Chi Lăng (186):\n  Số xã trong phạm vi: 4\n  Số xã đạt chuẩn: 0/4 (0,00 %)\n"
+        in (text)
+    )
+    assert (
+        "\nHuyện Đình Lập (187):\n  Số xã trong phạm vi: 3\n  Số xã đạt chuẩn: 1/3 (33,33 %)\n"
+        in (text)
+    )
+    assert text.endswith(
+        "Bộ tiêu chí: vn-ntm-xa-2021-2025.\n"
+        "Đơn vị hành chính: theo đơn vị hành chính tại thời điểm đánh giá (as recorded).\n"
+        "Số liệu hiện hành.\n"
+        "Đã duyệt: 0/7 xã.\n"
+    )
+    assert "Số xã đạt chuẩn: 1/7 (14,3 %)" in _run("--period", "2022", "--percent-decimals", "1")
+    truncated = _run("--period", "2022", "--percent-decimals", "1", "--truncate")
+    assert "Số xã đạt chuẩn: 1/7 (14,2 %)" in truncated
+    assert _criterion(truncated, 11) == "Tiêu chí 11: 3 / 0 / 50,0 %"
+    # The province by code, or by name without diacritics.
+    assert _run("--period", "2022") == call_stats("--province", "20", "--period", "2022")
+    assert _run("--period", "2022") == call_stats("--province", "lang son", "--period", "2022")
+
+
+def test_rebased_values_are_carried_and_evaluated_again(record: dict[str, Unit]) -> None:
+    text = _run("--period", "2022", "--units-of", MERGED)
+    assert "Cơ sở: quy đổi sang đơn vị hành chính ngày 01/07/2023 (re-based)\n" in text
+    assert "Số xã trong phạm vi: 4\nSố xã đạt chuẩn: 1/4 (25,00 %)\n" in text
+    assert "Số xã không so sánh được (số liệu không chuyển được trọn vẹn sang đơn vị mới" in text
+    # Một+Hai: 40/400 = 10 % meets the poverty criterion on the combined values.
+    assert _criterion(text, 11) == "Tiêu chí 11: 2 / 0 / 100,00 %"
+    # The market of Ba and Bốn (yes/no) does not carry; only Tám's, unchanged, counts.
+    assert _criterion(text, 7) == "Tiêu chí 7: 1 / 0 / 50,00 %"
+    doc = _json("--period", "2022", "--units-of", MERGED)
+    assert (doc["basis"], doc["communes_in_scope"], doc["with_data"]) == (
+        "rebased:2023-07-01",
+        4,
+        4,
+    )
+    f = doc["statistics"]["total"]["figures"]
+    assert (f["communes"], f["evaluated"], f["not_comparable"], f["meeting"]) == (4, 2, 2, 1)
+    assert f["average_met"]["exact"] == "10/1"  # (1 + 19) / 2
+    # One not comparable in each district: Ba+Bốn (yes/no), Năm+Sáu (Sáu has no value).
+    districts = {c["name"]: c["figures"] for c in doc["statistics"]["children"]}
+    assert {k: (v["evaluated"], v["not_comparable"]) for k, v in districts.items()} == {
+        "Huyện Chi Lăng": (1, 1),
+        "Huyện Đình Lập": (1, 1),
+    }
+
+
+def test_a_yes_no_value_across_a_merger_is_not_comparable(units: dict[str, Unit]) -> None:
+    h = History()
+    _value(h, units["10003"], MARKET, Entry(value=1))
+    _value(h, units["10004"], MARKET, Entry(value=1))
+    h.load()
+    text = _run("--period", "2022", "--units-of", MERGED)
+    assert "Số xã đạt chuẩn: — (không so sánh được)\n" in text
+    assert "Bình quân số tiêu chí đạt/xã: —\n" in text
+    assert "Phân nhóm" not in text and "Tiêu chí 7" not in text  # no count is zero
+    assert "  Số xã đạt chuẩn: — (chưa có số liệu)\n" in text  # Đình Lập: nothing recorded
+    # As recorded, both communes meet criterion 7.
+    assert _criterion(_run("--period", "2022"), 7) == "Tiêu chí 7: 2 / 0 / 100,00 %"
+
+
+def test_as_of_and_approved_only(units: dict[str, Unit]) -> None:
+    h = _history(units)
+    # Xã Hai corrects its poverty rate on 15/02/2023 (10 %, met); Một, Hai and Tám are
+    # approved on 01/03/2023.
+    _value(h, units["10002"], POOR, Entry(numerator=10, denominator=100), day="2023-02-15")
+    for code in ("10001", "10002", "10008"):
+        h.approve(units[code], 2022, SET_2022, "2023-03-01")
+    h.load()
+    before = _run("--period", "2022", "--as-of", "31/01/2023")
+    assert _criterion(before, 11) == "Tiêu chí 11: 3 / 0 / 50,00 %"
+    assert before.endswith("Tính đến hết ngày 31/01/2023.\nĐã duyệt: 0/7 xã.\n")
+    live = _run("--period", "2022")
+    assert _criterion(live, 11) == "Tiêu chí 11: 4 / 0 / 66,67 %"
+    assert live.endswith("Số liệu hiện hành.\nĐã duyệt: 3/7 xã.\n")
+    assert _run("--period", "2022", "--as-of", "2023-03-01") == live.replace(
+        "Số liệu hiện hành.", "Tính đến hết ngày 01/03/2023."
+    )
+
+    only = _run("--period", "2022", "--approved-only")
+    assert "Số xã đạt chuẩn: 1/7 (14,29 %)\n" in only
+    assert "(trên 3 xã có kết quả)" in only  # Ba, Bốn and Năm are held back, not failing
+    assert only.endswith("Đã duyệt: 3/7 xã (chỉ tính các xã đã duyệt).\n")
+    doc = _json("--period", "2022", "--approved-only", "--units-of", MERGED)
+    f = doc["statistics"]["total"]["figures"]
+    # Một+Hai is approved (both parts are), Tám too; Ba+Bốn and Năm+Sáu are not.
+    assert (doc["approved"], f["evaluated"], f["not_comparable"], f["meeting"]) == (2, 2, 0, 1)
+    doc = _json("--period", "2022", "--approved-only", "--as-of", "28/02/2023")
+    assert (doc["approved"], doc["statistics"]["total"]["figures"]["evaluated"]) == (0, 0)
+
+
+def test_baseline_and_a_year_without_data(record: dict[str, Unit]) -> None:
+    text = _run("--period", "2022", "--baseline", "2020")
+    # 2020: Một 12 criteria, Tám 15, on the 2016–2020 set; 2021 has no data, so no change
+    # against it.
+    assert (
+        "So với năm gốc 2020: số xã đạt chuẩn +1, tỷ lệ +14,29 điểm %, "
+        "bình quân tiêu chí/xã -9,67, số xã trong phạm vi 0\n"
+    ) in text
+    assert "So với năm 2021" not in text
+    doc = _json("--period", "2022", "--baseline", "2020")
+    total = doc["statistics"]["total"]
+    assert total["change_previous"] is None
+    assert total["change_baseline"]["meeting_points"]["exact"] == "100/7"
+    assert [(t["period"], t["set"], t["meeting"]) for t in doc["trend"]] == [
+        (2020, SET_2020, 0),
+        (2022, SET_2022, 1),
+    ]
+
+    # No data is never zero: no X/Y, no average, no bands, no change against 2020.
+    empty = _run("--period", "2021", "--baseline", "2020")
+    assert "Số xã đạt chuẩn: — (chưa có số liệu)\n" in empty
+    assert "Bình quân số tiêu chí đạt/xã: —\n" in empty
+    assert "Số xã chưa có kết quả đánh giá: 7\n" in empty
+    assert "So với" not in empty and "Phân nhóm" not in empty and "Tiêu chí 1:" not in empty
+    assert "Chưa có xã nào có số liệu năm 2021: không có số liệu để thống kê." in empty
+    total = _json("--period", "2021", "--baseline", "2020")["statistics"]["total"]
+    assert (total["change_previous"], total["change_baseline"]) == (None, None)
+    # Nor is a baseline year without data a change against zero.
+    assert "So với năm gốc" not in _run("--period", "2022", "--baseline", "2021")
+
+
+def test_json_document(record: dict[str, Unit]) -> None:
+    doc = _json("--period", "2022", "--baseline", "2020")
+    province = Unit.objects.get(code="20")
+    assert doc["province"] == {"id": province.pk, "code": "20", "name": "Tỉnh Lạng Sơn"}
+    assert {k: v for k, v in doc.items() if k not in ("province", "statistics", "trend")} == {
+        "period": 2022,
+        "baseline": 2020,
+        "set": SET_2022,
+        "basis": "as_recorded",
+        "as_of": None,
+        "approved_only": False,
+        "approved": 0,
+        "communes_in_scope": 7,
+        "with_data": 6,
+        "simulated": False,
+    }
+    stats = doc["statistics"]
+    assert (stats["parent"], stats["period"], stats["tier"]) == (str(province.pk), 2022, "standard")
+    f = stats["total"]["figures"]
+    assert (f["communes"], f["evaluated"], f["not_evaluated"], f["meeting"]) == (7, 6, 1, 1)
+    assert f["meeting_percent"] == {"exact": "100/7", "value": 100 / 7}
+    assert f["average_met"]["exact"] == "23/6"
+    assert {c["criterion"]: c["met"] for c in f["criteria"]}[11] == 3
+    assert [b["count"] for b in f["bands"]] == [1, 0, 0, 0, 5]
+    assert [c["name"] for c in stats["children"]] == ["Huyện Chi Lăng", "Huyện Đình Lập"]
+    assert _json("--period", "2022", "--as-of", "31/12/2022")["as_of"] == "2022-12-31"
+
+
+def test_ambiguous_province_lists_the_candidates(record: dict[str, Unit]) -> None:
+    _make("Tỉnh Lang Sơn", UnitKind.PROVINCE, "21")
     with pytest.raises(CommandError) as caught:
-        _run("--results", str(path), "--period", "2020", "--province", "lang son")
+        call_stats("--province", "lang son", "--period", "2022")
     message = str(caught.value)
     assert "khớp với 2 đơn vị" in message
     assert "Tỉnh Lạng Sơn (20," in message and "Tỉnh Lang Sơn (21," in message
+    assert caught.value.returncode == 1
 
 
-def test_rebased_merged_renamed_and_grown_communes(tmp_path: Path) -> None:
-    _units()
-    path = _write(tmp_path, 2020, {"10001": 19, "10002": 12, "10003": 19, "10004": 19, "40099": 19})
-    args = ["--results", str(path), "--period", "2020", "--province", "20"]
-    text = _run(*args, "--as-of-units", "01/01/2022")
-    assert "quy đổi sang đơn vị hành chính ngày 01/01/2022 (re-based)" in text
-    # On 01/01/2022 the province has 10001 (with 10002), Xã Ba (10003), 10004 (with Xã Cũ).
-    assert "Số xã trong phạm vi: 3" in text
-    # Only the renamed commune keeps its result: same territory.
-    assert "Số xã đạt chuẩn: 1/3 (33,33 %)" in text
-    assert "sáp nhập hoặc chia tách): 2" in text
-    assert "giữ kết quả đạt/không đạt (unchanged territory): 1" in text
-    assert "  Xã Ba (10003) ← đơn vị cũ 10003" in text
-    assert "Kết quả năm 2020 quy đổi từ đơn vị hành chính ngày 31/12/2020 sang ngày 01/01/2022" in (
-        text
-    )
-    doc = json.loads(_run(*args, "--as-of-units", "01/01/2022", "--json"))
-    figures = doc["total"]["figures"]
-    assert (figures["communes"], figures["evaluated"], figures["not_comparable"]) == (3, 1, 2)
-    assert figures["unchanged_territory"] == [
-        {"unit": "10003", "from_unit": "10003", "name": "Xã Ba"}
-    ]
-    assert [(c["unit"], c["figures"]["not_comparable"]) for c in doc["children"]] == [
-        ("186", 1),
-        ("187", 1),
-    ]
-    with pytest.raises(CommandError, match="Chỉ chuyển đổi được từ ngày trước sang ngày sau"):
-        _run(*args, "--as-of-units", "01/01/2019")
-    # Without --province the scope is the new units the results went to: 10001, Xã Ba,
-    # 10004 and 40099 (unchanged, in the other province).
-    anywhere = _run("--results", str(path), "--period", "2020", "--as-of-units", "01/01/2022")
-    assert "Số xã đạt chuẩn: 2/4 (50,00 %)" in anywhere
-    assert "(unchanged territory): 2" in anywhere
+TOMORROW = (timezone.localdate() + dt.timedelta(days=1)).strftime("%d/%m/%Y")
 
 
-def test_units_date_of_a_year_with_changes(tmp_path: Path) -> None:
-    _units()
-    # 2021 results on the units before 01/07/2021: 10002 ended on 30/06/2021.
-    path = _write(tmp_path, 2021, {"10001": 19, "10002": 12, "10003": 19})
-    text = _run("--results", str(path), "--period", "2021", "--province", "20")
-    assert (
-        "Kết quả năm 2021: 1 mã xã không còn hiệu lực vào ngày 31/12/2021 (10002); kết quả được "
-        "tính trên đơn vị hành chính ngày 30/06/2021, ngày cuối cùng trong năm mà mọi mã đều "
-        "có hiệu lực (chọn ngày khác bằng --units-date)."
-    ) in text
-    assert "Số xã trong phạm vi: 5" in text  # 10001-10004 and Xã Cũ, all still there
-    assert "Số xã đạt chuẩn: 2/5 (40,00 %)" in text
-    explicit = _run(
-        "--results", str(path), "--period", "2021", "--province", "20", "--units-date", "30/6/2021"
-    )
-    assert "Kết quả năm 2021 tính trên đơn vị hành chính ngày 30/06/2021 (--units-date)." in (
-        explicit
-    )
-    assert "Số xã đạt chuẩn: 2/5 (40,00 %)" in explicit
-    with pytest.raises(CommandError, match=r"1 mã xã không có hiệu lực vào ngày 31/12/2021.*10002"):
-        _run("--results", str(path), "--period", "2021", "--units-date", "31/12/2021")
-    never = _write(tmp_path, 2021, {"10001": 19, "10077": 19})
-    with pytest.raises(CommandError, match=r"không có ngày nào trong năm.*: 10077"):
-        _run("--results", str(never), "--period", "2021")
-    # A code in force on 31/12 that names another unit then (10003 is "Xã Ba" from 01/07/2021).
-    renamed = _write(tmp_path, 2021, {"10001": 19, "10003": 19})
-    text = _run("--results", str(renamed), "--period", "2021")
-    assert "1 xã có tên khác tên của mã đó ngày 31/12/2021" in text
-    assert "10003 “Xã 10003” ≠ “Xã Ba”" in text
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--baseline", "2022"], r"Năm gốc \(2022\) phải trước năm báo cáo \(2022\)\."),
+        (
+            ["--as-of", "31/12/2021"],
+            r"Ngày tính đến \(31/12/2021\) phải nằm trong hoặc sau năm 2022",
+        ),
+        (["--as-of", TOMORROW], r"Ngày tính đến \(.*\) không được sau hôm nay\."),
+        (
+            ["--as-of", "31/02/2023"],
+            "--as-of phải viết dạng ngày/tháng/năm .* không phải “31/02/2023”",
+        ),
+        (["--units-of", "2025-13-01"], "--units-of phải viết dạng ngày/tháng/năm"),
+        (["--percent-decimals", "7"], "--percent-decimals phải từ 0 đến 6"),
+        (["--province", "Hà Giang"], "Không có tỉnh nào khớp với “Hà Giang” vào ngày 31/12/2022"),
+    ],
+)
+def test_arguments_refused(record: dict[str, Unit], args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message) as caught:
+        call_stats("--province", "20", "--period", "2022", *args)
+    assert caught.value.returncode == 1
+
+
+def test_a_year_no_set_applies_to(record: dict[str, Unit]) -> None:
+    with pytest.raises(CommandError, match="Không có bộ tiêu chí cấp xã nào áp dụng cho năm 2031"):
+        _run("--period", "2031")

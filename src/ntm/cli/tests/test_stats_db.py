@@ -1,40 +1,61 @@
-"""`ntm stats` on the real units of Lạng Sơn (loaded once for this module).
+"""`ntm stats` on the real units of Lạng Sơn (loaded once for this module), over the stored
+record and over `ntm evaluate --json` files (`--from-json`).
 
 The units, their 2025 mapping and the Lạng Sơn events of 2019 and 2024 are real (the
-`vietnamadminunits` package and the bundled reference events). The evaluation results are
-SIMULATED: declared criterion statuses run through the real engine and written with
-`ntm.exchange.results.to_json`, the shape of `ntm evaluate --json`.
+`vietnamadminunits` package and the bundled reference events). The values are SIMULATED:
+written into a template workbook (2024) and a CSV (2019) made from the criteria sets' own
+columns, evaluated by `ntm evaluate --json`, and loaded into the record by the values service
+from the values the files carry.
+
+2024 (the 2021–2025 set; poverty threshold for TDMNPB ≤ 13 %), on the 175 communes of
+31/12/2024. From 01/07/2025 Khánh Long, Đoàn Kết and Cao Minh form Xã Đoàn Kết; Hưng Đạo
+and Hoa Thám form Xã Hoa Thám; Hội Hoan and Gia Miễn (no data) form Xã Hội Hoan:
+
+- Khánh Long 10/300 poor households, Đoàn Kết 30/100, Cao Minh 0/100: 40/500 = 8 % merged;
+- Hưng Đạo and Hoa Thám: a market (yes/no);
+- Hội Hoan 5/100.
+
+2019 (the 2016–2020 set), on the 207 communes of 31/12/2019: Phú Mỹ, Việt Yên and Vân Mộng
+(which form Xã Liên Hội in 2020) and Khánh Long (unchanged until 2025) meet every indicator
+that has a threshold: 18 criteria, income having none before 2020.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
 
+from ntm.cli.tests.test_evaluate_cli import good_row
 from ntm.criteria.loader import load_set
-from ntm.evaluation import VALUES_SCHEMA, evaluate
-from ntm.exchange.results import build_results, to_json
+from ntm.exchange.workbook import template_columns, write_template
+from ntm.results.scope import period_day
+from ntm.results.testing import SET_2020, SET_2022, History, at
 from ntm.units.loader import LoadResult
+from ntm.units.models import Unit, UnitKind
 from ntm.units.testing import real_units_rolled_back
+from ntm.values.services import Entry, PastValue
 
-SET_ID = "vn-ntm-xa-2021-2025"
-# Real communes of Lạng Sơn on 31/12/2024 (code, name) and their SIMULATED criteria met.
-# From 01/07/2025 05998, 06001 and 06010 form Xã Đoàn Kết (06001); 06067 and 06073 form
-# Xã Hoa Thám (06073); 06151 and 06160 (not evaluated) form Xã Hội Hoan (06151).
-COMMUNES_2024 = {
-    ("05998", "Xã Khánh Long"): 19,
-    ("06001", "Xã Đoàn Kết"): 19,
-    ("06010", "Xã Cao Minh"): 15,
-    ("06067", "Xã Hưng Đạo"): 19,
-    ("06073", "Xã Hoa Thám"): 10,
-    ("06151", "Xã Hội Hoan"): 19,
+POOR = "poor_near_poor_household_share"
+ROWS_2024: dict[tuple[str, str], dict[str, Any]] = {
+    ("05998", "Xã Khánh Long"): {f"{POOR}__numerator": 10, f"{POOR}__denominator": 300},
+    ("06001", "Xã Đoàn Kết"): {f"{POOR}__numerator": 30, f"{POOR}__denominator": 100},
+    ("06010", "Xã Cao Minh"): {f"{POOR}__numerator": 0, f"{POOR}__denominator": 100},
+    ("06067", "Xã Hưng Đạo"): {"rural_market": True},
+    ("06073", "Xã Hoa Thám"): {"rural_market": True},
+    ("06151", "Xã Hội Hoan"): {f"{POOR}__numerator": 5, f"{POOR}__denominator": 100},
+}
+COMMUNES_2019 = {
+    "06259": "Xã Phú Mỹ",
+    "06262": "Xã Việt Yên",
+    "06268": "Xã Vân Mộng",
+    "05998": "Xã Khánh Long",
 }
 
 
@@ -45,128 +66,198 @@ def real_units(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LoadRes
         yield result
 
 
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """`ntm evaluate --json` of the 2024 workbook and the 2019 CSV (no database needed)."""
+    folder = tmp_path_factory.mktemp("ket-qua")
+    workbook = folder / "nhap-2024.xlsx"
+    rows = [
+        {"unit": code, "name": name, "province": "20", "region": "TDMNPB"} | cells
+        for (code, name), cells in ROWS_2024.items()
+    ]
+    write_template(load_set(SET_2022), workbook, rows=rows)
+    table = folder / "nhap-2019.csv"
+    columns = [c.machine for c in template_columns(load_set(SET_2020))]
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, restval="")
+        writer.writeheader()
+        for code, name in COMMUNES_2019.items():
+            row = good_row(code, name)
+            writer.writerow({k: ("Có" if v is True else v) for k, v in row.items()})
+    found = {}
+    for year, source, set_id in ((2024, workbook, SET_2022), (2019, table, SET_2020)):
+        out = StringIO()
+        call_command(
+            "evaluate", str(source), "--set", set_id, "--year", str(year), "--json", stdout=out
+        )
+        found[year] = folder / f"ket-qua-{year}.json"
+        found[year].write_text(out.getvalue(), encoding="utf-8")
+    return found
+
+
+def _load(paths: dict[int, Path]) -> None:
+    """The values the files carry, loaded into the record as the commune entered them."""
+    h = History()
+    for year, path in paths.items():
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for commune in doc["communes"]:
+            unit = Unit.objects.valid_on(period_day(year)).get(
+                code=commune["unit"], kind=UnitKind.COMMUNE
+            )
+            for v in commune["values"]:
+                entry = Entry(v["value"], v["numerator"], v["denominator"], v["not_applicable"])
+                h.values.append(PastValue(unit, v["measure"], year, entry, at(f"{year}-12-31")))
+    h.load()
+
+
 @pytest.fixture
-def units(real_units: LoadResult, db: None) -> LoadResult:
-    return real_units
-
-
-def _results(tmp_path: Path, year: int, communes: dict[tuple[str, str], int]) -> Path:
-    """SIMULATED results of real communes, written as `ntm evaluate --json` writes them: the
-    first `met` criteria declared met, the rest not met, evaluated by the real engine."""
-    cset = load_set(SET_ID)
-    codes = [code for code, _ in communes]
-    frame = pl.DataFrame(
-        {
-            "unit": codes,
-            "name": [name for _, name in communes],
-            "province": ["20"] * len(codes),
-            "region": ["TDMNPB"] * len(codes),
-        }
-    )
-    declared = pl.DataFrame(
-        [
-            (code, year, k, "met" if k <= met else "not_met")
-            for (code, _), met in communes.items()
-            for k in range(1, 20)
-        ],
-        schema={"unit": pl.String, "period": pl.Int32, "criterion": pl.Int32, "status": pl.String},
-        orient="row",
-    )
-    values = pl.DataFrame(schema=VALUES_SCHEMA)
-    evaluation = evaluate(cset, frame, values, years=[year], declared=declared)
-    results = build_results(
-        evaluation, cset, frame, year=year, notes=["Số liệu mô phỏng (simulated)"]
-    )
-    path = tmp_path / f"ket-qua-{year}.json"
-    path.write_text(json.dumps(to_json(results), ensure_ascii=False), encoding="utf-8")
-    return path
+def record(real_units: LoadResult, files: dict[int, Path], db: None) -> dict[int, Path]:
+    _load(files)
+    return files
 
 
 def _run(*args: str) -> str:
     out = StringIO()
-    call_command("stats", *args, stdout=out)
+    call_command("stats", "--province", "Lạng Sơn", *args, stdout=out)
     return out.getvalue()
 
 
-def _district(doc: dict[str, Any], name: str) -> dict[str, Any]:
-    (found,) = [c for c in doc["children"] if c["name"] == name]
-    figures: dict[str, Any] = found["figures"]
-    return figures
+def _json(*args: str) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(_run(*args, "--json"))
+    return doc
 
 
-def test_langson_2024_by_district_and_rebased_onto_2025_units(
-    units: LoadResult, tmp_path: Path
-) -> None:
-    path = _results(tmp_path, 2024, COMMUNES_2024)
-    args = ["--results", str(path), "--period", "2024", "--province", "Lạng Sơn"]
-    text = _run(*args)
-    assert "Thống kê nông thôn mới năm 2024 — Tỉnh Lạng Sơn (20)" in text
+def _criterion(text: str, number: int) -> str:
+    (line,) = [s for s in text.splitlines() if s.startswith(f"  Tiêu chí {number}:")]
+    return line.strip()
+
+
+def test_langson_2024_by_district_and_rebased_onto_2025_units(record: dict[int, Path]) -> None:
+    text = _run("--period", "2024")
+    assert text.startswith("Thống kê nông thôn mới năm 2024 — Tỉnh Lạng Sơn (20)\n")
     # 175 communes on 31/12/2024 (after NQ 1246); towns and wards are outside the set.
-    assert "Số xã đạt chuẩn: 4/175 (2,29 %)" in text
+    assert "Số xã trong phạm vi: 175\nSố xã đạt chuẩn: 0/175 (0,00 %)\n" in text
     assert "Số xã chưa có kết quả đánh giá: 169" in text
-    assert "Huyện Tràng Định (180):\n  Số xã trong phạm vi: 19\n  Số xã đạt chuẩn: 2/19" in text
-    assert "Huyện Bình Gia (181):\n  Số xã trong phạm vi: 18\n  Số xã đạt chuẩn: 1/18" in text
-    assert "Huyện Văn Lãng (182):\n  Số xã trong phạm vi: 16\n  Số xã đạt chuẩn: 1/16" in text
-    doc = json.loads(_run(*args, "--json"))
-    assert len(doc["children"]) == 11
-    assert _district(doc, "Huyện Cao Lộc")["evaluated"] == 0
-    assert sum(c["figures"]["communes"] for c in doc["children"]) == 175
+    # Khánh Long (3,3 %), Cao Minh (0 %) and Hội Hoan (5 %) meet the poverty criterion.
+    assert _criterion(text, 11) == "Tiêu chí 11: 3 / 0 / 50,00 %"
+    assert "\nHuyện Tràng Định (180):\n  Số xã trong phạm vi: 19\n" in text
+    assert "\nHuyện Bình Gia (181):\n  Số xã trong phạm vi: 18\n" in text
+    doc = _json("--period", "2024")
+    assert len(doc["statistics"]["children"]) == 11
+    assert sum(c["figures"]["communes"] for c in doc["statistics"]["children"]) == 175
 
-    # The same results by code, and on the units of 01/07/2025: 61 communes, no districts.
-    rebased = _run(*args[:-1], "20", "--as-of-units", "01/07/2025")
-    assert "quy đổi sang đơn vị hành chính ngày 01/07/2025 (re-based)" in rebased
-    assert "Số xã trong phạm vi: 61" in rebased
-    # Every evaluated commune merged: Đoàn Kết, Hoa Thám and Hội Hoan are not comparable.
-    assert "Số xã đạt chuẩn: 0/61 (0,00 %)" in rebased
-    assert "sáp nhập hoặc chia tách): 3" in rebased
-    assert "Số xã chưa có kết quả đánh giá: 58" in rebased
-    assert "(unchanged territory): 0" in rebased
-    assert "Huyện" not in rebased.split("Kết quả năm")[0]
-    doc = json.loads(_run(*args, "--as-of-units", "01/07/2025", "--json"))
-    figures = doc["total"]["figures"]
-    assert (figures["communes"], figures["evaluated"], figures["not_comparable"]) == (61, 0, 3)
-    assert doc["children"] == []
-
-
-def test_unchanged_territory_on_real_units(units: LoadResult, tmp_path: Path) -> None:
-    # 2023 results re-based onto the units of 01/12/2024 (NQ 1246). Đoàn Kết is unchanged;
-    # Khánh Long absorbed Vĩnh Tiến and Đội Cấn took half of Đại Đồng, communes the records
-    # know only by name (no code), so neither is the same territory any more.
-    communes = {
-        ("06001", "Xã Đoàn Kết"): 19,
-        ("05998", "Xã Khánh Long"): 19,
-        ("06025", "Xã Đội Cấn"): 19,
-    }
-    path = _results(tmp_path, 2023, communes)
-    args = ["--results", str(path), "--period", "2023", "--province", "lang son"]
-    assert "Số xã trong phạm vi: 181" in _run(*args)
-    text = _run(*args, "--as-of-units", "01/12/2024")
-    assert "Số xã trong phạm vi: 175" in text
-    assert "Số xã đạt chuẩn: 1/175 (0,57 %)" in text
-    assert "sáp nhập hoặc chia tách): 2" in text
-    assert "(unchanged territory): 1" in text
-    assert "  Xã Đoàn Kết (06001) ← đơn vị cũ 06001" in text
-    assert "Huyện Tràng Định (180):\n  Số xã trong phạm vi: 19\n  Số xã đạt chuẩn: 1/19" in text
+    # On the units of 01/07/2025: 61 communes, no districts.
+    rebased = _run("--period", "2024", "--units-of", "01/07/2025")
+    assert "Cơ sở: quy đổi sang đơn vị hành chính ngày 01/07/2025 (re-based)\n" in rebased
+    assert "Số xã trong phạm vi: 61\nSố xã đạt chuẩn: 0/61 (0,00 %)\n" in rebased
+    assert "Huyện" not in rebased
+    # Đoàn Kết is evaluated on 40/500 = 8 %: met; Hoa Thám (yes/no) and Hội Hoan (Gia Miễn
+    # has no value) are not comparable.
+    assert _criterion(rebased, 11) == "Tiêu chí 11: 1 / 0 / 100,00 %"
+    f = _json("--period", "2024", "--units-of", "01/07/2025")["statistics"]["total"]["figures"]
+    assert (f["communes"], f["evaluated"], f["not_comparable"], f["not_evaluated"]) == (
+        61,
+        1,
+        2,
+        58,
+    )
 
 
-def test_2025_results_on_pre_reform_units(units: LoadResult, tmp_path: Path) -> None:
-    # 05998 ended on 30/06/2025; 06001 is also the code of the new Xã Đoàn Kết.
-    communes = {("05998", "Xã Khánh Long"): 19, ("06001", "Xã Đoàn Kết"): 19}
-    path = _results(tmp_path, 2025, communes)
-    args = ["--results", str(path), "--period", "2025", "--province", "20"]
-    text = _run(*args)
+def test_2019_on_the_207_communes_before_the_mergers(record: dict[int, Path]) -> None:
+    text = _run("--period", "2019")
+    assert "Số xã trong phạm vi: 207\nSố xã đạt chuẩn: 0/207 (0,00 %)\n" in text
+    assert "  Đạt 15–18 tiêu chí: 4 xã\n" in text
+    assert _criterion(text, 10) == "Tiêu chí 10: 0 / 0 / 0,00 %"  # no income threshold
     assert (
-        "Kết quả năm 2025: 1 mã xã không còn hiệu lực vào ngày 31/12/2025 (05998); kết quả được "
-        "tính trên đơn vị hành chính ngày 30/06/2025"
-    ) in text
-    assert "Số xã đạt chuẩn: 2/175 (1,14 %)" in text
-    assert "Huyện Tràng Định (180):" in text
-    same = _run(*args, "--units-date", "30/06/2025")
-    assert "tính trên đơn vị hành chính ngày 30/06/2025 (--units-date)." in same
-    assert "Số xã đạt chuẩn: 2/175 (1,14 %)" in same
-    rebased = _run(*args, "--as-of-units", "01/07/2025")
-    assert "Số xã đạt chuẩn: 0/61 (0,00 %)" in rebased
-    assert "sáp nhập hoặc chia tách): 1" in rebased
-    assert "quy đổi từ đơn vị hành chính ngày 30/06/2025 sang ngày 01/07/2025" in rebased
-    with pytest.raises(CommandError, match=r"không có hiệu lực vào ngày 31/12/2025.*05998"):
-        _run(*args, "--units-date", "31/12/2025")
+        "\nHuyện Văn Quan (184):\n  Số xã trong phạm vi: 23\n  Số xã đạt chuẩn: 0/23 (0,00 %)\n"
+        in (text)
+    )
+    # Against 2019, 2024 counts on 32 communes fewer.
+    assert (
+        "So với năm gốc 2019: số xã đạt chuẩn 0, tỷ lệ 0 điểm %, bình quân tiêu chí/xã -17,17, "
+        "số xã trong phạm vi -32\n"
+    ) in _run("--period", "2024", "--baseline", "2019")
+    # On the units of 2020, Liên Hội (Phú Mỹ, Việt Yên, Vân Mộng) is not comparable: their
+    # yes/no values do not carry across the merger. Khánh Long, unchanged, keeps its values
+    # and is evaluated again.
+    rebased = _run("--period", "2019", "--units-of", "31/12/2020")
+    assert "Số xã trong phạm vi: 181\nSố xã đạt chuẩn: 0/181 (0,00 %)\n" in rebased
+    assert "Bình quân số tiêu chí đạt/xã: 18,00 (trên 1 xã có kết quả)\n" in rebased
+    assert "một phần thiếu số liệu): 1\n" in rebased
+    assert (
+        "\nHuyện Văn Quan (184):\n  Số xã trong phạm vi: 16\n"
+        "  Số xã đạt chuẩn: — (không so sánh được)\n"
+    ) in rebased
+    # On the units of 2025, Khánh Long is part of Đoàn Kết with two communes without 2019
+    # data, and Phú Mỹ, Việt Yên and Vân Mộng are still merged: nothing of 2019 compares, so
+    # there is no change against it.
+    doc = _json("--period", "2024", "--baseline", "2019", "--units-of", "01/07/2025")
+    assert doc["statistics"]["total"]["change_baseline"] is None
+    trend = [(t["period"], t["evaluated"], t["not_comparable"]) for t in doc["trend"]]
+    assert trend == [(2019, 0, 2), (2024, 1, 2)]
+
+
+def test_from_json_gives_the_figures_of_the_stored_record(record: dict[int, Path]) -> None:
+    files = [str(record[2024]), str(record[2019])]
+    for args in (
+        ["--period", "2024", "--baseline", "2019"],
+        ["--period", "2024", "--baseline", "2019", "--units-of", "01/07/2025"],
+        ["--period", "2019", "--units-of", "31/12/2020"],
+    ):
+        assert _json(*args, "--from-json", *files) == _json(*args), args
+    assert _run("--period", "2024", "--from-json", *files) == _run("--period", "2024")
+
+
+def _broken(folder: Path, name: str, doc: dict[str, Any] | str) -> str:
+    path = folder / name
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc), encoding="utf-8")
+    return str(path)
+
+
+def test_from_json_refuses(
+    real_units: LoadResult, files: dict[int, Path], db: None, tmp_path: Path
+) -> None:
+    good = json.loads(files[2024].read_text(encoding="utf-8"))
+    old = json.loads(files[2024].read_text(encoding="utf-8"))
+    for commune in old["communes"]:
+        del commune["values"]
+    # A 2025 file: 06001 names the new Đoàn Kết on 31/12/2025; 05998 ended on 30/06/2025;
+    # 00001 was never in Lạng Sơn.
+    later = good | {"set": good["set"] | {"year": 2025}}
+    codes = ("06001", "05998", "00001")
+    later["communes"] = [
+        c | {"unit": code} for c, code in zip(good["communes"][:3], codes, strict=True)
+    ]
+    cases = [
+        ([_broken(tmp_path, "hong.json", "{")], "hong.json: không phải tệp JSON."),
+        ([str(tmp_path / "khong-co.json")], "khong-co.json: không có tệp này."),
+        (
+            [_broken(tmp_path, "cu.json", old)],
+            "cu.json: không phải kết quả của `ntm evaluate --json` có kèm các giá trị đã đọc",
+        ),
+        (
+            [_broken(tmp_path, "2025.json", later)],
+            "2025.json: không có xã nào của Tỉnh Lạng Sơn mang các mã này vào ngày 31/12/2025: "
+            "00001, 05998.",
+        ),
+        (
+            [str(files[2024]), _broken(tmp_path, "lai.json", good)],
+            "lai.json: tệp thứ hai cho năm 2024.",
+        ),
+    ]
+    for paths, message in cases:
+        with pytest.raises(CommandError) as caught:
+            _run("--period", "2024", "--from-json", *paths)
+        assert message in str(caught.value)
+        assert caught.value.returncode == 1
+    for flag, message in (
+        (["--as-of", "31/12/2024"], "Tệp không có lịch sử: --as-of chỉ dùng với số liệu đã lưu."),
+        (
+            ["--approved-only"],
+            "Tệp không có phê duyệt: --approved-only chỉ dùng với số liệu đã lưu.",
+        ),
+    ):
+        with pytest.raises(CommandError) as caught:
+            _run("--period", "2024", *flag, "--from-json", str(files[2024]))
+        assert str(caught.value) == message
+        assert caught.value.returncode == 1

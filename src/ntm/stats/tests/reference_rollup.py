@@ -158,7 +158,7 @@ def statistics(
             if year is None:
                 return None
             then = figures_for(units_of(year), year)
-            return None if then.evaluated == 0 else change(now, then)
+            return None if now.evaluated == 0 or then.evaluated == 0 else change(now, then)
 
         return Geography(unit, name, now, against(period - 1), against(baseline))
 

@@ -164,6 +164,24 @@ def test_rules_per_measure() -> None:
     assert engine.filter(pl.col("measure") == "market").get_column("unit").to_list() == ["y"]
 
 
+def test_a_weighted_mean_of_one_part_needs_no_weight() -> None:
+    """A unit made of one old unit keeps its per-head value without the weight measure (a
+    mean of one value is that value); a merged one needs the weights."""
+    values = _values(
+        [
+            ("a", "income", 40, None, None),
+            ("b", "income", 60, None, None),
+            ("c", "income", 70, None, None),
+            ("d", "income", 50, None, None),
+        ]
+    )
+    v = rebase_values(values, WALK, MEASURES, date=D).values
+    y, z, x = (_row(v, unit, "income") for unit in ("y", "z", "x"))
+    assert (y["value"], y["missing_parts"], y["estimated"]) == (70, 0, False)  # renamed c
+    assert (z["value"], z["missing_parts"], z["estimated"]) == (50, 0, True)  # 40 % of d
+    assert (x["value"], x["missing_parts"]) == (None, 3)
+
+
 def test_stage_and_not_applicable() -> None:
     values = pl.DataFrame(
         {

@@ -138,6 +138,15 @@ def test_no_previous_period_gives_no_change() -> None:
     assert stats.total.figures.recognised is None
 
 
+def test_a_period_without_results_gives_no_change() -> None:
+    """No data is never zero: a period without any result changes by nothing against
+    another, nor does another against it."""
+    communes = COMMUNES.filter(pl.col("period") != 2019)
+    stats = statistics(SCOPE, communes, CRITERIA, period=2019, tier="standard", baseline=2016)
+    assert (stats.total.previous, stats.total.baseline) == (None, None)
+    assert stats.total.figures.evaluated == 0
+
+
 def test_by_child_unit() -> None:
     stats = statistics(SCOPE, COMMUNES, CRITERIA, period=2020, tier="standard", baseline=2016)
     children = {c.unit: c for c in stats.children}

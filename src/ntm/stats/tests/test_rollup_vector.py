@@ -93,7 +93,9 @@ def results(draw: st.DrawFn) -> tuple[pl.DataFrame, pl.DataFrame]:
         if draw(st.booleans())
         for k in range(1, draw(st.integers(1, 4)))
     ]
-    status_type: pl.DataType = draw(st.sampled_from((pl.String(), pl.Enum([s.value for s in STATUSES]))))
+    status_type: pl.DataType = draw(
+        st.sampled_from((pl.String(), pl.Enum([s.value for s in STATUSES])))
+    )
     criteria = pl.DataFrame(
         rows,
         schema={

@@ -122,3 +122,16 @@ def test_unchanged_territory_is_labelled() -> None:
     # As recorded there is nothing to label.
     plain = render_statistics(statistics(scope, communes, criteria, period=2020, tier="standard"))
     assert "unchanged territory" not in plain
+
+
+def test_no_results_show_no_zero_figures() -> None:
+    scope, communes, criteria = _province({2019: 49})
+    stats = statistics(
+        scope, communes, criteria, period=2020, tier="standard", baseline=2019, parent_name="Tỉnh X"
+    )
+    text = render_statistics(stats)
+    assert text.splitlines()[0] == "Thống kê nông thôn mới năm 2020 — Tỉnh X"  # no code
+    assert "Số xã đạt chuẩn: — (chưa có số liệu)\n" in text
+    assert "Bình quân số tiêu chí đạt/xã: —\n" in text
+    assert "Phân nhóm" not in text and "So với" not in text
+    assert "\nHuyện Một (d1):\n" in text

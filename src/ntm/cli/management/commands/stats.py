@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -22,6 +23,7 @@ from ntm.results.files import read_files
 from ntm.results.province import ProvinceOverview, province_overview
 from ntm.results.query import ChoiceError, Geography, parse_day
 from ntm.results.record import STORED, Source
+from ntm.stats.rollup import Statistics
 from ntm.stats.text import basis_text, render_statistics
 from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import UnitLookupError, find_units, resolve_one
@@ -123,6 +125,11 @@ class Command(BaseCommand):
             if options["from_json"]:
                 if as_of is not None:
                     raise CommandError(_("Files hold no history: --as-of reads the stored record."))
+                if options["approved_only"]:
+                    # Files hold no approvals: every commune would be held back.
+                    raise CommandError(
+                        _("Files hold no approvals: --approved-only reads the stored record.")
+                    )
                 files = read_files(options["from_json"], province)
                 source, set_id = files, files.set_ids.get(period)
             o = province_overview(
@@ -141,13 +148,29 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(as_json(o), ensure_ascii=False, indent=2))
             return
-        self.stdout.write(render_statistics(o.statistics, style))
+        self.stdout.write(render_statistics(_by_code(o), style))
         for note in _notes(o):
             self.stdout.write(note)
 
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def _by_code(o: ProvinceOverview) -> Statistics:
+    """The statistics with the province and its districts named by GSO code, as a reader
+    knows them (the read layer keys units by primary key: codes are reused over time)."""
+    s = o.statistics
+    ids = [int(c.unit) for c in s.children if c.unit is not None]
+    codes = {
+        str(pk): code for pk, code in Unit.objects.filter(pk__in=ids).values_list("pk", "code")
+    }
+    return replace(
+        s,
+        parent=o.province.code,
+        total=replace(s.total, unit=o.province.code),
+        children=tuple(replace(c, unit=codes.get(c.unit or "")) for c in s.children),
+    )
 
 
 def _notes(o: ProvinceOverview) -> list[str]:
