@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from ntm.accounts.testing import PersonaName, Personas, make_unit
 from ntm.audit.models import AuditLog
+from ntm.results.province import province_overview
 from ntm.results.testing import seed
 from ntm.units.models import Unit, UnitKind
 from ntm.web.models import Boundaries
@@ -122,6 +123,23 @@ def test_map_shapes_carry_the_unit_code_and_criteria_met(
     html = client.get(url + "?period=2021").content.decode()
     areas = re.findall(r'<path [^>]*data-unit-code="([^"]*)" data-met="([^"]*)"', html)
     assert areas == [(p.commune_a.code, "19"), (p.commune_b.code, "17")]
+
+
+def test_the_table_links_every_commune_with_the_year_and_set(
+    client: Client, personas: Personas
+) -> None:
+    p = personas
+    seed(p)
+    p.login(client, "province_office")
+    url = reverse("web:province_map", args=[p.province.pk])
+    html = client.get(url + "?period=2021").content.decode()
+    table = html.split('<table class="sub">', 1)[1]
+    cset = province_overview(p.province, period=2021).cset.id
+    expected = [
+        (f"{reverse('web:commune', args=[u.pk])}?period=2021&amp;set={cset}", u.name)
+        for u in sorted((p.commune_a, p.commune_b), key=lambda u: (u.name_key, u.pk))
+    ]
+    assert re.findall(r'<th scope="row"><a href="([^"]+)">([^<]+)</a>', table) == expected
 
 
 def test_the_map_asks_permissions_once_not_per_commune(client: Client, personas: Personas) -> None:
