@@ -33,7 +33,7 @@ printed with every measurement.
     average, every criterion) must equal the page's, live and as of 30/06/2020, and the
     API's (the whole `Figures`) the live ones;
   * save + reload: the province office reopens one commune's 2020; then the appraiser saves
-    one verified yes/no value (`ntm.values.services.save_value`), alternately 0 and 1, and
+    one verified yes/no value in the entry grid (its HTMX cell), alternately 0 and 1, and
     the province overview is reloaded: it must show the commune leaving (and joining again)
     the communes at the standard. Printed: the reload after a save minus a plain reload;
   * history length: a second database whose record holds 4x the version rows (each entry of
@@ -482,7 +482,7 @@ def page_figures(page: str) -> dict[str, Any]:
 
 def expected_figures(stats: Statistics) -> dict[str, Any]:
     """`page_figures` of a page showing `stats`, formatted as the page formats them."""
-    from ntm.stats.formatting import format_number, format_percent
+    from ntm.vn.numbers import format_number, format_percent
 
     f = stats.total.figures
     return {
@@ -662,14 +662,18 @@ def pages(d: Demo) -> list[Page]:
             f"/province/{p}/{AS_OF_QUERY}&approved_only=1",
             OFFICE,
         ),
-        Page("rebased", "province, re-based (2025 units)", f"/province/{p}/?geography=rebased",
-             OFFICE),
+        Page(
+            "rebased",
+            "province, re-based (2025 units)",
+            f"/province/{p}/?geography=rebased",
+            OFFICE,
+        ),
         Page("map", "province map", f"/province/{p}/map/", OFFICE),
         Page("commune", "commune page (2020 commune)", f"/commune/{c}/", OFFICE),
         Page("entry", "entry grid (2020)", f"/values/commune/{c}/{SET_2016}/{YEAR}/", APPRAISER),
         Page("central", "central view", "/central/", CENTRAL),
         Page("api", "API unit statistics", f"/api/units/{p}/statistics", "api"),
-    ]  # fmt: skip
+    ]
 
 
 def measure_pages(
@@ -683,8 +687,10 @@ def measure_pages(
     bodies: dict[str, str] = {}
     refs = {"live": Samples(), "as-of": Samples()}
     stats: dict[str, Statistics] = {}
-    print(f"\n== Cold: caches emptied before each request, {cold_rounds} round(s) "
-          f"({load_average()})", flush=True)  # fmt: skip
+    print(
+        f"\n== Cold: caches emptied before each request, {cold_rounds} round(s) ({load_average()})",
+        flush=True,
+    )
     for _ in range(cold_rounds):
         for page in listed:
             clear_caches()
@@ -697,28 +703,33 @@ def measure_pages(
     rows = [(p.label, times[p.key].cold) for p in listed]
     rows += [(f"reference, {name}", refs[name]) for name in refs]
     for label, t in rows:
-        print(f"  {label:34s} first {ms(t.wall[0]):>9s}   median {ms(t.p50):>9s}   "
-              f"CPU median {ms(t.cpu50):>9s}")  # fmt: skip
+        print(
+            f"  {label:34s} first {ms(t.wall[0]):>9s}   median {ms(t.p50):>9s}   "
+            f"CPU median {ms(t.cpu50):>9s}"
+        )
 
     # The reference's figures are the page's, live and as of; the API's are the live ones.
     for key, name in (("province", "live"), ("as-of", "as-of")):
         assert page_figures(bodies[key]) == expected_figures(stats[name]), key
     api = json.loads(bodies["api"])
     assert api["statistics"]["total"]["figures"] == stats["live"].total.figures.to_dict()
-    print("  equal: reference == page (X/Y, average, every criterion), live and as of "
-          "30/06/2020; reference == the API's figures (live)")  # fmt: skip
+    print(
+        "  equal: reference == page (X/Y, average, every criterion), live and as of "
+        "30/06/2020; reference == the API's figures (live)"
+    )
 
     for page in listed:  # warm again what the cold rounds emptied
         get(by_user[page.user], page.url)
-    print(f"\n== Warm: {requests} rounds, every page once per round ({load_average()})",
-          flush=True)  # fmt: skip
+    print(f"\n== Warm: {requests} rounds, every page once per round ({load_average()})", flush=True)
     for _ in range(requests):
         for page in listed:
             times[page.key].warm.time(lambda p=page: get(by_user[p.user], p.url))
     for page in listed:
         t = times[page.key].warm
-        print(f"  {page.label:34s} p50 {ms(t.p50):>9s}   p95 {ms(t.p95):>9s}   "
-              f"max {ms(max(t.wall)):>9s}   CPU p50 {ms(t.cpu50):>9s}")  # fmt: skip
+        print(
+            f"  {page.label:34s} p50 {ms(t.p50):>9s}   p95 {ms(t.p95):>9s}   "
+            f"max {ms(max(t.wall)):>9s}   CPU p50 {ms(t.cpu50):>9s}"
+        )
     print(f"  ({load_average()})")
     return times, refs
 
@@ -783,17 +794,20 @@ def save_and_reload(
     profiler: cProfile.Profile | None = None,
 ) -> SaveReload:
     """The province office reopens the commune's 2020; then, `rounds` times, the appraiser
-    saves its verified value 0 (then 1), the overview at `url` is reloaded — it must show the
-    commune off (then back at) the standard — and reloaded again with nothing changed.
+    saves its verified value 0 (then 1) in the entry grid, the overview at `url` is
+    reloaded — it must show the commune off (then back at) the standard — and reloaded again
+    with nothing changed.
     `profiler` profiles the reloads after a save."""
     from django.contrib.auth import get_user_model
+    from django.urls import reverse
 
     from ntm.results.province import province_overview
     from ntm.values.models import Stage, Value
-    from ntm.values.services import Entry, reopen, save_value
+    from ntm.values.services import reopen
 
     users = get_user_model().objects
-    office, appraiser = users.get(username=OFFICE), users.get(username=APPRAISER)
+    office = users.get(username=OFFICE)
+    grid = by_user[APPRAISER]
     before = province_overview(d.province, period=YEAR).figures
     out = SaveReload(choose_flip(d))
     measure, criterion = out.flip.measure, out.flip.criterion
@@ -804,12 +818,22 @@ def save_and_reload(
     for i in range(2 * rounds):
         value = 0.0 if i % 2 == 0 else 1.0
         current = Value.objects.get(unit=d.commune, measure=measure, period=YEAR)
-        out.saves.time(
-            lambda value=value, version=current.verified_version: save_value(
-                d.commune, measure, YEAR, Entry(value=value), stage=Stage.VERIFIED,
-                expected_version=version, acting_user=appraiser,
-            )
-        )  # fmt: skip
+        # Saved as the appraiser saves it: a cell of the entry grid, whose answer shows the
+        # commune's new results (so they are computed by then, as for a person saving).
+        cell = reverse(
+            "values:save_cell", args=[d.commune.pk, d.cset.id, YEAR, measure, Stage.VERIFIED]
+        )
+        form = {
+            "yes_no": str(int(value)),
+            "version": str(current.verified_version),
+            "criterion": str(criterion),
+        }
+        saved = out.saves.time(
+            lambda cell=cell, form=form: grid.post(cell, form, headers={"HX-Request": "true"})
+        )
+        assert saved.status_code == 200, saved.status_code
+        stored = Value.objects.get(pk=current.pk).verified_version
+        assert stored == current.verified_version + 1, "the grid did not save the cell"
         if profiler is not None:
             profiler.enable()
         response = out.after_save.time(lambda: get(client, url))
@@ -905,10 +929,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the databases again")
     parser.add_argument("--no-history", action="store_true", help="skip the 4x history")
     parser.add_argument(
-        "--profile", nargs="*", default=[], metavar="KEY",
+        "--profile",
+        nargs="*",
+        default=[],
+        metavar="KEY",
         help="cProfile these pages, cold and warm (province, as-of, approved-only, rebased, "
         "map, commune, entry, central, api), or the reloads after a save (save)",
-    )  # fmt: skip
+    )
     parser.add_argument("--build", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     work = args.dir.resolve()
@@ -939,8 +966,9 @@ def main(argv: list[str] | None = None) -> int:
 
     times, refs = measure_pages(listed, by_user, args.cold, args.requests, d)
 
-    print(f"\n== Save + reload: {args.save_rounds} rounds of two saves ({load_average()})",
-          flush=True)  # fmt: skip
+    print(
+        f"\n== Save + reload: {args.save_rounds} rounds of two saves ({load_average()})", flush=True
+    )
     profiler = cProfile.Profile() if "save" in args.profile else None
     saved = save_and_reload(d, by_user, args.save_rounds, listed[0].url, profiler)
     print(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ntm.criteria.schema import CriteriaSet
 from ntm.results import cache as rcache
 from ntm.results import record
-from ntm.results.evaluation import evaluated
+from ntm.results.evaluation import evaluated, set_fingerprint
 from ntm.results.provenance import simulated_codes
 from ntm.results.province import DefaultPeriod, set_for_year
 from ntm.results.query import check_as_of, parse_sort
@@ -104,35 +104,12 @@ def _communes(day: dt.date) -> tuple[list[Unit], list[Unit]]:
     return provinces, communes
 
 
-def central_view(
-    *,
-    period: int | None = None,
-    set_id: str | None = None,
-    sort: str | None = None,
-    as_of: dt.date | None = None,
-    approved_only: bool = False,
-) -> CentralView:
-    """Every province side by side for one period. `as_of` and `approved_only` as on the
-    province overview. Without a period, the latest year with data that had begun by
-    `as_of`. The number of queries does not grow with the provinces."""
-    key, descending = parse_sort(sort)
-    stamped = PeriodStamp.objects.order_by().values_list("period", flat=True).distinct()
-    years = years_with_sets(stamped)
-    if as_of is not None:
-        # Years that had not begun at `as_of` had no record yet.
-        years = [y for y in years if y <= as_of.year]
-    defaulted = DefaultPeriod.ASKED
-    if period is None:
-        period = years[-1] if years else (as_of or timezone.localdate()).year
-        defaulted = DefaultPeriod.LATEST_WITH_DATA if years else DefaultPeriod.THIS_YEAR
-    check_as_of(as_of, period)
-    cset = set_for_year(period, set_id, ())
-    day = period_day(period)
-    provinces, communes = rcache.remember(
-        rcache.key("central-units", day, rcache.units_stamp()), lambda: _communes(day)
-    )
+def _rows(
+    period: int, cset: CriteriaSet, at: dt.datetime | None, approved_only: bool
+) -> tuple[ProvinceRow, ...]:
+    """Each province's counts for the year, in no particular order."""
+    provinces, communes = _communes(period_day(period))
     by_pk = {p.pk: p for p in provinces}
-    at = None if as_of is None else record.moment(as_of)
     approved = record.approved_units([u.pk for u in communes], period, cset.id, at=at)
     found = evaluated(communes, period, cset, at=at)
     province_of = {
@@ -158,7 +135,7 @@ def central_view(
                 c["meeting"] += int(bool(meets))
                 c["total_met"] += int(met)
     simulated = simulated_codes()
-    rows = [
+    return tuple(
         ProvinceRow(
             province=UnitRef.of(p),
             communes=counts[p.pk]["communes"],
@@ -170,7 +147,47 @@ def central_view(
             held_back=counts[p.pk]["held_back"],
         )
         for p in provinces
-    ]
+    )
+
+
+def central_view(
+    *,
+    period: int | None = None,
+    set_id: str | None = None,
+    sort: str | None = None,
+    as_of: dt.date | None = None,
+    approved_only: bool = False,
+) -> CentralView:
+    """Every province side by side for one period. `as_of` and `approved_only` as on the
+    province overview. Without a period, the latest year with data that had begun by
+    `as_of`. The number of queries does not grow with the provinces."""
+    key, descending = parse_sort(sort)
+    stamped = PeriodStamp.objects.order_by().values_list("period", flat=True).distinct()
+    years = years_with_sets(stamped)
+    if as_of is not None:
+        # Years that had not begun at `as_of` had no record yet.
+        years = [y for y in years if y <= as_of.year]
+    defaulted = DefaultPeriod.ASKED
+    if period is None:
+        period = years[-1] if years else (as_of or timezone.localdate()).year
+        defaulted = DefaultPeriod.LATEST_WITH_DATA if years else DefaultPeriod.THIS_YEAR
+    check_as_of(as_of, period)
+    cset = set_for_year(period, set_id, ())
+    at = None if as_of is None else record.moment(as_of)
+    # Cached whole under the year's stamps (any write to that year's record moves them), the
+    # units' stamp and the provenance rows; sorting is done on the cached rows.
+    name = rcache.key(
+        "central",
+        period,
+        set_fingerprint(cset),
+        at,
+        approved_only,
+        timezone.localdate(),
+        rcache.units_stamp(),
+        record.period_stamp_summary(period),
+        sorted(simulated_codes()),
+    )
+    rows = list(rcache.remember(name, lambda: _rows(period, cset, at, approved_only)))
     rows.sort(key=_sort_key(key), reverse=descending)
     return CentralView(
         period=period,

@@ -13,7 +13,7 @@ from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation
 from ntm.evaluation.semantics import Status
 from ntm.results import record
-from ntm.results.evaluation import evaluated
+from ntm.results.evaluation import compute, evaluated
 from ntm.results.provenance import record_sets, simulated_province_of
 from ntm.results.province import (
     DefaultPeriod,
@@ -153,10 +153,15 @@ def unit_results(
 ) -> Evaluation:
     """One commune's results, with every threshold even before any entry (the entry grid
     shows them); cached as every figure is."""
-    ev = evaluated([_with_parents(unit)], period, cset, at=at).evaluation
-    if ev is None:  # only a scope without units has no frames
+    unit = _with_parents(unit)
+    ev = evaluated([unit], period, cset, at=at).evaluation
+    if ev is not None:
+        return ev
+    # Nothing recorded yet: the engine still gives every condition's threshold.
+    found = compute([unit], period, cset, at=at)[str(unit.pk)]
+    if found.frames is None:  # compute evaluates every unit it is given
         raise RuntimeError("no results for a single unit")
-    return ev
+    return Evaluation(cset.id, {period: found.label}, *found.frames)
 
 
 def commune_view(

@@ -117,9 +117,12 @@ def only(ev: Evaluation | None, keys: Iterable[str]) -> Evaluation | None:
 
 @dataclass(frozen=True)
 class _Unit:
-    frames: Frames
+    frames: Frames | None  # None: nothing was ever recorded for the unit's period
     has_data: bool  # some entry or declaration
     label: str
+
+
+NOTHING = _Unit(None, False, "")
 
 
 def compute(
@@ -183,17 +186,17 @@ def evaluated(
         return entry["result"]  # type: ignore[no-any-return]
     old: dict[str, int] = entry["stamps"] if entry is not None else {}
     result: Evaluated | None = entry["result"] if entry is not None else None
-    changed = [
-        u
-        for u in units
-        if entry is None or str(u.pk) not in old or old[str(u.pk)] != now.get(str(u.pk))
-    ]
+    changed = [u for u in units if entry is None or old.get(str(u.pk)) != now.get(str(u.pk))]
+    # A unit whose period was never written holds nothing: no engine run, no cache entry
+    # (most of the country's communes, before their first entry).
+    fresh = {str(u.pk): NOTHING for u in changed if str(u.pk) not in now}
     names = {
-        str(u.pk): _unit_key(fp, period, at, attrs[str(u.pk)], now.get(str(u.pk), 0))
+        str(u.pk): _unit_key(fp, period, at, attrs[str(u.pk)], now[str(u.pk)])
         for u in changed
+        if str(u.pk) in now
     }
     found = rcache.get_many(names.values())
-    fresh = {k: found[n] for k, n in names.items() if n in found}
+    fresh |= {k: found[n] for k, n in names.items() if n in found}
     missing = [u for u in changed if str(u.pk) not in fresh]
     if missing:
         computed = compute(missing, period, cset, at=at)
@@ -214,9 +217,10 @@ def _splice(base: Evaluated | None, fresh: dict[str, _Unit], set_id: str, period
         parts.append(
             (ev.indicators.filter(~gone), ev.criteria.filter(~gone), ev.communes.filter(~gone))
         )
-    parts += [u.frames for u in fresh.values()]
+    parts += [u.frames for u in fresh.values() if u.frames is not None]
     with_data |= {k for k, u in fresh.items() if u.has_data}
-    label = next((u.label for u in fresh.values()), base.label if base is not None else set_id)
+    labels = [u.label for u in fresh.values() if u.label]
+    label = next(iter(labels), base.label if base is not None else set_id)
     if not parts:
         return Evaluated(None, frozenset(with_data), label)
     evaluation = Evaluation(

@@ -134,7 +134,15 @@ class EntryVersion(models.Model):
                 fields=("value", "stage", "version"), name="values_entryversion_value_stage_version"
             ),
         )
-        indexes = (models.Index(fields=("period", "unit", "effective_at")),)
+        indexes = (
+            models.Index(fields=("period", "unit", "effective_at")),
+            # The live record: only the versions that still hold.
+            models.Index(
+                fields=("period", "unit"),
+                condition=Q(superseded_at__isnull=True),
+                name="values_entryversion_current",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.value_id}/{self.stage} v{self.version}"
