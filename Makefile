@@ -43,7 +43,9 @@ pytest-postgres: $(STAMP)
 	  echo "== PostgreSQL tests skipped: set NTM_TEST_POSTGRES=postgresql://user@host:5432/db to run them"; \
 	fi
 
-test: lint typecheck pytest pytest-postgres
+# The two passes run side by side (one per core); each prints its output when it ends.
+test: lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-postgres
 
 # Interface translations: extract every marked string of src/ntm into the vi and en catalogues
 # (src/ntm/locale), fill English from the English source strings, and compile the .mo files.
