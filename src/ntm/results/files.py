@@ -70,8 +70,10 @@ class FileRecord:
     def stamps(self, unit_ids: Iterable[int], periods: Iterable[int]) -> dict[tuple[int, int], int]:
         return {}
 
-    def stamp_summary(self, unit_ids: Iterable[int], periods: Iterable[int]) -> tuple[int, int]:
-        return 0, 0
+    def stamp_summaries(
+        self, unit_ids: Iterable[int], periods: Iterable[int]
+    ) -> dict[int, tuple[int, int]]:
+        return {}
 
 
 def _problem(path: Path, text: str) -> ChoiceError:

@@ -23,8 +23,7 @@ import polars as pl
 from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation, evaluate
-from ntm.results import cache as rcache
-from ntm.results.evaluation import evaluated, only, set_fingerprint, units_frame
+from ntm.results.evaluation import evaluated, only, units_frame
 from ntm.results.record import STORED, Source
 from ntm.results.scope import communes_on, period_day, pk_crosswalk
 from ntm.stats.rebase import rebase_values, transfer_results
@@ -125,25 +124,7 @@ def rebased_results(
     holds data is; with `approved_only` the others have no result."""
     day = min(period_day(period), onto)
     old_ids = [u.pk for u in communes_on(province, day)]
-
-    def rebase() -> PeriodResults:
-        return _rebase(province, period, cset, onto, day, old_ids, at, approved_only, source)
-
-    if not source.cached:
-        return rebase()
-    stamps = source.stamp_summary(old_ids, [period])
-    name = rcache.key(
-        "rebased",
-        province.pk,
-        period,
-        set_fingerprint(cset),
-        onto,
-        at,
-        approved_only,
-        stamps,
-        rcache.units_stamp(),
-    )
-    return rcache.remember(name, rebase)
+    return _rebase(province, period, cset, onto, day, old_ids, at, approved_only, source)
 
 
 def _rebase(

@@ -381,6 +381,10 @@ def province_overview(
     asked = sorted({*years, period, period - 1, *([baseline] if baseline else [])})
     # Files read by `ntm stats --from-json` are not the province's stored record.
     simulated = is_simulated(province) if source.cached else False
+    # Each year's stamps (one query): the overview's key moves with a write to any year it
+    # reads, a year's own results only with a write to that year.
+    stamps = source.stamp_summaries(ids, asked)
+    units = rcache.units_stamp() if source.cached else None
 
     def overview() -> ProvinceOverview:
         return _overview(
@@ -398,6 +402,7 @@ def province_overview(
             defaulted,
             simulated,
             source,
+            {y: (stamps.get(y), units) for y in asked},
         )
 
     if not source.cached:
@@ -418,8 +423,8 @@ def province_overview(
         years,
         simulated,
         timezone.localdate(),
-        source.stamp_summary(ids, asked),
-        rcache.units_stamp(),
+        sorted(stamps.items()),
+        units,
     )
     return rcache.remember(name, overview)
 
@@ -439,18 +444,38 @@ def _overview(
     defaulted: DefaultPeriod,
     simulated: bool,
     source: Source,
+    stamps: dict[int, object],
 ) -> ProvinceOverview:
+    """`province_overview` computed; `stamps` holds what each year's record and units read
+    stand at, to cache each year's results by themselves: after a save only its year is read
+    again."""
     basis = basis_label(target)
 
     def results_of(year: int, chosen: CriteriaSet) -> PeriodResults:
         at = moment_of(year, as_of, period)
-        if target is None:
-            return recorded_results(
-                province, year, chosen, at=at, approved_only=approved_only, source=source
+
+        def compute() -> PeriodResults:
+            if target is None:
+                return recorded_results(
+                    province, year, chosen, at=at, approved_only=approved_only, source=source
+                )
+            return rebased_results(
+                province, year, chosen, target, at=at, approved_only=approved_only, source=source
             )
-        return rebased_results(
-            province, year, chosen, target, at=at, approved_only=approved_only, source=source
+
+        if not source.cached:
+            return compute()
+        name = rcache.key(
+            "period",
+            province.pk,
+            year,
+            set_fingerprint(chosen),
+            target,
+            at,
+            approved_only,
+            stamps[year],
         )
+        return rcache.remember(name, compute)
 
     results: dict[int, PeriodResults] = {period: results_of(period, cset)}
     for year in sorted({*years, period - 1, *([baseline] if baseline else [])}):

@@ -55,6 +55,18 @@ def held_at(at: dt.datetime | None) -> Q:
     return Q(effective_at__lte=at) & (Q(superseded_at__isnull=True) | Q(superseded_at__gt=at))
 
 
+def entries_held_at(query: QuerySet[Any], at: dt.datetime | None) -> QuerySet[Any]:
+    """`query` (over `EntryVersion`, its columns chosen) restricted to the versions that held
+    at `at`. Read as two index ranges of (period, unit, superseded_at, effective_at): the
+    versions still holding, and those superseded after `at`; the versions that had ended by
+    `at`, which grow with the history, are never visited."""
+    if at is None:
+        return query.filter(superseded_at__isnull=True)
+    return query.filter(superseded_at__isnull=True, effective_at__lte=at).union(
+        query.filter(superseded_at__gt=at, effective_at__lte=at), all=True
+    )
+
+
 def _non_empty() -> Q:
     return Q(not_applicable=True) | Q(number__isnull=False) | Q(numerator__isnull=False)
 
@@ -74,13 +86,14 @@ def values_frame(
 ) -> pl.DataFrame:
     """Both stages of every value of these units and period, one row per stage that holds an
     entry at `at` (`VALUES_SCHEMA`, the engine's input)."""
-    query = (
+    query = entries_held_at(
         EntryVersion.objects.filter(unit_id__in=list(unit_ids), period=period)
-        .filter(held_at(at) & _non_empty())
+        .filter(_non_empty())
         .order_by()
         .values_list(
             "unit_id", "measure", "number", "numerator", "denominator", "not_applicable", "stage"
-        )
+        ),
+        at,
     )
     columns = ["unit", "measure", "value", "numerator", "denominator", "not_applicable", "stage"]
     frame = pl.DataFrame(_rows(query), schema=columns, orient="row")
@@ -141,11 +154,13 @@ def units_with_data(
     at `at`."""
     ids = list(unit_ids)
     found = set(
-        EntryVersion.objects.filter(unit_id__in=ids, period=period)
-        .filter(held_at(at) & _non_empty())
-        .order_by()
-        .values_list("unit_id", flat=True)
-        .distinct()
+        entries_held_at(
+            EntryVersion.objects.filter(unit_id__in=ids, period=period)
+            .filter(_non_empty())
+            .order_by()
+            .values_list("unit_id", flat=True),
+            at,
+        )
     )
     found |= set(
         DeclarationVersion.objects.filter(unit_id__in=ids, period=period, set_id=set_id)
@@ -183,20 +198,23 @@ def latest_approved_period(unit_ids: Iterable[int]) -> int | None:
     return None if found is None else int(found)
 
 
-def stamp_summary(unit_ids: Iterable[int], periods: Iterable[int]) -> tuple[int, int]:
-    """A summary of these units' stamps that moves with any write to them: a write stamps its
-    unit's period with a new audit row, taken under the unit's lock after the last writer's
-    commit, so each stamp only grows — and so does the sum, whatever commits first."""
-    found = (
+def stamp_summaries(unit_ids: Iterable[int], periods: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Per period, a summary of these units' stamps that moves with any write to them (one
+    query): a write stamps its unit's period with a new audit row, taken under the unit's lock
+    after the last writer's commit, so each stamp only grows — and so does the sum, whatever
+    commits first. A period nobody wrote is absent."""
+    rows = (
         PeriodStamp.objects.filter(unit_id__in=list(unit_ids), period__in=list(periods))
         .order_by()
-        .aggregate(n=Count("id"), total=Sum("audit_id"))
+        .values("period")
+        .annotate(n=Count("id"), total=Sum("audit_id"))
+        .values_list("period", "n", "total")
     )
-    return int(found["n"] or 0), int(found["total"] or 0)
+    return {int(p): (int(n), int(total)) for p, n, total in rows}
 
 
 def period_stamp_summary(period: int) -> tuple[int, int]:
-    """`stamp_summary` of every unit for one period (the whole country's record of a year)."""
+    """`stamp_summaries` of every unit for one period (the whole country's record of a year)."""
     found = (
         PeriodStamp.objects.filter(period=period)
         .order_by()
@@ -246,7 +264,9 @@ class Source(Protocol):
         self, unit_ids: Iterable[int], periods: Iterable[int]
     ) -> dict[tuple[int, int], int]: ...
 
-    def stamp_summary(self, unit_ids: Iterable[int], periods: Iterable[int]) -> tuple[int, int]: ...
+    def stamp_summaries(
+        self, unit_ids: Iterable[int], periods: Iterable[int]
+    ) -> dict[int, tuple[int, int]]: ...
 
 
 class _Stored:
@@ -260,7 +280,7 @@ class _Stored:
     periods_with_data = staticmethod(periods_with_data)
     latest_approved_period = staticmethod(latest_approved_period)
     stamps = staticmethod(stamps)
-    stamp_summary = staticmethod(stamp_summary)
+    stamp_summaries = staticmethod(stamp_summaries)
 
 
 STORED: Source = _Stored()

@@ -136,11 +136,11 @@ class EntryVersion(models.Model):
         )
         indexes = (
             models.Index(fields=("period", "unit", "effective_at")),
-            # The live record: only the versions that still hold.
+            # The record at a moment (`ntm.results.record.entries_held_at`): the versions
+            # still holding, and those superseded after it, each one range.
             models.Index(
-                fields=("period", "unit"),
-                condition=Q(superseded_at__isnull=True),
-                name="values_entryversion_current",
+                fields=("period", "unit", "superseded_at", "effective_at"),
+                name="values_entryversion_held",
             ),
         )
 

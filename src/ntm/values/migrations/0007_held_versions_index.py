@@ -16,9 +16,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="entryversion",
             index=models.Index(
-                condition=models.Q(("superseded_at__isnull", True)),
-                fields=["period", "unit"],
-                name="values_entryversion_current",
+                fields=["period", "unit", "superseded_at", "effective_at"],
+                name="values_entryversion_held",
             ),
         ),
     ]
