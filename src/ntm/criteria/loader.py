@@ -6,7 +6,8 @@ Every failure is a `CriteriaError` whose message names the file, the path inside
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+import datetime as dt
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
@@ -228,14 +229,22 @@ def load_set(set_id: str) -> CriteriaSet:
     raise CriteriaError(f"{set_id}: không có bộ tiêu chí này (unknown set); có: {known}")
 
 
-def sets_for_period(period: int, *, level: str = "commune") -> list[CriteriaSet]:
-    """The bundled sets of a level whose period covers the year, the standard tier first."""
-    covering = [
-        s
-        for s in map(load_set, bundled_set_ids())
-        if s.level == level and s.period.start_year <= period <= s.period.end_year
+def in_force_first(sets: Iterable[CriteriaSet], on: dt.date) -> list[CriteriaSet]:
+    """The sets in force on `on` first, then the standard tier first: the first is the one a
+    year assessed on that day is judged by (a set stays in force until its successor takes
+    effect, so 2021, assessed on 31/12/2021, is judged by 2016-2020)."""
+    return sorted(sets, key=lambda s: (not s.in_force_on(on), s.tier != "standard", s.id))
+
+
+def sets_for_period(
+    period: int, *, level: str = "commune", on: dt.date | None = None
+) -> list[CriteriaSet]:
+    """The bundled sets of a level applying to the year (`CriteriaSet.years`: in a transition
+    year, both), ordered by `in_force_first` on the assessment day `on` (default 31/12)."""
+    applying = [
+        s for s in map(load_set, bundled_set_ids()) if s.level == level and s.applies_to(period)
     ]
-    return sorted(covering, key=lambda s: (s.tier != "standard", s.id))
+    return in_force_first(applying, on or dt.date(period, 12, 31))
 
 
 def measures_read(cset: CriteriaSet) -> frozenset[str]:

@@ -23,6 +23,7 @@ from ntm.criteria.schema import (
     Overlay,
     SetVersion,
 )
+from ntm.criteria.summary import years_span
 
 
 class NotInPeriod(ValueError):
@@ -170,10 +171,10 @@ def resolve(
     check_period: bool = True,
 ) -> ResolvedSet:
     """The set's thresholds for an assessment year, with versions and overlays applied."""
-    if check_period and not cset.period.start_year <= year <= cset.period.end_year:
+    if check_period and not cset.applies_to(year):
         raise NotInPeriod(
-            f"năm {year} nằm ngoài giai đoạn của bộ tiêu chí {cset.id} "
-            f"({cset.period.start_year}–{cset.period.end_year})"
+            f"năm {year} nằm ngoài các năm áp dụng bộ tiêu chí {cset.id} ({years_span(cset)}) "
+            f"(the year is outside the years the set applies to)"
         )
     overlays = tuple(overlays)
     for overlay in overlays:

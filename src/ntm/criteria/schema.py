@@ -37,6 +37,7 @@ Tier = Literal["standard", "advanced", "model", "modern"]
 Level = Literal["commune", "district", "province"]
 ColumnKind = Literal["national", "region", "commune_group"]
 NATIONAL = "national"
+_DAY = dt.timedelta(days=1)
 # Column code of a province overlay cell that applies to every commune of the province.
 PROVINCE = "province"
 
@@ -124,9 +125,14 @@ class Criterion(Strict):
     number: int
     name_vi: str
     name_en: str | None = None
+    # Whether the name was read in the decision's own text (2010-2015: common usage only).
+    name_status: Literal["verified", "unverified"] = "verified"
     group: str | None = None
     # Indicators not (yet) known are an empty list: the criterion can then only be declared.
     indicators: list[Indicator] = Field(default_factory=list)
+    # False when the law's criterion has indicators not encoded here (2010-2015: only the rows
+    # read from a scan): the rows known can fail the criterion, never meet it.
+    indicators_complete: bool = True
     source: str | None = None
     note: str | None = None
 
@@ -177,6 +183,24 @@ class Period(Strict):
     end_year: int
 
 
+class Official(Strict):
+    """The size of the set in the law, against which the encoded part is stated."""
+
+    criteria: int = Field(gt=0)
+    indicators: int = Field(gt=0)
+    source: str
+    note: str | None = None
+
+
+class Succession(Strict):
+    """The set stays in force until its successor takes effect (the day before it)."""
+
+    set: str
+    effective_from: dt.date
+    legal_basis: str
+    note: str | None = None
+
+
 class CellChange(Strict):
     """One cell set by an amendment version or an overlay."""
 
@@ -220,6 +244,8 @@ class CriteriaSet(Strict):
     period: Period
     effective_from: dt.date
     effective_to: dt.date | None = None
+    succeeded_by: Succession | None = None
+    official: Official | None = None
     columns: list[Column]
     column_overrides: list[ColumnOverride] = Field(default_factory=list)
     groups: list[Group] = Field(default_factory=list)
@@ -275,6 +301,10 @@ class CriteriaSet(Strict):
             raise ValueError("period: start_year is after end_year")
         if self.effective_to and self.effective_to < self.effective_from:
             raise ValueError("effective_to: before effective_from")
+        if self.succeeded_by and self.effective_to != self.succeeded_by.effective_from - _DAY:
+            raise ValueError("effective_to: must be the day before succeeded_by.effective_from")
+        if self.official and self.official.criteria != len(numbers):
+            raise ValueError(f"official.criteria: the set has {len(numbers)} criteria")
         dates = [v.effective_from for v in self.versions]
         if dates != sorted(dates) or len(set(dates)) != len(dates):
             raise ValueError("versions: must be in strictly increasing effective_from order")
@@ -296,6 +326,22 @@ class CriteriaSet(Strict):
             covered |= span
         if self.bands and covered != set(range(total + 1)):
             raise ValueError(f"bands: must cover every count from 0 to {total}")
+
+    @property
+    def years(self) -> range:
+        """The assessment years the set applies to: its period, and after it the years until
+        its successor takes effect (2021 and early 2022 are still judged on 2016-2020)."""
+        last = self.period.end_year
+        if self.effective_to is not None:
+            last = max(last, self.effective_to.year)
+        return range(self.period.start_year, last + 1)
+
+    def applies_to(self, year: int) -> bool:
+        return year in self.years
+
+    def in_force_on(self, day: dt.date) -> bool:
+        ends = self.effective_to
+        return self.effective_from <= day and (ends is None or day <= ends)
 
     def indicator(self, code: str) -> Indicator:
         for criterion in self.criteria:

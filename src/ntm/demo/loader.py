@@ -7,8 +7,8 @@ one transaction with an audit row for every entry (`values.import` on each value
 a version row effective at that moment. That is what lets the record answer "as of 30/06/2020"
 and "as of 31/12/2020" for the same period 2020 (`ntm.results.record`):
 
-- 2011–2015: no criteria set of that period is bundled; statuses are DECLARED per criterion
-  under `vn-ntm-xa-2010-2015` (criterion numbers of QĐ 491/2009 only, src/ntm/demo/sets/);
+- 2011–2015: statuses are DECLARED per criterion under the bundled `vn-ntm-xa-2010-2015`
+  (QĐ 491/2009: 19 criteria, only 4 of its 39 indicators known, so nothing can be computed);
 - 2016–2019: indicator values against the 2016–2020 set, effective 31/12 of the year;
   income (criterion 10) has no threshold before 2020, so its status is also declared;
 - 2020: values effective 30/06/2020, then the entries that changed by the end of the year,
@@ -24,12 +24,11 @@ import datetime as dt
 import random
 import time
 from dataclasses import dataclass
-from importlib import resources
 
 from django.db import transaction
 from django.utils import timezone
 
-from ntm.criteria.loader import load_measures, load_set, load_set_file
+from ntm.criteria.loader import load_measures, load_set
 from ntm.criteria.resolve import resolve
 from ntm.criteria.schema import CriteriaSet
 from ntm.demo import plan as demo_plan
@@ -51,7 +50,7 @@ from ntm.vn.text import name_key
 ACTOR = "system:demo"
 PROVINCE_CODE = "20"  # Lạng Sơn (GSO)
 SET_2016 = "vn-ntm-xa-2016-2020"
-SET_2010_FILE = "sets/vn-ntm-xa-2010-2015.yaml"
+SET_2010 = "vn-ntm-xa-2010-2015"
 NOTE = (
     "Dữ liệu mô phỏng (simulated) cho bản demo: đơn vị hành chính và sự kiện là thật, giá trị "
     "chỉ tiêu 2016–2020 và kết quả khai báo 2011–2015 là mô phỏng, sinh với hạt giống cố định "
@@ -90,12 +89,6 @@ class DemoResult:
     values: int = 0
     declarations: int = 0
     seconds: float = 0.0
-
-
-def demo_set_2010() -> CriteriaSet:
-    """The 2010–2015 set of the demo: 19 criterion numbers, declared statuses only."""
-    res = resources.files("ntm.demo").joinpath(SET_2010_FILE)
-    return load_set_file(res, name=SET_2010_FILE)
 
 
 def province() -> Unit:
@@ -231,7 +224,7 @@ def load_demo(*, actor: str = ACTOR) -> DemoResult:
         _predecessors(prov, c2019, c2020),
     )
     cset = load_set(SET_2016)
-    set_2010 = demo_set_2010()
+    set_2010 = load_set(SET_2010)
     record = _Record()
     _realise_all(record, plan, every, cset, set_2010)
     with transaction.atomic():
@@ -245,7 +238,7 @@ def load_demo(*, actor: str = ACTOR) -> DemoResult:
             reason=REASON,
             actor=actor,
         )
-        mark_simulated(prov, note=NOTE, record_sets=[set_2010], actor=actor)
+        mark_simulated(prov, note=NOTE, actor=actor)
     return DemoResult(
         loaded=True,
         values=loaded.values,

@@ -837,9 +837,15 @@ def _statuses(plan: _Plan, columns: dict[str, pl.Series], with_gap: bool = False
         for i, c in enumerate(plan.conds)
     ]
     status = frame.select(cond_exprs) if cond_exprs else pl.DataFrame(height=nuy)
+    complete = {c.number: c.indicators_complete for c in plan.cset.criteria}
     crit_exprs = [
         (
-            pl.max_horizontal([pl.col(f"c{i}") for i in members])
+            pl.max_horizontal(
+                [pl.col(f"c{i}") for i in members]
+                # Indicators the set does not know stand for a missing threshold: the known
+                # ones can fail the criterion, never meet it.
+                + ([] if complete[plan.criteria[j]] else [pl.lit(S.MISSING_THRESHOLD, pl.UInt8)])
+            )
             if members
             else pl.repeat(S.MISSING_THRESHOLD, nuy, dtype=pl.UInt8)
         ).alias(f"k{j}")

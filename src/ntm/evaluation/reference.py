@@ -234,6 +234,9 @@ def evaluate_reference(
                         r["indicator_status"] = ind_status
                     ind_rows.extend(rows_of_ind)
                     ind_statuses.append(ind_status)
+                if not criterion.indicators_complete:
+                    # Indicators the set does not know stand for a missing threshold.
+                    ind_statuses.append(Status.MISSING_THRESHOLD)
                 computed = _worst(ind_statuses)
                 declared_status = decl.get((code, year, criterion.number))
                 status = declared_status or computed

@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 from ntm.criteria.bounds import number_problem, share_problem
 from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet, Measure
+from ntm.criteria.summary import in_force_text, years_span
 from ntm.evaluation import VALUES_SCHEMA
 from ntm.evaluation.semantics import Stage
 from ntm.exchange.sheets import (
@@ -288,8 +289,8 @@ def set_note(cset: CriteriaSet) -> str:
     )
     return (
         f"Bộ tiêu chí: {cset.id} — {cset.name_vi}; giai đoạn {cset.period.start_year}–"
-        f"{cset.period.end_year}; phiên bản: {versions}. Mỗi dòng một xã; giải thích từng cột ở "
-        f"trang “{COLUMNS_SHEET}”. {BLANK_MEANS}."
+        f"{cset.period.end_year}; {in_force_text(cset)}; phiên bản: {versions}. Mỗi dòng một "
+        f"xã; giải thích từng cột ở trang “{COLUMNS_SHEET}”. {BLANK_MEANS}."
     )
 
 
@@ -857,13 +858,14 @@ def read_file(
     measures = load_measures() if measures is None else measures
     columns = template_columns(cset, measures)
     reader = _Reader(cset, year, columns, unit_lookup, measures)
-    if year is not None and not cset.period.start_year <= year <= cset.period.end_year:
-        span = f"{cset.period.start_year}–{cset.period.end_year}"
+    if year is not None and not cset.applies_to(year):
+        span = years_span(cset)
         reader.problems.append(
             InputProblem.of(
                 Say(
-                    f"năm {year} nằm ngoài giai đoạn của bộ tiêu chí {cset.id} ({span})",
-                    f"the year {year} is outside the period of criteria set {cset.id} ({span})",
+                    f"năm {year} nằm ngoài các năm áp dụng bộ tiêu chí {cset.id} ({span})",
+                    f"the year {year} is outside the years criteria set {cset.id} applies to "
+                    f"({span})",
                 )
             )
         )

@@ -1,26 +1,32 @@
-"""The criteria sets that apply to a period and a province: the bundled national sets of the
-period, and the sets the province's record was kept under that are not bundled
-(`ntm.results.provenance.record_sets`). The standard tier comes first."""
+"""The criteria sets that apply to a period and a province: the bundled national sets, and the
+sets the province's record was kept under that are not bundled
+(`ntm.results.provenance.record_sets`).
+
+Which set applies in a year (transition): a set stays in force until its successor takes
+effect (`CriteriaSet.succeeded_by`), so a year may have two — 2021 and 2022 both 2016-2020 and
+2021-2025, 2026 both 2021-2025 and 2026-2030. Both are offered; the default is the one in force
+on the period's **assessment date**, its reference day `scope.period_day`: 31/12 of the year,
+or today during the current year. 2021 (31/12/2021, before 08/03/2022) is thus read with
+2016-2020 by default, 2022 with 2021-2025, 2026 with 2026-2030 once 15/02/2026 has passed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ntm.criteria.loader import sets_for_period
+from ntm.criteria.loader import in_force_first, sets_for_period
 from ntm.criteria.schema import CriteriaSet
-
-
-def covers(cset: CriteriaSet, period: int) -> bool:
-    return cset.period.start_year <= period <= cset.period.end_year
+from ntm.results.scope import period_day
 
 
 def sets_for(period: int, extra: Sequence[CriteriaSet] = ()) -> list[CriteriaSet]:
-    """Commune sets applying to the year: bundled, then `extra` ones (no id twice)."""
-    found = {s.id: s for s in sets_for_period(period)}
+    """Commune sets applying to the year, bundled and `extra` ones (no id twice), the one in
+    force on the assessment date first."""
+    day = period_day(period)
+    found = {s.id: s for s in sets_for_period(period, on=day)}
     for s in extra:
-        if s.level == "commune" and covers(s, period):
+        if s.level == "commune" and s.applies_to(period):
             found.setdefault(s.id, s)
-    return sorted(found.values(), key=lambda s: (s.tier != "standard", s.id))
+    return in_force_first(found.values(), day)
 
 
 def choose_set(
@@ -34,8 +40,8 @@ def choose_set(
 
 
 def set_of_tier(period: int, tier: str, extra: Sequence[CriteriaSet] = ()) -> CriteriaSet | None:
-    """The first set of that tier applying to the year (trends and histories cross the sets'
-    periods, within one tier)."""
+    """The set of that tier the year is read with by default (trends and histories cross the
+    sets' periods, within one tier)."""
     return next((s for s in sets_for(period, extra) if s.tier == tier), None)
 
 

@@ -4,10 +4,11 @@ Criterion statuses are declared (the engine counts a declared status), and one r
 gives commune B a measured shortfall:
 
 - 2020 (2016–2020 set): A meets 15 of 19 criteria, B 12;
-- 2021 (2021–2025 set, with the QĐ 18/2022 revocation rule): A meets all 19; B meets 17
-  (criteria 2 and 3 not met; indicator 2.2 measured at 40 % of village roads hardened);
-- 2022: A meets 19, B only 9 (criteria 10, 17 and 19 — all key criteria — among those not
-  met), so B is at risk of revocation.
+- 2021 (still the 2016–2020 set: it stays in force until QĐ 318/QĐ-TTg takes effect on
+  08/03/2022): A meets all 19; B meets 17 (criteria 2 and 3 not met; indicator 2.2 measured at
+  40 % of village roads hardened);
+- 2022 (2021–2025 set, with the QĐ 18/2022 revocation rule): A meets 19, B only 9 (criteria
+  10, 17 and 19 — all key criteria — among those not met), so B is at risk of revocation.
 
 The record is loaded as a past record (`load_history`): each entry holds from the end of its
 year unless a test gives it another history (`History`), e.g. what a commune had declared on
@@ -102,8 +103,8 @@ def seed(p: Personas, history: History | None = None) -> Seeded:
     base: tuple[tuple[Unit, int, str, set[int]], ...] = (
         (p.commune_a, 2020, SET_2020, {1, 2, 3, 4}),
         (p.commune_b, 2020, SET_2020, {1, 2, 3, 4, 5, 6, 7}),
-        (p.commune_a, 2021, SET_2022, set()),
-        (p.commune_b, 2021, SET_2022, {2, 3}),
+        (p.commune_a, 2021, SET_2020, set()),
+        (p.commune_b, 2021, SET_2020, {2, 3}),
         (p.commune_a, 2022, SET_2022, set()),
         (p.commune_b, 2022, SET_2022, {1, 2, 3, 4, 5, 6, 10, 17, 18, 19}),
     )
@@ -126,8 +127,8 @@ def as_of_history(p: Personas) -> History:
     h.declare(p.commune_a, 2020, SET_2020, {1, 2, 3, 4, 5}, day="2020-12-30")
     h.declare(p.commune_a, 2020, SET_2020, {1, 2, 3, 4}, day="2021-02-01")
     h.declare(p.commune_b, 2020, SET_2020, {1, 2, 3, 4, 5, 6, 7}, day="2020-12-30")
-    h.declare(p.commune_a, 2021, SET_2022, {1, 2, 3}, day="2021-05-01")
-    h.declare(p.commune_a, 2021, SET_2022, set(), day="2021-12-20")
-    h.declare(p.commune_b, 2021, SET_2022, {2, 3}, day="2021-12-20")
-    h.approve(p.commune_a, 2021, SET_2022, "2022-01-20")
+    h.declare(p.commune_a, 2021, SET_2020, {1, 2, 3}, day="2021-05-01")
+    h.declare(p.commune_a, 2021, SET_2020, set(), day="2021-12-20")
+    h.declare(p.commune_b, 2021, SET_2020, {2, 3}, day="2021-12-20")
+    h.approve(p.commune_a, 2021, SET_2020, "2022-01-20")
     return h

@@ -170,6 +170,11 @@ PAGES: dict[str, Page] = {
         post=REFUSED_METHOD,
     ),
     # The whole country: central viewers and administrators.
+    "web:criteria_sets": Page(
+        _no_args,
+        get=SIGNED_IN,
+        post=REFUSED_METHOD,
+    ),
     "web:central": Page(
         _no_args,
         get=(403, 403, 403, 403, 200, 200, LOGIN),

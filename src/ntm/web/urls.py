@@ -19,4 +19,5 @@ urlpatterns = [
     path("province/<int:pk>/map/", views_dashboards.province_map, name="province_map"),
     path("commune/<int:pk>/", views_dashboards.commune, name="commune"),
     path("central/", views_dashboards.central, name="central"),
+    path("criteria/", views.criteria_sets, name="criteria_sets"),
 ]

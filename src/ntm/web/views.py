@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ntm.accounts import permissions
+from ntm.criteria.loader import bundled_set_ids, load_set
+from ntm.criteria.summary import summarize, years_span
 from ntm.units.models import Unit, UnitKind
 
 
@@ -40,6 +42,25 @@ def home(request: HttpRequest) -> HttpResponse:
             "communes": [] if read_all else units.filter(kind=UnitKind.COMMUNE),
         },
     )
+
+
+@login_required
+@require_GET
+def criteria_sets(request: HttpRequest) -> HttpResponse:
+    """The bundled national sets: how much of each the law's tables is encoded, and until
+    when each set judges (a set stays in force until its successor takes effect)."""
+    sets = []
+    for set_id in bundled_set_ids():
+        cset = load_set(set_id)
+        sets.append(
+            {
+                "cset": cset,
+                "summary": summarize(cset),
+                "years": years_span(cset),
+                "names_unverified": sum(c.name_status == "unverified" for c in cset.criteria),
+            }
+        )
+    return render(request, "web/criteria_sets.html", {"sets": sets})
 
 
 def get_visible_unit_or_404(request: HttpRequest, pk: int, kind: UnitKind) -> Unit:

@@ -94,7 +94,7 @@ def set_or_404(set_id: str, year: int) -> CriteriaSet:
     if set_id not in bundled_set_ids():
         raise Http404
     cset = load_set(set_id)
-    if cset.level != "commune" or not cset.period.start_year <= year <= cset.period.end_year:
+    if cset.level != "commune" or not cset.applies_to(year):
         raise Http404
     return cset
 
@@ -375,7 +375,7 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
             continue
         years = [
             {"year": y, "state": recorded.get((set_id, y), State.DRAFT)}
-            for y in range(cset.period.start_year, cset.period.end_year + 1)
+            for y in cset.years
             if unit.valid_from is None or unit.valid_from.year <= y
             if unit.valid_to is None or unit.valid_to.year >= y
         ]

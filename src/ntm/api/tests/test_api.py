@@ -15,7 +15,7 @@ from ntm.accounts.testing import PERSONAS, PersonaName, Personas
 from ntm.api.models import ApiToken
 from ntm.api.tokens import create_token, revoke_token, user_for_token
 from ntm.audit.models import AuditLog
-from ntm.results.testing import ROADS, SET_2022, seed
+from ntm.results.testing import ROADS, SET_2020, SET_2022, seed
 from ntm.values.models import Value
 
 pytestmark = pytest.mark.django_db
@@ -280,7 +280,7 @@ def test_evaluation_follows_the_scope(
         assert status == (200 if allowed else 404)
     if sees_b:
         status, body = get(
-            client, f"/api/units/{p.commune_b.pk}/evaluation?period=2021&set={SET_2022}", headers
+            client, f"/api/units/{p.commune_b.pk}/evaluation?period=2021&set={SET_2020}", headers
         )
         assert (body["met"], body["total"], body["meets_set"]) == (17, 19, False)
         roads = next(
@@ -298,10 +298,10 @@ def test_evaluation_refuses_a_set_outside_its_period(client: Client, personas: P
     headers = bearer(personas, "officer_a")
     status, body = get(
         client,
-        f"/api/units/{personas.commune_a.pk}/evaluation?period=2021&set=vn-ntm-xa-2016-2020",
+        f"/api/units/{personas.commune_a.pk}/evaluation?period=2023&set=vn-ntm-xa-2016-2020",
         headers,
     )
-    assert status == 422 and "không áp dụng cho năm 2021" in body["detail"]
+    assert status == 422 and "không áp dụng cho năm 2023" in body["detail"]
     status, _ = get(
         client,
         f"/api/units/{personas.commune_a.pk}/evaluation?period=2021&set=/etc/passwd",

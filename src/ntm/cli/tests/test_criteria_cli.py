@@ -31,8 +31,9 @@ def row(text: str, starts: str) -> list[str]:
 
 def test_list_names_every_set_with_counts() -> None:
     text = run("list")
-    assert "Có 4 bộ tiêu chí:" in text
+    assert "Có 5 bộ tiêu chí (5 criteria sets):" in text
     for set_id in [
+        "vn-ntm-xa-2010-2015",
         "vn-ntm-xa-2016-2020",
         "vn-ntm-xa-2021-2025",
         "vn-ntm-xa-nang-cao-2021-2025",
@@ -41,12 +42,44 @@ def test_list_names_every_set_with_counts() -> None:
         assert f"\n{set_id}\n" in text
     assert "Bộ tiêu chí quốc gia về xã nông thôn mới giai đoạn 2016-2020" in text
     assert "Giai đoạn 2016–2020 · NTM · cấp xã · căn cứ 1980/QĐ-TTg (17/10/2016)" in text
-    assert (
-        "19 tiêu chí, 49 chỉ tiêu · ô ngưỡng: 60 đã xác minh, 132 chưa xác minh, 32 thiếu" in text
-    )
     assert "Sửa đổi: 211/QĐ-TTg từ 01/03/2024" in text
     assert "NTM nâng cao" in text
-    assert "10 tiêu chí, 0 chỉ tiêu" in text
+
+
+def _block(text: str, set_id: str) -> str:
+    return text.split(f"\n{set_id}\n", 1)[1].split("\n\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("set_id", "encoded", "cells"),
+    [
+        ("vn-ntm-xa-2010-2015", "19/19 tiêu chí, 4/39 chỉ tiêu", (27, 0, 5)),
+        ("vn-ntm-xa-2016-2020", "19/19 tiêu chí, 49/49 chỉ tiêu", (60, 132, 32)),
+        ("vn-ntm-xa-2021-2025", "19/19 tiêu chí, 55/57 chỉ tiêu", (16, 65, 159)),
+        ("vn-ntm-xa-nang-cao-2021-2025", "19/19 tiêu chí, 6/75 chỉ tiêu", (0, 8, 16)),
+        ("vn-ntm-xa-2026-2030", "10/10 tiêu chí, 0/47 chỉ tiêu", (0, 0, 0)),
+    ],
+)
+def test_list_states_what_is_encoded_against_the_law(
+    set_id: str, encoded: str, cells: tuple[int, int, int]
+) -> None:
+    block = _block(run("list"), set_id)
+    assert f"Đã mã hóa {encoded} theo văn bản (encoded: " in block
+    verified, unverified, missing = cells
+    assert (
+        f"Ô ngưỡng: {verified} đã xác minh, {unverified} chưa xác minh, {missing} thiếu "
+        f"(threshold cells: {verified} verified, {unverified} unverified, {missing} missing)"
+    ) in block
+    assert ("Tên 19 tiêu chí chưa xác minh" in block) == (set_id == "vn-ntm-xa-2010-2015")
+
+
+def test_list_says_until_when_a_set_judges() -> None:
+    block = _block(run("list"), "vn-ntm-xa-2016-2020")
+    assert (
+        "Hiệu lực từ 01/12/2016 đến 07/03/2022, đến khi 318/QĐ-TTg có hiệu lực (08/03/2022); "
+        "áp dụng cho đánh giá các năm 2016–2022 (in force; judges the years 2016–2022)"
+    ) in block
+    assert "Hiệu lực từ 15/02/2026 (in force" in _block(run("list"), "vn-ntm-xa-2026-2030")
 
 
 def test_show_marks_unverified_and_missing_cells() -> None:
@@ -127,7 +160,7 @@ def test_show_criteria_without_indicators() -> None:
     [
         (["show", "vn-ntm-xa-1990"], "không có bộ tiêu chí này"),
         (["show", "vn-ntm-xa-2016-2020", "--column", "XYZ"], "không có cột 'XYZ'"),
-        (["show", "vn-ntm-xa-2016-2020", "--year", "2022"], "năm 2022 nằm ngoài giai đoạn"),
+        (["show", "vn-ntm-xa-2016-2020", "--year", "2023"], "năm 2023 nằm ngoài các năm áp dụng"),
         (
             ["show", "vn-ntm-xa-2021-2025", "--year", "2022", "--overlay", str(TEST_OVERLAY)],
             "bổ sung cho bộ vn-ntm-xa-2016-2020, không phải vn-ntm-xa-2021-2025",

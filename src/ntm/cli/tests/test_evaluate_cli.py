@@ -271,8 +271,9 @@ def test_unknown_set_and_year_outside_period(tmp_path: Path) -> None:
         info.value
     )
     with pytest.raises(CommandError) as info:
-        evaluate(str(path), "--set", SET, "--year", "2022", "--out", str(tmp_path / "o.xlsx"))
-    assert "năm 2022 nằm ngoài giai đoạn của bộ tiêu chí vn-ntm-xa-2016-2020 (2016–2020)" in str(
+        evaluate(str(path), "--set", SET, "--year", "2023", "--out", str(tmp_path / "o.xlsx"))
+    # 2016-2020 judges 2021 and 2022 too: it stays in force until 07/03/2022.
+    assert "năm 2023 nằm ngoài các năm áp dụng bộ tiêu chí vn-ntm-xa-2016-2020 (2016–2022)" in str(
         info.value
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nhap.xlsx"]

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from ntm.criteria.loader import bundled_set_ids, load_measures, load_set
+from ntm.criteria.loader import bundled_set_ids, load_measures, load_set, sets_for_period
 from ntm.criteria.schema import NATIONAL, NUMERIC_OPS, CriteriaSet
 from ntm.criteria.summary import summarize
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 REFERENCE = REPO_ROOT.parent / "shared" / "reference"
 SET_IDS = [
+    "vn-ntm-xa-2010-2015",
     "vn-ntm-xa-2016-2020",
     "vn-ntm-xa-2021-2025",
     "vn-ntm-xa-nang-cao-2021-2025",
@@ -35,6 +37,7 @@ def test_every_bundled_set_is_listed_and_loads() -> None:
 @pytest.mark.parametrize(
     ("set_id", "criteria", "indicators"),
     [
+        ("vn-ntm-xa-2010-2015", 19, 4),  # 39 in law: the four rows read from a scan
         ("vn-ntm-xa-2016-2020", 19, 49),
         ("vn-ntm-xa-2021-2025", 19, 55),  # 57 in law: 55 known + 2 of 5 uncertain left out
         ("vn-ntm-xa-nang-cao-2021-2025", 19, 6),
@@ -46,6 +49,93 @@ def test_shape(set_id: str, criteria: int, indicators: int) -> None:
     assert [c.number for c in cset.criteria] == list(range(1, criteria + 1))
     summary = summarize(cset)
     assert (summary.criteria, summary.indicators) == (criteria, indicators)
+
+
+@pytest.mark.parametrize(
+    ("set_id", "official"),
+    [
+        ("vn-ntm-xa-2010-2015", (19, 39)),
+        ("vn-ntm-xa-2016-2020", (19, 49)),
+        ("vn-ntm-xa-2021-2025", (19, 57)),
+        ("vn-ntm-xa-nang-cao-2021-2025", (19, 75)),
+        ("vn-ntm-xa-2026-2030", (10, 47)),
+    ],
+)
+def test_official_counts_are_set_data(set_id: str, official: tuple[int, int]) -> None:
+    cset = load_set(set_id)
+    assert cset.official is not None and cset.official.source
+    assert (cset.official.criteria, cset.official.indicators) == official
+
+
+def test_each_set_stays_in_force_until_its_successor_takes_effect() -> None:
+    chain = [
+        ("vn-ntm-xa-2010-2015", "vn-ntm-xa-2016-2020", "2016-12-01"),
+        ("vn-ntm-xa-2016-2020", "vn-ntm-xa-2021-2025", "2022-03-08"),
+        ("vn-ntm-xa-2021-2025", "vn-ntm-xa-2026-2030", "2026-02-15"),
+        ("vn-ntm-xa-nang-cao-2021-2025", "vn-ntm-xa-2026-2030", "2026-02-15"),
+    ]
+    for set_id, successor, day in chain:
+        cset, nxt = load_set(set_id), load_set(successor)
+        assert cset.succeeded_by is not None and cset.succeeded_by.set == successor
+        assert cset.succeeded_by.effective_from.isoformat() == day
+        assert nxt.effective_from.isoformat() == day
+        assert (cset.effective_to - nxt.effective_from).days == -1  # type: ignore[operator]
+    assert load_set("vn-ntm-xa-2026-2030").succeeded_by is None
+    assert list(load_set("vn-ntm-xa-2016-2020").years) == list(range(2016, 2023))
+    assert list(load_set("vn-ntm-xa-2021-2025").years) == list(range(2021, 2027))
+    assert list(load_set("vn-ntm-xa-2010-2015").years) == list(range(2010, 2017))
+
+
+def test_2010_set_names_unverified_four_rows_rest_missing() -> None:
+    cset = load_set("vn-ntm-xa-2010-2015")
+    assert [(c.number, c.name_status) for c in cset.criteria] == [
+        (n, "unverified") for n in range(1, 20)
+    ]
+    assert cset.criteria[11].name_vi == "Cơ cấu lao động" and cset.criteria[11].note
+    # No criterion can be met by computation: 35 of the 39 indicators are not known.
+    assert not any(c.indicators_complete for c in cset.criteria)
+    rows = {i.code: i for c in cset.criteria for i in c.indicators}
+    assert sorted(rows) == ["2.2", "2.4", "4.2", "5"]
+    assert [(b.min, b.max) for b in cset.bands] == [(19, 19), (15, 18), (10, 14), (5, 9), (0, 4)]
+    assert [v.id for v in cset.versions] == ["491/QĐ-TTg", "342/QĐ-TTg"]
+    assert cset.versions[1].carried_over_status == "unverified"
+    # Row 5: three columns read, the rest cut off in the scan.
+    five = rows["5"].conditions[0].thresholds
+    assert {k: c.value for k, c in five.items() if c.status == "verified"} == {
+        NATIONAL: 80,
+        "TDMNPB": 70,
+        "DBSH": 100,
+    }
+    assert {k for k, c in five.items() if c.status == "missing"} == {
+        "BTB",
+        "DHNTB",
+        "TN",
+        "DNB",
+        "DBSCL",
+    }
+    summary = summarize(cset)
+    assert (summary.verified, summary.unverified, summary.missing) == (27, 0, 5)
+
+
+@needs_reference
+def test_2010_rows_equal_the_reference() -> None:
+    with (REFERENCE / "criteria-2010-2015.yaml").open(encoding="utf-8") as f:
+        ref = yaml.safe_load(f)
+    cset = load_set("vn-ntm-xa-2010-2015")
+    assert [(c.number, c.name_vi) for c in cset.criteria] == [
+        (c["number"], c["name_vi"]) for c in ref["criteria"]
+    ]
+    assert [(g.id, g.name_vi, g.criteria) for g in cset.groups] == [
+        (g["id"], g["name_vi"], g["criteria"]) for g in ref["groups"]
+    ]
+    assert [c.code for c in cset.columns] == ref["columns"]
+    for row in ref["indicators_read_from_scan"]["rows"]:
+        ind = cset.indicator(row["code"])
+        assert ind.name_vi == row["text_vi"]
+        cond = ind.conditions[0]
+        assert cond.op == row["op"]
+        got = {k: c.value for k, c in cond.thresholds.items() if c.status != "missing"}
+        assert got == row["values"], row["code"]
 
 
 def test_2016_groups_columns_and_no_revocation() -> None:
@@ -212,6 +302,12 @@ def test_2016_verified_reference_values_are_encoded_exactly() -> None:
                         assert (ind_model.code, k, col) in reference_verified
 
 
+def test_2016_field_roads_say_they_do_not_come_from_the_2009_table() -> None:
+    note = load_set("vn-ntm-xa-2016-2020").indicator("2.4").note or ""
+    assert "KHÔNG" in note and "QĐ 491" in note and "65" in note
+    assert "scribd.com/doc/52925905" in note
+
+
 @needs_reference
 def test_2021_values_equal_the_reference() -> None:
     with (REFERENCE / "criteria-2021-2025-and-2026-2030.yaml").open(encoding="utf-8") as f:
@@ -222,6 +318,7 @@ def test_2021_values_equal_the_reference() -> None:
         for ind in criterion.get("indicators", []):
             if ind.get("existence") == "uncertain":
                 continue
+            assert cset.indicator(ind["id"]).name_vi == ind["name_vi"], ind["id"]
             cond = cset.indicator(ind["id"]).conditions[0]
             rows = (
                 {int(y): r for y, r in ind["by_year"].items()}
@@ -240,3 +337,34 @@ def test_2021_values_equal_the_reference() -> None:
                         else ("verified" if ind.get("value_status") == "verified" else "unverified")
                     )
                     assert (cell.status if cell else "missing") == expected, (ind["id"], col)
+
+
+@pytest.mark.parametrize(
+    ("period", "day", "first"),
+    [
+        (2021, dt.date(2021, 12, 31), "vn-ntm-xa-2016-2020"),  # 2021 assessments: 2016-2020
+        (2022, dt.date(2022, 3, 7), "vn-ntm-xa-2016-2020"),
+        (2022, dt.date(2022, 3, 8), "vn-ntm-xa-2021-2025"),  # QĐ 318/QĐ-TTg takes effect
+        (2026, dt.date(2026, 2, 14), "vn-ntm-xa-2021-2025"),
+        (2026, dt.date(2026, 2, 15), "vn-ntm-xa-2026-2030"),  # QĐ 51/2025/QĐ-TTg takes effect
+        (2016, dt.date(2016, 11, 30), "vn-ntm-xa-2010-2015"),
+        (2016, dt.date(2016, 12, 1), "vn-ntm-xa-2016-2020"),
+    ],
+)
+def test_the_set_in_force_on_the_assessment_date_comes_first(
+    period: int, day: dt.date, first: str
+) -> None:
+    found = [s.id for s in sets_for_period(period, on=day)]
+    assert found[0] == first
+    # A transition year offers both sets.
+    assert len({i for i in found if "nang-cao" not in i}) == 2
+
+
+def test_a_year_inside_one_period_offers_its_set_only() -> None:
+    assert [s.id for s in sets_for_period(2018)] == ["vn-ntm-xa-2016-2020"]
+    assert sets_for_period(2021)[0].id == "vn-ntm-xa-2016-2020"  # 31/12 by default
+    assert [s.id for s in sets_for_period(2024)] == [
+        "vn-ntm-xa-2021-2025",
+        "vn-ntm-xa-nang-cao-2021-2025",
+    ]
+    assert sets_for_period(2031) == []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from ntm.criteria.loader import load_overlay_file, load_set
-from ntm.criteria.resolve import NotInPeriod, applicable_overlays, resolve
+from ntm.criteria.resolve import NotInPeriod, applicable_overlays, assessment_date, resolve
 from ntm.criteria.schema import NATIONAL, PROVINCE, Overlay
 
 TEST_OVERLAY = Path(__file__).parent / "fixtures" / "test-overlay-2016-2020.yaml"
@@ -122,10 +123,21 @@ def test_threshold_rows_cover_every_numeric_cell(overlay: Overlay) -> None:
     assert all(r.op in {">=", "<=", "=="} for r in rows)
 
 
-def test_year_outside_the_period() -> None:
-    with pytest.raises(NotInPeriod, match="năm 2021 nằm ngoài giai đoạn"):
-        resolve(load_set(SET_2016), 2021)
-    assert resolve(load_set(SET_2016), 2021, check_period=False).year == 2021
+def test_year_outside_the_years_the_set_applies_to() -> None:
+    # 2016-2020 stays in force until 07/03/2022 (318/QĐ-TTg took effect on 08/03/2022).
+    with pytest.raises(NotInPeriod, match=r"năm 2023 nằm ngoài các năm áp dụng .* \(2016–2022\)"):
+        resolve(load_set(SET_2016), 2023)
+    assert resolve(load_set(SET_2016), 2023, check_period=False).year == 2023
+
+
+def test_a_set_judges_the_years_until_its_successor_takes_effect() -> None:
+    old = load_set(SET_2016)
+    for year in (2021, 2022):
+        rs = resolve(old, year)
+        # Income has no row for those years: missing, never the 2020 level.
+        assert rs.lookup("10", 0, "TDMNPB")[1].status == "missing"
+        assert rs.lookup("15.1", 0, "TDMNPB")[1].value == 85
+    assert assessment_date(old, 2022) == dt.date(2022, 3, 7)
 
 
 def test_overlay_of_another_set_is_refused(overlay: Overlay) -> None:

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from ntm.criteria.loader import load_set
 from ntm.demo.figures import mid_2020_overview, province_statistics
-from ntm.demo.loader import DAY_2019, DAY_2020, DAY_MID_2020, DemoResult, demo_set_2010, province
+from ntm.demo.loader import DAY_2019, DAY_2020, DAY_MID_2020, DemoResult, province
 from ntm.demo.users import ensure_demo_users
 from ntm.results.evaluation import evaluated
 from ntm.results.periods import recorded_results
@@ -69,7 +69,7 @@ def test_plus_9_93_since_2011_from_the_end_2020_average(mid) -> None:  # type: i
     change = mid.total.baseline
     assert change is not None and change.against == 2011
     assert format_signed(change.average_met, 2) == "+8,97"  # 11,54 - 2,57, in mid-2020
-    base = province_statistics(province(), 2011, demo_set_2010()).total.figures
+    base = province_statistics(province(), 2011, load_set("vn-ntm-xa-2010-2015")).total.figures
     # 2011 is counted on the 207 communes before the NQ 818 mergers.
     assert (base.communes, base.evaluated, base.meeting) == (207, 207, 0)
     assert format_number(base.average_met, 2) == "2,57"
@@ -118,7 +118,7 @@ def test_the_history_before_2020(demo: DemoResult) -> None:
     assert sorted(trend) == list(range(2011, 2021))
     assert {p.set_id for p in overview.trend if p.period <= 2015} == {"vn-ntm-xa-2010-2015"}
     assert [trend[y].meeting for y in sorted(trend)] == sorted(trend[y].meeting for y in trend)
-    end_2015 = province_statistics(province(), 2015, demo_set_2010()).total.figures
+    end_2015 = province_statistics(province(), 2015, load_set("vn-ntm-xa-2010-2015")).total.figures
     assert end_2015.meeting == 8  # "8 NTM communes" by 07/12/2015 (langson_timeseries.csv)
     assert trend[2015] == end_2015
 

@@ -194,6 +194,49 @@ def test_advanced_set_with_values_for_some_criteria_and_declarations_for_the_res
     assert risk is not None
 
 
+# ------------------------------------------------------------------- the 2010-2015 set
+
+SET_2010 = load_set("vn-ntm-xa-2010-2015")
+
+
+def test_2010_known_rows_can_fail_a_criterion_but_never_meet_it() -> None:
+    # Only 4 of the 39 indicators of QĐ 491 are known: a criterion whose known rows are all
+    # met is still short of its unknown ones (missing_threshold); one failing row fails it.
+    units = pl.DataFrame({"unit": ["A", "B"], "region": ["TDMNPB", "TDMNPB"]})
+    rows = []
+    for unit, share in (("A", 100.0), ("B", 10.0)):
+        for measure in (
+            "transport_village_roads_share",
+            "transport_field_roads_hardened_share",
+            "households_regular_safe_electricity_share",
+            "schools_national_standard_share",
+        ):
+            rows.append(
+                {
+                    "unit": unit,
+                    "measure": measure,
+                    "period": 2012,
+                    "numerator": share,
+                    "denominator": 100.0,
+                }
+            )
+    declared = declarations({"A": {2: "met"}}, 2012)
+    ev = run_all(SET_2010, units, values_frame(rows), years=[2012], declared=declared)
+
+    crit = plain(ev.criteria).sort("unit", "criterion")
+    computed = {
+        (u, k): s for u, k, s in crit.select("unit", "criterion", "computed_status").iter_rows()
+    }
+    assert {computed[("A", k)] for k in (2, 4, 5)} == {"missing_threshold"}
+    assert {computed[("B", k)] for k in (2, 4, 5)} == {"not_met"}
+    assert {s for (u, k), s in computed.items() if k not in (2, 4, 5)} == {"missing_threshold"}
+    # A declaration decides where the computation cannot.
+    a2 = crit.filter((pl.col("unit") == "A") & (pl.col("criterion") == 2)).row(0, named=True)
+    assert (a2["status"], a2["basis"]) == ("met", "declared")
+    assert counts(ev, "A") == (1, 0, 0, 18, 19, False)
+    assert counts(ev, "B") == (0, 0, 3, 16, 19, False)
+
+
 # ------------------------------------------------------------------- hand-built sets
 
 

@@ -319,6 +319,24 @@ def test_duplicate_column(tmp_path: Path) -> None:
     )
 
 
+def test_template_and_import_follow_the_years_a_set_judges(tmp_path: Path) -> None:
+    # 2016-2020 stays in force until 318/QĐ-TTg takes effect on 08/03/2022.
+    old = load_set("vn-ntm-xa-2016-2020")
+    path = tmp_path / "mau.xlsx"
+    write_template(old, path)
+    note = openpyxl.load_workbook(path)[INPUT_SHEET]["A1"].value
+    assert (
+        "hiệu lực từ 01/12/2016 đến 07/03/2022, đến khi 318/QĐ-TTg có hiệu lực (08/03/2022); "
+        "áp dụng cho đánh giá các năm 2016–2022"
+    ) in note
+    # The blank template has no rows; only 2023 is also refused for its year.
+    for year, refused in ((2022, False), (2023, True)):
+        with pytest.raises(InputError) as info:
+            read_input(path, old, year=year)
+        said = f"năm {year} nằm ngoài các năm áp dụng bộ tiêu chí {old.id} (2016–2022)"
+        assert (said in str(info.value)) == refused
+
+
 def test_year_outside_period_is_listed_with_the_other_problems(tmp_path: Path) -> None:
     row = list(GOOD)
     row[13] = "x"
@@ -326,7 +344,7 @@ def test_year_outside_period_is_listed_with_the_other_problems(tmp_path: Path) -
         read_input(filled(tmp_path, [row]), CSET, year=2021, measures=MEASURES)
     text = str(info.value)
     assert text.splitlines()[0] == "Tệp nhap.xlsx không dùng được — 2 lỗi, không ghi kết quả nào:"
-    assert "năm 2021 nằm ngoài giai đoạn của bộ tiêu chí test-set (2016–2020)" in text
+    assert "năm 2021 nằm ngoài các năm áp dụng bộ tiêu chí test-set (2016–2020)" in text
     assert "ô số chứa chữ" in text
 
 

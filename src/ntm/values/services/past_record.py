@@ -170,7 +170,7 @@ def load_history(
         reads[s.id] = keys | {w for w in weights if w is not None}
 
     def covering(period: int) -> list[str]:
-        return [s.id for s in sets if s.period.start_year <= period <= s.period.end_year]
+        return [s.id for s in sets if s.applies_to(period)]
 
     checked: dict[tuple[int, int], str | None] = {}
 

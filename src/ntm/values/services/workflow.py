@@ -39,7 +39,7 @@ def _transition(
     reason_required: bool = False,
 ) -> Submission:
     check_unit(unit, period)
-    if not cset.period.start_year <= period <= cset.period.end_year:
+    if not cset.applies_to(period):
         raise ValuesError(
             gettext("%(year)s is outside the period of criteria set %(set)s.")
             % {"year": period, "set": cset.id}

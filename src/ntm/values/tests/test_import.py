@@ -192,7 +192,7 @@ def test_year_outside_the_set(p: Personas, cset: CriteriaSet, tmp_path: Path) ->
     path = write_csv(tmp_path / "xa.csv", cset, [{"unit": "99001", INCOME: "40"}])
     with pytest.raises(InputError) as exc:
         import_values(path, cset, 2023, acting_user=p.officer_a)
-    assert any("năm 2023 nằm ngoài giai đoạn" in x for x in _problems(exc))
+    assert any("năm 2023 nằm ngoài các năm áp dụng" in x for x in _problems(exc))
     _nothing_written()
 
 

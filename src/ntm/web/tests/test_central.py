@@ -21,7 +21,7 @@ from django.urls import reverse
 from ntm.accounts.testing import PersonaName, Personas, make_unit
 from ntm.audit.models import AuditLog
 from ntm.results.central import central_view
-from ntm.results.testing import SET_2022, History, seed
+from ntm.results.testing import SET_2020, History, seed
 from ntm.units.models import Unit, UnitKind
 from ntm.web.tests.test_dashboards import html, text
 
@@ -35,9 +35,9 @@ def other_province(
     c = make_unit(f"Xã Cây {code}", UnitKind.COMMUNE, f"{code}001", province)
     d = make_unit(f"Xã Dốc {code}", UnitKind.COMMUNE, f"{code}002", province)
     Unit.objects.filter(pk__in=[c.pk, d.pk]).update(region="TDMNPB")
-    history.declare(c, 2021, SET_2022, set(), day="2021-03-01")
-    history.declare(d, 2021, SET_2022, {2, 3}, day="2021-08-01")
-    history.approve(c, 2021, SET_2022, "2021-12-25")
+    history.declare(c, 2021, SET_2020, set(), day="2021-03-01")
+    history.declare(d, 2021, SET_2020, {2, 3}, day="2021-08-01")
+    history.approve(c, 2021, SET_2020, "2021-12-25")
     return province, c, d
 
 
@@ -45,10 +45,10 @@ def other_province(
 def world(personas: Personas) -> Personas:
     p = personas
     h = History()
-    h.declare(p.commune_a, 2021, SET_2022, {1, 2, 3}, day="2021-05-01")
-    h.declare(p.commune_a, 2021, SET_2022, set(), day="2021-12-20")
-    h.declare(p.commune_b, 2021, SET_2022, {2, 3}, day="2021-12-20")
-    h.approve(p.commune_a, 2021, SET_2022, "2022-01-20")
+    h.declare(p.commune_a, 2021, SET_2020, {1, 2, 3}, day="2021-05-01")
+    h.declare(p.commune_a, 2021, SET_2020, set(), day="2021-12-20")
+    h.declare(p.commune_b, 2021, SET_2020, {2, 3}, day="2021-12-20")
+    h.approve(p.commune_a, 2021, SET_2020, "2022-01-20")
     other_province(h)
     seed(p, h)
     return p
@@ -120,7 +120,7 @@ def test_drill_down_and_sort_links_carry_the_choices(client: Client, world: Pers
     page = html(client, reverse("web:central") + "?period=2021&as_of=30/06/2021&approved_only=1")
     links = [html_lib.unescape(h) for h in re.findall(r'href="([^"]+)"', page)]
     province = reverse("web:province", args=[world.province.pk])
-    wanted = f"{province}?period=2021&set={SET_2022}&as_of=2021-06-30&approved_only=1"
+    wanted = f"{province}?period=2021&set={SET_2020}&as_of=2021-06-30&approved_only=1"
     assert wanted in links
     # The province page behind the link counts the same: A not approved on 30/06/2021.
     t = text(html(client, wanted))

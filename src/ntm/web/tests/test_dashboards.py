@@ -79,7 +79,7 @@ def test_province_headline_changes_and_charts(client: Client, personas: Personas
     seed(p)
     p.login(client, "province_office")
     url = reverse("web:province", args=[p.province.pk])
-    page = html(client, f"{url}?period=2021&baseline=2020&set={SET_2022}")
+    page = html(client, f"{url}?period=2021&baseline=2020&set={SET_2020}")
     t = text(page)
     assert "Số xã đạt chuẩn 1/2 (50,00 %)" in t
     assert "Bình quân số tiêu chí đạt/xã 18,00" in t
@@ -139,7 +139,7 @@ def test_breakdown_by_district(client: Client, personas: Personas) -> None:
     district = make_unit("Huyện Thử", UnitKind.DISTRICT, "999", p.province)
     commune = make_unit("Xã Trong Huyện", UnitKind.COMMUNE, "99010", district)
     h = History()
-    h.declare(commune, 2021, SET_2022, set())
+    h.declare(commune, 2021, SET_2020, set())
     seed(p, h)
     p.login(client, "province_office")
     page = text(html(client, reverse("web:province", args=[p.province.pk]) + "?period=2021"))
@@ -157,7 +157,7 @@ def test_close_to_standard_and_revocation_warning(client: Client, personas: Pers
     close = t[t.index("Xã gần đạt chuẩn") :]
     assert "Xã Bình Minh 17/19" in close
     assert "Tiêu chí 2 (Giao thông): Chưa đạt" in close
-    assert "40, yêu cầu ≥ 80 (thiếu 40)" in close
+    assert "40, yêu cầu ≥ 50 (thiếu 10)" in close  # 2021: the 2016-2020 set, TDMNPB
     assert "chưa có giá trị" in close  # indicators of criterion 3 without data
     t = text(html(client, f"{url}?period=2022"))
     warning = t[t.index("Cảnh báo sớm") :]
@@ -235,13 +235,13 @@ def test_commune_page_explains_every_criterion(client: Client, personas: Persona
     assert "Đạt 17/19" in t.replace("Số tiêu chí đạt ", "Đạt ")
     assert page.count('<h3 id="criterion-') == 19
     assert "2. Giao thông — Chưa đạt" in t
-    row = t[t.index("2.2 Đường thôn") :][:400]
-    assert "4/10 (40 %)" in row and "≥ 80" in row and "(chưa xác nhận)" in row
-    assert "TDMNPB" in row and "Tự đánh giá" in row and "-40" in row
+    row = t[t.index("2.2 Đường trục thôn") :][:400]
+    assert "4/10 (40 %)" in row and "≥ 50" in row and "(chưa xác nhận)" in row
+    assert "TDMNPB" in row and "Tự đánh giá" in row and "-10" in row
     assert "Tự khai: Chưa đạt; tính từ số liệu: Chưa đạt." in t
     # History: one table per set, a column per year with data.
     history = t[t.index("Diễn biến qua các năm") :]
-    assert "2020" in history and "2021 2022" in history
+    assert "2020 2021" in history and "2022" in history
     # Another commune's name appears nowhere on the page.
     assert "An Bình" not in page
 
@@ -285,7 +285,7 @@ def test_central_view_compares_and_sorts_provinces(client: Client, personas: Per
     other = make_unit("Tỉnh Khác", UnitKind.PROVINCE, "98")
     commune = make_unit("Xã Khác", UnitKind.COMMUNE, "98001", other)
     more = History()
-    more.declare(commune, 2021, SET_2022, set())
+    more.declare(commune, 2021, SET_2020, set())
     more.load()
     p.login(client, "central_viewer")
     url = reverse("web:central")

@@ -4,14 +4,15 @@ year, only years with a set are offered, and the page opens on the latest approv
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from ntm.accounts.testing import ACTOR, Personas, make_unit
-from ntm.criteria.loader import load_set_file
+from ntm.criteria.loader import load_set
+from ntm.criteria.schema import CriteriaSet
 from ntm.results.testing import SET_2020, SET_2022, History, at, seed
 from ntm.units.models import UnitKind
 from ntm.values.models import Stage
@@ -26,8 +27,22 @@ from ntm.web.tests.test_dashboards import html, text
 
 pytestmark = pytest.mark.django_db
 
-# The demo's own 2010-2015 set (criterion numbers only): a set that is not bundled.
-RECORD_SET = load_set_file(Path(__file__).parents[2] / "demo" / "sets" / "vn-ntm-xa-2010-2015.yaml")
+
+def _own_set() -> CriteriaSet:
+    """A province's own set for years no bundled set applies to (2005-2008): not bundled."""
+    raw = load_set("vn-ntm-xa-2010-2015").model_dump(mode="json")
+    raw |= {
+        "id": "tinh-cu-2005-2008",
+        "period": {"start_year": 2005, "end_year": 2008},
+        "effective_from": "2005-01-01",
+        "effective_to": None,
+        "succeeded_by": None,
+        "versions": [raw["versions"][0] | {"effective_from": "2005-01-01"}],
+    }
+    return CriteriaSet.model_validate(raw)
+
+
+RECORD_SET = _own_set()
 
 
 def page(client: Client, p: Personas, query: str = "", status: int = 200) -> str:
@@ -61,18 +76,69 @@ def test_the_set_follows_the_year(client: Client, p: Personas) -> None:
     assert f"({SET_2020})" in text(source)
     assert "1/2" not in figure(source, "meeting") and "0/2 (0,00 %)" in figure(source, "meeting")
     assert f'value="{SET_2022}"' not in source  # only the sets of 2020 are offered
-    source = page(client, p, "period=2021&set=/etc/passwd")
+    source = page(client, p, "period=2022&set=/etc/passwd")
     assert f"({SET_2022})" in text(source)
 
 
+def _offered(source: str) -> list[str]:
+    select = source[
+        source.index('<select id="id_set"') : source.index(
+            "</select>", source.index('<select id="id_set"')
+        )
+    ]
+    return re.findall(r'<option value="([^"]+)"', select)
+
+
+def _selected(source: str) -> str:
+    found = re.search(
+        r'<option value="([^"]+)" selected>', source[source.index('<select id="id_set"') :]
+    )
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    ("period", "default", "other"),
+    [
+        # 2021 is assessed on 31/12/2021, before QĐ 318/QĐ-TTg took effect (08/03/2022).
+        (2021, SET_2020, SET_2022),
+        # 2016-2020 was still in force from 01/01 to 07/03/2022.
+        (2022, SET_2022, SET_2020),
+    ],
+)
+def test_a_transition_year_offers_both_sets(
+    client: Client, p: Personas, period: int, default: str, other: str
+) -> None:
+    seed(p)
+    for persona in ("province_office", "central_viewer"):
+        p.login(client, persona)
+        url = reverse("web:province", args=[p.province.pk])
+        source = html(client, f"{url}?period={period}")
+        assert {default, other} <= set(_offered(source))
+        assert _selected(source) == default
+        # Either set, asked for, is a page (no data under it is said so), never an error.
+        for chosen in (default, other):
+            source = html(client, f"{url}?period={period}&set={chosen}")
+            assert _selected(source) == chosen and f"({chosen})" in text(source)
+        commune = reverse("web:commune", args=[p.commune_a.pk])
+        for chosen in ("", default, other):
+            source = html(client, f"{commune}?period={period}&set={chosen}")
+            assert _selected(source) == (chosen or default)
+    p.login(client, "central_viewer")
+    source = html(client, f"{reverse('web:central')}?period={period}")
+    assert _selected(source) == default and other in _offered(source)
+    source = html(client, f"{reverse('web:central')}?period={period}&set={other}")
+    assert _selected(source) == other
+
+
 def test_only_years_with_a_set_are_offered(client: Client, p: Personas) -> None:
-    since = dt.date(2010, 1, 1)
+    since = dt.date(2005, 1, 1)
     province = make_unit("Tỉnh Cũ", UnitKind.PROVINCE, "97", start=since)
     older = make_unit("Xã Cũ", UnitKind.COMMUNE, "97001", province, start=since)
     load_history(
         [RECORD_SET],
         declarations=[
-            PastDeclaration(older, 2012, RECORD_SET.id, c, "met", at("2012-12-31"))
+            PastDeclaration(older, 2006, RECORD_SET.id, c, "met", at("2006-12-31"))
             for c in range(1, 20)
         ],
         reason="test",
@@ -80,19 +146,19 @@ def test_only_years_with_a_set_are_offered(client: Client, p: Personas) -> None:
     )
     p.login(client, "central_viewer")
     url = reverse("web:province", args=[province.pk])
-    # 2012 is held under a set that is neither bundled nor the province's own: not offered.
-    assert '<option value="2012"' not in html(client, url)
+    # 2006 is held under a set that is neither bundled nor the province's own: not offered.
+    assert '<option value="2006"' not in html(client, url)
     mark_simulated(province, note="test", record_sets=[RECORD_SET], actor=ACTOR)
-    source = html(client, f"{url}?period=2012")
-    assert '<option value="2012"' in source
+    source = html(client, f"{url}?period=2006")
+    assert '<option value="2006"' in source
     assert f"({RECORD_SET.id})" in text(source)
     assert "1/1 (100,00 %)" in figure(source, "meeting")
 
 
 def test_the_page_opens_on_the_latest_approved_year(client: Client, p: Personas) -> None:
     h = History()
-    h.approve(p.commune_a, 2021, SET_2022, "2022-01-20")
-    h.approve(p.commune_b, 2021, SET_2022, "2022-01-20")
+    h.approve(p.commune_a, 2021, SET_2020, "2022-01-20")
+    h.approve(p.commune_b, 2021, SET_2020, "2022-01-20")
     seed(p, h)
     # One commune's draft for a new year does not turn the landing page into "0/2".
     save_value(

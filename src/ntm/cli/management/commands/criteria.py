@@ -18,7 +18,7 @@ from ntm.criteria.loader import (
 )
 from ntm.criteria.resolve import NotInPeriod, ResolvedSet, resolve
 from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Op, Overlay
-from ntm.criteria.summary import summarize
+from ntm.criteria.summary import SetSummary, in_force_text, summarize, years_span
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_measured, format_number
 
@@ -119,7 +119,7 @@ class Command(BaseCommand):
 
     def _list(self) -> None:
         ids = bundled_set_ids()
-        self.stdout.write(f"Có {len(ids)} bộ tiêu chí:")
+        self.stdout.write(f"Có {len(ids)} bộ tiêu chí ({len(ids)} criteria sets):")
         for set_id in ids:
             cset = _load(set_id)
             s = summarize(cset)
@@ -132,14 +132,16 @@ class Command(BaseCommand):
                 f"{TIER_VI[cset.tier]} · cấp {LEVEL_VI[cset.level]} · "
                 f"căn cứ {lb.number} ({_date(lb.date_signed)})"
             )
+            in_force = in_force_text(cset)
+            self.stdout.write(
+                f"  {in_force[0].upper()}{in_force[1:]} (in force; judges the years "
+                f"{years_span(cset)})"
+            )
             versions = ", ".join(f"{v.id} từ {_date(v.effective_from)}" for v in cset.versions[1:])
             if versions:
                 self.stdout.write(f"  Sửa đổi: {versions}")
-            self.stdout.write(
-                f"  {s.criteria} tiêu chí, {s.indicators} chỉ tiêu · ô ngưỡng: "
-                f"{format_number(s.verified)} đã xác minh, "
-                f"{format_number(s.unverified)} chưa xác minh, {format_number(s.missing)} thiếu"
-            )
+            for line in _catalogue_lines(cset, s):
+                self.stdout.write(f"  {line}")
         self.stdout.write("")
         self.stdout.write("Xem chi tiết: ntm criteria show MÃ_BỘ [--year NĂM] [--column CỘT]")
 
@@ -251,6 +253,35 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Không ghi được tệp {out}: {exc.strerror or exc}") from None
         self.stdout.write(f"Đã ghi mẫu nhập liệu của bộ {cset.id}: {out}")
+
+
+def _catalogue_lines(cset: CriteriaSet, s: SetSummary) -> list[str]:
+    """How much of the law the set encodes, and the threshold cells still to confirm or fill."""
+    if s.official_indicators is None or s.official_criteria is None:
+        encoded = (
+            f"{s.criteria} tiêu chí, {s.indicators} chỉ tiêu (số của văn bản không rõ) "
+            f"({s.criteria} criteria, {s.indicators} indicators; the law's counts unknown)"
+        )
+    else:
+        encoded = (
+            f"Đã mã hóa {s.criteria}/{s.official_criteria} tiêu chí, "
+            f"{s.indicators}/{s.official_indicators} chỉ tiêu theo văn bản "
+            f"(encoded: {s.criteria} of {s.official_criteria} criteria, "
+            f"{s.indicators} of {s.official_indicators} indicators)"
+        )
+    cells = (
+        f"Ô ngưỡng: {format_number(s.verified)} đã xác minh, "
+        f"{format_number(s.unverified)} chưa xác minh, {format_number(s.missing)} thiếu "
+        f"(threshold cells: {s.verified} verified, {s.unverified} unverified, "
+        f"{s.missing} missing)"
+    )
+    lines = [encoded, cells]
+    unnamed = sum(c.name_status == "unverified" for c in cset.criteria)
+    if unnamed:
+        lines.append(
+            f"Tên {unnamed} tiêu chí chưa xác minh (names of {unnamed} criteria unverified)"
+        )
+    return lines
 
 
 def _cond_cells(
