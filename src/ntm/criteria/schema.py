@@ -39,6 +39,9 @@ ColumnKind = Literal["national", "region", "commune_group"]
 NATIONAL = "national"
 # Column code of a province overlay cell that applies to every commune of the province.
 PROVINCE = "province"
+# The column of a commune without a group under a set whose thresholds vary by commune group:
+# where the cell depends on the group, there is no threshold to use (never a guessed column).
+NO_GROUP = "no_group"
 
 
 class Strict(BaseModel):
