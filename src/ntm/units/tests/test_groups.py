@@ -4,11 +4,13 @@ from a workbook all or nothing; and what evaluation makes of them (TEST threshol
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from ntm.accounts.testing import ACTOR, Personas, make_unit, personas
@@ -214,3 +216,28 @@ def test_assigning_a_group_changes_the_result_without_a_stale_cache(personas: Pe
         actor=ACTOR,
     )
     assert _income_status(p) == ("group_1", "not_met")  # TEST threshold 80
+
+
+def test_the_command_writes_the_template_and_imports_it(personas: Personas, tmp_path: Path) -> None:
+    out = tmp_path / "mau.xlsx"
+    call_command("groups", "template", "--province", "99", "-o", str(out))
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    assert ws is not None
+    ws["C5"], ws["D5"], ws["E5"], ws["F5"], ws["G5"] = (
+        "2",
+        "15/01/2026",
+        "15/QĐ-UBND",
+        "05/01/2026",
+        "UBND tỉnh",
+    )
+    wb.save(out)
+    stdout = io.StringIO()
+    call_command("groups", "import", str(out), "--province", "99", stdout=stdout)
+    assert "Đã xếp nhóm cho 1 xã." in stdout.getvalue()
+    assert groups_on([personas.commune_a.pk], FROM) == {personas.commune_a.pk: "group_2"}
+    ws["C6"] = "7"
+    wb.save(out)
+    with pytest.raises(CommandError, match="nhóm xã phải là 1, 2 hoặc 3"):
+        call_command("groups", "import", str(out), "--province", "99")
+    assert GroupAssignment.objects.count() == 1
