@@ -26,8 +26,8 @@
 
   Statuses are the engine's codes (met, not_met, basically_met, missing_data,
   missing_threshold, missing_group, not_applicable). Shares are in percent. An indicator with
-  one condition has scalars; a compound indicator (two conditions in one cell) has a list per field, one
-  entry per condition in the set's order, plus "condition_status" (the list of condition
+  one condition has scalars; a compound indicator (two conditions in one cell) has a list per
+  field, one entry per condition in the set's order, plus "condition_status" (the list of condition
   statuses) — its "status" is always the combined status of the indicator. `values` are the
   entries read from the file (a share as its numerator and denominator), so that `ntm stats
   --from-json` can carry them onto other units and evaluate them again.
