@@ -43,7 +43,8 @@ def _by_code(code: str, day: dt.date) -> Unit | None:
         .order_by("valid_from", "pk")
     )
     in_force = [u for u in found if u.is_valid_on(day)]
-    return (in_force or found[-1:] or [None])[0]
+    chosen = in_force or found[-1:]
+    return chosen[0] if chosen else None
 
 
 def _unit(found: GroupsFile, row: GroupRow, province: Unit, day: dt.date) -> Unit | None:

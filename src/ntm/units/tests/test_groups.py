@@ -11,21 +11,15 @@ from typing import Any
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 
 from ntm.accounts.testing import ACTOR, Personas, make_unit, personas
 from ntm.audit.models import AuditLog
-from ntm.evaluation.tests.helpers import grouped_test_set
 from ntm.exchange.groups import COLUMNS, read_groups, write_group_template
 from ntm.exchange.workbook import InputError
-from ntm.results import cache as rcache
-from ntm.results.commune import unit_results
 from ntm.units.group_import import import_groups, template_rows
 from ntm.units.groups import Assignment, Basis, GroupsRefused, assign_groups, groups_on
 from ntm.units.models import GroupAssignment, UnitKind
 from ntm.units.services import dissolve_unit
-from ntm.values.models import Stage, Value
-from ntm.values.record import write_entry
 
 pytestmark = pytest.mark.django_db
 __all__ = ["personas"]  # the fixture
@@ -77,8 +71,8 @@ def test_the_office_assigns_dated_groups_and_a_later_one_supersedes(personas: Pe
     assert groups_on([p.commune_a.pk], FROM) == {p.commune_a.pk: "group_2"}
     assert groups_on([p.commune_a.pk], later) == {p.commune_a.pk: "group_1"}
     audit = AuditLog.objects.filter(action="units.group.assign").order_by("pk")
-    assert [a.before["group"] for a in audit] == [None, "group_2"]
-    assert audit.last().legal_basis == "15/QĐ-UBND"  # type: ignore[union-attr]
+    assert [(a.before or {}).get("group") for a in audit] == [None, "group_2"]
+    assert {a.legal_basis for a in audit} == {"15/QĐ-UBND"}
 
 
 @pytest.mark.parametrize("persona", ["officer_a", "appraiser", "central_viewer", "administrator"])
@@ -181,41 +175,6 @@ def test_the_template_lists_the_communes_and_reads_back(personas: Personas, tmp_
     assert sheet is not None
     codes = [r[0] for r in sheet.iter_rows(min_row=5, values_only=True)]
     assert codes == ["99001", "99002"]
-
-
-# ---------------------------------------------------------------------------- evaluation
-
-
-def _income_status(p: Personas) -> tuple[str, str]:
-    ev = unit_results(p.commune_a, 2026, grouped_test_set())
-    row = ev.indicators.filter(indicator="T3.1").select("column", "status").row(0)
-    return str(row[0]), str(row[1])
-
-
-def test_assigning_a_group_changes_the_result_without_a_stale_cache(personas: Personas) -> None:
-    p = personas
-    # The bundled 2026-2030 set has no indicators yet, so the entry services refuse the
-    # measure: the value is written as they write it.
-    with transaction.atomic():
-        write_entry(
-            Value(unit=p.commune_a, measure="income_per_capita", period=2026),
-            Stage.CLAIMED,
-            {"value": 75.0, "numerator": None, "denominator": None, "not_applicable": False},
-            action="test",
-            acting_user=p.officer_a,
-        )
-    stamp = rcache.units_stamp()
-    assert _income_status(p) == ("no_group", "missing_group")
-    assert _income_status(p) == ("no_group", "missing_group")  # now from the cache
-    assign_groups(p.province, [Assignment(p.commune_a, "group_2", FROM, BASIS)], actor=ACTOR)
-    assert rcache.units_stamp() != stamp
-    assert _income_status(p) == ("group_2", "met")  # TEST threshold 70
-    assign_groups(
-        p.province,
-        [Assignment(p.commune_a, "group_1", FROM + dt.timedelta(days=1), BASIS)],
-        actor=ACTOR,
-    )
-    assert _income_status(p) == ("group_1", "not_met")  # TEST threshold 80
 
 
 def test_the_command_writes_the_template_and_imports_it(personas: Personas, tmp_path: Path) -> None:
