@@ -495,7 +495,7 @@ def expected_figures(stats: Statistics) -> dict[str, Any]:
                 format_number(c.met),
                 format_number(c.basically_met),
                 format_number(c.not_met),
-                format_number(c.missing_data + c.missing_threshold),
+                format_number(c.unknown),
             )
             for c in f.criteria
         ],

@@ -184,6 +184,11 @@ def can_reopen(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
     return _province_role_covers(user, Role.PROVINCE_OFFICE, unit, on)
 
 
+def can_assign_groups(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
+    """Commune groups (2026–2030) are assigned by the province office of the commune."""
+    return _province_role_covers(user, Role.PROVINCE_OFFICE, unit, on)
+
+
 def can_import(user: AnyUser, unit: Unit, stage: str) -> bool:
     """Who may import a file's entries for a commune: the claimed entries, the commune's own
     officers and the province office (which collects the communes' files for them); the

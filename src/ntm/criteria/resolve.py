@@ -4,6 +4,11 @@ Column selection follows the law: a province overlay cell, then the commune's ow
 (its region, or the column a flag sends it to, or its commune group), then the national
 column. A cell whose status is ``missing`` is skipped in that walk; when every column is
 missing, the lookup returns the commune column's missing cell so the result says so.
+
+Under a set whose columns are commune groups, a commune without a group has the column
+``NO_GROUP``: a province cell still applies, and so does the national cell of a condition no
+group column sets; where some group column sets the condition, the lookup answers ``NO_GROUP``
+with no threshold, and the engine says *missing_group*.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 from ntm.criteria.schema import (
     NATIONAL,
+    NO_GROUP,
     PROVINCE,
     Cell,
     CellChange,
@@ -97,10 +103,27 @@ class ResolvedSet:
         for candidate in (region, group):
             if candidate is not None and kinds.get(candidate) in {"region", "commune_group"}:
                 return candidate
-        return NATIONAL
+        return NO_GROUP if self.group_columns else NATIONAL
+
+    @property
+    def group_columns(self) -> tuple[str, ...]:
+        """The set's commune-group columns (none for a set by region)."""
+        return tuple(c.code for c in self.cset.columns if c.kind == "commune_group")
+
+    def _usable(self, indicator: str, condition: int, column: str) -> ResolvedCell | None:
+        cell = self.cells.get((indicator, condition, column))
+        return cell if cell is not None and cell.status != "missing" else None
 
     def lookup(self, indicator: str, condition: int, unit_column: str) -> tuple[str, ResolvedCell]:
-        """(column used, cell): overlay -> commune column -> national."""
+        """(column used, cell): overlay -> commune column -> national. Without a group
+        (`NO_GROUP`), a condition some group column sets has no cell: (`NO_GROUP`, missing)."""
+        if unit_column == NO_GROUP:
+            province = self._usable(indicator, condition, PROVINCE)
+            if province is not None:
+                return PROVINCE, province
+            if any(self._usable(indicator, condition, c) for c in self.group_columns):
+                return NO_GROUP, ResolvedCell(None, "missing", None, self.version.id)
+            unit_column = NATIONAL
         order = [PROVINCE, unit_column, NATIONAL]
         for column in dict.fromkeys(order):
             cell = self.cells.get((indicator, condition, column))

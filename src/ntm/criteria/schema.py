@@ -40,6 +40,9 @@ NATIONAL = "national"
 _DAY = dt.timedelta(days=1)
 # Column code of a province overlay cell that applies to every commune of the province.
 PROVINCE = "province"
+# The column of a commune without a group under a set whose thresholds vary by commune group:
+# where the cell depends on the group, there is no threshold to use (never a guessed column).
+NO_GROUP = "no_group"
 
 
 class Strict(BaseModel):

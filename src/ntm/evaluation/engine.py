@@ -32,7 +32,8 @@ Semantics (shared with `reference.py`, see `semantics.py`):
 * A condition is not_applicable only when the row says so and the indicator may be not
   applicable ("nếu có"); a not-applicable row for any other indicator is missing_data, since
   it carries no usable value (never a pass, never a silent fail).
-* Order of checks per condition: not_applicable, missing value (missing_data), missing
+* Order of checks per condition: not_applicable, missing value (missing_data), a threshold
+  that depends on the commune group of a commune without one (missing_group), missing
   threshold (missing_threshold), then the comparison with the tolerance of `semantics.REL_TOL`.
 * yes/no: 1.0 met, 0.0 not met, anything else missing_data. "none": 0 met, more not met,
   a negative count missing_data.
@@ -58,7 +59,15 @@ import polars as pl
 
 from ntm.criteria.loader import load_measures
 from ntm.criteria.resolve import ResolvedSet, resolve
-from ntm.criteria.schema import NUMERIC_OPS, PROVINCE, CriteriaSet, Measure, Op, Overlay
+from ntm.criteria.schema import (
+    NO_GROUP,
+    NUMERIC_OPS,
+    PROVINCE,
+    CriteriaSet,
+    Measure,
+    Op,
+    Overlay,
+)
 from ntm.evaluation import semantics as S
 
 _STATUS = pl.Enum(S.Status)
@@ -101,12 +110,14 @@ class _Plan:
     share: list[bool]  # measure position -> is a share
     unit_group: pl.Series  # unit position -> threshold group (scope * ncol + column)
     n_groups: int
+    ncol: int  # the commune columns: the set's, and NO_GROUP under a set by commune group
     # Threshold table, index ((group * Y) + year) * NC + condition.
     thr_value: list[float | None] = field(default_factory=list)
     thr_status: list[int | None] = field(default_factory=list)
     thr_column: list[int | None] = field(default_factory=list)
     thr_basis: list[int] = field(default_factory=list)
     column_names: list[str] = field(default_factory=list)
+    no_group: int | None = None  # position of NO_GROUP in column_names, if the set has groups
     basis_names: list[str] = field(default_factory=list)
     # Label per (scope * Y + year).
     labels: list[int] = field(default_factory=list)
@@ -257,6 +268,8 @@ def _plan(
     scope_overlays: list[tuple[Overlay, ...]] = [()] + [tuple(v) for v in by_province.values()]
     scopes = {p: i + 1 for i, p in enumerate(by_province)}
     column_codes = [c.code for c in cset.columns]
+    if any(c.kind == "commune_group" for c in cset.columns):
+        column_codes.append(NO_GROUP)
     columns = {c: i for i, c in enumerate(column_codes)}
 
     resolved = [
@@ -274,7 +287,9 @@ def _plan(
         share=share,
         unit_group=pl.Series(dtype=pl.UInt32),
         n_groups=len(scope_overlays) * len(column_codes),
+        ncol=len(column_codes),
         column_names=[*column_codes, PROVINCE],
+        no_group=columns.get(NO_GROUP),
     )
     plan.national_labels = {y: rs.label for y, rs in zip(years, resolved[0], strict=True)}
     if years:
@@ -703,10 +718,16 @@ def _bound(op: Op, threshold: float | None) -> float | None:
 
 
 def _condition_status(
-    v: pl.Expr, t: pl.Expr | None, bound: pl.Expr | None, na: pl.Expr | None, c: _Cond
+    v: pl.Expr,
+    t: pl.Expr | None,
+    bound: pl.Expr | None,
+    na: pl.Expr | None,
+    no_group: pl.Expr | None,
+    c: _Cond,
 ) -> pl.Expr:
     """The status code of one condition; `op` is a constant, so the comparison is one branch.
-    Branches that cannot apply (no not-applicable row, no threshold to miss) are left out."""
+    Branches that cannot apply (no not-applicable row, no threshold to miss, no commune
+    group to miss) are left out."""
     if c.op == Op.YES:
         invalid: pl.Expr | None = (v != 1.0) & (v != 0.0)
         ok = v == 1.0
@@ -728,6 +749,8 @@ def _condition_status(
     if na is not None:
         branches.append((na, S.NOT_APPLICABLE if c.may_na else S.MISSING_DATA))
     branches.append((missing if invalid is None else missing | invalid, S.MISSING_DATA))
+    if no_group is not None:
+        branches.append((no_group, S.MISSING_GROUP))
     if bound is not None:
         branches.append((bound.is_null(), S.MISSING_THRESHOLD))
     branches.append((ok, S.MET))
@@ -818,6 +841,9 @@ def _statuses(plan: _Plan, columns: dict[str, pl.Series], with_gap: bool = False
         table[f"b{i}"] = pl.Series([_bound(op, t) for t in cells], dtype=pl.Float64)
         if with_gap or op == Op.EQUAL:
             table[f"t{i}"] = pl.Series(cells, dtype=pl.Float64)
+        if plan.no_group is not None:
+            used = plan.thr_column[i::nc]
+            table[f"m{i}"] = pl.Series([u == plan.no_group for u in used], dtype=pl.Boolean)
     thresholds = pl.DataFrame(table)
     if ny and numeric:
         tgy = plan.unit_group.gather(uy // ny) * ny + uy % ny
@@ -832,6 +858,7 @@ def _statuses(plan: _Plan, columns: dict[str, pl.Series], with_gap: bool = False
             pl.col(f"t{i}") if f"t{i}" in columns else None,
             pl.col(f"b{i}") if c.op in NUMERIC_OPS else None,
             pl.col(f"n{plan.cond_measure[i]}") if has_na else None,
+            pl.col(f"m{i}") if f"m{i}" in columns else None,
             c,
         ).alias(f"c{i}")
         for i, c in enumerate(plan.conds)
@@ -971,13 +998,12 @@ def _communes(plan: _Plan, final: pl.DataFrame) -> pl.DataFrame:
         if key_pos
         else pl.lit([], pl.List(pl.Int32))
     )
-    # The worst case: every criterion without a result (missing data or threshold) fails.
-    unknown = count(S.MISSING_DATA, S.MISSING_THRESHOLD)
+    # The worst case: every criterion without a result (missing data, group or threshold)
+    # fails.
+    unknown = count(*S.UNKNOWN)
     worst_share = ((failing + unknown).cast(pl.Float64) / total) if total else pl.lit(0.0)
     unknown_keys = (
-        pl.sum_horizontal(
-            [s[j].is_in([S.MISSING_DATA, S.MISSING_THRESHOLD]).cast(pl.UInt32) for j in key_pos]
-        )
+        pl.sum_horizontal([s[j].is_in(list(S.UNKNOWN)).cast(pl.UInt32) for j in key_pos])
         if key_pos
         else pl.lit(0, pl.UInt32)
     )
@@ -1008,7 +1034,7 @@ def _communes(plan: _Plan, final: pl.DataFrame) -> pl.DataFrame:
             met=count(S.MET),
             basically_met=count(S.BASICALLY_MET),
             not_met=count(S.NOT_MET),
-            missing=count(S.MISSING_DATA, S.MISSING_THRESHOLD),
+            missing=count(*S.UNKNOWN),
             not_applicable=count(S.NOT_APPLICABLE),
             total=pl.lit(total, pl.UInt32),
             meets_set=count(S.MET, S.NOT_APPLICABLE) == total,
@@ -1114,7 +1140,7 @@ def _indicators_frame(
     """The explained rows: keys and thresholds by index arithmetic, `parts` (value, numerator,
     denominator, stage per row) as given, statuses and gaps interleaved from `status`."""
     ny, nc = len(plan.years), len(plan.conds)
-    ncol = len(plan.cset.columns)
+    ncol = plan.ncol
     nuy = plan.nuy
     conds = plan.conds
     # Indicator status per condition: the maximum over the conditions of its indicator (a

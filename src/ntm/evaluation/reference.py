@@ -16,7 +16,7 @@ import polars as pl
 
 from ntm.criteria.loader import load_measures
 from ntm.criteria.resolve import ResolvedSet, resolve
-from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet, Measure, Op, Overlay
+from ntm.criteria.schema import NO_GROUP, NUMERIC_OPS, CriteriaSet, Measure, Op, Overlay
 from ntm.evaluation import semantics as S
 from ntm.evaluation.engine import COMMUNES_SCHEMA, Evaluation
 from ntm.evaluation.semantics import Stage, Status
@@ -67,8 +67,10 @@ def _condition(
     row: Mapping[str, Any] | None,
     kind: str,
     threshold: float | None,
+    no_group: bool = False,
 ) -> tuple[Status, float | None]:
-    """(status, value) of one condition for one unit and year."""
+    """(status, value) of one condition for one unit and year; `no_group`: its threshold
+    depends on a commune group the commune has none of."""
     if row is None:
         return Status.MISSING_DATA, None
     if kind == "share":
@@ -93,6 +95,8 @@ def _condition(
         if value < 0:
             return Status.MISSING_DATA, value
         return Status.NOT_MET, value
+    if no_group:
+        return Status.MISSING_GROUP, value
     if threshold is None:
         return Status.MISSING_THRESHOLD, value
     tol = S.tolerance(threshold)
@@ -198,7 +202,12 @@ def evaluate_reference(
                             threshold, t_status, basis = cell.value, cell.status, cell.basis
                         kind = catalogue[cond.measure].kind
                         status, value = _condition(
-                            cond.op, ind.may_be_not_applicable, found, kind, threshold
+                            cond.op,
+                            ind.may_be_not_applicable,
+                            found,
+                            kind,
+                            threshold,
+                            column == NO_GROUP,
                         )
                         gap = None
                         if (
@@ -275,7 +284,7 @@ def _commune(
     failing = counts[Status.NOT_MET] + counts[Status.BASICALLY_MET]
     share = failing / total if total else 0.0
     failing_keys = [k for k in keys if final[k] in (Status.NOT_MET, Status.BASICALLY_MET)]
-    unknown = (Status.MISSING_DATA, Status.MISSING_THRESHOLD)
+    unknown = S.UNKNOWN_STATUSES
     worst = (failing + sum(counts[u] for u in unknown)) / total if total else 0.0
     worst_keys = [k for k in keys if final[k] in (Status.NOT_MET, Status.BASICALLY_MET, *unknown)]
     rule = cset.revocation
@@ -298,7 +307,7 @@ def _commune(
         "met": counts[Status.MET],
         "basically_met": counts[Status.BASICALLY_MET],
         "not_met": counts[Status.NOT_MET],
-        "missing": counts[Status.MISSING_DATA] + counts[Status.MISSING_THRESHOLD],
+        "missing": sum(counts[u] for u in unknown),
         "not_applicable": counts[Status.NOT_APPLICABLE],
         "total": total,
         # A criterion that does not apply to the commune does not stand in its way.

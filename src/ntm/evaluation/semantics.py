@@ -1,7 +1,8 @@
 """What the engine and the reference evaluator agree on: statuses, codes, tolerance.
 
 Status codes are ordered so that combining results (conditions -> indicator -> criterion) is a
-plain maximum: any not_met wins, then missing_data, then missing_threshold, then met; only when
+plain maximum: any not_met wins, then missing_data, then missing_group (the threshold depends
+on a commune group the commune has none of), then missing_threshold, then met; only when
 every part is not_applicable is the whole not_applicable. basically_met only comes from a
 declaration and is never produced by combining.
 """
@@ -21,6 +22,7 @@ class Status(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     MET = "met"
     MISSING_THRESHOLD = "missing_threshold"
+    MISSING_GROUP = "missing_group"
     MISSING_DATA = "missing_data"
     NOT_MET = "not_met"
     BASICALLY_MET = "basically_met"
@@ -37,14 +39,18 @@ class Stage(StrEnum):
 NOT_APPLICABLE: Final = 0
 MET: Final = 1
 MISSING_THRESHOLD: Final = 2
-MISSING_DATA: Final = 3
-NOT_MET: Final = 4
-BASICALLY_MET: Final = 5
+MISSING_GROUP: Final = 3
+MISSING_DATA: Final = 4
+NOT_MET: Final = 5
+BASICALLY_MET: Final = 6
 
 # Index = code.
 STATUSES: Final = tuple(Status)
 STATUS_CODE: Final = {status: code for code, status in enumerate(STATUSES)}
 DECLARED_STATUSES: Final = (Status.MET, Status.BASICALLY_MET, Status.NOT_MET)
+# No result: a value, a commune group or a threshold is missing (never met, never failing).
+UNKNOWN_STATUSES: Final = (Status.MISSING_DATA, Status.MISSING_GROUP, Status.MISSING_THRESHOLD)
+UNKNOWN: Final = (MISSING_DATA, MISSING_GROUP, MISSING_THRESHOLD)
 CELL_STATUSES: Final[tuple[str, ...]] = get_args(CellStatus)
 OPS: Final = tuple(Op)
 

@@ -25,9 +25,9 @@
                                "not_applicable", "stage"}, ...]}]}
 
   Statuses are the engine's codes (met, not_met, basically_met, missing_data,
-  missing_threshold, not_applicable). Shares are in percent. An indicator with one condition
-  has scalars; a compound indicator (two conditions in one cell) has a list per field, one
-  entry per condition in the set's order, plus "condition_status" (the list of condition
+  missing_threshold, missing_group, not_applicable). Shares are in percent. An indicator with
+  one condition has scalars; a compound indicator (two conditions in one cell) has a list per
+  field, one entry per condition in the set's order, plus "condition_status" (the list of condition
   statuses) — its "status" is always the combined status of the indicator. `values` are the
   entries read from the file (a share as its numerator and denominator), so that `ntm stats
   --from-json` can carry them onto other units and evaluate them again.
@@ -59,6 +59,7 @@ STATUS_VI: dict[str, str] = {
     Status.BASICALLY_MET: "Cơ bản đạt",
     Status.MISSING_DATA: "Thiếu dữ liệu",
     Status.MISSING_THRESHOLD: "Thiếu ngưỡng",
+    Status.MISSING_GROUP: "Thiếu nhóm xã",
     Status.NOT_APPLICABLE: "Không áp dụng",
 }
 THRESHOLD_STATUS_VI = {"verified": "đã xác minh", "unverified": "chưa xác minh", "missing": "thiếu"}
@@ -70,6 +71,7 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     Status.BASICALLY_MET: ("#FFEB9C", "#9C5700"),
     Status.MISSING_DATA: ("#D9D9D9", "#3A3A3A"),
     Status.MISSING_THRESHOLD: ("#FCE4D6", "#833C0B"),
+    Status.MISSING_GROUP: ("#FCE4D6", "#833C0B"),
     Status.NOT_APPLICABLE: ("#DDEBF7", "#1F4E78"),
 }
 

@@ -719,7 +719,7 @@ def _is_not_applicable(value: Any) -> bool:
 _blank = blank
 
 
-def _code_text(value: Any, width: int) -> str:
+def code_text(value: Any, width: int) -> str:
     """A code cell as text; Excel turns "06010" into 6010, so numbers get their zeros back."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -1126,7 +1126,7 @@ def _read_unit(
             Say("thiếu mã xã", "the commune code is missing"), number, cols["unit"], i, ""
         )
         return None
-    code = _code_text(raw_code, 5)
+    code = code_text(raw_code, 5)
     if code in first_row_of:
         first = first_row_of[code]
         reader.problem(
@@ -1160,7 +1160,7 @@ def _read_unit(
         out["name"] = str(raw_name).strip()
     raw_prov, pi = _cell(cells, index, "province")
     if raw_prov is not None and raw_prov is not _REPORTED:
-        province = _code_text(raw_prov, 2)
+        province = code_text(raw_prov, 2)
         if not province.isdigit():
             reader.problem(
                 Say("mã tỉnh phải là số (ví dụ 20)", "the province code is a number (e.g. 20)"),

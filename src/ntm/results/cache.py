@@ -3,7 +3,8 @@
 A key names the question (what is computed, for which scope, set and its fingerprint, period,
 moment, geography, stage and language) and carries the stamps of what it read: the
 `PeriodStamp` of every unit and period (moved by every write to the record, in the write's own
-transaction) and the units' own stamp (`units_stamp`: any new unit version or unit event). A
+transaction) and the units' own stamp (`units_stamp`: any new unit version, unit event or
+commune group assignment). A
 write therefore changes exactly the keys of the figures that read it; the others stay valid.
 Entries live in Django's cache (process memory by default, Redis with `NTM_CACHE_URL`); a lost
 entry is only recomputed, never wrong.
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db.models import Max
 
-from ntm.units.models import Unit, UnitEvent
+from ntm.units.models import GroupAssignment, Unit, UnitEvent
 
 T = TypeVar("T")
 # Bump when the shape of what is cached changes.
@@ -38,12 +39,14 @@ def key(kind: str, *parts: Any) -> str:
     return f"{FORMAT}:{kind}:{digest(*parts)}"
 
 
-def units_stamp() -> tuple[int | None, int | None]:
-    """Moves whenever a unit version or a unit event is added (units are never changed in
-    place but by events, which close one version and open another)."""
+def units_stamp() -> tuple[int | None, int | None, int | None]:
+    """Moves whenever a unit version, a unit event or a commune group assignment is added
+    (units are never changed in place but by events, which close one version and open
+    another; group assignments are only added)."""
     return (
         Unit.objects.aggregate(m=Max("id"))["m"],
         UnitEvent.objects.aggregate(m=Max("id"))["m"],
+        GroupAssignment.objects.aggregate(m=Max("id"))["m"],
     )
 
 

@@ -2,7 +2,8 @@
 
 Design decision 4: a number on screen is never stale, and nothing is recomputed that no write
 touched. Results are kept at two grains, both keyed by the criteria set's fingerprint, the
-period, the moment read and the units' attributes that choose thresholds:
+period, the moment read and the units' attributes that choose thresholds (among them the
+commune group in force on the period's reference day, `ntm.units.groups`):
 
 - per unit, with the stamp of the unit's period (`ntm.results.cache`);
 - per scope (the units of one page: a province's communes in a year), with the stamps it was
@@ -27,6 +28,8 @@ from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation, evaluate
 from ntm.results import cache as rcache
 from ntm.results.record import STORED, Source, stamps
+from ntm.results.scope import period_day
+from ntm.units.groups import groups_on
 from ntm.units.models import Unit
 from ntm.units.queries import province_code
 
@@ -41,21 +44,26 @@ UNITS_SCHEMA: dict[str, pl.DataType] = {
 Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]  # indicators, criteria, communes
 
 
-def _attributes(unit: Unit) -> tuple[object, ...]:
-    """What of a unit chooses its thresholds (the engine's `units` frame)."""
+def _attributes(unit: Unit, group: str | None) -> tuple[object, ...]:
+    """What of a unit chooses its thresholds (the engine's `units` frame); `group` is its
+    commune group in force on the period's reference day."""
     return (
         str(unit.pk),
         province_code(unit),
         unit.region,
-        unit.commune_group,
+        group,
         bool(unit.special_difficulty),
         bool(unit.safe_zone_poor_district),
     )
 
 
-def units_frame(units: Sequence[Unit]) -> pl.DataFrame:
-    """The engine's `units` frame (unknown flags count as false, as the engine does)."""
-    return pl.DataFrame([_attributes(u) for u in units], schema=UNITS_SCHEMA, orient="row")
+def units_frame(units: Sequence[Unit], period: int) -> pl.DataFrame:
+    """The engine's `units` frame for `period` (unknown flags count as false, as the engine
+    does; the commune group is the one in force on the period's reference day)."""
+    groups = groups_on([u.pk for u in units], period_day(period))
+    return pl.DataFrame(
+        [_attributes(u, groups.get(u.pk)) for u in units], schema=UNITS_SCHEMA, orient="row"
+    )
 
 
 @cache
@@ -141,7 +149,7 @@ def compute(
     holding |= set(declared.get_column("unit").unique().to_list())
     ev = evaluate(
         cset,
-        units_frame(units),
+        units_frame(units, period),
         values,
         years=[period],
         declared=declared,
@@ -178,7 +186,8 @@ def evaluated(
     if not source.cached:
         return _splice(None, compute(units, period, cset, at=at, source=source), cset.id, period)
     fp = set_fingerprint(cset)
-    attrs = {str(u.pk): _attributes(u) for u in units}
+    groups = groups_on([u.pk for u in units], period_day(period))
+    attrs = {str(u.pk): _attributes(u, groups.get(u.pk)) for u in units}
     now = {str(u): s for (u, _), s in stamps([u.pk for u in units], [period]).items()}
     scope_key = rcache.key("scope", fp, period, at, sorted(attrs.values()))
     entry = rcache.get(scope_key)

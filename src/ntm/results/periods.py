@@ -195,7 +195,7 @@ def _rebase(
     target_keys = sorted(comparable.get_column("unit").to_list(), key=int)
     ev = evaluate(
         cset,
-        units_frame([units[k] for k in target_keys]),
+        units_frame([units[k] for k in target_keys], period),
         rebased.for_engine().filter(pl.col("unit").is_in(target_keys)),
         years=[period],
         declared=declared.filter(pl.col("unit").is_in(target_keys)),

@@ -38,7 +38,7 @@ import numpy.typing as npt
 import polars as pl
 
 from ntm.criteria.schema import Band
-from ntm.evaluation.semantics import STATUSES
+from ntm.evaluation.semantics import STATUSES, UNKNOWN_STATUSES
 from ntm.stats.bands import DEFAULT_BANDS
 from ntm.stats.summary import (
     BandCount,
@@ -53,7 +53,7 @@ _RECOGNITION_COLUMNS = ("unit", "period", "tier", "decision_no", "decision_date"
 # The statuses in the order of CriterionCounts' fields, so counts pass positionally.
 _COUNTED = tuple(f.name for f in fields(CriterionCounts) if f.name != "criterion")
 assert set(_COUNTED) == set(STATUSES)
-_MISSING = (_COUNTED.index("missing_data"), _COUNTED.index("missing_threshold"))
+_MISSING = tuple(_COUNTED.index(s) for s in UNKNOWN_STATUSES)
 _NEVER = np.iinfo(np.int64).max  # the period of a row without one
 
 

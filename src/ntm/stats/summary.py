@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from ntm.criteria.schema import Band
-from ntm.evaluation.semantics import STATUSES, Status
+from ntm.evaluation.semantics import STATUSES, UNKNOWN_STATUSES
 from ntm.vn.numbers import DEFAULT_PERCENT, PercentStyle, format_number, format_percent
 
 _COMMUNE_COLUMNS = ("unit", "period", "met", "meets_set")
@@ -33,6 +33,7 @@ class CriterionCounts:
     missing_data: int = 0
     missing_threshold: int = 0
     not_applicable: int = 0
+    missing_group: int = 0  # no commune group where the threshold depends on it
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -42,8 +43,14 @@ class CriterionCounts:
             "not_met": self.not_met,
             "missing_data": self.missing_data,
             "missing_threshold": self.missing_threshold,
+            "missing_group": self.missing_group,
             "not_applicable": self.not_applicable,
         }
+
+    @property
+    def unknown(self) -> int:
+        """Communes without a result: a value, a commune group or a threshold missing."""
+        return self.missing_data + self.missing_group + self.missing_threshold
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,7 @@ class PeriodSummary:
     @property
     def missing_by_criterion(self) -> dict[int, int]:
         """Communes whose data or threshold is missing, per criterion."""
-        return {c.criterion: c.missing_data + c.missing_threshold for c in self.criteria}
+        return {c.criterion: c.unknown for c in self.criteria}
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types; exact fractions as "p/q" strings beside a float."""
@@ -170,7 +177,7 @@ def summarize(communes: pl.DataFrame, criteria: pl.DataFrame, bands: Sequence[Ba
         pl.col("met").cast(pl.Int64).sum().alias("total_met"),
     )
     missing_units = (
-        criteria.filter(pl.col("status").is_in([Status.MISSING_DATA, Status.MISSING_THRESHOLD]))
+        criteria.filter(pl.col("status").is_in(UNKNOWN_STATUSES))
         .select("unit", "period")
         .unique()
         .join(communes.select("unit", "period"), on=["unit", "period"], how="semi")
@@ -240,7 +247,7 @@ def render_lines(summary: PeriodSummary, style: PercentStyle = DEFAULT_PERCENT) 
         lines.extend(
             f"  Tiêu chí {c.criterion}: {format_number(c.met)} / "
             f"{format_number(c.basically_met)} / {format_number(c.not_met)} / "
-            f"{format_number(c.missing_data + c.missing_threshold)}"
+            f"{format_number(c.unknown)}"
             for c in summary.criteria
         )
     return lines

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ntm.evaluation.semantics import Status
+from ntm.evaluation.semantics import UNKNOWN_STATUSES, Status
 
 # Communes at most this many criteria short of the standard are "close" to it.
 CLOSE_TO_STANDARD = 2
-UNKNOWN = (Status.MISSING_DATA, Status.MISSING_THRESHOLD)
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ def revocation_watch(communes: pl.DataFrame, criteria: pl.DataFrame) -> list[Ris
             failing_share=float(row["failing_share"]),
             key_criteria=tuple(int(k) for k in row["failing_key_criteria"]),
             certain=bool(row["revocation_risk"]),
-            unknown=tuple(n for n, s in statuses[str(row["unit"])] if s in UNKNOWN),
+            unknown=tuple(n for n, s in statuses[str(row["unit"])] if s in UNKNOWN_STATUSES),
         )
         for row in watched.iter_rows(named=True)
     ]

@@ -132,6 +132,24 @@ def _import_file(w: World) -> dict[str, Any]:
     return {"file": upload, "set_id": SET, "year": YEAR, "stage": "claimed"}
 
 
+GROUP_BASIS = {
+    "valid_from": "15/01/2026",
+    "decision_number": "15/QĐ-UBND",
+    "decision_date": "05/01/2026",
+    "issuer": "UBND tỉnh",
+}
+
+
+def _group_form(w: World) -> dict[str, Any]:
+    return {"unit": [w.p.commune_a.pk, w.p.commune_b.pk], "group": "2", **GROUP_BASIS}
+
+
+def _group_file(w: World) -> dict[str, Any]:
+    head = ",".join(["unit", "group", *GROUP_BASIS])
+    row = ",".join(["99001", "1", *GROUP_BASIS.values()])
+    return {"file": SimpleUploadedFile("nhom.csv", f"{head}\n{row}\n".encode())}
+
+
 PAGES: dict[str, Page] = {
     # ------------------------------------------------------------------ the shell
     "web:home": Page(
@@ -163,6 +181,24 @@ PAGES: dict[str, Page] = {
         get=READ_PROVINCE,
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_boundaries,
+    ),
+    # Commune groups: read with the province; assigned by its office only.
+    "web:province_groups": Page(
+        _province,
+        get=READ_PROVINCE,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_group_form,
+    ),
+    "web:province_groups_template": Page(
+        _province,
+        get=(404, 404, 403, 200, 403, 403, LOGIN),
+        post=REFUSED_METHOD,
+    ),
+    "web:province_groups_import": Page(
+        _province,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_group_file,
     ),
     "web:commune": Page(
         _commune_a,

@@ -225,3 +225,47 @@ class UnitEventLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_unit_id} -> {self.new_unit_id} ({self.weight})"
+
+
+class CommuneGroup(models.TextChoices):
+    """The commune groups of the 2026–2030 set (QĐ 51/2025/QĐ-TTg); the codes are the set's
+    threshold columns."""
+
+    GROUP_1 = "group_1", "nhóm 1"
+    GROUP_2 = "group_2", "nhóm 2"
+    GROUP_3 = "group_3", "nhóm 3"
+
+
+# Groups are assigned to the communes of the 2025 reform (in force from 01/07/2025).
+GROUPS_FROM = dt.date(2025, 7, 1)
+
+
+class GroupAssignment(models.Model):
+    """A commune's group from `valid_from`, by a province decision, until a later assignment:
+    the one in force on a day is the latest starting on or before it (a later row with the
+    same start corrects an earlier one). Rows are never changed or deleted; each is written
+    by `ntm.units.groups` with its audit row."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="group_assignments")
+    group = models.CharField(max_length=10, choices=CommuneGroup.choices)
+    valid_from = models.DateField()
+    decision_number = models.CharField(max_length=100)
+    decision_date = models.DateField()
+    issuer = models.CharField(max_length=200)
+    recorded_at = models.DateTimeField()
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("unit_id", "valid_from", "id")
+        indexes = (models.Index(fields=("unit", "valid_from")),)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(group__in=CommuneGroup.values), name="units_group_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__gte=GROUPS_FROM), name="units_group_from_2025"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.group} từ {format_date(self.valid_from)}"

@@ -263,6 +263,7 @@ STATUS_LABELS = {
     **dict(DeclaredStatus.choices),
     Status.MISSING_DATA: _("Missing data"),
     Status.MISSING_THRESHOLD: _("Missing threshold"),
+    Status.MISSING_GROUP: _("Commune group missing"),
     Status.NOT_APPLICABLE: _("Not applicable"),
 }
 

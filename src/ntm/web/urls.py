@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ntm.web import views, views_dashboards
+from ntm.web import views, views_dashboards, views_groups
 
 app_name = "web"
 
@@ -17,6 +17,17 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("province/<int:pk>/", views_dashboards.province, name="province"),
     path("province/<int:pk>/map/", views_dashboards.province_map, name="province_map"),
+    path("province/<int:pk>/groups/", views_groups.groups, name="province_groups"),
+    path(
+        "province/<int:pk>/groups/template/",
+        views_groups.groups_template,
+        name="province_groups_template",
+    ),
+    path(
+        "province/<int:pk>/groups/import/",
+        views_groups.groups_import,
+        name="province_groups_import",
+    ),
     path("commune/<int:pk>/", views_dashboards.commune, name="commune"),
     path("central/", views_dashboards.central, name="central"),
     path("criteria/", views.criteria_sets, name="criteria_sets"),

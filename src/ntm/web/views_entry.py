@@ -125,6 +125,7 @@ STATUS_CLASS: dict[str, str] = {
     Status.BASICALLY_MET: "status-warn",
     Status.MISSING_DATA: "status-warn",
     Status.MISSING_THRESHOLD: "status-warn",
+    Status.MISSING_GROUP: "status-warn",
     Status.NOT_APPLICABLE: "muted",
 }
 

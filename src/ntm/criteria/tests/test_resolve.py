@@ -9,7 +9,7 @@ import pytest
 
 from ntm.criteria.loader import load_overlay_file, load_set
 from ntm.criteria.resolve import NotInPeriod, applicable_overlays, assessment_date, resolve
-from ntm.criteria.schema import NATIONAL, PROVINCE, Overlay
+from ntm.criteria.schema import NATIONAL, NO_GROUP, PROVINCE, Overlay
 
 TEST_OVERLAY = Path(__file__).parent / "fixtures" / "test-overlay-2016-2020.yaml"
 SET_2016 = "vn-ntm-xa-2016-2020"
@@ -97,7 +97,10 @@ def test_special_difficulty_and_safe_zone_communes_use_tdmnpb_in_2021_2025() -> 
 def test_commune_groups_in_2026_2030() -> None:
     rs = resolve(load_set("vn-ntm-xa-2026-2030"), 2026)
     assert rs.unit_column("TDMNPB", "group_3", []) == "group_3"
-    assert rs.unit_column(None, None, []) == NATIONAL
+    # Without a group the commune has no column of its own, whatever its region: never a
+    # guessed one.
+    assert rs.unit_column(None, None, []) == NO_GROUP
+    assert rs.unit_column("TDMNPB", None, []) == NO_GROUP
 
 
 def test_amendment_211_is_chosen_from_2024_and_carries_cells_as_unverified() -> None:

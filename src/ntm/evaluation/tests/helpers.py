@@ -281,3 +281,61 @@ def good_rows(
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------------------- 2026-2030, TEST
+
+TEST_SOURCE = "TEST: made-up threshold for tests, not the law"
+# TEST thresholds by commune group (none is from QĐ 51/2025/QĐ-TTg, whose tables we lack).
+TEST_INCOME = {"group_1": 80.0, "group_2": 70.0, "group_3": 50.0}
+TEST_POVERTY = 5.0  # one national cell, the same for every group
+
+
+def _test_cell(value: float) -> dict[str, Any]:
+    return {"value": value, "status": "unverified", "source": TEST_SOURCE}
+
+
+def grouped_test_set() -> CriteriaSet:
+    """The bundled 2026-2030 set with made-up (TEST) indicators in criteria 1, 3 and 6:
+    income by commune group, poverty by one national cell, planning yes/no."""
+    from ntm.criteria.loader import load_set
+
+    raw = load_set("vn-ntm-xa-2026-2030").model_dump(mode="json")
+    raw["id"] = "vn-ntm-xa-2026-2030-TEST"
+    raw["name_vi"] = "TEST — " + raw["name_vi"]
+    indicators: dict[int, dict[str, Any]] = {
+        1: {
+            "code": "T1.1",
+            "name_vi": "TEST: quy hoạch chung",
+            "conditions": [{"measure": "planning_general_plan", "op": "yes"}],
+        },
+        3: {
+            "code": "T3.1",
+            "name_vi": "TEST: thu nhập bình quân đầu người",
+            "conditions": [
+                {
+                    "measure": "income_per_capita",
+                    "op": ">=",
+                    "thresholds": {
+                        "national": {"status": "missing"},
+                        **{g: _test_cell(v) for g, v in TEST_INCOME.items()},
+                    },
+                }
+            ],
+        },
+        6: {
+            "code": "T6.1",
+            "name_vi": "TEST: tỷ lệ hộ nghèo, cận nghèo",
+            "conditions": [
+                {
+                    "measure": "poor_near_poor_household_share",
+                    "op": "<=",
+                    "thresholds": {"national": _test_cell(TEST_POVERTY)},
+                }
+            ],
+        },
+    }
+    for criterion in raw["criteria"]:
+        if criterion["number"] in indicators:
+            criterion["indicators"] = [indicators[criterion["number"]]]
+    return CriteriaSet.model_validate(raw)

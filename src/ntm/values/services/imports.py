@@ -31,6 +31,7 @@ from ntm.audit.services import record
 from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.sheets import Say
 from ntm.exchange.workbook import InputError, InputProblem, UnitInfo, read_file, template_columns
+from ntm.units.groups import groups_on
 from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import province_code
 from ntm.values.models import Stage, Value
@@ -159,7 +160,7 @@ class _Register:
             name=unit.name,
             province=province_code(unit),
             region=unit.region,
-            commune_group=unit.commune_group,
+            commune_group=groups_on([unit.pk], dt.date(self.year, 12, 31)).get(unit.pk),
             flags=frozenset(f for f in FLAG_FIELDS if getattr(unit, f)),
         )
 
