@@ -17,6 +17,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("province/<int:pk>/", views_dashboards.province, name="province"),
     path("province/<int:pk>/map/", views_dashboards.province_map, name="province_map"),
+    path(
+        "province/<int:pk>/disagreements/",
+        views_dashboards.disagreements,
+        name="disagreements",
+    ),
     path("commune/<int:pk>/", views_dashboards.commune, name="commune"),
     path("central/", views_dashboards.central, name="central"),
 ]
