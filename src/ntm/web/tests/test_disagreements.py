@@ -1,44 +1,25 @@
 """Declarations against computed results on the pages: the reported bug (a commune's "Đạt"
 counted as met over the appraiser's failing verified value), the province's list of
 disagreements with its counts, and its decision shown as *quyết định của tỉnh* with the
-reason — on the commune page, the entry grid, the province overview and the API."""
+reason — on the commune page, the entry grid and the province overview."""
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ntm.accounts.testing import Personas
-from ntm.api.tokens import create_token
+from ntm.accounts.testing import PersonaName, Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.schema import CriteriaSet
-from ntm.values.models import ProvinceDecision, Stage
-from ntm.values.services import Entry, declare_status, save_value
+from ntm.values.models import ProvinceDecision
+from ntm.values.testing import SET, YEAR, declared_over_a_failing_value
 
 pytestmark = pytest.mark.django_db
 
-SET = "vn-ntm-xa-2016-2020"
-YEAR = 2020
 REASON = "Biên bản thẩm định bổ sung số 12/BB-VPĐP"
-
-
-def _declared_over_a_failing_value(p: Personas, cset: CriteriaSet) -> None:
-    """Commune A declares criterion 10 (income) met; the appraiser's verified value fails."""
-    declare_status(p.commune_a, YEAR, cset, 10, "met", acting_user=p.officer_a)
-    save_value(
-        p.commune_a,
-        "income_per_capita",
-        YEAR,
-        Entry(value=1.0),
-        stage=Stage.VERIFIED,
-        expected_version=0,
-        acting_user=p.appraiser,
-    )
 
 
 def _list_url(p: Personas) -> str:
@@ -62,7 +43,7 @@ def _criterion_heading(page: str, number: int) -> str:
 def test_reported_bug_the_computed_result_stands_until_the_province_decides(
     client: Client, p: Personas, cset: CriteriaSet
 ) -> None:
-    _declared_over_a_failing_value(p, cset)
+    declared_over_a_failing_value(p)
     p.login(client, "province_office")
     commune = reverse("web:commune", args=[p.commune_a.pk]) + f"?period={YEAR}&set={SET}"
 
@@ -99,33 +80,10 @@ def test_reported_bug_the_computed_result_stands_until_the_province_decides(
     assert 'data-source="province"' in block.group(1) and REASON in block.group(1)
 
 
-def test_the_api_says_where_each_status_comes_from(
-    client: Client, p: Personas, cset: CriteriaSet
-) -> None:
-    _declared_over_a_failing_value(p, cset)
-    _, raw = create_token(p.province_office, actor="test")
-    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    url = f"/api/units/{p.commune_a.pk}/evaluation?period={YEAR}&set={SET}"
-
-    def criterion(number: int) -> dict[str, Any]:
-        body = json.loads(client.get(url, **headers).content)
-        found: dict[str, Any] = next(c for c in body["criteria"] if c["number"] == number)
-        return found
-
-    c10 = criterion(10)
-    assert (c10["status"], c10["source"], c10["conflict"]) == ("not_met", "computed", True)
-    client.post(_decide_url(p), {"status": "met", "reason": REASON})  # not signed in: nothing
-    p.login(client, "province_office")
-    client.post(_decide_url(p), {"status": "met", "reason": REASON})
-    c10 = criterion(10)
-    assert (c10["status"], c10["source"], c10["decision_reason"]) == ("met", "province", REASON)
-    assert (c10["computed_status"], c10["declared_status"]) == ("not_met", "met")
-
-
 def test_an_empty_reason_on_the_page_is_refused_and_nothing_written(
     client: Client, p: Personas, cset: CriteriaSet
 ) -> None:
-    _declared_over_a_failing_value(p, cset)
+    declared_over_a_failing_value(p)
     p.login(client, "province_office")
     response = client.post(_decide_url(p), {"status": "met", "reason": "  "}, follow=True)
     assert "Cần ghi lý do." in response.content.decode()
@@ -136,8 +94,9 @@ def test_an_empty_reason_on_the_page_is_refused_and_nothing_written(
 def test_only_the_province_office_sees_the_decision_form(
     client: Client, p: Personas, cset: CriteriaSet
 ) -> None:
-    _declared_over_a_failing_value(p, cset)
-    for persona, sees in (("province_office", True), ("appraiser", False)):
+    declared_over_a_failing_value(p)
+    shown: tuple[tuple[PersonaName, bool], ...] = (("province_office", True), ("appraiser", False))
+    for persona, sees in shown:
         p.login(client, persona)
         listing = client.get(_list_url(p)).content.decode()
         assert ("values:decide" not in listing) and (_decide_url(p) in listing) == sees
@@ -146,7 +105,7 @@ def test_only_the_province_office_sees_the_decision_form(
 
 
 def test_the_list_in_english(client: Client, p: Personas, cset: CriteriaSet) -> None:
-    _declared_over_a_failing_value(p, cset)
+    declared_over_a_failing_value(p)
     p.login(client, "province_office")
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     client.post(_decide_url(p), {"status": "met", "reason": REASON})
