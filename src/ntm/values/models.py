@@ -300,11 +300,11 @@ class Declaration(models.Model):
         return f"{self.unit_id}/{self.period}/{self.set_id}/{self.criterion}: {self.status}"
 
 
-class DeclarationVersion(models.Model):
-    """One declared status of a criterion ("" once withdrawn), held from `effective_at` until
-    `superseded_at` (see `EntryVersion`)."""
+class CriterionVersion(models.Model):
+    """What a version of a criterion-level record holds: a status ("" once withdrawn) of a
+    unit's period under a set, from `effective_at` until `superseded_at` (see
+    `EntryVersion`)."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="versions")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     period = models.IntegerField()
     set_id = models.CharField(max_length=100)
@@ -319,6 +319,15 @@ class DeclarationVersion(models.Model):
     )
     actor = models.CharField(max_length=200, blank=True, default="")
     audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class DeclarationVersion(CriterionVersion):
+    """One declared status of a criterion."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="versions")
 
     class Meta:
         ordering = ("declaration_id", "version")
@@ -367,28 +376,13 @@ class ProvinceDecision(models.Model):
         return f"{self.unit_id}/{self.period}/{self.set_id}/{self.criterion}: {self.status}"
 
 
-class ProvinceDecisionVersion(models.Model):
-    """One decision of the province on a criterion ("" once withdrawn) and its reason, held
-    from `effective_at` until `superseded_at` (see `EntryVersion`)."""
+class ProvinceDecisionVersion(CriterionVersion):
+    """One decision of the province on a criterion, with its reason."""
 
     decision = models.ForeignKey(
         ProvinceDecision, on_delete=models.PROTECT, related_name="versions"
     )
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    period = models.IntegerField()
-    set_id = models.CharField(max_length=100)
-    criterion = models.IntegerField()
-    status = models.CharField(max_length=20, blank=True, default="")
     reason = models.TextField()
-    version = models.PositiveIntegerField()
-    effective_at = models.DateTimeField()
-    superseded_at = models.DateTimeField(null=True, blank=True)
-    recorded_at = models.DateTimeField()
-    acting_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor = models.CharField(max_length=200, blank=True, default="")
-    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ("decision_id", "version")

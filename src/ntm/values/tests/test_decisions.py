@@ -14,25 +14,21 @@ from ntm.values.models import (
     PeriodStamp,
     ProvinceDecision,
     ProvinceDecisionVersion,
-    Stage,
 )
 from ntm.values.services import (
-    Entry,
     Locked,
     NotAllowed,
     ValuesError,
     approve,
     decide_status,
-    declare_status,
-    save_value,
     submit,
 )
+from ntm.values.testing import declared_over_a_failing_value
 from ntm.values.tests.stored import stored_results
 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2020
-INCOME = "income_per_capita"  # criterion 10 of 2016-2020: one numeric indicator
 REASON = "Biên bản thẩm định số 12/BB-VPĐP: thu nhập đã đạt theo số liệu điều tra bổ sung"
 
 
@@ -50,17 +46,7 @@ def _nothing_written() -> None:
 def test_reported_bug_a_declaration_does_not_override_a_failing_verified_value(
     p: Personas, cset: Any
 ) -> None:
-    declare_status(p.commune_a, YEAR, cset, 10, "met", acting_user=p.officer_a)
-    assert (_criterion(p, cset)["status"], _criterion(p, cset)["source"]) == ("met", "declared")
-    save_value(
-        p.commune_a,
-        INCOME,
-        YEAR,
-        Entry(value=1.0),
-        stage=Stage.VERIFIED,
-        expected_version=0,
-        acting_user=p.appraiser,
-    )
+    declared_over_a_failing_value(p)
     row = _criterion(p, cset)
     assert (row["status"], row["source"], row["declared_status"], row["conflict"]) == (
         "not_met",
