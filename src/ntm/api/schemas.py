@@ -167,14 +167,14 @@ class CriterionOut(Schema):
     number: int
     name: str
     status: str
-    # Where `status` comes from: "computed" (the values), "declared" (where the values do not
-    # decide the criterion) or "province" (the province office's decision, with its reason).
-    source: str
     computed_status: str
     declared_status: str | None
     conflict: bool  # the declared status differs from the result the values decide
-    decision_reason: str
     conditions: list[ConditionOut]
+    # Where `status` comes from: "computed" (the values), "declared" (where the values do not
+    # decide the criterion) or "province" (the province office's decision, with its reason).
+    source: str
+    decision_reason: str
 
 
 class EvaluationOut(Schema):
