@@ -179,6 +179,12 @@ def can_approve(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
     return _province_role_covers(user, Role.PROVINCE_OFFICE, unit, on)
 
 
+def can_decide(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
+    """Only the province office decides a criterion's status over its computed result (with a
+    written reason, audited by the service)."""
+    return _province_role_covers(user, Role.PROVINCE_OFFICE, unit, on)
+
+
 def can_reopen(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
     """Reopening an approved period is the province office's act (audited by the service)."""
     return _province_role_covers(user, Role.PROVINCE_OFFICE, unit, on)

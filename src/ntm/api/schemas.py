@@ -169,8 +169,12 @@ class CriterionOut(Schema):
     status: str
     computed_status: str
     declared_status: str | None
-    conflict: bool
+    conflict: bool  # the declared status differs from the result the values decide
     conditions: list[ConditionOut]
+    # Where `status` comes from: "computed" (the values), "declared" (where the values do not
+    # decide the criterion) or "province" (the province office's decision, with its reason).
+    source: str
+    decision_reason: str
 
 
 class EvaluationOut(Schema):

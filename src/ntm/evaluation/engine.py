@@ -37,13 +37,17 @@ Semantics (shared with `reference.py`, see `semantics.py`):
   threshold (missing_threshold), then the comparison with the tolerance of `semantics.REL_TOL`.
 * yes/no: 1.0 met, 0.0 not met, anything else missing_data. "none": 0 met, more not met,
   a negative count missing_data.
+* criteria: the province office's decision stands where there is one; else the computed
+  status wherever the values decide the criterion (met, not met, not applicable), and a
+  declaration differing from it is flagged `conflict`; else the declaration, else the computed
+  status (missing data or threshold). `source` says which (`semantics.Source`).
 * communes: `met` counts met criteria only; `not_applicable` counts criteria whose every
   indicator is not applicable; `meets_set` is true when every criterion is met or not
   applicable (met + not_applicable == total): a criterion that does not apply to a commune
   does not stand in its way. basically_met never counts as met.
 
 Output types: `unit` is String, `period` and `criterion` Int32; columns with a closed
-vocabulary (statuses, indicator, measure, op, stage, column, basis, set_version) are
+vocabulary (statuses, indicator, measure, op, stage, column, basis, set_version, source) are
 `pl.Enum`, which compares with plain strings and with the members of `semantics.Status`,
 `semantics.Stage` and `schema.Op` (`pl.col("status") == Status.MET`) and gives strings from
 `to_list()`/`to_dicts()`; cast to `pl.String` before joining them with String columns.
@@ -73,7 +77,7 @@ from ntm.evaluation import semantics as S
 _STATUS = pl.Enum(S.Status)
 _CELL_STATUS = pl.Enum(list(S.CELL_STATUSES))
 _STAGE = pl.Enum(S.Stage)
-_BASIS = pl.Enum(["declared", "computed"])
+_SOURCE = pl.Enum(S.Source)
 
 
 @dataclass(frozen=True)
@@ -893,33 +897,36 @@ def _statuses(plan: _Plan, columns: dict[str, pl.Series], with_gap: bool = False
     return status
 
 
-def _declared_dense(plan: _Plan, declared: pl.DataFrame | None) -> pl.Series | None:
-    """Declared statuses, dense by (unit, year, criterion position); null where none."""
+def _declared_dense(
+    plan: _Plan, declared: pl.DataFrame | None, what: str = "declared"
+) -> pl.Series | None:
+    """Criterion-level statuses (declared, or decided by the province: `what`), dense by
+    (unit, year, criterion position); null where none. None when there is none at all."""
     if declared is None:
         return None
     missing = [c for c in ("unit", "period", "criterion", "status") if c not in declared.columns]
     if missing:
-        raise ValueError(f"declared: thiếu cột {missing} (missing columns)")
+        raise ValueError(f"{what}: thiếu cột {missing} (missing columns)")
     nk, ny = len(plan.criteria), len(plan.years)
     status = declared.get_column("status").cast(pl.String)
     bad = status.is_null() | ~status.is_in(list(S.DECLARED_STATUSES))
     if bad.any():
         raise ValueError(
-            f"declared: trạng thái không hợp lệ (status must be met/basically_met/not_met): "
+            f"{what}: trạng thái không hợp lệ (status must be met/basically_met/not_met): "
             f"{status.filter(bad).unique().head(5).to_list()}"
         )
     crit = declared.get_column("criterion")
     unknown_crit = ~crit.is_in(plan.criteria)
     if unknown_crit.any():
         raise ValueError(
-            f"declared: tiêu chí không có trong bộ {plan.cset.id} (unknown criteria): "
+            f"{what}: tiêu chí không có trong bộ {plan.cset.id} (unknown criteria): "
             f"{crit.filter(unknown_crit).unique().sort().to_list()}"
         )
     uid = _encode_keys(declared.get_column("unit"), plan.units, "unit")
     if uid.null_count():
         codes = declared.get_column("unit").filter(uid.is_null()).unique().sort().head(5)
         raise ValueError(
-            f"declared: đơn vị không có trong danh sách (units not in units): {codes.to_list()}"
+            f"{what}: đơn vị không có trong danh sách (units not in units): {codes.to_list()}"
         )
     frame = pl.DataFrame(
         {
@@ -933,32 +940,76 @@ def _declared_dense(plan: _Plan, declared: pl.DataFrame | None) -> pl.Series | N
             "code": status.replace_strict(S.STATUS_CODE, return_dtype=pl.UInt8),
         }
     ).filter(pl.col("yi").is_not_null())
+    if frame.height == 0:
+        return None
     slots = frame.select(
         (pl.col("uid").cast(pl.Int64) * ny + pl.col("yi")) * nk + pl.col("k")
     ).to_series()
     if slots.n_unique() != slots.len():
         raise ValueError(
-            "declared: có nhiều hơn một dòng cho cùng đơn vị, năm và tiêu chí "
+            f"{what}: có nhiều hơn một dòng cho cùng đơn vị, năm và tiêu chí "
             "(more than one row per unit, period and criterion)"
         )
     dense = pl.repeat(None, plan.nuy * nk, dtype=pl.UInt8, eager=True)
-    if slots.len():
-        dense.scatter(slots, frame.get_column("code"))
+    dense.scatter(slots, frame.get_column("code"))
     return dense
 
 
-def _final_criteria(plan: _Plan, status: pl.DataFrame, declared: pl.Series | None) -> pl.DataFrame:
-    """Wide final criterion statuses s{j} (declared wins) next to computed k{j}, d{j}."""
+@dataclass(frozen=True)
+class _Record:
+    """The criterion-level statuses beside the values, dense (see `_declared_dense`)."""
+
+    declared: pl.Series | None
+    decided: pl.Series | None
+
+    @staticmethod
+    def of(plan: _Plan, declared: pl.DataFrame | None, decided: pl.DataFrame | None) -> _Record:
+        return _Record(_declared_dense(plan, declared), _declared_dense(plan, decided, "decided"))
+
+
+# Which status stands, from the computed status k, the declared d and the province's decision
+# p (codes; d and p null when absent): the province's decision, else the computed result where
+# the values decide the criterion, else the declaration, else the computed status.
+def _decided_by_values(k: pl.Expr) -> pl.Expr:
+    return k.is_in(list(S.DECIDED_CODES))
+
+
+def _final_status(k: pl.Expr, d: pl.Expr, p: pl.Expr) -> pl.Expr:
+    return pl.coalesce(p, pl.when(_decided_by_values(k)).then(k).otherwise(pl.coalesce(d, k)))
+
+
+def _source(k: pl.Expr, d: pl.Expr, p: pl.Expr) -> pl.Expr:
+    code = (
+        pl.when(p.is_not_null())
+        .then(pl.lit(S.SOURCES.index(S.Source.PROVINCE), pl.UInt8))
+        .when(d.is_not_null() & ~_decided_by_values(k))
+        .then(pl.lit(S.SOURCES.index(S.Source.DECLARED), pl.UInt8))
+        .otherwise(pl.lit(S.SOURCES.index(S.Source.COMPUTED), pl.UInt8))
+    )
+    return code.cat.to(_SOURCE)
+
+
+def _disagreement(k: pl.Expr, d: pl.Expr) -> pl.Expr:
+    """A declaration differing from a result the values decide (null declarations: false)."""
+    return (d.is_not_null() & _decided_by_values(k) & (d != k)).fill_null(False)
+
+
+def _final_criteria(plan: _Plan, status: pl.DataFrame, rec: _Record) -> pl.DataFrame:
+    """Wide final criterion statuses s{j} next to computed k{j}."""
     nk = len(plan.criteria)
     frame = status.select([f"k{j}" for j in range(nk)])
-    if declared is None:
-        return frame.with_columns(
-            [pl.col(f"k{j}").alias(f"s{j}") for j in range(nk)]
-            + [pl.lit(None, pl.UInt8).alias(f"d{j}") for j in range(nk)]
-        )
-    frame = pl.concat([frame, _wide(declared, nk, "d")], how="horizontal")
+    none = pl.lit(None, pl.UInt8)
+    parts = [frame]
+    for dense, prefix in ((rec.declared, "d"), (rec.decided, "p")):
+        if dense is not None:
+            parts.append(_wide(dense, nk, prefix))
+    frame = pl.concat(parts, how="horizontal")
+
+    def col(prefix: str, j: int) -> pl.Expr:
+        return pl.col(f"{prefix}{j}") if f"{prefix}{j}" in frame.columns else none
+
     return frame.with_columns(
-        [pl.coalesce(pl.col(f"d{j}"), pl.col(f"k{j}")).alias(f"s{j}") for j in range(nk)]
+        [_final_status(pl.col(f"k{j}"), col("d", j), col("p", j)).alias(f"s{j}") for j in range(nk)]
     )
 
 
@@ -1073,28 +1124,31 @@ COMMUNES_SCHEMA: dict[str, pl.DataType] = {
 # ---------------------------------------------------------------------------------- long frames
 
 
-def _criteria_frame(plan: _Plan, final: pl.DataFrame, declared: pl.Series | None) -> pl.DataFrame:
+def _criteria_frame(plan: _Plan, final: pl.DataFrame, rec: _Record) -> pl.DataFrame:
     nk, ny = len(plan.criteria), len(plan.years)
     n = plan.nuy * nk
     computed = _interleave(final, [f"k{j}" for j in range(nk)], "computed")
-    decl = declared if declared is not None else pl.repeat(None, n, dtype=pl.UInt8, eager=True)
+    none = pl.repeat(None, n, dtype=pl.UInt8, eager=True)
     r = pl.int_range(0, n, dtype=pl.UInt32)
     uy = r // max(nk, 1)
-    frame = pl.DataFrame({"_c": computed, "_d": decl.rename("_d")})
+    frame = pl.DataFrame(
+        {
+            "_c": computed,
+            "_d": (rec.declared if rec.declared is not None else none).rename("_d"),
+            "_p": (rec.decided if rec.decided is not None else none).rename("_p"),
+        }
+    )
+    c, d, p = pl.col("_c"), pl.col("_d"), pl.col("_p")
     return frame.select(
         unit=pl.lit(pl.Series(plan.units, dtype=pl.String)).gather(uy // max(ny, 1)),
         period=pl.lit(pl.Series(plan.years, dtype=pl.Int32)).gather(uy % max(ny, 1)),
         criterion=pl.lit(pl.Series(plan.criteria, dtype=pl.Int32)).gather(r % max(nk, 1)),
-        computed_status=_codes_to_enum(pl.col("_c"), _STATUS),
-        declared_status=_codes_to_enum(pl.col("_d"), _STATUS),
-        status=_codes_to_enum(pl.coalesce(pl.col("_d"), pl.col("_c")), _STATUS),
-        basis=_codes_to_enum(
-            pl.when(pl.col("_d").is_null())
-            .then(pl.lit(1, pl.UInt8))
-            .otherwise(pl.lit(0, pl.UInt8)),
-            _BASIS,
-        ),
-        conflict=(pl.col("_d").is_not_null() & (pl.col("_d") != pl.col("_c"))),
+        computed_status=_codes_to_enum(c, _STATUS),
+        declared_status=_codes_to_enum(d, _STATUS),
+        decided_status=_codes_to_enum(p, _STATUS),
+        status=_codes_to_enum(_final_status(c, d, p), _STATUS),
+        source=_source(c, d, p),
+        conflict=_disagreement(c, d),
     )
 
 
@@ -1268,10 +1322,17 @@ def evaluate(
     years: Sequence[int] | None = None,
     overlays: Sequence[Overlay] = (),
     declared: pl.DataFrame | None = None,
+    decided: pl.DataFrame | None = None,
     check_period: bool = True,
     measures: Mapping[str, Measure] | None = None,
 ) -> Evaluation:
     """Evaluate every unit for every year: explained indicator rows, criteria, communes.
+
+    `declared` and `decided` (unit, period, criterion, status) are criterion-level statuses:
+    the declared ones (by the commune or a reviewer) and the province office's decisions. A
+    criterion's status is the province's decision if there is one; else the computed result
+    wherever the values decide the criterion (met, not met or not applicable), a differing
+    declaration being flagged `conflict`; else the declaration; else the computed status.
 
     `measures` defaults to the bundled catalogue (`load_measures()`); it tells shares from
     plain numbers.
@@ -1285,13 +1346,13 @@ def evaluate(
         dense = _encode_values(plan, values, with_parts=True)
         columns, parts = _measure_columns(plan, dense), _dense_explained(plan, dense, index)
     status = _statuses(plan, columns, with_gap=True)
-    declared_dense = _declared_dense(plan, declared)
-    final = _final_criteria(plan, status, declared_dense)
+    rec = _Record.of(plan, declared, decided)
+    final = _final_criteria(plan, status, rec)
     return Evaluation(
         set_id=cset.id,
         labels=dict(plan.national_labels),
         indicators=_indicators_frame(plan, index, parts, status),
-        criteria=_criteria_frame(plan, final, declared_dense),
+        criteria=_criteria_frame(plan, final, rec),
         communes=_communes(plan, final),
     )
 
@@ -1304,6 +1365,7 @@ def evaluate_counts(
     years: Sequence[int] | None = None,
     overlays: Sequence[Overlay] = (),
     declared: pl.DataFrame | None = None,
+    decided: pl.DataFrame | None = None,
     check_period: bool = True,
     measures: Mapping[str, Measure] | None = None,
 ) -> pl.DataFrame:
@@ -1315,5 +1377,5 @@ def evaluate_counts(
     else:
         columns = _measure_columns(plan, _encode_values(plan, values, with_parts=False))
     status = _statuses(plan, columns)
-    final = _final_criteria(plan, status, _declared_dense(plan, declared))
+    final = _final_criteria(plan, status, _Record.of(plan, declared, decided))
     return _communes(plan, final)

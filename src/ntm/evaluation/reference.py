@@ -48,8 +48,9 @@ CRITERIA_SCHEMA: dict[str, pl.DataType] = {
     "criterion": pl.Int32(),
     "computed_status": pl.String(),
     "declared_status": pl.String(),
+    "decided_status": pl.String(),
     "status": pl.String(),
-    "basis": pl.String(),
+    "source": pl.String(),
     "conflict": pl.Boolean(),
 }
 
@@ -131,6 +132,7 @@ def evaluate_reference(
     years: Sequence[int] | None = None,
     overlays: Sequence[Overlay] = (),
     declared: pl.DataFrame | None = None,
+    decided: pl.DataFrame | None = None,
     check_period: bool = True,
     measures: Mapping[str, Measure] | None = None,
 ) -> Evaluation:
@@ -164,13 +166,7 @@ def evaluate_reference(
         if key not in chosen or stage == Stage.VERIFIED:
             chosen[key] = {**row, "stage": stage}
 
-    decl: dict[tuple[str, int, int], Status] = {}
-    if declared is not None:
-        for row in declared.to_dicts():
-            if row["period"] in years:
-                decl[(row["unit"], int(row["period"]), int(row["criterion"]))] = Status(
-                    row["status"]
-                )
+    decl, decisions = _by_key(declared, years), _by_key(decided, years)
 
     ind_rows: list[dict[str, Any]] = []
     crit_rows: list[dict[str, Any]] = []
@@ -248,7 +244,14 @@ def evaluate_reference(
                     ind_statuses.append(Status.MISSING_THRESHOLD)
                 computed = _worst(ind_statuses)
                 declared_status = decl.get((code, year, criterion.number))
-                status = declared_status or computed
+                decided_status = decisions.get((code, year, criterion.number))
+                by_values = computed in (Status.MET, Status.NOT_MET, Status.NOT_APPLICABLE)
+                if decided_status is not None:
+                    status, source = decided_status, "province"
+                elif by_values or declared_status is None:
+                    status, source = computed, "computed"
+                else:
+                    status, source = declared_status, "declared"
                 final[criterion.number] = status
                 crit_rows.append(
                     {
@@ -257,9 +260,12 @@ def evaluate_reference(
                         "criterion": criterion.number,
                         "computed_status": computed,
                         "declared_status": declared_status,
+                        "decided_status": decided_status,
                         "status": status,
-                        "basis": "declared" if declared_status else "computed",
-                        "conflict": declared_status is not None and declared_status != computed,
+                        "source": source,
+                        "conflict": declared_status is not None
+                        and by_values
+                        and declared_status != computed,
                     }
                 )
             commune_rows.append(_commune(code, year, final, rule_keys(cset), cset))
@@ -270,6 +276,16 @@ def evaluate_reference(
         criteria=pl.DataFrame(crit_rows, schema=CRITERIA_SCHEMA),
         communes=pl.DataFrame(commune_rows, schema=COMMUNES_SCHEMA),
     )
+
+
+def _by_key(frame: pl.DataFrame | None, years: Sequence[int]) -> dict[tuple[str, int, int], Status]:
+    if frame is None:
+        return {}
+    return {
+        (row["unit"], int(row["period"]), int(row["criterion"])): Status(row["status"])
+        for row in frame.to_dicts()
+        if row["period"] in years
+    }
 
 
 def rule_keys(cset: CriteriaSet) -> list[int]:

@@ -35,6 +35,16 @@ class Stage(StrEnum):
     VERIFIED = "verified"
 
 
+class Source(StrEnum):
+    """Where a criterion's status comes from: computed from the values, declared (the
+    criterion's result recorded without values behind it) or decided by the province office
+    over a computed result."""
+
+    DECLARED = "declared"
+    COMPUTED = "computed"
+    PROVINCE = "province"
+
+
 # The engine's codes of the statuses (the order of `Status`).
 NOT_APPLICABLE: Final = 0
 MET: Final = 1
@@ -51,6 +61,10 @@ DECLARED_STATUSES: Final = (Status.MET, Status.BASICALLY_MET, Status.NOT_MET)
 # No result: a value, a commune group or a threshold is missing (never met, never failing).
 UNKNOWN_STATUSES: Final = (Status.MISSING_DATA, Status.MISSING_GROUP, Status.MISSING_THRESHOLD)
 UNKNOWN: Final = (MISSING_DATA, MISSING_GROUP, MISSING_THRESHOLD)
+# Computed statuses that decide a criterion: where the values give one, a declaration does not
+# count (only the province's decision overrides it).
+DECIDED_CODES: Final = (NOT_APPLICABLE, MET, NOT_MET)
+SOURCES: Final = tuple(Source)
 CELL_STATUSES: Final[tuple[str, ...]] = get_args(CellStatus)
 OPS: Final = tuple(Op)
 

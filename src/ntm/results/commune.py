@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation
-from ntm.evaluation.semantics import Status
+from ntm.evaluation.semantics import Source, Status
 from ntm.results import record
 from ntm.results.evaluation import compute, evaluated
 from ntm.results.provenance import record_sets, simulated_province_of
@@ -53,8 +53,10 @@ class CriterionRow:
     status: str
     computed_status: str
     declared_status: str | None
-    conflict: bool
+    conflict: bool  # declared differs from a result the values decide
     conditions: tuple[ConditionRow, ...]
+    source: str = Source.COMPUTED  # where `status` comes from (`semantics.Source`)
+    decision_reason: str = ""  # the province's written reason when `source` is its decision
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ class CommuneView:
         return self.approved_only and not self.approved
 
 
-def _province(unit: Unit) -> Unit | None:
+def province_of(unit: Unit) -> Unit | None:
+    """The province above a unit (its parents loaded)."""
     node: Unit | None = unit
     while node is not None and node.kind != UnitKind.PROVINCE:
         node = node.parent
@@ -123,6 +126,8 @@ def conditions(ev: Evaluation | None, cset: CriteriaSet, language: str) -> list[
                 computed_status=str(r["computed_status"]) if r else Status.MISSING_DATA,
                 declared_status=r["declared_status"] if r else None,
                 conflict=bool(r["conflict"]) if r else False,
+                source=str(r["source"]) if r else Source.COMPUTED,
+                decision_reason=str(r.get("decision_reason") or "") if r else "",
                 conditions=tuple(
                     ConditionRow(
                         indicator=str(x["indicator"]),
@@ -178,7 +183,7 @@ def commune_view(
     unless the period is approved), and its history (each year at its end, as on the
     province overview)."""
     unit = _with_parents(unit)
-    province = _province(unit)
+    province = province_of(unit)
     extra = record_sets(province) if province is not None else ()
     years = years_with_sets(record.periods_with_data([unit.pk]), extra)
     defaulted = DefaultPeriod.ASKED

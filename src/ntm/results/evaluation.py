@@ -95,7 +95,8 @@ def _plain(frame: pl.DataFrame) -> pl.DataFrame:
 @dataclass(frozen=True)
 class Evaluated:
     """Results of some units for one period under one set: `evaluation` holds every unit
-    (one without any entry or declaration has all its conditions "missing data", with their
+    (its criteria with the province's `decision_reason` where it decided one; one without any
+    entry or declaration has all its conditions "missing data", with their
     thresholds); `with_data` the keys of the units holding something; `label` the set
     version used."""
 
@@ -145,18 +146,24 @@ def compute(
     ids = [u.pk for u in units]
     values = source.values_frame(ids, period, at=at)
     declared = source.declared_frame(ids, period, cset.id, at=at)
-    holding = set(values.get_column("unit").unique().to_list())
-    holding |= set(declared.get_column("unit").unique().to_list())
+    decided = source.decided_frame(ids, period, cset.id, at=at)
+    holding: set[str] = set()
+    for frame in (values, declared, decided):
+        holding |= set(frame.get_column("unit").unique().to_list())
     ev = evaluate(
         cset,
         units_frame(units, period),
         values,
         years=[period],
         declared=declared,
+        decided=decided.drop("reason"),
         measures=load_measures(),
     )
     label = ev.labels.get(period, cset.id)
-    plain = [_plain(f) for f in (ev.indicators, ev.criteria, ev.communes)]
+    # The province's reason goes with its decision wherever the criterion is shown.
+    reasons = decided.select("unit", "criterion", decision_reason="reason")
+    criteria = ev.criteria.join(reasons, on=["unit", "criterion"], how="left")
+    plain = [_plain(f) for f in (ev.indicators, criteria, ev.communes)]
     parts = [f.partition_by("unit", as_dict=True) for f in plain]
     out = {}
     for u in units:

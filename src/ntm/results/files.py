@@ -5,7 +5,7 @@ the stored record (`ntm.results.province`): each file is one year; its communes 
 GSO code among the province's communes in force on the year's reference day, and the values
 it carries (`values`, written by `ntm evaluate --json`) are evaluated again under the file's
 criteria set — as recorded, or re-based onto another date's units. Files hold no declared
-statuses, no approvals and no history: "as of" reads them as they are.
+statuses, no decisions, no approvals and no history: "as of" reads them as they are.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from ntm.evaluation import VALUES_SCHEMA
 from ntm.results.query import ChoiceError
-from ntm.results.record import DECLARED_SCHEMA
+from ntm.results.record import DECIDED_SCHEMA, DECLARED_SCHEMA
 from ntm.results.scope import all_communes, period_day
 from ntm.units.models import Unit
 
@@ -47,6 +47,11 @@ class FileRecord:
         self, unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
     ) -> pl.DataFrame:
         return pl.DataFrame(schema=DECLARED_SCHEMA)
+
+    def decided_frame(
+        self, unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
+    ) -> pl.DataFrame:
+        return pl.DataFrame(schema=DECIDED_SCHEMA)
 
     def approved_units(
         self, unit_ids: Iterable[int], period: int, set_id: str, *, at: dt.datetime | None = None

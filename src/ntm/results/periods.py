@@ -167,12 +167,18 @@ def _rebase(
     )
     keys = list(units)
     in_scope = rebased.values.filter(pl.col("unit").is_in(keys))
-    declared = transfer_results(source.declared_frame(holding, period, cset.id, at=at), walk)
-    if declared.height:
-        declared = declared.filter(pl.col("comparable") & pl.col("unit").is_in(keys))
-    declared = declared.select("unit", "period", "criterion", "status")
+
+    def carried(frame: pl.DataFrame) -> pl.DataFrame:
+        moved = transfer_results(frame, walk)
+        if moved.height:
+            moved = moved.filter(pl.col("comparable") & pl.col("unit").is_in(keys))
+        return moved.select("unit", "period", "criterion", "status")
+
+    declared = carried(source.declared_frame(holding, period, cset.id, at=at))
+    decided = carried(source.decided_frame(holding, period, cset.id, at=at))
     # Values carry only when every part of the new unit had them (see ntm.stats.rebase);
-    # declarations only onto unchanged territory, so they are comparable as they stand.
+    # declarations and decisions only onto unchanged territory, so they are comparable as
+    # they stand.
     comparable = (
         pl.concat(
             [
@@ -180,6 +186,7 @@ def _rebase(
                     "unit", (pl.col("comparable") & (pl.col("missing_parts") == 0)).alias("ok")
                 ),
                 declared.select("unit", pl.lit(True).alias("ok")),
+                decided.select("unit", pl.lit(True).alias("ok")),
             ]
         )
         .group_by("unit")
@@ -199,6 +206,7 @@ def _rebase(
         rebased.for_engine().filter(pl.col("unit").is_in(target_keys)),
         years=[period],
         declared=declared.filter(pl.col("unit").is_in(target_keys)),
+        decided=decided.filter(pl.col("unit").is_in(target_keys)),
         measures=load_measures(),
     )
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ntm.criteria.schema import CriteriaSet, Criterion
+from ntm.evaluation import semantics
 from ntm.results import cache as rcache
 from ntm.results import record
 from ntm.results.evaluation import set_fingerprint
@@ -135,6 +136,10 @@ class ProvinceOverview:
     held_back: int = 0  # communes with data left out as not approved (`approved_only`)
     defaulted: DefaultPeriod = DefaultPeriod.ASKED
     revocation_scope: str = REVOCATION_SCOPE
+    # Declarations differing from the computed result: not yet decided by the province office,
+    # and decided (`ntm.results.disagreements` lists them).
+    disagreements_open: int = 0
+    disagreements_decided: int = 0
 
     @property
     def figures(self) -> Figures:
@@ -227,6 +232,15 @@ def _at_risk(res: PeriodResults, language: str) -> list[RiskCommune]:
         for r in watch.revocation_watch(ev.communes, ev.criteria)
     ]
     return sorted(out, key=lambda r: (not r.certain, -r.failing_share, r.unit.name_key, r.unit.pk))
+
+
+def _disagreements(res: PeriodResults) -> tuple[int, int]:
+    """(open, decided) disagreements among the period's results."""
+    if res.evaluation is None:
+        return 0, 0
+    found = res.evaluation.criteria.filter(pl.col("conflict"))
+    decided = found.filter(pl.col("source") == semantics.Source.PROVINCE).height
+    return found.height - decided, decided
 
 
 def _points(res: PeriodResults) -> list[MapPoint]:
@@ -493,6 +507,7 @@ def _overview(
         for y in shown
     ]
     current = results[period]
+    disagreements_open, disagreements_decided = _disagreements(current)
     return ProvinceOverview(
         province=province,
         period=period,
@@ -517,4 +532,6 @@ def _overview(
         with_data=current.with_data,
         held_back=current.held_back,
         defaulted=defaulted,
+        disagreements_open=disagreements_open,
+        disagreements_decided=disagreements_decided,
     )

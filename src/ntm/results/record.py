@@ -1,11 +1,11 @@
 """Reading the stored record, live or as it stood at a moment (design decision 11).
 
 Every read is one indexed query over version rows (`ntm.values.models.EntryVersion`,
-`DeclarationVersion`, `SubmissionVersion`): the version of each entry, declaration or state
-that held at the moment is the one with effective_at <= moment < superseded_at (or without
-successor); the live record is the versions without successor. Its cost grows with the units
-and periods asked for, never with the length of their history or of the audit log, which is
-not read.
+`DeclarationVersion`, `ProvinceDecisionVersion`, `SubmissionVersion`): the version of each
+entry, declaration, decision or state that held at the moment is the one with
+effective_at <= moment < superseded_at (or without successor); the live record is the
+versions without successor. Its cost grows with the units and periods asked for, never with
+the length of their history or of the audit log, which is not read.
 
 Frames name units by primary key as text (GSO codes are reused over time).
 """
@@ -26,6 +26,7 @@ from ntm.values.models import (
     DeclarationVersion,
     EntryVersion,
     PeriodStamp,
+    ProvinceDecisionVersion,
     State,
     SubmissionVersion,
 )
@@ -36,6 +37,8 @@ DECLARED_SCHEMA: dict[str, pl.DataType] = {
     "criterion": pl.Int32(),
     "status": pl.String(),
 }
+# The province's decisions: the declared schema and the written reason.
+DECIDED_SCHEMA: dict[str, pl.DataType] = {**DECLARED_SCHEMA, "reason": pl.String()}
 
 
 def moment(as_of: dt.datetime | dt.date) -> dt.datetime:
@@ -107,24 +110,44 @@ def values_frame(
     ).cast(VALUES_SCHEMA)  # type: ignore[arg-type]
 
 
-def declared_frame(
-    unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
+def _criterion_frame(
+    model: type[DeclarationVersion] | type[ProvinceDecisionVersion],
+    fields: Sequence[str],
+    unit_ids: Sequence[int],
+    period: int,
+    set_id: str,
+    at: dt.datetime | None,
 ) -> pl.DataFrame:
-    """The criteria declared met / basically met / not met under the set at `at`."""
     query = (
-        DeclarationVersion.objects.filter(unit_id__in=list(unit_ids), period=period, set_id=set_id)
+        model.objects.filter(unit_id__in=list(unit_ids), period=period, set_id=set_id)
         .filter(held_at(at))
         .exclude(status="")
         .order_by()
-        .values_list("unit_id", "criterion", "status")
+        .values_list("unit_id", "criterion", *fields)
     )
-    frame = pl.DataFrame(_rows(query), schema=["unit", "criterion", "status"], orient="row")
+    frame = pl.DataFrame(_rows(query), schema=["unit", "criterion", *fields], orient="row")
     return frame.select(
         pl.col("unit").cast(pl.String),
         pl.lit(period, pl.Int32).alias("period"),
         pl.col("criterion").cast(pl.Int32),
-        pl.col("status").cast(pl.String),
+        *(pl.col(f).cast(pl.String) for f in fields),
     )
+
+
+def declared_frame(
+    unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
+) -> pl.DataFrame:
+    """The criteria declared met / basically met / not met under the set at `at`."""
+    return _criterion_frame(DeclarationVersion, ["status"], unit_ids, period, set_id, at)
+
+
+def decided_frame(
+    unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
+) -> pl.DataFrame:
+    """The province office's decisions on criteria under the set at `at`, with their reasons
+    (`DECIDED_SCHEMA`)."""
+    fields = ["status", "reason"]
+    return _criterion_frame(ProvinceDecisionVersion, fields, unit_ids, period, set_id, at)
 
 
 def states(
@@ -150,8 +173,8 @@ def approved_units(
 def units_with_data(
     unit_ids: Iterable[int], period: int, set_id: str, *, at: dt.datetime | None = None
 ) -> set[int]:
-    """The units holding some entry for the period, or a criterion declared under the set,
-    at `at`."""
+    """The units holding some entry for the period, or a criterion declared or decided under
+    the set, at `at`."""
     ids = list(unit_ids)
     found = set(
         entries_held_at(
@@ -162,14 +185,15 @@ def units_with_data(
             at,
         )
     )
-    found |= set(
-        DeclarationVersion.objects.filter(unit_id__in=ids, period=period, set_id=set_id)
-        .filter(held_at(at))
-        .exclude(status="")
-        .order_by()
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
+    for model in (DeclarationVersion, ProvinceDecisionVersion):
+        found |= set(
+            model.objects.filter(unit_id__in=ids, period=period, set_id=set_id)
+            .filter(held_at(at))
+            .exclude(status="")
+            .order_by()
+            .values_list("unit_id", flat=True)
+            .distinct()
+        )
     return found
 
 
@@ -248,6 +272,10 @@ class Source(Protocol):
         self, unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
     ) -> pl.DataFrame: ...
 
+    def decided_frame(
+        self, unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
+    ) -> pl.DataFrame: ...
+
     def approved_units(
         self, unit_ids: Iterable[int], period: int, set_id: str, *, at: dt.datetime | None = None
     ) -> set[int]: ...
@@ -275,6 +303,7 @@ class _Stored:
     cached = True
     values_frame = staticmethod(values_frame)
     declared_frame = staticmethod(declared_frame)
+    decided_frame = staticmethod(decided_frame)
     approved_units = staticmethod(approved_units)
     units_with_data = staticmethod(units_with_data)
     periods_with_data = staticmethod(periods_with_data)

@@ -200,6 +200,12 @@ PAGES: dict[str, Page] = {
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_group_file,
     ),
+    # The list of disagreements reads the province; deciding is `values:decide`.
+    "web:disagreements": Page(
+        _province,
+        get=READ_PROVINCE,
+        post=REFUSED_METHOD,
+    ),
     "web:commune": Page(
         _commune_a,
         get=READ_A,
@@ -232,6 +238,13 @@ PAGES: dict[str, Page] = {
         get=REFUSED_METHOD,
         post=(302, 404, 302, 302, 403, 403, LOGIN),
         data=lambda w: {"status": "met"},
+    ),
+    # Deciding a criterion over its computed result is the province office's act alone.
+    "values:decide": Page(
+        lambda w: [*_grid(w), 10],
+        get=REFUSED_METHOD,
+        post=(403, 404, 403, 302, 403, 403, LOGIN),
+        data=lambda w: {"status": "met", "reason": "Biên bản thẩm định bổ sung"},
     ),
     # Approving A's submitted period is the province office's act.
     "values:workflow": Page(

@@ -301,11 +301,11 @@ class Declaration(models.Model):
         return f"{self.unit_id}/{self.period}/{self.set_id}/{self.criterion}: {self.status}"
 
 
-class DeclarationVersion(models.Model):
-    """One declared status of a criterion ("" once withdrawn), held from `effective_at` until
-    `superseded_at` (see `EntryVersion`)."""
+class CriterionVersion(models.Model):
+    """What a version of a criterion-level record holds: a status ("" once withdrawn) of a
+    unit's period under a set, from `effective_at` until `superseded_at` (see
+    `EntryVersion`)."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="versions")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     period = models.IntegerField()
     set_id = models.CharField(max_length=100)
@@ -322,6 +322,15 @@ class DeclarationVersion(models.Model):
     audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        abstract = True
+
+
+class DeclarationVersion(CriterionVersion):
+    """One declared status of a criterion."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="versions")
+
+    class Meta:
         ordering = ("declaration_id", "version")
         constraints = (
             models.UniqueConstraint(
@@ -334,10 +343,66 @@ class DeclarationVersion(models.Model):
         return f"{self.declaration_id} v{self.version}: {self.status or '—'}"
 
 
+class ProvinceDecision(models.Model):
+    """The province office's decision on a criterion's status for a unit's period under a set,
+    standing over the computed result (shown as *quyết định của tỉnh*), with its written
+    reason. A withdrawn decision keeps its row with an empty status (see `Declaration`)."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    period = models.IntegerField()
+    set_id = models.CharField(max_length=100)
+    criterion = models.IntegerField()
+    status = models.CharField(max_length=20, blank=True, default="")
+    reason = models.TextField(blank=True, default="")
+    version = models.PositiveIntegerField(default=0)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("unit_id", "period", "set_id", "criterion")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("unit", "period", "set_id", "criterion"),
+                name="values_provincedecision_unit_period_set_criterion",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[*DeclaredStatus.values, ""]),
+                name="values_provincedecision_status_valid",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.period}/{self.set_id}/{self.criterion}: {self.status}"
+
+
+class ProvinceDecisionVersion(CriterionVersion):
+    """One decision of the province on a criterion, with its reason."""
+
+    decision = models.ForeignKey(
+        ProvinceDecision, on_delete=models.PROTECT, related_name="versions"
+    )
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ("decision_id", "version")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("decision", "version"), name="values_provincedecisionversion_version"
+            ),
+        )
+        indexes = (models.Index(fields=("period", "unit", "effective_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} v{self.version}: {self.status or '—'}"
+
+
 class PeriodStamp(models.Model):
-    """The last change of a unit's period in the record: any entry, declaration or state
-    written for it moves `audit` to that change's audit row. Cached figures are keyed by the
-    stamps of the units and periods they read, so a write invalidates exactly those."""
+    """The last change of a unit's period in the record: any entry, declaration, province
+    decision or state written for it moves `audit` to that change's audit row. Cached figures
+    are keyed by the stamps of the units and periods they read, so a write invalidates exactly
+    those."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
     period = models.IntegerField()

@@ -1,13 +1,15 @@
-"""The record's time axis (design decision 11): the one writer of entries, declarations and
-period states, each with its version row, its audit row and the stamp of its unit's period.
+"""The record's time axis (design decision 11): the one writer of entries, declarations,
+province decisions and period states, each with its version row, its audit row and the stamp
+of its unit's period.
 
-Every service that changes a value's stage, a declared status or a period's state does it
-here, inside its own transaction and under its locks (`lock_periods`): the current row
-(`Value`, `Declaration`, `Submission`) changes, the version that held until now is closed at
-the new version's `effective_at`, the new version is written with the audit row of the change,
-and the unit's `PeriodStamp` moves to that audit row. An ordinary change holds from the moment
-it is written; only `load_history` (a past record, permission-checked and audited) gives
-versions an earlier `effective_at`, through `bulk_versions`.
+Every service that changes a value's stage, a declared status, a province decision or a
+period's state does it here, inside its own transaction and under its locks (`lock_periods`):
+the current row (`Value`, `Declaration`, `ProvinceDecision`, `Submission`) changes, the version
+that held until now is closed at the new version's `effective_at`, the new version is written
+with the audit row of the change, and the unit's `PeriodStamp` moves to that audit row. An
+ordinary change holds from the moment it is written; only `load_history` (a past record,
+permission-checked and audited) gives versions an earlier `effective_at`, through
+`bulk_versions`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from ntm.values.models import (
     DeclarationVersion,
     EntryVersion,
     PeriodStamp,
+    ProvinceDecision,
+    ProvinceDecisionVersion,
     State,
     Submission,
     SubmissionVersion,
@@ -160,6 +164,52 @@ def write_declaration(
         **_who(audit),
     )
     stamp([(declaration.unit_id, declaration.period)], audit)
+    return audit
+
+
+def write_decision(
+    decision: ProvinceDecision, status: str, reason: str, *, acting_user: User
+) -> AuditLog:
+    """Decide a criterion's status over its computed result ("" withdraws the decision) from
+    now on, for the written `reason`."""
+    before = {
+        "unit": decision.unit_id,
+        "period": decision.period,
+        "set": decision.set_id,
+        "criterion": decision.criterion,
+        "status": decision.status,
+        "reason": decision.reason,
+    }
+    audit = record(
+        action="values.decide",
+        object_type=DECISION_OBJECT,
+        object_id=decision.pk,
+        before=before,
+        after={**before, "status": status, "reason": reason},
+        acting_user=acting_user,
+        reason=reason,
+    )
+    decision.status = status
+    decision.reason = reason
+    decision.version += 1
+    decision.decided_by = acting_user
+    decision.decided_at = audit.created_at
+    decision.save()
+    _close(ProvinceDecisionVersion.objects.filter(decision=decision), audit.created_at)
+    ProvinceDecisionVersion.objects.create(
+        decision=decision,
+        unit_id=decision.unit_id,
+        period=decision.period,
+        set_id=decision.set_id,
+        criterion=decision.criterion,
+        status=status,
+        reason=reason,
+        version=decision.version,
+        effective_at=audit.created_at,
+        recorded_at=audit.created_at,
+        **_who(audit),
+    )
+    stamp([(decision.unit_id, decision.period)], audit)
     return audit
 
 
@@ -373,3 +423,4 @@ def write_past(
 VALUE_OBJECT = "values.value"
 SUBMISSION_OBJECT = "values.submission"
 DECLARATION_OBJECT = "values.declaration"
+DECISION_OBJECT = "values.provincedecision"

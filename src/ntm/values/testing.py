@@ -36,7 +36,7 @@ from ntm.criteria.loader import load_set
 from ntm.units.models import Unit
 from ntm.units.testing import rolled_back
 from ntm.values.models import Evidence, ImportJob, ImportState, Stage, Submission, Value
-from ntm.values.services import Entry, add_evidence, save_value, submit
+from ntm.values.services import Entry, add_evidence, declare_status, save_value, submit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -101,6 +101,21 @@ def make_world() -> World:
     )
     value.refresh_from_db()
     return World(p=p, value=value, evidence=evidence, submission=submission, job=job)
+
+
+def declared_over_a_failing_value(p: Personas) -> None:
+    """The reported bug's record: commune A declares criterion 10 (income) of YEAR met under
+    SET, and the appraiser's verified income fails it."""
+    declare_status(p.commune_a, YEAR, load_set(SET), 10, "met", acting_user=p.officer_a)
+    save_value(
+        p.commune_a,
+        INCOME,
+        YEAR,
+        Entry(value=1.0),
+        stage=Stage.VERIFIED,
+        expected_version=0,
+        acting_user=p.appraiser,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -72,6 +72,13 @@ class DeclareForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=(("", "—"), *DeclaredStatus.choices))
 
 
+class DecideForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=(("", "—"), *DeclaredStatus.choices))
+    # Required and bounded by the service, which says so.
+    reason = forms.CharField(required=False, widget=forms.Textarea)
+    back = forms.ChoiceField(required=False, choices=(("", ""), ("entry", "entry")))
+
+
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("File"))
     description = forms.CharField(

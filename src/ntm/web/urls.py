@@ -28,6 +28,11 @@ urlpatterns = [
         views_groups.groups_import,
         name="province_groups_import",
     ),
+    path(
+        "province/<int:pk>/disagreements/",
+        views_dashboards.disagreements,
+        name="disagreements",
+    ),
     path("commune/<int:pk>/", views_dashboards.commune, name="commune"),
     path("central/", views_dashboards.central, name="central"),
     path("criteria/", views.criteria_sets, name="criteria_sets"),

@@ -39,6 +39,11 @@ urlpatterns = [
         views.declare,
         name="declare",
     ),
+    path(
+        "commune/<int:pk>/<str:set_id>/<year:year>/decide/<int:criterion>/",
+        views.decide,
+        name="decide",
+    ),
     path("commune/<int:pk>/<str:set_id>/<year:year>/workflow/", views.workflow, name="workflow"),
     path("commune/<int:pk>/<year:year>/value/<str:measure>/", views.value_detail, name="value"),
     path(

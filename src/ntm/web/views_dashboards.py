@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 from ntm.accounts import permissions
 from ntm.results.central import CentralView, central_view
 from ntm.results.commune import commune_view
+from ntm.results.disagreements import disagreements as disagreements_of
 from ntm.results.province import ProvinceOverview, province_overview
 from ntm.results.query import ChoiceError, parse_day, parse_flag, parse_geography, parse_year
 from ntm.units.models import Unit, UnitKind
@@ -232,6 +233,33 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
             "query": request.GET.urlencode(),
             "can_upload": permissions.can_approve(request.user, unit),
             **_charts(o),
+        },
+    )
+
+
+@login_required
+@require_GET
+def disagreements(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where a declaration differs from the computed result, in a province and year; the
+    province office decides each one from here."""
+    unit = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
+    try:
+        d = disagreements_of(
+            unit,
+            period=parse_year(request.GET.get("period"), name=_("The year")),
+            set_id=request.GET.get("set") or None,
+            language=_language(),
+        )
+    except ChoiceError as e:
+        return _invalid(request, e, reverse("web:disagreements", args=[pk]))
+    return render(
+        request,
+        "web/disagreements.html",
+        {
+            "unit": unit,
+            "ancestors": ancestors_of(request, unit),
+            "d": d,
+            "can_decide": permissions.can_decide(request.user, unit),
         },
     )
 

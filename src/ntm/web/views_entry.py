@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -39,7 +40,7 @@ from ntm.criteria.loader import (
 from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure, Op
 from ntm.evaluation.semantics import Status
 from ntm.exchange.workbook import InputError
-from ntm.results.commune import unit_results
+from ntm.results.commune import province_of, unit_results
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
 from ntm.values.models import (
@@ -62,6 +63,7 @@ from ntm.vn.numbers import format_measured
 from ntm.web.forms import (
     CellForm,
     CommentForm,
+    DecideForm,
     DeclareForm,
     EvidenceForm,
     ImportForm,
@@ -189,9 +191,11 @@ class Block:
     status: str
     status_label: str
     status_class: str
-    basis: str
+    source: str
+    computed: str
     declared: str
     conflict: bool
+    decision_reason: str
     lines: list[Line]
     measures: set[str]
 
@@ -208,6 +212,7 @@ class Grid:
     can_claim: bool
     can_verify: bool
     can_declare: bool
+    can_decide: bool
 
 
 def _threshold_text(op: Op, threshold: float | None, measure: Measure) -> str:
@@ -336,9 +341,11 @@ def build_grid(
                 status=status,
                 status_label=status_label(status),
                 status_class=STATUS_CLASS.get(status, ""),
-                basis=str(crow.get("basis") or ""),
+                source=str(crow.get("source") or ""),
+                computed=str(crow.get("computed_status") or ""),
                 declared=str(crow.get("declared_status") or ""),
                 conflict=bool(crow.get("conflict")),
+                decision_reason=str(crow.get("decision_reason") or ""),
                 lines=lines,
                 measures={line.measure.key for line in lines},
             )
@@ -357,6 +364,7 @@ def build_grid(
         can_verify=may_verify,
         can_declare=(may_claim and state in (State.DRAFT, State.RETURNED))
         or (may_review and state != State.APPROVED),
+        can_decide=permissions.can_decide(user, unit) and state != State.APPROVED,
     )
 
 
@@ -538,6 +546,43 @@ def declare(request: HttpRequest, pk: int, set_id: str, year: int, criterion: in
             f'<tr><td colspan="7" class="errorlist" role="alert">{escape(error)}</td></tr>'
         ).encode() + response.content
     return response
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int, set_id: str, year: int, criterion: int) -> HttpResponse:
+    """The province office decides a criterion's status over its computed result; back to
+    the entry grid or to the province's list of disagreements."""
+    unit = commune_or_404(request, pk)
+    cset = set_or_404(set_id, year)
+    if criterion not in {c.number for c in cset.criteria}:
+        raise Http404
+    if not permissions.can_decide(request.user, unit):
+        raise PermissionDenied
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown status."))
+    else:
+        try:
+            services.decide_status(
+                unit,
+                year,
+                cset,
+                criterion,
+                form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                acting_user=_user(request),
+            )
+            messages.success(request, _("The province's decision is recorded."))
+        except services.NotAllowed:
+            raise PermissionDenied from None
+        except services.ValuesError as exc:
+            messages.error(request, str(exc))
+    province = province_of(unit)
+    if (form.is_valid() and form.cleaned_data["back"] == "entry") or province is None:
+        return redirect("values:entry", pk=unit.pk, set_id=set_id, year=year)
+    url = reverse("web:disagreements", args=[province.pk])
+    return redirect(f"{url}?{urlencode({'period': str(year), 'set': set_id})}")
 
 
 @login_required

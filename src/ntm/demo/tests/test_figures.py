@@ -133,11 +133,11 @@ def test_income_before_2020_is_declared(demo: DemoResult) -> None:
     """Income has no threshold before 2020: its status is declared, the others computed."""
     units = communes_on(province(), dt.date(2018, 12, 31))
     crit = _criteria(units, 2018)
-    basis = dict(crit.group_by("criterion").agg(pl.col("basis").unique()).iter_rows())
-    assert basis[10] == ["declared"]
-    assert all(basis[k] == ["computed"] for k in basis if k != 10)
+    source = dict(crit.group_by("criterion").agg(pl.col("source").unique()).iter_rows())
+    assert source[10] == ["declared"]
+    assert all(source[k] == ["computed"] for k in source if k != 10)
     crit_2020 = _criteria(units[:20], 2020)
-    assert crit_2020.get_column("basis").unique().to_list() == ["computed"]
+    assert crit_2020.get_column("source").unique().to_list() == ["computed"]
 
 
 def test_mid_2020_approval(demo: DemoResult) -> None:

@@ -110,8 +110,9 @@ def test_frames_have_one_row_per_key_and_the_contract_columns() -> None:
         "criterion",
         "computed_status",
         "declared_status",
+        "decided_status",
         "status",
-        "basis",
+        "source",
         "conflict",
     ]
     assert ev.communes.columns == [
@@ -369,33 +370,86 @@ def test_verified_value_is_preferred_and_reported() -> None:
     assert row(ev, "D", "1.1")["stage"] == "claimed"
 
 
-def test_declared_status_wins_and_conflicts_are_flagged() -> None:
-    rows = good_rows("D", 2020, income=(10.0, None, None))
-    declared = pl.DataFrame(
+def criterion_rows(unit: str, period: int, statuses: dict[int, str]) -> pl.DataFrame:
+    """Criterion-level statuses (declared or decided) of one unit and year."""
+    return pl.DataFrame(
         {
-            "unit": ["D", "D", "D"],
-            "period": [2020] * 3,
-            "criterion": [3, 1, 2],
-            "status": ["met", "met", "basically_met"],
-        }
+            "unit": [unit] * len(statuses),
+            "period": [period] * len(statuses),
+            "criterion": list(statuses),
+            "status": list(statuses.values()),
+        },
+        schema={"unit": pl.String, "period": pl.Int32, "criterion": pl.Int32, "status": pl.String},
     )
+
+
+def test_a_declaration_never_overrides_a_computed_result_and_a_difference_is_flagged() -> None:
+    # Criterion 3 fails on its value (income 10 < 20); 1 and 2 are met; 4's value is missing.
+    rows = good_rows("D", 2020, income=(10.0, None, None), poverty=None)
+    declared = criterion_rows("D", 2020, {3: "met", 1: "met", 2: "basically_met", 4: "met"})
     ev = run(values_frame(rows), declared=declared)
-    c3, c1, c2 = crit(ev, "D", 3), crit(ev, "D", 1), crit(ev, "D", 2)
+    c3, c1, c2, c4 = (crit(ev, "D", n) for n in (3, 1, 2, 4))
     assert (
         c3["computed_status"],
         c3["declared_status"],
         c3["status"],
-        c3["basis"],
+        c3["source"],
         c3["conflict"],
-    ) == ("not_met", "met", "met", "declared", True)
-    assert (c1["status"], c1["basis"], c1["conflict"]) == ("met", "declared", False)
-    assert (c2["status"], c2["conflict"]) == ("basically_met", True)
+    ) == ("not_met", "met", "not_met", "computed", True)
+    assert (c1["status"], c1["source"], c1["conflict"]) == ("met", "computed", False)
+    assert (c2["status"], c2["source"], c2["conflict"]) == ("met", "computed", True)
+    # The values do not decide criterion 4: the declaration counts, and differs from nothing.
+    assert (c4["computed_status"], c4["status"], c4["source"], c4["conflict"]) == (
+        "missing_data",
+        "met",
+        "declared",
+        False,
+    )
     c5 = crit(ev, "D", 5)
-    assert (c5["declared_status"], c5["basis"], c5["conflict"]) == (None, "computed", False)
+    assert (c5["declared_status"], c5["source"], c5["conflict"]) == (None, "computed", False)
     c = commune(ev, "D")
-    # basically_met never counts as met; it fails for the revocation share.
-    assert (c["met"], c["basically_met"], c["not_met"]) == (5, 1, 0)
-    assert c["failing_share"] == pytest.approx(1 / 7)
+    # 1, 2, 4 (declared), 5, 6 met; 3 not met; 7 has no indicator and no declaration.
+    assert (c["met"], c["basically_met"], c["not_met"], c["missing"]) == (5, 0, 1, 1)
+
+
+def test_a_province_decision_stands_over_the_computed_result_and_the_declaration() -> None:
+    rows = good_rows("D", 2020, income=(10.0, None, None))
+    declared = criterion_rows("D", 2020, {3: "met", 7: "met"})
+    decided = criterion_rows("D", 2020, {3: "met", 1: "basically_met", 7: "not_met"})
+    ev = run(values_frame(rows), declared=declared, decided=decided)
+    c3, c1, c7 = (crit(ev, "D", n) for n in (3, 1, 7))
+    assert (
+        c3["computed_status"],
+        c3["declared_status"],
+        c3["decided_status"],
+        c3["status"],
+        c3["source"],
+        c3["conflict"],
+    ) == ("not_met", "met", "met", "met", "province", True)
+    assert (c1["status"], c1["source"], c1["conflict"]) == ("basically_met", "province", False)
+    assert (c7["declared_status"], c7["status"], c7["source"]) == ("met", "not_met", "province")
+    c = commune(ev, "D")
+    assert (c["met"], c["basically_met"], c["not_met"]) == (5, 1, 1)
+    assert_frame_equal(
+        evaluate_counts(
+            SET,
+            UNITS,
+            values_frame(rows),
+            years=[2020],
+            measures=MEASURES,
+            declared=declared,
+            decided=decided,
+        ),
+        ev.communes,
+    )
+
+
+def test_a_decision_is_checked_like_a_declaration() -> None:
+    decided = criterion_rows("D", 2020, {3: "missing_data"})
+    with pytest.raises(ValueError, match="decided: trạng thái không hợp lệ"):
+        run(values_frame(good_rows("D", 2020)), decided=decided)
+    with pytest.raises(ValueError, match="decided: tiêu chí không có"):
+        run(values_frame(good_rows("D", 2020)), decided=criterion_rows("D", 2020, {99: "met"}))
 
 
 def test_criterion_without_indicators_can_only_be_declared() -> None:

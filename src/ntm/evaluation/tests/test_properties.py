@@ -100,15 +100,16 @@ def _eval(rows: list[dict[str, Any]], **kw: Any) -> Any:
 
 
 @SETTINGS
-@given(datasets(), declarations(), st.booleans())
+@given(datasets(), declarations(), declarations(), st.booleans())
 def test_engine_equals_reference(
-    rows: list[dict[str, Any]], declared: pl.DataFrame, with_overlay: bool
+    rows: list[dict[str, Any]], declared: pl.DataFrame, decided: pl.DataFrame, with_overlay: bool
 ) -> None:
     kw: dict[str, Any] = {
         "years": YEARS,
         "measures": MEASURES,
         "check_period": False,
         "declared": declared,
+        "decided": decided,
         "overlays": [overlay("20", 91.5)] if with_overlay else [],
     }
     values = values_frame(rows)
@@ -118,6 +119,34 @@ def test_engine_equals_reference(
         assert_frame_equal(plain(getattr(ev, name)), getattr(ref, name))
     assert_frame_equal(evaluate_counts(SET, UNITS, values, **kw), ev.communes)
     assert ev.labels == ref.labels
+
+
+@SETTINGS
+@given(datasets(), declarations(), declarations())
+def test_a_declaration_never_changes_a_criterion_the_values_decide(
+    rows: list[dict[str, Any]], declared: pl.DataFrame, decided: pl.DataFrame
+) -> None:
+    keys = ["unit", "period", "criterion"]
+    alone = plain(_eval(rows).criteria).select(*keys, alone="status")
+    both = plain(_eval(rows, declared=declared, decided=decided).criteria).join(alone, on=keys)
+    assert both.height == alone.height
+    by_values = pl.col("computed_status").is_in(["met", "not_met", "not_applicable"])
+    undecided = both.filter(pl.col("decided_status").is_null())
+    # Where the values decide, only the province's decision changes the status.
+    kept = undecided.filter(by_values)
+    assert (kept["status"] == kept["alone"]).all()
+    assert (kept["source"] == "computed").all()
+    differs = kept["declared_status"].is_not_null() & (kept["declared_status"] != kept["alone"])
+    assert (kept["conflict"] == differs).all()
+    # Elsewhere a declaration counts as declared.
+    filled = undecided.filter(~by_values & pl.col("declared_status").is_not_null())
+    assert (filled["status"] == filled["declared_status"]).all()
+    assert (filled["source"] == "declared").all()
+    assert not undecided.filter(~by_values)["conflict"].any()
+    # A province decision always stands.
+    overridden = both.filter(pl.col("decided_status").is_not_null())
+    assert (overridden["status"] == overridden["decided_status"]).all()
+    assert (overridden["source"] == "province").all()
 
 
 def _move(row: dict[str, Any], step: float) -> dict[str, Any]:

@@ -93,7 +93,7 @@ def test_2026_set_without_any_indicator_is_decided_by_declarations() -> None:
     assert set(crit.get_column("computed_status")) == {"missing_threshold"}
     a = crit.filter(pl.col("unit") == "A")
     assert set(a.get_column("status")) == {"met"}
-    assert set(a.get_column("basis")) == {"declared"}
+    assert set(a.get_column("source")) == {"declared"}
     b = crit.filter(pl.col("unit") == "B").sort("criterion")
     assert b.get_column("status").to_list()[:4] == [
         "met",
@@ -101,7 +101,7 @@ def test_2026_set_without_any_indicator_is_decided_by_declarations() -> None:
         "not_met",
         "missing_threshold",
     ]
-    assert b.get_column("basis").to_list()[:4] == ["declared"] * 3 + ["computed"]
+    assert b.get_column("source").to_list()[:4] == ["declared"] * 3 + ["computed"]
 
     assert counts(ev, "A") == (10, 0, 0, 0, 10, True)
     assert counts(ev, "B") == (1, 1, 1, 7, 10, False)
@@ -183,9 +183,9 @@ def test_advanced_set_with_values_for_some_criteria_and_declarations_for_the_res
     computed_a = dict(zip(a["criterion"], a["computed_status"], strict=True))
     assert {computed_a[n] for n in judged_a} == {"met"}
     assert {computed_a[n] for n in undecided_a} == {"missing_threshold"}
-    basis_a = dict(zip(a["criterion"], a["basis"], strict=True))
-    assert {basis_a[n] for n in judged_a} == {"computed"}
-    assert {basis_a[n] for n in undecided_a} == {"declared"}
+    source_a = dict(zip(a["criterion"], a["source"], strict=True))
+    assert {source_a[n] for n in judged_a} == {"computed"}
+    assert {source_a[n] for n in undecided_a} == {"declared"}
     assert counts(ev, "A") == (19, 0, 0, 0, 19, True)
     # B fails every criterion it can be judged on and declares two others basically met.
     nb = len(judged_b)

@@ -6,15 +6,17 @@ after; the read layer (`ntm.results`) sees the change by the stamp the write mov
 Errors carry a Vietnamese message (English after it) and leave nothing written.
 
 One module per action: `entries` (saving a stage of a value), `workflow` (submit, approve,
-return, reopen), `declarations`, `evidence`, `comments`, `imports` (a filled template),
-`past_record` (a record kept before ntm), `provenance` (simulated data); `history` reads a
-value's history back. `locks` holds the period locks every write takes, `checks` what every
-action checks first, `errors` the refusals. Entries, declarations and period states are
-written by `ntm.values.record` alone, the one writer of each.
+return, reopen), `declarations`, `decisions` (the province's, over a computed result),
+`evidence`, `comments`, `imports` (a filled template), `past_record` (a record kept before
+ntm), `provenance` (simulated data); `history` reads a value's history back. `locks` holds
+the period locks every write takes, `checks` what every action checks first, `errors` the
+refusals. Entries, declarations, province decisions and period states are written by
+`ntm.values.record` alone, the one writer of each.
 """
 
 from ntm.values.services.checks import MAX_REASON, measure_of
 from ntm.values.services.comments import MAX_COMMENT, add_comment
+from ntm.values.services.decisions import decide_status
 from ntm.values.services.declarations import declare_status
 from ntm.values.services.describe import describe_entry, display_name
 from ntm.values.services.entries import Entry, check_entry, may_be_not_applicable, save_value
@@ -63,6 +65,7 @@ __all__ = [
     "add_evidence",
     "approve",
     "check_entry",
+    "decide_status",
     "declare_status",
     "describe_entry",
     "display_name",

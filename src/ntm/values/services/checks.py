@@ -9,8 +9,9 @@ import datetime as dt
 from django.utils.translation import gettext
 
 from ntm.criteria.loader import load_measures, sets_for_period
-from ntm.criteria.schema import Measure
+from ntm.criteria.schema import CriteriaSet, Measure
 from ntm.units.models import Unit, UnitKind
+from ntm.values.models import DeclaredStatus
 from ntm.values.services.errors import InvalidEntry, ValuesError
 from ntm.values.services.locks import set_reads
 from ntm.vn.numbers import format_number
@@ -26,6 +27,17 @@ def check_unit(unit: Unit, period: int) -> None:
         and (unit.valid_to is None or unit.valid_to >= dt.date(period, 1, 1))
     ):
         raise ValuesError(gettext("The commune did not exist in %(year)s.") % {"year": period})
+
+
+def check_criterion_status(cset: CriteriaSet, criterion: int, status: str) -> None:
+    """A criterion-level status ("" withdraws one) of a criterion the set has."""
+    if status not in (*DeclaredStatus.values, ""):
+        raise ValuesError(gettext("Unknown status: %(status)s.") % {"status": status})
+    if criterion not in {c.number for c in cset.criteria}:
+        raise ValuesError(
+            gettext("Criteria set %(set)s has no criterion %(n)s.")
+            % {"set": cset.id, "n": criterion}
+        )
 
 
 def measure_of(key: str) -> Measure:

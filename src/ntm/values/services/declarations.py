@@ -11,10 +11,10 @@ from django.utils.translation import gettext
 from ntm.accounts import permissions
 from ntm.criteria.schema import CriteriaSet
 from ntm.units.models import Unit
-from ntm.values.models import Declaration, DeclaredStatus
+from ntm.values.models import Declaration
 from ntm.values.record import write_declaration
-from ntm.values.services.checks import check_unit
-from ntm.values.services.errors import Locked, NotAllowed, ValuesError
+from ntm.values.services.checks import check_criterion_status, check_unit
+from ntm.values.services.errors import Locked, NotAllowed
 from ntm.values.services.locks import lock_periods, set_locked
 
 if TYPE_CHECKING:
@@ -32,15 +32,11 @@ def declare_status(
 ) -> Declaration:
     """Declare a criterion met / basically met / not met ("" withdraws the declaration).
     The commune declares while its period is open; the appraiser and the province office
-    until it is approved."""
+    until it is approved. A declaration counts only where the values do not decide the
+    criterion (see `ntm.evaluation.engine`); the province office overrides a computed result
+    with `decide_status`."""
     check_unit(unit, period)
-    if status not in (*DeclaredStatus.values, ""):
-        raise ValuesError(gettext("Unknown status: %(status)s.") % {"status": status})
-    if criterion not in {c.number for c in cset.criteria}:
-        raise ValuesError(
-            gettext("Criteria set %(set)s has no criterion %(n)s.")
-            % {"set": cset.id, "n": criterion}
-        )
+    check_criterion_status(cset, criterion, status)
     commune = permissions.can_enter_values(acting_user, unit)
     reviewer = permissions.can_verify(acting_user, unit) or permissions.can_approve(
         acting_user, unit

@@ -10,7 +10,7 @@ from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import VALUES_SCHEMA, Evaluation, evaluate
 from ntm.units.models import Unit
 from ntm.units.queries import province_code
-from ntm.values.models import Declaration, Stage, Value
+from ntm.values.models import Declaration, ProvinceDecision, Stage, Value
 
 
 def stored_results(unit: Unit, period: int, cset: CriteriaSet) -> Evaluation:
@@ -20,12 +20,23 @@ def stored_results(unit: Unit, period: int, cset: CriteriaSet) -> Evaluation:
         for s in Stage.values
         if v.has(s)
     ]
-    declared = [
-        {"unit": str(unit.pk), "period": period, "criterion": c, "status": s}
-        for c, s in Declaration.objects.filter(unit=unit, period=period, set_id=cset.id)
-        .exclude(status="")
-        .values_list("criterion", "status")
-    ]
+    declared, decided = (
+        pl.DataFrame(
+            [
+                {"unit": str(unit.pk), "period": period, "criterion": c, "status": s}
+                for c, s in model.objects.filter(unit=unit, period=period, set_id=cset.id)
+                .exclude(status="")
+                .values_list("criterion", "status")
+            ],
+            schema={
+                "unit": pl.String,
+                "period": pl.Int32,
+                "criterion": pl.Int32,
+                "status": pl.String,
+            },
+        )
+        for model in (Declaration, ProvinceDecision)
+    )
     units = pl.DataFrame(
         [
             {
@@ -43,14 +54,7 @@ def stored_results(unit: Unit, period: int, cset: CriteriaSet) -> Evaluation:
         units,
         pl.DataFrame(rows, schema=VALUES_SCHEMA),
         years=[period],
-        declared=pl.DataFrame(
-            declared,
-            schema={
-                "unit": pl.String,
-                "period": pl.Int32,
-                "criterion": pl.Int32,
-                "status": pl.String,
-            },
-        ),
+        declared=declared,
+        decided=decided,
         measures=load_measures(),
     )

@@ -335,10 +335,10 @@ def test_declared_status_overrides_and_can_be_withdrawn(personas: Personas, cset
     declare_status(p.commune_a, YEAR, cset, 19, "met", acting_user=p.officer_a)
     crit = results_for(p.commune_a, YEAR, cset).criteria
     row = crit.filter(crit["criterion"] == 19).row(0, named=True)
-    assert (row["status"], row["basis"]) == ("met", "declared")
+    assert (row["status"], row["source"]) == ("met", "declared")
     declare_status(p.commune_a, YEAR, cset, 19, "", acting_user=p.officer_a)
     crit = results_for(p.commune_a, YEAR, cset).criteria
-    assert crit.filter(crit["criterion"] == 19).row(0, named=True)["basis"] == "computed"
+    assert crit.filter(crit["criterion"] == 19).row(0, named=True)["source"] == "computed"
     with pytest.raises(ValuesError, match="không có tiêu chí 42"):
         declare_status(p.commune_a, YEAR, cset, 42, "met", acting_user=p.officer_a)
     with pytest.raises(NotAllowed):
