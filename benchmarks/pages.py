@@ -99,7 +99,7 @@ BUILD_INPUTS = (
     "src/ntm/units/event_import.py",
     "src/ntm/criteria/sets",
     "src/ntm/criteria/measures.yaml",
-    "src/ntm/values/services.py",
+    "src/ntm/values/services",
     "src/ntm/values/record.py",
     "src/ntm/accounts/services.py",
 )
