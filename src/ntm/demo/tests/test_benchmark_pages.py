@@ -54,7 +54,8 @@ def test_the_reference_equals_the_page_and_the_api(demo: DemoResult, bench: Any)
 def test_a_save_shows_on_the_next_reload(demo: DemoResult, bench: Any) -> None:
     ensure_demo_users()
     d = bench.demo()
-    by_user = bench.clients([bench.OFFICE])
+    # The appraiser saves through the entry grid; the office reloads the page.
+    by_user = bench.clients([bench.OFFICE, bench.APPRAISER])
     # It asserts the page's new figures after each save.
     out = bench.save_and_reload(d, by_user, 1, f"/province/{d.province.pk}/")
     assert len(out.saves.wall) == len(out.after_save.wall) == len(out.plain.wall) == 2
