@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 from django.utils import timezone
+from pydantic.dataclasses import dataclass as read_model
 
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation
@@ -27,7 +28,8 @@ from ntm.results.sets import set_of_tier, sets_for, years_with_sets
 from ntm.units.models import Unit, UnitKind
 
 
-@dataclass(frozen=True)
+# The API writes these rows as they are (`read_model`: a pydantic dataclass).
+@read_model(frozen=True)
 class ConditionRow:
     indicator: str
     indicator_name: str
@@ -46,7 +48,7 @@ class ConditionRow:
     basis: str
 
 
-@dataclass(frozen=True)
+@read_model(frozen=True)
 class CriterionRow:
     number: int
     name: str
