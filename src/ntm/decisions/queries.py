@@ -75,8 +75,8 @@ def with_decisions(
     cset: CriteriaSet, province_code: str | None, province_name: str, day: dt.date
 ) -> CriteriaSet:
     """`cset` with the province's decisions in force on `day` applied (itself when none)."""
-    if province_code is None:
-        return cset
+    if province_code is None or any(o.province_code == province_code for o in cset.overlays):
+        return cset  # no province, or its decisions are applied already
     rows = in_force(province_code, cset.id, day)
     if not rows:
         return cset

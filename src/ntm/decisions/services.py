@@ -29,6 +29,7 @@ from ntm.criteria.loader import (
 from ntm.criteria.schema import CellChange
 from ntm.decisions.models import CellVersion, Decision, cell_key
 from ntm.units.models import Unit
+from ntm.vn.dates import format_date
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -181,7 +182,7 @@ def record_decision(
                 ],
             },
             acting_user=acting_user,
-            legal_basis=f"{decision.number} ({decision.date_signed:%d/%m/%Y})",
+            legal_basis=f"{decision.number} ({format_date(decision.date_signed)})",
         )
         CellVersion.objects.bulk_create(
             CellVersion(

@@ -85,14 +85,14 @@ def test_every_problem_is_reported_and_nothing_written(personas: Personas) -> No
     with pytest.raises(DecisionError) as caught:
         _record(personas, *bad, basis=Basis("", None, ""))
     problems = caught.value.problems
-    assert "The legal basis needs the decision's number." in problems
-    assert "The legal basis needs the date the decision was signed." in problems
-    assert "The legal basis needs the body that issued the decision." in problems
+    assert "Căn cứ pháp lý cần số quyết định." in problems
+    assert "Căn cứ pháp lý cần ngày ký quyết định." in problems
+    assert "Căn cứ pháp lý cần cơ quan ban hành quyết định." in problems
     assert any("cells[0].indicator: unknown indicator '99.9'" in m for m in problems)
     assert any("cells[1].column: unknown column 'NOWHERE'" in m for m in problems)
     assert any("cells[2]" in m and "0 to 100" in m for m in problems)
     assert any("cells[3].year: 2030" in m for m in problems)
-    assert "cells[5]: the same cell is given twice." in problems
+    assert "cells[5]: cùng một ô được khai hai lần." in problems
     assert not Decision.objects.exists() and not CellVersion.objects.exists()
 
 
@@ -153,9 +153,15 @@ def test_an_overlay_file_is_recorded_whole(personas: Personas) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (OVERLAY.format(code="20"), "tinh.yaml: the file is for province 20, not Tỉnh Thử Nghiệm."),
+        (
+            OVERLAY.format(code="20"),
+            "tinh.yaml: tệp dành cho tỉnh mã 20, không phải Tỉnh Thử Nghiệm.",
+        ),
         (OVERLAY.format(code="99").replace('"15.1"', '"99.9"'), "unknown indicator '99.9'"),
-        (OVERLAY.format(code="99").replace("  date_signed: 2019-05-02\n", ""), "date the decision"),
+        (
+            OVERLAY.format(code="99").replace("  date_signed: 2019-05-02\n", ""),
+            "ngày ký quyết định",
+        ),
         ("kind: [", "not valid YAML"),
     ],
 )
