@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CellStatus(models.TextChoices):
-    VERIFIED = "verified", _("Verified")
-    UNVERIFIED = "unverified", _("Unverified")
-    MISSING = "missing", _("Missing")
+    VERIFIED = "verified", _("Confirmed from the legal text")
+    UNVERIFIED = "unverified", _("Not confirmed")
+    MISSING = "missing", _("No threshold")
 
 
 class Decision(models.Model):
