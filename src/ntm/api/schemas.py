@@ -161,6 +161,9 @@ class ConditionOut(Schema):
     status: str
     gap: float | None
     basis: str
+    # The province's decision the threshold comes from ("number (dd/mm/yyyy)"); null: the
+    # national set.
+    source: str | None
 
 
 class CriterionOut(Schema):
