@@ -37,7 +37,13 @@ from ntm.results.provenance import is_simulated, record_sets
 from ntm.results.query import ChoiceError, Geography, check_as_of, check_baseline
 from ntm.results.record import STORED, Source
 from ntm.results.scope import UnitRef, all_communes, reference_day
-from ntm.results.sets import choose_set, set_of_tier, sets_for, years_with_sets
+from ntm.results.sets import (
+    choose_set,
+    set_of_tier,
+    sets_for,
+    with_province_decisions,
+    years_with_sets,
+)
 from ntm.stats import watch
 from ntm.stats.rebase import basis_label
 from ntm.stats.rollup import Figures, RollUp, Statistics, roll_up
@@ -410,7 +416,9 @@ def province_overview(
     if as_of is not None:
         # Years that had not begun at `as_of` had no record yet.
         years = [y for y in years if y <= as_of.year]
-    cset = set_for_year(period, set_id, extra, strict=strict_set)
+    cset = with_province_decisions(
+        set_for_year(period, set_id, extra, strict=strict_set), province, period
+    )
     target = (onto or reference_day(province)) if geography == Geography.REBASED else None
     asked = sorted({*years, period, period - 1, *([baseline] if baseline else [])})
     # Files read by `ntm stats --from-json` are not the province's stored record.
@@ -515,7 +523,7 @@ def _overview(
     for year in sorted({*years, period - 1, *([baseline] if baseline else [])}):
         other = None if year in results else set_of_tier(year, cset.tier, extra)
         if other is not None:
-            results[year] = results_of(year, other)
+            results[year] = results_of(year, with_province_decisions(other, province, year))
 
     shown = [y for y in years if y in results and results[y].evaluation is not None]
     table = period_roll_up(results, [period, *shown], baseline, province, cset.tier, basis)
