@@ -682,6 +682,7 @@ def measure_pages(
     """Cold rounds (caches emptied before each page, the references beside them), the
     figures checked, then warm rounds. Returns the pages' and the references' times."""
     from ntm.results.record import moment
+    from ntm.stats.jsonable import jsonable
 
     times = {p.key: Timing() for p in listed}
     bodies: dict[str, str] = {}
@@ -712,7 +713,7 @@ def measure_pages(
     for key, name in (("province", "live"), ("as-of", "as-of")):
         assert page_figures(bodies[key]) == expected_figures(stats[name]), key
     api = json.loads(bodies["api"])
-    assert api["statistics"]["total"]["figures"] == stats["live"].total.figures.to_dict()
+    assert api["statistics"]["total"]["figures"] == jsonable(stats["live"].total.figures)
     print(
         "  equal: reference == page (X/Y, average, every criterion), live and as of "
         "30/06/2020; reference == the API's figures (live)"

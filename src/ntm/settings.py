@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ntm.cli",
     "ntm.accounts",
     "ntm.values",
+    "ntm.decisions",
     "ntm.web",
     "ntm.api",
     "axes",

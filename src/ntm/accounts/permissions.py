@@ -202,3 +202,10 @@ def can_import(user: AnyUser, unit: Unit, stage: str) -> bool:
     if stage == Stage.VERIFIED:
         return can_verify(user, unit)
     return can_enter_values(user, unit) or can_approve(user, unit)
+
+
+def can_decide_criteria(user: AnyUser, province: Unit) -> bool:
+    """Only the province's own office records the province's decisions on a criteria set."""
+    return province.kind == UnitKind.PROVINCE and _province_role_covers(
+        user, Role.PROVINCE_OFFICE, province, None
+    )

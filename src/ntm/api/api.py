@@ -30,10 +30,8 @@ from ntm.api import errors
 from ntm.api.auth import AUTH
 from ntm.api.render import StrictJSONRenderer
 from ntm.api.schemas import (
-    CloseOut,
     ConflictError,
     CriteriaSetBrief,
-    CriterionOut,
     EntryOut,
     Error,
     EvaluationOut,
@@ -42,21 +40,20 @@ from ntm.api.schemas import (
     LineageOut,
     LineageStepOut,
     MeasureKey,
-    RiskOut,
     SetId,
     StatisticsOut,
-    TrendOut,
+    StoredEntry,
     UnitOut,
-    UnitRef,
     ValueIn,
     ValueOut,
     Year,
 )
 from ntm.criteria.loader import bundled_set_ids, load_set
+from ntm.criteria.schema import CriteriaSet
 from ntm.results.commune import commune_view
 from ntm.results.province import REVOCATION_SCOPE, province_overview
 from ntm.results.query import ChoiceError, Geography, parse_day
-from ntm.results.scope import UnitRef as Shown
+from ntm.results.scope import UnitRef
 from ntm.stats.text import basis_text
 from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import LineageStep, lineage
@@ -114,10 +111,6 @@ def _visible_unit(request: HttpRequest, unit_id: int, *kinds: str) -> Unit:
     return unit
 
 
-def _ref(unit: Unit | Shown) -> UnitRef:
-    return UnitRef(id=unit.pk, code=unit.code, name=unit.name, kind=unit.kind)
-
-
 def _choice_error(e: ChoiceError) -> Status[Error]:
     return Status(422, Error(detail=str(e), code="invalid_choice"))
 
@@ -156,8 +149,8 @@ def _step(step: LineageStep, user: Any) -> LineageStepOut | None:
         event_kind=step.event_kind,
         date=step.date,
         legal_basis=step.legal_basis,
-        old=_ref(step.old) if step.old else None,
-        new=_ref(step.new) if step.new else None,
+        old=UnitRef.of(step.old) if step.old else None,
+        new=UnitRef.of(step.new) if step.new else None,
         weight=step.weight,
     )
 
@@ -172,7 +165,7 @@ def unit_lineage(request: HttpRequest, unit_id: Id) -> Any:
     found = lineage(unit)
     user = _user(request)
     return LineageOut(
-        unit=_ref(unit),
+        unit=UnitRef.of(unit),
         predecessors=[s for s in (_step(x, user) for x in found.predecessors) if s],
         successors=[s for s in (_step(x, user) for x in found.successors) if s],
     )
@@ -246,7 +239,7 @@ def save_value(request: HttpRequest, unit_id: Id, measure: MeasureKey, body: Val
             ConflictError(
                 detail=str(e),
                 code="conflict",
-                theirs=e.theirs,
+                theirs=StoredEntry(**e.theirs),
                 current_version=e.current_version,
                 by=values_services.display_name(e.by),
                 at=e.at,
@@ -278,7 +271,7 @@ def unit_evaluation(
     except ChoiceError as e:
         return _choice_error(e)
     return EvaluationOut(
-        unit=_ref(unit),
+        unit=UnitRef.of(unit),
         period=view.period,
         set_id=view.cset.id,
         set_version=view.label,
@@ -287,14 +280,14 @@ def unit_evaluation(
         total=view.total,
         meets_set=view.meets_set,
         revocation_risk=view.revocation_risk,
-        # The rows have the schemas' fields (a test keeps them in step).
-        criteria=[CriterionOut.model_validate(c, from_attributes=True) for c in view.criteria],
+        criteria=list(view.criteria),
     )
 
 
 @units.get(
     "/{unit_id}/statistics",
     response=responses(StatisticsOut),
+    by_alias=True,  # a geography's changes are `change_previous` and `change_baseline`
     summary="A province's figures: X/Y at the standard, averages, changes, bands, lists",
 )
 def unit_statistics(
@@ -322,7 +315,7 @@ def unit_statistics(
     except ChoiceError as e:
         return _choice_error(e)
     return StatisticsOut(
-        unit=_ref(unit),
+        unit=UnitRef.of(unit),
         period=o.period,
         baseline=o.baseline,
         set_id=o.cset.id,
@@ -335,40 +328,10 @@ def unit_statistics(
         approved=o.approved,
         communes_in_scope=o.in_scope,
         held_back=o.held_back,
-        statistics=o.statistics.to_dict(),
-        trend=[
-            TrendOut(
-                period=t.period,
-                set_id=t.set_id,
-                figures=t.figures.to_dict(),
-                approved=t.approved,
-                as_of=t.as_of,
-            )
-            for t in o.trend
-        ],
-        close_to_standard=[
-            CloseOut(
-                unit=_ref(c.unit),
-                met=c.met,
-                total=c.total,
-                short=c.short,
-                criteria=[{"criterion": n, "name": name, "status": s} for n, name, s in c.criteria],
-                shortfalls=[s.__dict__ for s in c.shortfalls],
-            )
-            for c in o.close
-        ],
-        revocation_warnings=[
-            RiskOut(
-                unit=_ref(r.unit),
-                met=r.met,
-                total=r.total,
-                failing_share=r.failing_share,
-                key_criteria=[k for k, _ in r.key_criteria],
-                certain=r.certain,
-                unknown_criteria=[k for k, _ in r.unknown],
-            )
-            for r in o.at_risk
-        ],
+        statistics=o.statistics,
+        trend=list(o.trend),
+        close_to_standard=list(o.close),
+        revocation_warnings=list(o.at_risk),
         revocation_scope=REVOCATION_SCOPE,
     )
 
@@ -398,12 +361,12 @@ def list_sets(request: HttpRequest) -> Any:
     return out
 
 
-@criteria.get("/sets/{set_id}", response=responses(dict[str, Any]), summary="A criteria set")
+@criteria.get("/sets/{set_id}", response=responses(CriteriaSet), summary="A criteria set")
 def get_set(request: HttpRequest, set_id: SetId) -> Any:
     # Only bundled ids: `load_set` would also read a file path.
     if set_id not in bundled_set_ids():
         raise Http404
-    return load_set(set_id).model_dump(mode="json")
+    return load_set(set_id)
 
 
 api.add_router("/units", units)

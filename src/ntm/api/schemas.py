@@ -9,6 +9,10 @@ from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from ntm.criteria.bounds import MAX_MAGNITUDE
+from ntm.results.commune import CriterionRow
+from ntm.results.province import CloseCommune, RiskCommune, TrendPoint
+from ntm.results.scope import UnitRef
+from ntm.stats.rollup import Statistics
 from ntm.values.models import FIRST_YEAR, LAST_YEAR
 from ntm.values.services import MAX_REASON
 
@@ -56,8 +60,17 @@ class Error(Schema):
     )
 
 
+class StoredEntry(Schema):
+    """A stage's entry as stored."""
+
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    not_applicable: bool
+
+
 class ConflictError(Error):
-    theirs: dict[str, Any]
+    theirs: StoredEntry = Field(description="The entry saved meanwhile")
     current_version: int
     by: str
     at: dt.datetime | None
@@ -78,13 +91,6 @@ class UnitOut(Schema):
     longitude: float | None
     valid_from: dt.date | None
     valid_to: dt.date | None
-
-
-class UnitRef(Schema):
-    id: int
-    code: str | None
-    name: str
-    kind: str
 
 
 class LineageStepOut(Schema):
@@ -114,11 +120,7 @@ class CriteriaSetBrief(Schema):
     legal_basis: str
 
 
-class EntryOut(Schema):
-    value: float | None
-    numerator: float | None
-    denominator: float | None
-    not_applicable: bool
+class EntryOut(StoredEntry):
     version: int
     by: str | None
     at: dt.datetime | None
@@ -145,38 +147,6 @@ class ValueIn(Schema):
     reason: str = Field("", max_length=MAX_REASON, pattern=NO_NUL)
 
 
-class ConditionOut(Schema):
-    indicator: str
-    indicator_name: str
-    condition: int
-    measure: str
-    op: str
-    value: float | None
-    numerator: float | None
-    denominator: float | None
-    threshold: float | None
-    threshold_status: str
-    column: str
-    stage: str | None
-    status: str
-    gap: float | None
-    basis: str
-
-
-class CriterionOut(Schema):
-    number: int
-    name: str
-    status: str
-    computed_status: str
-    declared_status: str | None
-    conflict: bool  # the declared status differs from the result the values decide
-    conditions: list[ConditionOut]
-    # Where `status` comes from: "computed" (the values), "declared" (where the values do not
-    # decide the criterion) or "province" (the province office's decision, with its reason).
-    source: str
-    decision_reason: str
-
-
 class EvaluationOut(Schema):
     unit: UnitRef
     period: int
@@ -187,35 +157,7 @@ class EvaluationOut(Schema):
     total: int
     meets_set: bool
     revocation_risk: bool | None
-    criteria: list[CriterionOut]
-
-
-class TrendOut(Schema):
-    period: int
-    set_id: str
-    figures: dict[str, Any]
-    approved: int = Field(description="Communes in scope whose year is approved")
-    as_of: dt.date | None = Field(description="The day the year's record was read at; null: live")
-
-
-class CloseOut(Schema):
-    unit: UnitRef
-    met: int
-    total: int
-    short: int
-    criteria: list[dict[str, Any]]
-    shortfalls: list[dict[str, Any]]
-
-
-class RiskOut(Schema):
-    unit: UnitRef
-    met: int
-    total: int
-    failing_share: float
-    key_criteria: list[int]
-    # False: the rule reaches the commune only if its criteria without a result fail.
-    certain: bool
-    unknown_criteria: list[int]
+    criteria: list[CriterionRow]
 
 
 class StatisticsOut(Schema):
@@ -235,8 +177,8 @@ class StatisticsOut(Schema):
     approved: int = Field(description="Communes in scope whose period is approved")
     communes_in_scope: int
     held_back: int = Field(description="Communes with data not counted: not yet approved")
-    statistics: dict[str, Any]
-    trend: list[TrendOut]
-    close_to_standard: list[CloseOut]
-    revocation_warnings: list[RiskOut]
+    statistics: Statistics
+    trend: list[TrendPoint] = Field(description="The figures of every year with results")
+    close_to_standard: list[CloseCommune]
+    revocation_warnings: list[RiskCommune]
     revocation_scope: str

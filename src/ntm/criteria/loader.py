@@ -42,7 +42,12 @@ _OP_KINDS: dict[Op, frozenset[str]] = {
 
 
 class CriteriaError(ValueError):
-    """A criteria file that cannot be used; the message is meant for a person."""
+    """A criteria file that cannot be used; the message is meant for a person, and
+    `problems` lists each problem by itself (an import reports every one)."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems) or [message]
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -77,6 +82,10 @@ def _read_yaml(path: Path | Traversable, name: str) -> Any:
         raise CriteriaError(f"{name}: file not found") from None
     except UnicodeDecodeError:
         raise CriteriaError(f"{name}: not UTF-8 text") from None
+    return _parse_yaml(text, name)
+
+
+def _parse_yaml(text: str, name: str) -> Any:
     try:
         return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -185,20 +194,39 @@ def load_set_file(path: Path | Traversable, name: str | None = None) -> Criteria
 def load_overlay_file(path: Path | Traversable, name: str | None = None) -> Overlay:
     """Load a province overlay and check it against the set it extends."""
     name = name or str(path)
-    overlay = _validate(Overlay, _read_yaml(path, name), name)
+    return _checked_overlay(_read_yaml(path, name), name)
+
+
+def parse_overlay(text: str, name: str) -> Overlay:
+    """An overlay from its YAML text (an uploaded file), checked as `load_overlay_file` does."""
+    return _checked_overlay(_parse_yaml(text, name), name)
+
+
+def _checked_overlay(raw: Any, name: str) -> Overlay:
+    overlay = _validate(Overlay, raw, name)
     try:
         base = load_set(overlay.extends)
     except CriteriaError as exc:
         raise CriteriaError(f"{name}: extends: {exc}") from None
+    problems = cell_problems(base, overlay.cells)
+    if problems:
+        raise CriteriaError(f"{name}: " + "; ".join(problems), problems)
+    return overlay
+
+
+def cell_problems(base: CriteriaSet, cells: Sequence[CellChange]) -> list[str]:
+    """Every problem of cells meant to change `base` (an overlay's), each with its place
+    ``cells[i]``: an unknown indicator, condition, column or year, a value out of range."""
     measures = load_measures()
-    for i, change in enumerate(overlay.cells):
+    problems = []
+    for i, change in enumerate(cells):
         where = f"cells[{i}]"
         try:
             check_change(base, change, where)
-        except ValueError as exc:
-            raise CriteriaError(f"{name}: {exc}") from None
-        _check_value(measures[_change_measure(base, change)], change.value, f"{name}: {where}")
-    return overlay
+            _check_value(measures[_change_measure(base, change)], change.value, where)
+        except ValueError as exc:  # CriteriaError too
+            problems.append(str(exc))
+    return problems
 
 
 def _bundled_files() -> dict[str, Traversable]:

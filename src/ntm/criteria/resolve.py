@@ -199,7 +199,8 @@ def resolve(
             f"năm {year} nằm ngoài các năm áp dụng bộ tiêu chí {cset.id} ({years_span(cset)}) "
             f"(the year is outside the years the set applies to)"
         )
-    overlays = tuple(overlays)
+    # The set's own province decisions first, then the overlays given (a file's).
+    overlays = (*cset.overlays, *overlays)
     for overlay in overlays:
         if overlay.extends != cset.id:
             raise ValueError(f"overlay {overlay.id} extends {overlay.extends}, not {cset.id}")

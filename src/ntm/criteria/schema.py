@@ -257,6 +257,9 @@ class CriteriaSet(Strict):
     bands: list[Band]
     versions: list[SetVersion] = Field(min_length=1)
     notes: list[str] = Field(default_factory=list)
+    # The province decisions applied to this set (the read layer adds those in force on the
+    # assessment day): part of the set, so its fingerprint moves with every decision.
+    overlays: list[Overlay] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -316,6 +319,11 @@ class CriteriaSet(Strict):
         for vi, version in enumerate(self.versions):
             for chi, change in enumerate(version.changes):
                 check_change(self, change, f"versions[{vi}].changes[{chi}]")
+        for oi, overlay in enumerate(self.overlays):
+            if overlay.extends != self.id:
+                raise ValueError(f"overlays[{oi}].extends: {overlay.extends!r} is not {self.id!r}")
+            for chi, change in enumerate(overlay.cells):
+                check_change(self, change, f"overlays[{oi}].cells[{chi}]")
         return self
 
     def _check_bands(self, total: int) -> None:
@@ -434,3 +442,6 @@ class MeasureCatalogue(Strict):
             if m.weight_measure and m.weight_measure not in keys:
                 raise ValueError(f"measure {m.key}: unknown weight measure {m.weight_measure!r}")
         return self
+
+
+CriteriaSet.model_rebuild()

@@ -13,7 +13,7 @@
 - `to_json`: the same as plain JSON. Shape::
 
     {"set": {"id", "name_vi", "label", "year"}, "source", "notes": [...],
-     "summary": {... ntm.stats PeriodSummary.to_dict() ...,
+     "summary": {... ntm.stats PeriodSummary as `ntm.stats.jsonable` writes it ...,
                  "thresholds": {"unverified_cells", "unverified_results",
                                 "missing_cells", "missing_results"}},
      "communes": [{"unit", "name", "met", "basically_met", "not_met", "missing", "total",
@@ -43,12 +43,14 @@ from typing import Any, Protocol
 
 import polars as pl
 import xlsxwriter
+from pydantic.dataclasses import dataclass as read_model
 
 from ntm.criteria.loader import CriteriaError, load_overlay_file, load_set
 from ntm.criteria.schema import NUMERIC_OPS, CriteriaSet, Op
 from ntm.evaluation import evaluate
 from ntm.evaluation.semantics import Stage, Status
 from ntm.exchange.workbook import InputError, InputProblem, needs_quote, read_input
+from ntm.stats.jsonable import jsonable
 from ntm.stats.summary import PeriodSummary, render_lines, summarize
 from ntm.vn.numbers import format_number
 
@@ -91,7 +93,7 @@ class EvaluationLike(Protocol):
     def communes(self) -> pl.DataFrame: ...
 
 
-@dataclass(frozen=True)
+@read_model(frozen=True)
 class ThresholdUse:
     """Threshold cells that are not law as verified, as they were used for these communes."""
 
@@ -99,14 +101,6 @@ class ThresholdUse:
     unverified_results: int
     missing_cells: int
     missing_results: int
-
-    def to_dict(self) -> dict[str, int]:
-        return {
-            "unverified_cells": self.unverified_cells,
-            "unverified_results": self.unverified_results,
-            "missing_cells": self.missing_cells,
-            "missing_results": self.missing_results,
-        }
 
 
 @dataclass(frozen=True)
@@ -270,7 +264,7 @@ def to_json(results: Results) -> dict[str, Any]:
         },
         "source": results.source,
         "notes": list(results.notes),
-        "summary": results.summary.to_dict() | {"thresholds": results.thresholds.to_dict()},
+        "summary": jsonable(results.summary) | {"thresholds": jsonable(results.thresholds)},
         "communes": communes,
     }
 

@@ -25,7 +25,7 @@ from ntm.units.models import GroupAssignment, Unit, UnitEvent
 
 T = TypeVar("T")
 # Bump when the shape of what is cached changes.
-FORMAT = "results-1"
+FORMAT = "results-2"
 TIMEOUT = 7 * 24 * 3600  # idle entries leave by themselves; a valid key never goes stale
 
 

@@ -73,10 +73,10 @@ class CentralView:
 
 def _sort_key(key: str) -> Any:
     def by(row: ProvinceRow) -> Any:
-        name = (row.province.name_key, row.province.pk)
+        name = (row.province.name_key, row.province.id)
         match key:
             case "code":
-                return (row.province.code or "", row.province.pk)
+                return (row.province.code or "", row.province.id)
             case "communes":
                 return (row.communes, *name)
             case "meeting":

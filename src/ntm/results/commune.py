@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 from django.utils import timezone
+from pydantic.dataclasses import dataclass as read_model
 
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation
@@ -23,11 +24,18 @@ from ntm.results.province import (
     set_for_year,
 )
 from ntm.results.query import check_as_of
-from ntm.results.sets import set_of_tier, sets_for, years_with_sets
+from ntm.results.sets import (
+    set_of_tier,
+    sets_for,
+    threshold_source,
+    with_province_decisions,
+    years_with_sets,
+)
 from ntm.units.models import Unit, UnitKind
 
 
-@dataclass(frozen=True)
+# The API writes these rows as they are (`read_model`: a pydantic dataclass).
+@read_model(frozen=True)
 class ConditionRow:
     indicator: str
     indicator_name: str
@@ -44,9 +52,10 @@ class ConditionRow:
     status: str
     gap: float | None
     basis: str
+    threshold_source: str | None  # the province's decision the threshold comes from (number, date)
 
 
-@dataclass(frozen=True)
+@read_model(frozen=True)
 class CriterionRow:
     number: int
     name: str
@@ -145,6 +154,7 @@ def conditions(ev: Evaluation | None, cset: CriteriaSet, language: str) -> list[
                         status=str(x["status"]),
                         gap=x["gap"],
                         basis=str(x["basis"] or ""),
+                        threshold_source=threshold_source(cset, str(x["basis"] or "")),
                     )
                     for x in conds.iter_rows(named=True)
                 ),
@@ -153,12 +163,18 @@ def conditions(ev: Evaluation | None, cset: CriteriaSet, language: str) -> list[
     return rows
 
 
+def decided_set(unit: Unit, period: int, cset: CriteriaSet) -> CriteriaSet:
+    """`cset` as the commune's province reads the period (`sets.with_province_decisions`)."""
+    return with_province_decisions(cset, province_of(_with_parents(unit)), period)
+
+
 def unit_results(
     unit: Unit, period: int, cset: CriteriaSet, *, at: dt.datetime | None = None
 ) -> Evaluation:
     """One commune's results, with every threshold even before any entry (the entry grid
     shows them); cached as every figure is."""
     unit = _with_parents(unit)
+    cset = decided_set(unit, period, cset)
     ev = evaluated([unit], period, cset, at=at).evaluation
     if ev is not None:
         return ev
@@ -198,7 +214,9 @@ def commune_view(
     check_as_of(as_of, period)
     if as_of is not None:
         years = [y for y in years if y <= as_of.year]
-    cset = set_for_year(period, set_id, extra, strict=strict_set)
+    cset = with_province_decisions(
+        set_for_year(period, set_id, extra, strict=strict_set), province, period
+    )
     at = None if as_of is None else record.moment(as_of)
     approved = unit.pk in record.approved_units([unit.pk], period, cset.id, at=at)
     found = evaluated([unit], period, cset, at=at)
@@ -246,6 +264,7 @@ def commune_history(
         cset = set_of_tier(year, tier, extra)
         if cset is None:
             continue
+        cset = with_province_decisions(cset, province_of(unit), year)
         ev = evaluated([unit], year, cset, at=moment_of(year, as_of, period)).counted()
         statuses = (
             {}

@@ -78,7 +78,7 @@ def listed(res: PeriodResults, language: str = "vi") -> list[Disagreement]:
         )
         for r in found.iter_rows(named=True)
     ]
-    return sorted(out, key=lambda d: (d.unit.name_key, d.unit.pk, d.criterion))
+    return sorted(out, key=lambda d: (d.unit.name_key, d.unit.id, d.criterion))
 
 
 def disagreements(

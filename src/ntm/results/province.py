@@ -25,6 +25,7 @@ from enum import StrEnum
 import polars as pl
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic.dataclasses import dataclass as read_model
 
 from ntm.criteria.schema import CriteriaSet, Criterion
 from ntm.evaluation import semantics
@@ -36,7 +37,13 @@ from ntm.results.provenance import is_simulated, record_sets
 from ntm.results.query import ChoiceError, Geography, check_as_of, check_baseline
 from ntm.results.record import STORED, Source
 from ntm.results.scope import UnitRef, all_communes, reference_day
-from ntm.results.sets import choose_set, set_of_tier, sets_for, years_with_sets
+from ntm.results.sets import (
+    choose_set,
+    set_of_tier,
+    sets_for,
+    with_province_decisions,
+    years_with_sets,
+)
 from ntm.stats import watch
 from ntm.stats.rebase import basis_label
 from ntm.stats.rollup import Figures, RollUp, Statistics, roll_up
@@ -52,7 +59,11 @@ class DefaultPeriod(StrEnum):
     THIS_YEAR = "this_year"  # nothing recorded yet
 
 
-@dataclass(frozen=True)
+# What the API and `ntm stats --json` write (`ntm.stats.jsonable`) is a pydantic dataclass
+# (`read_model`): its fields are the JSON and its schema the API's.
+
+
+@read_model(frozen=True)
 class Shortfall:
     """One indicator condition a commune does not meet (or lacks data for)."""
 
@@ -67,28 +78,43 @@ class Shortfall:
     gap: float | None  # < 0: how far on the wrong side
 
 
-@dataclass(frozen=True)
+@read_model(frozen=True)
+class ShortCriterion:
+    """A criterion a commune close to the standard does not meet, and its status."""
+
+    criterion: int
+    name: str
+    status: str
+
+
+@read_model(frozen=True)
 class CloseCommune:
     unit: UnitRef
     met: int
     total: int
     short: int
-    criteria: tuple[tuple[int, str, str], ...]  # (number, name, status) of each criterion short
+    criteria: tuple[ShortCriterion, ...]  # each criterion short
     shortfalls: tuple[Shortfall, ...]
 
 
-@dataclass(frozen=True)
+@read_model(frozen=True)
+class NamedCriterion:
+    number: int
+    name: str
+
+
+@read_model(frozen=True)
 class RiskCommune:
     unit: UnitRef
     met: int
     total: int
     failing_share: float
-    key_criteria: tuple[tuple[int, str], ...]
+    key_criteria: tuple[NamedCriterion, ...]  # key criteria known to fail
     certain: bool  # False: "cannot be ruled out" — it depends on criteria without a result
-    unknown: tuple[tuple[int, str], ...]  # the criteria without a result
+    unknown_criteria: tuple[NamedCriterion, ...]  # the criteria without a result
 
 
-@dataclass(frozen=True)
+@read_model(frozen=True)
 class TrendPoint:
     period: int
     set_id: str
@@ -193,7 +219,7 @@ def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
             met=c.met,
             total=c.total,
             short=c.short,
-            criteria=tuple((n, names.get(n, ""), s) for n, s in c.criteria),
+            criteria=tuple(ShortCriterion(n, names.get(n, ""), s) for n, s in c.criteria),
             shortfalls=tuple(
                 Shortfall(
                     criterion=f.criterion,
@@ -211,7 +237,7 @@ def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
         )
         for c in watch.close_to_standard(ev.communes, ev.criteria, ev.indicators)
     ]
-    return sorted(out, key=lambda c: (c.short, -c.met, c.unit.name_key, c.unit.pk))
+    return sorted(out, key=lambda c: (c.short, -c.met, c.unit.name_key, c.unit.id))
 
 
 def _at_risk(res: PeriodResults, language: str) -> list[RiskCommune]:
@@ -225,13 +251,13 @@ def _at_risk(res: PeriodResults, language: str) -> list[RiskCommune]:
             met=r.met,
             total=r.total,
             failing_share=r.failing_share,
-            key_criteria=tuple((k, names.get(k, "")) for k in r.key_criteria),
+            key_criteria=tuple(NamedCriterion(k, names.get(k, "")) for k in r.key_criteria),
             certain=r.certain,
-            unknown=tuple((k, names.get(k, "")) for k in r.unknown),
+            unknown_criteria=tuple(NamedCriterion(k, names.get(k, "")) for k in r.unknown),
         )
         for r in watch.revocation_watch(ev.communes, ev.criteria)
     ]
-    return sorted(out, key=lambda r: (not r.certain, -r.failing_share, r.unit.name_key, r.unit.pk))
+    return sorted(out, key=lambda r: (not r.certain, -r.failing_share, r.unit.name_key, r.unit.id))
 
 
 def _disagreements(res: PeriodResults) -> tuple[int, int]:
@@ -263,7 +289,7 @@ def _points(res: PeriodResults) -> list[MapPoint]:
                 meets_set=False if got is None else got[1],
             )
         )
-    return sorted(out, key=lambda p: (p.unit.name_key, p.unit.pk))
+    return sorted(out, key=lambda p: (p.unit.name_key, p.unit.id))
 
 
 def _frames(results: Sequence[PeriodResults]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -390,7 +416,9 @@ def province_overview(
     if as_of is not None:
         # Years that had not begun at `as_of` had no record yet.
         years = [y for y in years if y <= as_of.year]
-    cset = set_for_year(period, set_id, extra, strict=strict_set)
+    cset = with_province_decisions(
+        set_for_year(period, set_id, extra, strict=strict_set), province, period
+    )
     target = (onto or reference_day(province)) if geography == Geography.REBASED else None
     asked = sorted({*years, period, period - 1, *([baseline] if baseline else [])})
     # Files read by `ntm stats --from-json` are not the province's stored record.
@@ -495,7 +523,7 @@ def _overview(
     for year in sorted({*years, period - 1, *([baseline] if baseline else [])}):
         other = None if year in results else set_of_tier(year, cset.tier, extra)
         if other is not None:
-            results[year] = results_of(year, other)
+            results[year] = results_of(year, with_province_decisions(other, province, year))
 
     shown = [y for y in years if y in results and results[y].evaluation is not None]
     table = period_roll_up(results, [period, *shown], baseline, province, cset.tier, basis)

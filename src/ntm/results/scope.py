@@ -8,11 +8,11 @@ Communes are "commune" units only: wards and towns are outside the NTM set.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import polars as pl
 from django.db.models import Q
 from django.utils import timezone
+from pydantic.dataclasses import dataclass
 
 from ntm.results import cache as rcache
 from ntm.units.models import Unit, UnitKind
@@ -22,9 +22,10 @@ from ntm.units.queries import crosswalk, empty_crosswalk, lineage, version_on
 @dataclass(frozen=True)
 class UnitRef:
     """A unit as the read models carry it: what pages, the API and reports show of it, with
-    no database behind it (cached figures hold these, not model rows)."""
+    no database behind it (cached figures hold these, not model rows). `id` is the unit's
+    primary key."""
 
-    pk: int
+    id: int
     code: str | None
     name: str
     name_key: str

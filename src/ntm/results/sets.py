@@ -15,7 +15,10 @@ from collections.abc import Iterable, Sequence
 
 from ntm.criteria.loader import in_force_first, sets_for_period
 from ntm.criteria.schema import CriteriaSet
+from ntm.decisions.queries import with_decisions
 from ntm.results.scope import period_day
+from ntm.units.models import Unit
+from ntm.vn.dates import format_date
 
 
 def sets_for(period: int, extra: Sequence[CriteriaSet] = ()) -> list[CriteriaSet]:
@@ -48,3 +51,23 @@ def set_of_tier(period: int, tier: str, extra: Sequence[CriteriaSet] = ()) -> Cr
 def years_with_sets(years: Iterable[int], extra: Sequence[CriteriaSet] = ()) -> list[int]:
     """The years some set applies to: the only ones a page offers."""
     return sorted(y for y in set(years) if sets_for(y, extra))
+
+
+def with_province_decisions(cset: CriteriaSet, province: Unit | None, period: int) -> CriteriaSet:
+    """The set as the province reads the year: with its decisions (`ntm.decisions`) in force
+    on the assessment date, the period's reference day (`scope.period_day`). Pages, the entry
+    grid, the API and commands all take their set through here, and the decisions are part
+    of the set's fingerprint, so every cached figure moves with a new decision."""
+    if province is None:
+        return cset
+    return with_decisions(cset, province.code, province.name, period_day(period))
+
+
+def threshold_source(cset: CriteriaSet, basis: str) -> str | None:
+    """Where a threshold came from when not from the national set: "<number> (<date>)" of
+    the province's decision whose legal basis is `basis` (an engine row's `basis`)."""
+    for overlay in cset.overlays:
+        lb = overlay.legal_basis
+        if lb.number == basis:
+            return f"{lb.number} ({format_date(lb.date_signed)})" if lb.date_signed else lb.number
+    return None

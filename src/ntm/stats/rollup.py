@@ -29,24 +29,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+from pydantic import Field, computed_field
+from pydantic.dataclasses import dataclass
 
 from ntm.criteria.schema import Band
 from ntm.evaluation.semantics import STATUSES, UNKNOWN_STATUSES
 from ntm.stats.bands import DEFAULT_BANDS
-from ntm.stats.summary import (
-    BandCount,
-    CriterionCounts,
-    fraction_dict,
-    require_columns,
-    require_criteria,
-)
+from ntm.stats.jsonable import Exact
+from ntm.stats.summary import BandCount, CriterionCounts, require_columns, require_criteria
 
 AS_RECORDED = "as_recorded"
 _RECOGNITION_COLUMNS = ("unit", "period", "tier", "decision_no", "decision_date")
@@ -94,46 +91,30 @@ class Figures:
     recognised_in_period: int | None
     unchanged_territory: tuple[Carried, ...] = ()
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def not_evaluated(self) -> int:
         return self.communes - self.evaluated - self.not_comparable
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
-    def meeting_percent(self) -> Fraction | None:
+    def meeting_percent(self) -> Exact | None:
         return _share(self.meeting, self.communes)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
-    def recognised_percent(self) -> Fraction | None:
+    def recognised_percent(self) -> Exact | None:
         return None if self.recognised is None else _share(self.recognised, self.communes)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
-    def average_met(self) -> Fraction | None:
+    def average_met(self) -> Exact | None:
         """Criteria met per evaluated commune (basically met does not count)."""
         return None if self.evaluated == 0 else Fraction(self.total_met, self.evaluated)
 
     @property
     def met_by_criterion(self) -> dict[int, int]:
         return {c.criterion: c.met for c in self.criteria}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "period": self.period,
-            "communes": self.communes,
-            "evaluated": self.evaluated,
-            "not_evaluated": self.not_evaluated,
-            "not_comparable": self.not_comparable,
-            "meeting": self.meeting,
-            "meeting_percent": fraction_dict(self.meeting_percent),
-            "recognised": self.recognised,
-            "recognised_in_period": self.recognised_in_period,
-            "recognised_percent": fraction_dict(self.recognised_percent),
-            "average_met": fraction_dict(self.average_met),
-            "criteria": [c.to_dict() for c in self.criteria],
-            "bands": [b.to_dict() for b in self.bands],
-            "unbanded": self.unbanded,
-            "communes_missing": self.communes_missing,
-            "unchanged_territory": [c.to_dict() for c in self.unchanged_territory],
-        }
 
 
 @dataclass(frozen=True)
@@ -144,20 +125,9 @@ class Change:
     against: int
     communes: int
     meeting: int
-    meeting_points: Fraction | None
-    average_met: Fraction | None
+    meeting_points: Exact | None
+    average_met: Exact | None
     recognised: int | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "period": self.period,
-            "against": self.against,
-            "communes": self.communes,
-            "meeting": self.meeting,
-            "meeting_points": fraction_dict(self.meeting_points),
-            "average_met": fraction_dict(self.average_met),
-            "recognised": self.recognised,
-        }
 
 
 @dataclass(frozen=True)
@@ -167,17 +137,9 @@ class Geography:
     unit: str | None
     name: str | None
     figures: Figures
-    previous: Change | None
-    baseline: Change | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "unit": self.unit,
-            "name": self.name,
-            "figures": self.figures.to_dict(),
-            "change_previous": None if self.previous is None else self.previous.to_dict(),
-            "change_baseline": None if self.baseline is None else self.baseline.to_dict(),
-        }
+    # Named in JSON as ever, beside the figures they compare.
+    previous: Annotated[Change | None, Field(serialization_alias="change_previous")]
+    baseline: Annotated[Change | None, Field(serialization_alias="change_baseline")]
 
 
 @dataclass(frozen=True)
@@ -196,17 +158,6 @@ class Statistics:
     total: Geography
     children: tuple[Geography, ...]
     parent_name: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "parent": self.parent,
-            "parent_name": self.parent_name,
-            "period": self.period,
-            "tier": self.tier,
-            "basis": self.basis,
-            "total": self.total.to_dict(),
-            "children": [c.to_dict() for c in self.children],
-        }
 
 
 def _share(part: int, whole: int) -> Fraction | None:

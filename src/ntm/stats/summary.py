@@ -8,14 +8,17 @@ share is kept exact (`Fraction`) and only rounded or truncated when rendered, pe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
-from typing import Any
+from typing import Annotated
 
 import polars as pl
+from pydantic import Field, computed_field
+from pydantic.dataclasses import dataclass
 
 from ntm.criteria.schema import Band
 from ntm.evaluation.semantics import STATUSES, UNKNOWN_STATUSES
+from ntm.stats.jsonable import Exact
 from ntm.vn.numbers import DEFAULT_PERCENT, PercentStyle, format_number, format_percent
 
 _COMMUNE_COLUMNS = ("unit", "period", "met", "meets_set")
@@ -35,18 +38,6 @@ class CriterionCounts:
     not_applicable: int = 0
     missing_group: int = 0  # no commune group where the threshold depends on it
 
-    def to_dict(self) -> dict[str, int]:
-        return {
-            "criterion": self.criterion,
-            "met": self.met,
-            "basically_met": self.basically_met,
-            "not_met": self.not_met,
-            "missing_data": self.missing_data,
-            "missing_threshold": self.missing_threshold,
-            "missing_group": self.missing_group,
-            "not_applicable": self.not_applicable,
-        }
-
     @property
     def unknown(self) -> int:
         """Communes without a result: a value, a commune group or a threshold missing."""
@@ -55,17 +46,30 @@ class CriterionCounts:
 
 @dataclass(frozen=True)
 class BandCount:
-    band: Band
+    """How many communes fall in a band; in JSON the band's fields beside the count."""
+
+    band: Annotated[Band, Field(exclude=True)]
     count: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "label_vi": self.band.label_vi,
-            "label_en": self.band.label_en,
-            "min": self.band.min,
-            "max": self.band.max,
-            "count": self.count,
-        }
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def label_vi(self) -> str:
+        return self.band.label_vi
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def label_en(self) -> str:
+        return self.band.label_en
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def min(self) -> int:
+        return self.band.min
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def max(self) -> int:
+        return self.band.max
 
 
 @dataclass(frozen=True)
@@ -86,12 +90,14 @@ class PeriodSummary:
     unbanded: int
     communes_missing: int
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
-    def meeting_percent(self) -> Fraction | None:
+    def meeting_percent(self) -> Exact | None:
         return None if self.communes == 0 else Fraction(100 * self.meeting, self.communes)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
-    def average_met(self) -> Fraction | None:
+    def average_met(self) -> Exact | None:
         """Average number of criteria met per commune (basically met does not count)."""
         return None if self.communes == 0 else Fraction(self.total_met, self.communes)
 
@@ -107,20 +113,6 @@ class PeriodSummary:
     def missing_by_criterion(self) -> dict[int, int]:
         """Communes whose data or threshold is missing, per criterion."""
         return {c.criterion: c.unknown for c in self.criteria}
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types; exact fractions as "p/q" strings beside a float."""
-        return {
-            "period": self.period,
-            "communes": self.communes,
-            "meeting": self.meeting,
-            "meeting_percent": fraction_dict(self.meeting_percent),
-            "average_met": fraction_dict(self.average_met),
-            "criteria": [c.to_dict() for c in self.criteria],
-            "bands": [b.to_dict() for b in self.bands],
-            "unbanded": self.unbanded,
-            "communes_missing": self.communes_missing,
-        }
 
 
 @dataclass(frozen=True)
@@ -141,15 +133,6 @@ class Summary:
         if len(self.periods) != 1:
             raise ValueError(f"expected one period, found {len(self.periods)}")
         return self.periods[0]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"periods": [p.to_dict() for p in self.periods]}
-
-
-def fraction_dict(value: Fraction | None) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    return {"exact": f"{value.numerator}/{value.denominator}", "value": float(value)}
 
 
 def require_columns(frame: pl.DataFrame, columns: Sequence[str], name: str) -> None:

@@ -282,13 +282,13 @@ def _viewable(request: HttpRequest, pks: Iterable[int]) -> set[int]:
 def _commune_urls(o: ProvinceOverview) -> dict[int, str]:
     """Each commune's page, reversed once per request: the map and its table both link it
     (a reversal costs some 40 µs, and a province has hundreds of communes)."""
-    return {p.unit.pk: reverse("web:commune", args=[p.unit.pk]) for p in o.points}
+    return {p.unit.id: reverse("web:commune", args=[p.unit.id]) for p in o.points}
 
 
 def _map_entries(
     request: HttpRequest, o: ProvinceOverview, urls: dict[int, str]
 ) -> list[geo.MapEntry]:
-    viewable = _viewable(request, (p.unit.pk for p in o.points))
+    viewable = _viewable(request, (p.unit.id for p in o.points))
     out = []
     for p in o.points:
         colour = charts.band_colour(p.met, o.cset.bands)
@@ -300,7 +300,7 @@ def _map_entries(
                 "met": p.met,
                 "total": p.total,
             }
-        url = urls[p.unit.pk] if p.unit.pk in viewable else ""
+        url = urls[p.unit.id] if p.unit.id in viewable else ""
         out.append(geo.MapEntry(p.unit, p.met, colour, title, url))
     return out
 
@@ -342,7 +342,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
             "o": o,
             "basis_label": basis_label(o),
             "drawing": geo.draw(_map_entries(request, o, urls), boundaries),
-            "points": [(p, urls[p.unit.pk]) for p in o.points],
+            "points": [(p, urls[p.unit.id]) for p in o.points],
             "boundaries": boundaries,
             "band_colours": list(zip(o.cset.bands, charts.band_colours(o.cset.bands), strict=True)),
             "no_data_colour": charts.NO_DATA,

@@ -40,7 +40,8 @@ from ntm.criteria.loader import (
 from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure, Op
 from ntm.evaluation.semantics import Status
 from ntm.exchange.workbook import InputError
-from ntm.results.commune import province_of, unit_results
+from ntm.results.commune import decided_set, province_of, unit_results
+from ntm.results.sets import threshold_source
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
 from ntm.values.models import (
@@ -173,6 +174,7 @@ class Line:
     threshold_status: str
     column: str  # the code of the set's column the threshold came from
     column_name: str
+    threshold_source: str | None  # the province's decision it comes from (number, date)
     status: str
     status_label: str
     status_class: str
@@ -287,7 +289,8 @@ def build_grid(
     may_claim = permissions.can_enter_values(user, unit)
     may_verify = permissions.can_verify(user, unit)
     may_review = may_verify or permissions.can_approve(user, unit)
-    ev = unit_results(unit, year, cset)
+    decided = decided_set(unit, year, cset)
+    ev = unit_results(unit, year, decided)
     indicators = _rows_by(ev.indicators, "indicator", "condition")
     criteria = _rows_by(ev.criteria, "criterion")
     values = {
@@ -321,6 +324,7 @@ def build_grid(
                         threshold_status=str(row.get("threshold_status") or ""),
                         column=str(row.get("column") or ""),
                         column_name=columns.get(str(row.get("column") or ""), ""),
+                        threshold_source=threshold_source(decided, str(row.get("basis") or "")),
                         status=status,
                         status_label=status_label(status),
                         status_class=STATUS_CLASS.get(status, ""),

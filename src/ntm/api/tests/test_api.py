@@ -331,6 +331,10 @@ def test_statistics_for_readers_of_the_province_only(
     assert total["change_baseline"]["against"] == 2020
     assert body["basis"] == "as_recorded"
     assert [c["unit"]["code"] for c in body["close_to_standard"]] == ["99002"]
+    close = body["close_to_standard"][0]
+    assert close["unit"]["id"] == p.commune_b.pk
+    assert {"criterion", "name", "status"} == set(close["criteria"][0])
+    assert close["short"] == len(close["criteria"])
     assert [t["period"] for t in body["trend"]] == [2020, 2021, 2022]
 
 
@@ -344,7 +348,11 @@ def test_statistics_rebased_and_revocation(client: Client, personas: Personas) -
     assert status == 200
     assert body["basis"].startswith("rebased:")
     assert [r["unit"]["code"] for r in body["revocation_warnings"]] == ["99002"]
-    assert body["revocation_warnings"][0]["key_criteria"] == [10, 17, 19]
+    warning = body["revocation_warnings"][0]
+    assert [k["number"] for k in warning["key_criteria"]] == [10, 17, 19]
+    assert warning["key_criteria"][0]["name"] == "Thu nhập"
+    assert warning["unknown_criteria"] == []
+    assert warning["unit"]["id"] == p.commune_b.pk
     assert body["revocation_scope"] == "all_evaluated_communes"
     status, _ = get(client, f"/api/units/{p.province.pk}/statistics?geography=moon", headers)
     assert status == 422

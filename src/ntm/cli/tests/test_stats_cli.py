@@ -29,7 +29,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from ntm.results.scope import UnitRef
 from ntm.results.testing import SET_2020, SET_2022, History, at
+from ntm.stats.jsonable import jsonable
 from ntm.units.models import Unit, UnitKind
 from ntm.units.services import NewUnit, create_unit, merge_units
 from ntm.values.services import Entry, PastValue
@@ -251,7 +253,8 @@ def test_baseline_and_a_year_without_data(record: dict[str, Unit]) -> None:
     total = doc["statistics"]["total"]
     assert total["change_previous"] is None
     assert total["change_baseline"]["meeting_points"]["exact"] == "100/7"
-    assert [(t["period"], t["set"], t["meeting"]) for t in doc["trend"]] == [
+    # The trend as the API writes it: each year's figures under `figures`.
+    assert [(t["period"], t["set_id"], t["figures"]["meeting"]) for t in doc["trend"]] == [
         (2020, SET_2020, 0),
         (2022, SET_2022, 1),
     ]
@@ -272,7 +275,9 @@ def test_baseline_and_a_year_without_data(record: dict[str, Unit]) -> None:
 def test_json_document(record: dict[str, Unit]) -> None:
     doc = _json("--period", "2022", "--baseline", "2020")
     province = Unit.objects.get(code="20")
-    assert doc["province"] == {"id": province.pk, "code": "20", "name": "Tỉnh Lạng Sơn"}
+    # The province as the API names a unit (`ntm.results.scope.UnitRef`).
+    assert doc["province"] == jsonable(UnitRef.of(province))
+    assert (doc["province"]["id"], doc["province"]["code"]) == (province.pk, "20")
     assert {k: v for k, v in doc.items() if k not in ("province", "statistics", "trend")} == {
         "period": 2022,
         "baseline": 2020,

@@ -193,7 +193,10 @@ def test_2019_on_the_207_communes_before_the_mergers(record: dict[int, Path]) ->
     # there is no change against it.
     doc = _json("--period", "2024", "--baseline", "2019", "--units-of", "01/07/2025")
     assert doc["statistics"]["total"]["change_baseline"] is None
-    trend = [(t["period"], t["evaluated"], t["not_comparable"]) for t in doc["trend"]]
+    trend = [
+        (t["period"], t["figures"]["evaluated"], t["figures"]["not_comparable"])
+        for t in doc["trend"]
+    ]
     assert trend == [(2019, 0, 2), (2024, 1, 2)]
 
 

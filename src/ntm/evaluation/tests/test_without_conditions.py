@@ -232,7 +232,7 @@ def test_2010_known_rows_can_fail_a_criterion_but_never_meet_it() -> None:
     assert {s for (u, k), s in computed.items() if k not in (2, 4, 5)} == {"missing_threshold"}
     # A declaration decides where the computation cannot.
     a2 = crit.filter((pl.col("unit") == "A") & (pl.col("criterion") == 2)).row(0, named=True)
-    assert (a2["status"], a2["basis"]) == ("met", "declared")
+    assert (a2["status"], a2["source"]) == ("met", "declared")
     assert counts(ev, "A") == (1, 0, 0, 18, 19, False)
     assert counts(ev, "B") == (0, 0, 3, 16, 19, False)
 

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from ntm.stats.bands import parse_bands
+from ntm.stats.jsonable import jsonable
 from ntm.stats.rollup import recognised_in, statistics
 
 
@@ -183,11 +184,24 @@ def test_recognised_list() -> None:
     assert listed.select("unit", "decision_no", "child_unit").rows() == [("c2", "55/QĐ-UBND", "d1")]
 
 
-def test_to_dict_and_bad_input() -> None:
+def test_json_and_bad_input() -> None:
     stats = statistics(SCOPE, COMMUNES, CRITERIA, period=2020, tier="standard", baseline=2016)
-    d = stats.to_dict()
-    assert d["total"]["figures"]["meeting_percent"] == {"exact": "50/1", "value": 50.0}
+    d = jsonable(stats)
+    assert list(d) == ["parent", "period", "tier", "basis", "total", "children", "parent_name"]
+    assert list(d["total"]) == ["unit", "name", "figures", "change_previous", "change_baseline"]
+    figures = d["total"]["figures"]
+    # The derived figures are written beside the counts they come from.
+    assert figures["not_evaluated"] == stats.total.figures.not_evaluated
+    assert figures["meeting_percent"] == {"exact": "50/1", "value": 50.0}
+    average = stats.total.figures.average_met
+    assert average is not None
+    assert figures["average_met"] == {
+        "exact": f"{average.numerator}/{average.denominator}",
+        "value": float(average),
+    }
+    assert figures["recognised_percent"] is None
     assert d["total"]["change_baseline"]["meeting"] == 2
+    assert d["total"]["change_baseline"]["meeting_points"]["exact"].endswith("/1")
     assert d["children"][0]["unit"] == "d1"
     with pytest.raises(ValueError, match="scope"):
         statistics(SCOPE.drop("kind"), COMMUNES, CRITERIA, period=2020, tier="standard")

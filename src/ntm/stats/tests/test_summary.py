@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from ntm.criteria.schema import Band
+from ntm.stats.jsonable import jsonable
 from ntm.stats.summary import render_text, summarize
 from ntm.vn.numbers import PercentStyle
 
@@ -81,9 +82,9 @@ def test_unbanded_and_single() -> None:
         summary.for_period(2030)
 
 
-def test_to_dict_is_exact() -> None:
+def test_json_is_exact() -> None:
     communes, criteria = _frames()
-    d = summarize(communes, criteria, BANDS).to_dict()
+    d = jsonable(summarize(communes, criteria, BANDS))
     first = d["periods"][0]
     assert first["meeting_percent"] == {"exact": "100/3", "value": pytest.approx(33.333333)}
     assert first["bands"][0] == {

@@ -4,6 +4,7 @@ import datetime as dt
 
 import polars as pl
 
+from ntm.stats.jsonable import jsonable
 from ntm.stats.rebase import basis_label
 from ntm.stats.rollup import statistics
 from ntm.stats.text import render_statistics
@@ -108,11 +109,11 @@ def test_unchanged_territory_is_labelled() -> None:
         parent_name="Tỉnh Lạng Sơn",
         basis=basis_label(dt.date(2025, 7, 1)),
     )
-    assert [c.to_dict() for c in stats.total.figures.unchanged_territory] == [
+    assert [jsonable(c) for c in stats.total.figures.unchanged_territory] == [
         {"unit": "x000", "from_unit": "o0", "name": "Xã x000"},
         {"unit": "x001", "from_unit": "o1", "name": "Xã x001"},
     ]
-    assert stats.to_dict()["parent_name"] == "Tỉnh Lạng Sơn"
+    assert jsonable(stats)["parent_name"] == "Tỉnh Lạng Sơn"
     text = render_statistics(stats)
     assert text.splitlines()[0] == "Thống kê nông thôn mới năm 2020 — Tỉnh Lạng Sơn (20)"
     assert "Số xã đạt chuẩn: 2/4 (50,00 %)" in text

@@ -23,6 +23,8 @@ from ntm.results.files import read_files
 from ntm.results.province import ProvinceOverview, province_overview
 from ntm.results.query import ChoiceError, Geography, parse_day
 from ntm.results.record import STORED, Source
+from ntm.results.scope import UnitRef
+from ntm.stats.jsonable import jsonable
 from ntm.stats.rollup import Statistics
 from ntm.stats.text import basis_text, render_statistics
 from ntm.units.models import Unit, UnitKind
@@ -45,9 +47,10 @@ def _province(text: str, day: dt.date) -> Unit:
 
 
 def as_json(o: ProvinceOverview) -> dict[str, Any]:
-    """The overview's figures as plain JSON (the statistics of `ntm.stats`, and the trend)."""
+    """The overview's figures as plain JSON: the statistics and the trend as the API writes
+    them (`ntm.stats.jsonable`)."""
     return {
-        "province": {"id": o.province.pk, "code": o.province.code, "name": o.province.name},
+        "province": jsonable(UnitRef.of(o.province)),
         "period": o.period,
         "baseline": o.baseline,
         "set": o.cset.id,
@@ -58,11 +61,8 @@ def as_json(o: ProvinceOverview) -> dict[str, Any]:
         "communes_in_scope": o.in_scope,
         "with_data": o.with_data,
         "simulated": o.simulated,
-        "statistics": o.statistics.to_dict(),
-        "trend": [
-            {"period": t.period, "set": t.set_id, "approved": t.approved} | t.figures.to_dict()
-            for t in o.trend
-        ],
+        "statistics": jsonable(o.statistics),
+        "trend": [jsonable(t) for t in o.trend],
     }
 
 

@@ -1,0 +1,89 @@
+"""A province's own decisions on a national criteria set (design decision 1, overlays).
+
+The bundled national sets are package data and stay read-only (`ntm.criteria`); what a
+province office decides on top of them lives here: a `Decision` (the legal act: number, date,
+issuer) and the threshold cells it sets, each a `CellVersion` row. A cell is never changed in
+place: a new decision on it is a new version row, effective from its own date, so the overlay
+in force on any day is read back (`ntm.decisions.queries.overlays_in_force`) and the history
+is the rows themselves. Rows are written only by `ntm.decisions.services`, each with its audit
+row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CellStatus(models.TextChoices):
+    VERIFIED = "verified", _("Confirmed from the legal text")
+    UNVERIFIED = "unverified", _("Not confirmed")
+    MISSING = "missing", _("No threshold")
+
+
+class Decision(models.Model):
+    """A province's legal act on a criteria set (a QĐ of the provincial People's Committee)."""
+
+    province = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(max_length=200)
+    date_signed = models.DateField()
+    issuer = models.CharField(max_length=300)
+    title = models.CharField(max_length=500, blank=True, default="")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("province_id", "date_signed", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("province", "number", "date_signed"),
+                name="decisions_decision_province_number_date",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.date_signed:%d/%m/%Y})"
+
+
+class CellVersion(models.Model):
+    """One version of one threshold cell of a province's overlay of a set: what the cell
+    holds from `effective_from` until a later version of the same cell takes effect.
+
+    `cell` names the cell once (indicator|condition|column|year, ``*`` for every year) so
+    that versions are numbered per cell and "in force on D" is one indexed query."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="cells")
+    province = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    set_id = models.CharField(max_length=100)
+    cell = models.CharField(max_length=200)
+    indicator = models.CharField(max_length=50)
+    condition = models.PositiveSmallIntegerField(default=0)
+    column = models.CharField(max_length=50)
+    year = models.IntegerField(null=True, blank=True)  # NULL: every year of the set
+    value = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=CellStatus.choices)
+    note = models.CharField(max_length=500, blank=True, default="")
+    effective_from = models.DateField()
+    version = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField()
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("province_id", "set_id", "cell", "version")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("province", "set_id", "cell", "version"),
+                name="decisions_cellversion_cell_version",
+            ),
+        )
+        indexes = (models.Index(fields=("province", "set_id", "effective_from")),)
+
+    def __str__(self) -> str:
+        return f"{self.set_id}/{self.cell}@{self.version}"
+
+
+def cell_key(indicator: str, condition: int, column: str, year: int | None) -> str:
+    return f"{indicator}|{condition}|{column}|{'*' if year is None else year}"

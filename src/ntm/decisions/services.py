@@ -1,0 +1,243 @@
+"""Recording a province's decisions on a criteria set (design decision 7: one atomic function
+per action, the acting user as a keyword argument, an audit row with before and after).
+
+Every way in — the overlay file, the gap workbook, the page's cell form, the command — ends in
+`record_decision`: all its cells are written or none, every refused cell is reported with its
+reason, and a cell is never changed in place (a new `CellVersion` row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from ntm.accounts import permissions
+from ntm.audit.services import record as audit
+from ntm.criteria.loader import (
+    CriteriaError,
+    bundled_set_ids,
+    cell_problems,
+    load_set,
+    parse_overlay,
+)
+from ntm.criteria.schema import CellChange
+from ntm.decisions.models import CellVersion, Decision, cell_key
+from ntm.units.models import Unit
+from ntm.vn.dates import format_date
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+MAX_NUMBER = 200
+MAX_ISSUER = 300
+MAX_TITLE = 500
+MAX_NOTE = 500
+
+
+class DecisionError(ValueError):
+    """Refused: nothing was written. `problems` holds every reason, each for a person."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class NotAllowed(DecisionError):
+    def __init__(self) -> None:
+        super().__init__(
+            [gettext("Only the province's coordination office may record its decisions.")]
+        )
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The legal basis of a decision: what the province's act says of itself."""
+
+    number: str
+    date_signed: dt.date | None
+    issuer: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    decision: Decision
+    written: int
+    unchanged: int
+
+
+def _basis_problems(basis: Basis) -> list[str]:
+    problems = []
+    if not basis.number.strip():
+        problems.append(gettext("The legal basis needs the decision's number."))
+    if basis.date_signed is None:
+        problems.append(gettext("The legal basis needs the date the decision was signed."))
+    if not basis.issuer.strip():
+        problems.append(gettext("The legal basis needs the body that issued the decision."))
+    limits = ((basis.number, MAX_NUMBER), (basis.issuer, MAX_ISSUER), (basis.title, MAX_TITLE))
+    if any(len(text) > limit for text, limit in limits):
+        problems.append(gettext("The legal basis is too long."))
+    return problems
+
+
+def _snapshot(row: CellVersion | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "cell": row.cell,
+        "version": row.version,
+        "value": row.value,
+        "status": row.status,
+        "effective_from": row.effective_from.isoformat(),
+        "decision": row.decision_id,
+    }
+
+
+def record_decision(
+    province: Unit,
+    set_id: str,
+    basis: Basis,
+    cells: Sequence[CellChange],
+    *,
+    effective_from: dt.date | None,
+    acting_user: User,
+) -> Recorded:
+    """Record `cells` of the province's overlay of `set_id`, set by the decision `basis` and in
+    force from `effective_from` (default: the day it was signed). A cell equal to its latest
+    version is left as it is."""
+    if not permissions.can_decide_criteria(acting_user, province):
+        raise NotAllowed
+    problems = _basis_problems(basis)
+    if set_id not in bundled_set_ids() or load_set(set_id).level != "commune":
+        raise DecisionError([gettext("Unknown criteria set: %(set)s.") % {"set": set_id}])
+    if not cells:
+        problems.append(gettext("The decision sets no threshold cell."))
+    problems += cell_problems(load_set(set_id), cells)
+    keys = [cell_key(c.indicator, c.condition, c.column, c.year) for c in cells]
+    problems += [
+        gettext("cells[%(i)s]: the same cell is given twice.") % {"i": i}
+        for i, k in enumerate(keys)
+        if k in keys[:i]
+    ]
+    problems += [
+        gettext("cells[%(i)s]: the note is too long.") % {"i": i}
+        for i, c in enumerate(cells)
+        if len(c.note or "") > MAX_NOTE
+    ]
+    if problems:
+        raise DecisionError(problems)
+    assert basis.date_signed is not None  # checked above
+    start = effective_from or basis.date_signed
+    now = timezone.now()
+    with transaction.atomic():
+        decision, created = Decision.objects.get_or_create(
+            province=province,
+            number=basis.number.strip(),
+            date_signed=basis.date_signed,
+            defaults={"issuer": basis.issuer.strip(), "title": basis.title, "recorded_at": now},
+        )
+        if not created and decision.issuer != basis.issuer.strip():
+            raise DecisionError(
+                [
+                    gettext("Decision %(number)s is already recorded as issued by %(issuer)s.")
+                    % {"number": decision.number, "issuer": decision.issuer}
+                ]
+            )
+        versions = CellVersion.objects.select_for_update().filter(
+            province=province, set_id=set_id, cell__in=keys
+        )
+        latest: dict[str, CellVersion] = {}
+        for row in versions.order_by("cell", "version"):
+            latest[row.cell] = row
+        changed = []
+        for key, change in zip(keys, cells, strict=True):
+            prev = latest.get(key)
+            if prev is not None and (
+                prev.value,
+                prev.status,
+                prev.note,
+                prev.decision_id,
+                prev.effective_from,
+            ) == (change.value, change.status, change.note or "", decision.pk, start):
+                continue
+            changed.append((key, change, prev))
+        if not changed:
+            return Recorded(decision, 0, len(cells))
+        log = audit(
+            action="decisions.record",
+            object_type="decisions.Decision",
+            object_id=decision.pk,
+            before=[_snapshot(prev) for _, _, prev in changed],
+            after={
+                "set": set_id,
+                "effective_from": start.isoformat(),
+                "cells": [
+                    {"cell": key, "value": c.value, "status": c.status} for key, c, _ in changed
+                ],
+            },
+            acting_user=acting_user,
+            legal_basis=f"{decision.number} ({format_date(decision.date_signed)})",
+        )
+        CellVersion.objects.bulk_create(
+            CellVersion(
+                decision=decision,
+                province=province,
+                set_id=set_id,
+                cell=key,
+                indicator=c.indicator,
+                condition=c.condition,
+                column=c.column,
+                year=c.year,
+                value=c.value,
+                status=c.status,
+                note=c.note or "",
+                effective_from=start,
+                version=(prev.version if prev is not None else 0) + 1,
+                recorded_at=now,
+                acting_user=acting_user,
+                audit=log,
+            )
+            for key, c, prev in changed
+        )
+    return Recorded(decision, len(changed), len(cells) - len(changed))
+
+
+def import_overlay(
+    province: Unit,
+    text: str,
+    name: str,
+    *,
+    effective_from: dt.date | None = None,
+    acting_user: User,
+) -> Recorded:
+    """An overlay file (`ntm.criteria` YAML) recorded as the province's decision: its legal
+    basis, its cells, in force from `effective_from`, else the file's `effective_from`, else
+    the day it was signed."""
+    if not permissions.can_decide_criteria(acting_user, province):
+        raise NotAllowed
+    try:
+        overlay = parse_overlay(text, name)
+    except CriteriaError as exc:
+        raise DecisionError(exc.problems) from None
+    if overlay.province_code != province.code:
+        raise DecisionError(
+            [
+                gettext("%(file)s: the file is for province %(code)s, not %(name)s.")
+                % {"file": name, "code": overlay.province_code, "name": province.name}
+            ]
+        )
+    lb = overlay.legal_basis
+    return record_decision(
+        province,
+        overlay.extends,
+        Basis(lb.number, lb.date_signed, lb.issuer or "", lb.title_vi or ""),
+        overlay.cells,
+        effective_from=effective_from or lb.effective_from,
+        acting_user=acting_user,
+    )
