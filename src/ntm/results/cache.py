@@ -4,10 +4,11 @@ A key names the question (what is computed, for which scope, set and its fingerp
 moment, geography, stage and language) and carries the stamps of what it read: the
 `PeriodStamp` of every unit and period (moved by every write to the record, in the write's own
 transaction) and the units' own stamp (`units_stamp`: any new unit version, unit event or
-commune group assignment). A
-write therefore changes exactly the keys of the figures that read it; the others stay valid.
-Entries live in Django's cache (process memory by default, Redis with `NTM_CACHE_URL`); a lost
-entry is only recomputed, never wrong.
+commune group assignment). A write therefore changes exactly the keys of the figures that read
+it; the others stay valid. Entries live as objects among this process's latest (`RECENT`) and,
+pickled, in Django's cache when that is shared (Redis with `NTM_CACHE_URL`); with Django's
+default, process-memory cache, the large entries stay among the latest only. A lost entry is
+only recomputed, never wrong.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db.models import Max
 
 from ntm.units.models import GroupAssignment, Unit, UnitEvent
@@ -90,9 +92,16 @@ def get(name: str) -> Any:
     return found
 
 
+def _process_local() -> bool:
+    """Whether the shared cache is this process's own memory (Django's default), where a copy
+    beside `RECENT` would only cost its pickling: some 15 ms for a province's year."""
+    return isinstance(caches["default"], LocMemCache)
+
+
 def put(name: str, value: Any) -> None:
     RECENT.put(name, value)
-    cache.set(name, value, TIMEOUT)
+    if not _process_local():
+        cache.set(name, value, TIMEOUT)
 
 
 def remember(name: str, compute: Callable[[], T]) -> T:

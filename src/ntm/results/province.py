@@ -42,6 +42,7 @@ from ntm.results.sets import (
     set_of_tier,
     sets_for,
     with_province_decisions,
+    with_province_decisions_each,
     years_with_sets,
 )
 from ntm.stats import watch
@@ -520,10 +521,14 @@ def _overview(
         return rcache.remember(name, compute)
 
     results: dict[int, PeriodResults] = {period: results_of(period, cset)}
-    for year in sorted({*years, period - 1, *([baseline] if baseline else [])}):
-        other = None if year in results else set_of_tier(year, cset.tier, extra)
-        if other is not None:
-            results[year] = results_of(year, with_province_decisions(other, province, year))
+    others = [
+        (found, year)
+        for year in sorted({*years, period - 1, *([baseline] if baseline else [])})
+        if year != period and (found := set_of_tier(year, cset.tier, extra)) is not None
+    ]
+    decided = with_province_decisions_each(others, province)
+    for (_national, year), chosen in zip(others, decided, strict=True):
+        results[year] = results_of(year, chosen)
 
     shown = [y for y in years if y in results and results[y].evaluation is not None]
     table = period_roll_up(results, [period, *shown], baseline, province, cset.tier, basis)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from ntm.criteria.loader import in_force_first, sets_for_period
 from ntm.criteria.schema import CriteriaSet
-from ntm.decisions.queries import with_decisions
+from ntm.decisions.queries import with_decisions, with_decisions_on
 from ntm.results.scope import period_day
 from ntm.units.models import Unit
 from ntm.vn.dates import format_date
@@ -61,6 +61,16 @@ def with_province_decisions(cset: CriteriaSet, province: Unit | None, period: in
     if province is None:
         return cset
     return with_decisions(cset, province.code, province.name, period_day(period))
+
+
+def with_province_decisions_each(
+    wanted: Sequence[tuple[CriteriaSet, int]], province: Unit | None
+) -> list[CriteriaSet]:
+    """`with_province_decisions` of each (set, period), from one query."""
+    if province is None:
+        return [c for c, _ in wanted]
+    days = [(c, period_day(p)) for c, p in wanted]
+    return with_decisions_on(days, province.code, province.name)
 
 
 def threshold_source(cset: CriteriaSet, basis: str) -> str | None:
