@@ -494,6 +494,8 @@ def _overview(
     again."""
     basis = basis_label(target)
 
+    keys: dict[int, str] = {}  # each year's results in the cache
+
     def results_of(year: int, chosen: CriteriaSet) -> PeriodResults:
         at = moment_of(year, as_of, period)
 
@@ -518,6 +520,7 @@ def _overview(
             approved_only,
             stamps[year],
         )
+        keys[year] = name
         return rcache.remember(name, compute)
 
     results: dict[int, PeriodResults] = {period: results_of(period, cset)}
@@ -531,11 +534,27 @@ def _overview(
         results[year] = results_of(year, chosen)
 
     shown = [y for y in years if y in results and results[y].evaluation is not None]
-    table = period_roll_up(results, [period, *shown], baseline, province, cset.tier, basis)
+    table = period_roll_up(results, [period], baseline, province, cset.tier, basis)
     stats = table.statistics(period)
+    together = {period, period - 1, baseline}
+
+    def figures(year: int) -> Figures:
+        """A trend year's figures: counted by itself (a year's counts read only its own
+        results), cached with its results, so a save recounts only its own year."""
+        if year in together:
+            return table.figures(year)
+
+        def count() -> Figures:
+            alone = {year: results[year]}
+            return period_roll_up(alone, [year], None, province, cset.tier, basis).figures(year)
+
+        if year not in keys:  # a record that is not cached
+            return count()
+        return rcache.remember(rcache.key("figures", keys[year], cset.tier, basis), count)
+
     trend = [
         TrendPoint(
-            y, results[y].cset.id, table.figures(y), results[y].approved, read_day(y, as_of, period)
+            y, results[y].cset.id, figures(y), results[y].approved, read_day(y, as_of, period)
         )
         for y in shown
     ]
