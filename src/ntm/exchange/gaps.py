@@ -20,6 +20,7 @@ from typing import IO, Any
 import xlsxwriter
 from openpyxl.utils import get_column_letter
 
+from ntm.criteria.loader import load_measures
 from ntm.criteria.resolve import resolve
 from ntm.criteria.schema import PROVINCE, CellChange, CriteriaSet
 from ntm.exchange.sheets import BadCell, Say, Sheet, SheetError, blank, open_sheet, shown
@@ -27,6 +28,7 @@ from ntm.exchange.workbook import (
     HEADER_ROWS,
     MAX_DATA_ROWS,
     MAX_PROBLEMS,
+    CellError,
     InputProblem,
     needs_quote,
     parse_number,
@@ -423,8 +425,8 @@ def _row(
         found.set_id = set_id
     try:
         value = parse_number(cells.get("value"))
-    except Exception as exc:  # the reader's own error type is private to it
-        bad(getattr(exc, "reason", Say(str(exc), str(exc))), "value")
+    except CellError as exc:
+        bad(exc.reason, "value")
         value = None
     for machine, attr in (("decision_number", "number"), ("issuer", "issuer")):
         _basis(found, number, machine, attr, text(machine))
@@ -448,7 +450,8 @@ def _row(
             "condition",
         )
         return
-    if not ind.conditions[condition].numeric:
+    cond = ind.conditions[condition]
+    if not cond.numeric:
         bad(
             Say(
                 "điều kiện này không có ngưỡng số (bộ tiêu chí không có ô này)",
@@ -456,6 +459,14 @@ def _row(
             ),
             "condition",
         )
+    elif value is not None and load_measures()[cond.measure].kind == "share":
+        if not 0 <= value <= 100:
+            bad(
+                Say("tỷ lệ ghi theo phần trăm, từ 0 đến 100", "a share is in percent, 0 to 100"),
+                "value",
+            )
+    elif value is not None and value < 0:
+        bad(Say("ngưỡng không thể là số âm", "a threshold cannot be negative"), "value")
     if column != PROVINCE and column not in {c.code for c in cset.columns}:
         bad(Say("bộ tiêu chí không có cột này", "the set has no such column"), "column")
     if year is not None and year not in range(cset.period.start_year, cset.period.end_year + 1):

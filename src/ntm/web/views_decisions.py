@@ -5,8 +5,6 @@ gap workbook or one cell — by its province office only, all or nothing."""
 from __future__ import annotations
 
 import io
-import tempfile
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,12 +24,11 @@ from ntm.decisions.models import Decision
 from ntm.decisions.queries import history
 from ntm.decisions.services import Basis, DecisionError, Recorded, import_overlay, record_decision
 from ntm.exchange.gaps import gap_rows, write_gaps
-from ntm.exchange.workbook import InputError
+from ntm.exchange.workbook import CellError, InputError, parse_number
 from ntm.results.sets import choose_set, with_province_decisions
 from ntm.units.models import Unit, UnitKind
-from ntm.web.forms import _number
+from ntm.web.inputs import language, said, saved_upload, typed_day, xlsx_response
 from ntm.web.views import get_visible_unit_or_404
-from ntm.web.views_groups import XLSX, _day, _english
 
 MAX_OVERLAY_BYTES = 1024 * 1024  # an overlay file is a few kilobytes
 
@@ -86,10 +83,10 @@ def decisions(request: HttpRequest, pk: int) -> HttpResponse:
     data = request.POST
     problems = []
     try:
-        value = _number(data.get("value", ""))
-    except Exception:  # the form's ValidationError carries the reader's reason
+        value = parse_number(data.get("value", ""))
+    except CellError as exc:
         value = None
-        problems.append(_("The threshold must be a number (for example 1,5)."))
+        problems.append(_("The threshold: %(reason)s.") % {"reason": said(exc.reason)})
     year_text = data.get("year", "").strip()
     if year_text and not year_text.isdigit():
         problems.append(_("The year must be a year (for example 2020), or empty for every year."))
@@ -113,12 +110,12 @@ def decisions(request: HttpRequest, pk: int) -> HttpResponse:
             data.get("set_id", ""),
             Basis(
                 data.get("number", ""),
-                _day(data.get("date_signed", "")),
+                typed_day(data.get("date_signed", "")),
                 data.get("issuer", ""),
                 data.get("title", ""),
             ),
             [change],
-            effective_from=_day(data.get("effective_from", "")),
+            effective_from=typed_day(data.get("effective_from", "")),
             acting_user=request.user,  # type: ignore[arg-type]
         )
     except DecisionError as exc:
@@ -145,7 +142,7 @@ def decisions_overlay(request: HttpRequest, pk: int) -> HttpResponse:
             province,
             text,
             upload.name or "overlay.yaml",
-            effective_from=_day(request.POST.get("effective_from", "")),
+            effective_from=typed_day(request.POST.get("effective_from", "")),
             acting_user=request.user,  # type: ignore[arg-type]
         )
     except DecisionError as exc:
@@ -173,10 +170,8 @@ def decisions_gaps(request: HttpRequest, pk: int) -> HttpResponse:
     cset = with_province_decisions(national, province, year)
     out = io.BytesIO()
     write_gaps(out, cset, year, gap_rows(cset, year), title=province.name)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
     name = f"o-can-bo-sung-{province.code or province.pk}-{national.id}-{year}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(out.getvalue(), name)
 
 
 @login_required
@@ -187,12 +182,7 @@ def decisions_gaps_import(request: HttpRequest, pk: int) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         return _page(request, province, [_("Choose a file to import.")], 400)
-    suffix = Path(upload.name or "").suffix.lower()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"gaps{suffix}"
-        with path.open("wb") as f:
-            for chunk in upload.chunks():
-                f.write(chunk)
+    with saved_upload(upload, "gaps") as path:
         try:
             done = import_gaps(
                 path,
@@ -201,8 +191,7 @@ def decisions_gaps_import(request: HttpRequest, pk: int) -> HttpResponse:
                 source_name=upload.name,
             )
         except InputError as exc:
-            language = "en" if _english() else "vi"
-            return _page(request, province, exc.message(language).splitlines(), 400)
+            return _page(request, province, exc.message(language()).splitlines(), 400)
         except DecisionError as exc:
             return _page(request, province, exc.problems, 400)
     return _recorded(request, pk, done)

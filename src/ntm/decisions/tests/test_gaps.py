@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -12,15 +13,16 @@ from ntm.criteria.loader import load_set
 from ntm.criteria.resolve import resolve
 from ntm.decisions.gaps import import_gaps
 from ntm.decisions.models import CellVersion
+from ntm.decisions.queries import with_decisions
 from ntm.decisions.services import NotAllowed
 from ntm.exchange.gaps import SHEET, gap_rows, write_gaps
 from ntm.exchange.workbook import InputError
-from ntm.results.sets import threshold_source, with_province_decisions
 
 SET = "vn-ntm-xa-2016-2020"
 YEAR = 2020
 HEAD = "set,indicator,condition,column,year,value,decision_number,decision_date,issuer"
 BASIS = "12/QĐ-UBND,02/03/2020,UBND tỉnh"
+DAY = dt.date(YEAR, 12, 31)  # an assessment day after the decision
 
 
 def _csv(tmp_path: Path, *rows: str) -> Path:
@@ -32,7 +34,8 @@ def _csv(tmp_path: Path, *rows: str) -> Path:
 def test_round_trip_the_threshold_comes_from_the_decision(
     personas: Personas, tmp_path: Path
 ) -> None:
-    cset = with_province_decisions(load_set(SET), personas.province, YEAR)
+    p = personas.province
+    cset = with_decisions(load_set(SET), p.code, p.name, DAY)
     rows = gap_rows(cset, YEAR)
     assert any(r.indicator == "2.2" and r.column == "national" for r in rows)
     path = tmp_path / "gaps.xlsx"
@@ -56,10 +59,10 @@ def test_round_trip_the_threshold_comes_from_the_decision(
     done = import_gaps(path, personas.province, acting_user=personas.province_office)
     assert done.written == 1
 
-    after = with_province_decisions(load_set(SET), personas.province, YEAR)
+    after = with_decisions(load_set(SET), p.code, p.name, DAY)
     column, cell = resolve(after, YEAR).lookup("2.2", 0, "national")
     assert (column, cell.value, cell.status) == ("national", 80, "verified")
-    assert threshold_source(after, cell.basis) == "12/QĐ-UBND (02/03/2020)"
+    assert cell.basis == "12/QĐ-UBND"  # the decision, where pages say the threshold came from
     assert not any(r.indicator == "2.2" and r.column == "national" for r in gap_rows(after, YEAR))
 
 
