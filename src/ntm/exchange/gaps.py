@@ -15,26 +15,28 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-
-import xlsxwriter
-from openpyxl.utils import get_column_letter
+from typing import IO, Any, ClassVar
 
 from ntm.criteria.loader import load_measures
 from ntm.criteria.resolve import resolve
 from ntm.criteria.schema import PROVINCE, CellChange, CriteriaSet
-from ntm.exchange.sheets import BadCell, Say, Sheet, SheetError, blank, open_sheet, shown
+from ntm.exchange.filled import (
+    HEADER_ROW,
+    Column,
+    FilledFile,
+    filled_workbook,
+    header_index,
+    missing_columns,
+    read_filled,
+)
+from ntm.exchange.sheets import BadCell, Say, Sheet, blank
 from ntm.exchange.workbook import (
-    HEADER_ROWS,
     MAX_DATA_ROWS,
-    MAX_PROBLEMS,
     CellError,
-    InputProblem,
     needs_quote,
     parse_number,
 )
 from ntm.vn.dates import format_date, parse_date
-from ntm.vn.text import fold
 
 SHEET = "Ô cần bổ sung"
 STATUS_VI = {"missing": "chưa có ngưỡng", "unverified": "chưa xác minh", "verified": "đã xác minh"}
@@ -130,39 +132,19 @@ def write_gaps(
     out: str | Path | IO[bytes], cset: CriteriaSet, year: int, rows: Sequence[GapRow], *, title: str
 ) -> None:
     """The workbook of `rows` to fill: one row a cell, the decision's columns empty."""
-    wb = xlsxwriter.Workbook(
-        str(out) if isinstance(out, Path) else out,
-        {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "in_memory": True,
-        },
+    how_to = (
+        "Mỗi dòng một ô ngưỡng còn thiếu hoặc chưa xác minh. Ghi giá trị tỉnh quyết định vào "
+        "cột “Giá trị quyết định” và căn cứ pháp lý (số, ngày ký, cơ quan ban hành; ngày "
+        "hiệu lực nếu khác ngày ký) — một quyết định cho cả tệp. Ngày ghi dd/mm/yyyy. "
+        "Dòng không ghi giá trị được bỏ qua. Năm để trống: áp dụng mọi năm."
     )
-    try:
-        ws = wb.add_worksheet(SHEET)
-        note = wb.add_format({"italic": True, "font_color": "#44546A"})
-        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "border": 1})
-        fill = wb.add_format({"bold": True, "bg_color": "#FFF2CC", "text_wrap": True, "border": 1})
-        text = wb.add_format({"num_format": "@"})
-        quoted = wb.add_format({"num_format": "@", "quote_prefix": True})
-        ws.write_string(0, 0, f"{title} — {cset.name_vi} ({cset.id}), năm {year}", note)
-        ws.write_string(
-            1,
-            0,
-            "Mỗi dòng một ô ngưỡng còn thiếu hoặc chưa xác minh. Ghi giá trị tỉnh quyết định vào "
-            "cột “Giá trị quyết định” và căn cứ pháp lý (số, ngày ký, cơ quan ban hành; ngày "
-            "hiệu lực nếu khác ngày ký) — một quyết định cho cả tệp. Ngày ghi dd/mm/yyyy. "
-            "Dòng không ghi giá trị được bỏ qua. Năm để trống: áp dụng mọi năm.",
-            note,
-        )
-        header_row = 3
+    heading = f"{title} — {cset.name_vi} ({cset.id}), năm {year}"
+    with filled_workbook(out, SHEET, heading, how_to) as (ws, f):
         for c, col in enumerate(COLUMNS):
-            ws.write_string(
-                header_row, c, col.header, fill if col.machine in {"value", *_BASIS} else head
-            )
-            ws.set_column(c, c, col.width, None if col.machine in {"current", "value"} else text)
-        for r, row in enumerate(rows, start=header_row + 1):
+            filled = col.machine in {"value", *_BASIS}
+            ws.write_string(HEADER_ROW, c, col.header, f.fill if filled else f.head)
+            ws.set_column(c, c, col.width, None if col.machine in {"current", "value"} else f.text)
+        for r, row in enumerate(rows, start=HEADER_ROW + 1):
             values: dict[str, Any] = {
                 "set": cset.id,
                 "indicator": row.indicator,
@@ -181,10 +163,8 @@ def write_gaps(
                 if isinstance(value, int | float):
                     ws.write_number(r, c, value)
                 elif value:
-                    ws.write_string(r, c, value, quoted if needs_quote(value) else None)
-        ws.freeze_panes(header_row + 1, 3)
-    finally:
-        wb.close()
+                    ws.write_string(r, c, value, f.quoted if needs_quote(value) else None)
+        ws.freeze_panes(HEADER_ROW + 1, 3)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -197,55 +177,18 @@ class GapCell:
 
 
 @dataclass
-class GapsFile:
+class GapsFile(FilledFile):
     """A filled gap workbook: its cells and its one legal basis, or the problems found."""
 
-    sheet: str
-    letters: dict[str, str] = field(default_factory=dict)
+    COLUMNS: ClassVar[Sequence[Column]] = COLUMNS
     set_id: str = ""
     cells: list[GapCell] = field(default_factory=list)
     number: str = ""
     date_signed: dt.date | None = None
     issuer: str = ""
     effective_from: dt.date | None = None
-    problems: list[InputProblem] = field(default_factory=list)
     # Where each part of the basis was first given (row), to report a differing one.
     _basis_rows: dict[str, tuple[int, object]] = field(default_factory=dict)
-
-    def problem(
-        self, reason: Say, row: int | None = None, machine: str = "", value: Any = None
-    ) -> None:
-        col = _BY_MACHINE.get(machine)
-        self.problems.append(
-            InputProblem.of(
-                reason,
-                self.sheet,
-                row,
-                col.header if col else None,
-                self.letters.get(machine),
-                shown(value) if isinstance(value, str) else value,
-            )
-        )
-        if len(self.problems) >= MAX_PROBLEMS:
-            raise _TooMany
-
-
-class _TooMany(Exception):
-    pass
-
-
-def _header_key(value: Any) -> GapColumn | None:
-    if not isinstance(value, str):
-        return None
-    folded = fold(value, keep_marks=True)
-    for col in COLUMNS:
-        if folded in {fold(col.header, keep_marks=True), col.machine}:
-            return col
-    return None
-
-
-def _header_score(row: Sequence[Any]) -> int:
-    return sum(_header_key(v) is not None for v in row)
 
 
 def read_gaps(
@@ -254,58 +197,20 @@ def read_gaps(
     """Read a filled gap workbook (.xlsx) or CSV: the cells given a value, each checked against
     its set (`sets` finds one by id, None for an unknown id). The problems are on the result."""
     path = Path(path)
-    found = GapsFile(sheet=name or path.name)
-    sheet: Sheet | None = None
-    try:
-        sheet = open_sheet(path, SHEET, _header_score)
-        found.sheet = sheet.name
-        _read(found, sheet, sets)
-    except _TooMany:
-        pass
-    except SheetError as exc:
-        found.problems.insert(0, InputProblem.of(exc.reason, found.sheet, exc.row))
-    except OSError:
-        found.problems.append(
-            InputProblem.of(Say("không mở được tệp", "the file cannot be opened"))
-        )
-    finally:
-        if sheet is not None:
-            sheet.close()
-    return found
+    return read_filled(
+        path,
+        GapsFile(sheet=name or path.name),
+        SHEET,
+        lambda found, sheet: _read(found, sheet, sets),
+    )
 
 
 def _read(found: GapsFile, sheet: Sheet, sets: Callable[[str], CriteriaSet | None]) -> None:
-    index: dict[str, int] = {}
-    header_row = None
-    for number, values in sheet.rows:
-        if number > HEADER_ROWS:
-            break
-        cols = {i: c for i, v in enumerate(values) if (c := _header_key(v)) is not None}
-        if any(c.machine == "value" for c in cols.values()):
-            header_row = number
-            index = {c.machine: i for i, c in cols.items()}
-            break
-    if header_row is None:
-        found.problem(
-            Say(
-                f"không tìm thấy dòng tiêu đề có cột “Giá trị quyết định” "
-                f"(trong {HEADER_ROWS} dòng đầu)",
-                f"no header row with a “Giá trị quyết định” column (in the first {HEADER_ROWS} "
-                "rows)",
-            )
-        )
+    header_row, index = header_index(found, sheet, "value", _BY_MACHINE["value"].header)
+    if not index:
         return
-    found.letters = {m: get_column_letter(i + 1) for m, i in index.items()}
     missing = [_BY_MACHINE[m] for m in (*_KEYS, *_BASIS[:3]) if m not in index]
-    for col in missing:
-        found.problem(
-            Say(
-                f"thiếu cột bắt buộc “{col.header}” (hoặc “{col.machine}”)",
-                f"the required column “{col.header}” (or “{col.machine}”) is missing",
-            ),
-            header_row,
-        )
-    if missing:
+    if missing_columns(found, header_row, missing):
         return
     count = 0
     first_row: int | None = None

@@ -24,10 +24,10 @@ from ntm.decisions.models import Decision
 from ntm.decisions.queries import history
 from ntm.decisions.services import Basis, DecisionError, Recorded, import_overlay, record_decision
 from ntm.exchange.gaps import gap_rows, write_gaps
-from ntm.exchange.workbook import CellError, InputError, parse_number
+from ntm.exchange.workbook import CellError, parse_number
 from ntm.results.sets import choose_set, with_province_decisions
 from ntm.units.models import Unit, UnitKind
-from ntm.web.inputs import language, said, saved_upload, typed_day, xlsx_response
+from ntm.web.inputs import Refused, imported, said, typed_day, xlsx_response
 from ntm.web.views import get_visible_unit_or_404
 
 MAX_OVERLAY_BYTES = 1024 * 1024  # an overlay file is a few kilobytes
@@ -179,19 +179,17 @@ def decisions_gaps(request: HttpRequest, pk: int) -> HttpResponse:
 def decisions_gaps_import(request: HttpRequest, pk: int) -> HttpResponse:
     """The filled gap workbook recorded as one decision: every row, or none and every problem."""
     province = _office_province(request, pk)
-    upload = request.FILES.get("file")
-    if upload is None:
-        return _page(request, province, [_("Choose a file to import.")], 400)
-    with saved_upload(upload, "gaps") as path:
-        try:
-            done = import_gaps(
+    try:
+        done = imported(
+            request,
+            "gaps",
+            lambda path, name: import_gaps(
                 path,
                 province,
                 acting_user=request.user,  # type: ignore[arg-type]
-                source_name=upload.name,
-            )
-        except InputError as exc:
-            return _page(request, province, exc.message(language()).splitlines(), 400)
-        except DecisionError as exc:
-            return _page(request, province, exc.problems, 400)
+                source_name=name,
+            ),
+        )
+    except Refused as exc:
+        return _page(request, province, exc.problems, 400)
     return _recorded(request, pk, done)

@@ -17,13 +17,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ntm.accounts import permissions
 from ntm.exchange.groups import parse_group, write_group_template
-from ntm.exchange.workbook import InputError
 from ntm.units.group_import import import_groups, template_rows
 from ntm.units.groups import Assignment, Basis, GroupsRefused, assign_groups, current_assignments
 from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import units_of
 from ntm.vn.numbers import format_number
-from ntm.web.inputs import language, said, saved_upload, typed_day, xlsx_response
+from ntm.web.inputs import Refused, imported, said, typed_day, xlsx_response
 from ntm.web.views import get_visible_unit_or_404
 
 
@@ -116,19 +115,19 @@ def groups_template(request: HttpRequest, pk: int) -> HttpResponse:
 def groups_import(request: HttpRequest, pk: int) -> HttpResponse:
     """A filled workbook: every row written, or none and every problem listed."""
     province = _office_province(request, pk)
-    upload = request.FILES.get("file")
-    if upload is None:
-        return _page(request, province, [_("Choose a file to import.")], 400)
-    with saved_upload(upload, "groups") as path:
-        try:
-            written = import_groups(
+    try:
+        written = imported(
+            request,
+            "groups",
+            lambda path, name: import_groups(
                 path,
                 province,
                 acting_user=request.user,  # type: ignore[arg-type]
-                source_name=upload.name,
-            )
-        except InputError as e:
-            return _page(request, province, e.message(language()).splitlines(), 400)
+                source_name=name,
+            ),
+        )
+    except Refused as e:
+        return _page(request, province, e.problems, 400)
     messages.success(
         request, _("Groups imported for %(n)s communes.") % {"n": format_number(len(written))}
     )
