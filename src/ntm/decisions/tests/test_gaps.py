@@ -120,8 +120,9 @@ def test_a_value_out_of_range_is_reported_at_its_row(personas: Personas, tmp_pat
     path = _csv(tmp_path, f"{SET},2.2,0,national,,80,{BASIS}", f"{SET},2.2,0,DBSH,,150,{BASIS}")
     with pytest.raises(InputError) as caught:
         import_gaps(path, personas.province, acting_user=personas.province_office)
-    assert "dòng 3" in str(caught.value)
-    assert "150" in str(caught.value)
+    text = str(caught.value)
+    assert "dòng 3" in text and "“Giá trị quyết định”" in text and "150" in text
+    assert "tỷ lệ ghi theo phần trăm, từ 0 đến 100" in text  # 2.2 is a share (measures.yaml)
     assert not CellVersion.objects.exists()
 
 
