@@ -13,17 +13,20 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
-import xlsxwriter
-from openpyxl.utils import get_column_letter
-
-from ntm.exchange.sheets import Say, Sheet, SheetError, blank, open_sheet, shown
+from ntm.exchange.filled import (
+    HEADER_ROW,
+    Column,
+    FilledFile,
+    filled_workbook,
+    header_index,
+    missing_columns,
+    read_filled,
+)
+from ntm.exchange.sheets import Say, Sheet, blank
 from ntm.exchange.workbook import (
-    HEADER_ROWS,
     MAX_DATA_ROWS,
-    MAX_PROBLEMS,
-    InputProblem,
     code_text,
     needs_quote,
 )
@@ -82,49 +85,28 @@ def write_group_template(
     out: str | Path | IO[bytes], rows: Sequence[TemplateRow], *, title: str
 ) -> None:
     """The workbook of a province's communes to fill with their groups."""
-    wb = xlsxwriter.Workbook(
-        str(out) if isinstance(out, Path) else out,
-        {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "in_memory": True,
-        },
+    how_to = (
+        "Mỗi dòng một xã: nhóm 1, 2 hoặc 3, ngày áp dụng và quyết định (số, ngày, cơ quan "
+        "ban hành). Ngày ghi dd/mm/yyyy. Dòng không ghi nhóm được bỏ qua."
     )
-    try:
-        ws = wb.add_worksheet(SHEET)
-        note = wb.add_format({"italic": True, "font_color": "#44546A"})
-        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "border": 1})
-        text = wb.add_format({"num_format": "@"})
-        quoted = wb.add_format({"num_format": "@", "quote_prefix": True})
-        ws.write_string(0, 0, title, note)
-        ws.write_string(
-            1,
-            0,
-            "Mỗi dòng một xã: nhóm 1, 2 hoặc 3, ngày áp dụng và quyết định (số, ngày, cơ quan "
-            "ban hành). Ngày ghi dd/mm/yyyy. Dòng không ghi nhóm được bỏ qua.",
-            note,
-        )
-        header_row = 3
+    with filled_workbook(out, SHEET, title, how_to) as (ws, f):
         for c, col in enumerate(COLUMNS):
-            ws.write_string(header_row, c, col.header, head)
-            ws.set_column(c, c, 26 if col.machine in {"name", "issuer"} else 16, text)
+            ws.write_string(HEADER_ROW, c, col.header, f.head)
+            ws.set_column(c, c, 26 if col.machine in {"name", "issuer"} else 16, f.text)
         ws.data_validation(
-            header_row + 1,
+            HEADER_ROW + 1,
             2,
-            header_row + max(len(rows), 1) + 500,
+            HEADER_ROW + max(len(rows), 1) + 500,
             2,
             {"validate": "list", "source": ["1", "2", "3"], "show_error": False},
         )
-        for r, row in enumerate(rows, start=header_row + 1):
+        for r, row in enumerate(rows, start=HEADER_ROW + 1):
             if row.code:
                 ws.write_string(r, 0, row.code)
-            ws.write_string(r, 1, row.name, quoted if needs_quote(row.name) else None)
+            ws.write_string(r, 1, row.name, f.quoted if needs_quote(row.name) else None)
             if row.group in GROUP_CODES:
                 ws.write_string(r, 2, row.group.removeprefix("group_"))
-        ws.freeze_panes(header_row + 1, 2)
-    finally:
-        wb.close()
+        ws.freeze_panes(HEADER_ROW + 1, 2)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -146,37 +128,9 @@ class GroupRow:
 
 
 @dataclass
-class GroupsFile:
-    sheet: str
-    letters: dict[str, str]  # machine -> column letter
+class GroupsFile(FilledFile):
+    COLUMNS: ClassVar[Sequence[Column]] = COLUMNS
     rows: list[GroupRow] = field(default_factory=list)
-    problems: list[InputProblem] = field(default_factory=list)
-
-    def problem(
-        self, reason: Say, row: int | None = None, machine: str = "", value: Any = None
-    ) -> None:
-        col = _BY_MACHINE.get(machine)
-        self.problems.append(
-            InputProblem.of(
-                reason,
-                self.sheet,
-                row,
-                col.header if col else None,
-                self.letters.get(machine),
-                shown(value) if isinstance(value, str) else value,
-            )
-        )
-        if len(self.problems) >= MAX_PROBLEMS:
-            raise _TooMany
-
-
-class _TooMany(Exception):
-    pass
-
-
-def _header_score(row: Sequence[Any]) -> int:
-    known = {fold(h, keep_marks=True) for c in COLUMNS for h in (c.header, c.machine)}
-    return sum(isinstance(v, str) and fold(v, keep_marks=True) in known for v in row)
 
 
 def _date(value: Any) -> dt.date:
@@ -192,63 +146,17 @@ def read_groups(path: str | Path, *, name: str | None = None) -> GroupsFile:
     (nothing is raised for a cell). A row without a group is skipped (the template lists
     every commune)."""
     path = Path(path)
-    found = GroupsFile(sheet=name or path.name, letters={})
-    sheet: Sheet | None = None
-    try:
-        sheet = open_sheet(path, SHEET, _header_score)
-        found.sheet = sheet.name
-        _read(found, sheet)
-    except _TooMany:
-        pass
-    except SheetError as exc:
-        found.problems.insert(0, InputProblem.of(exc.reason, found.sheet, exc.row))
-    except OSError:
-        found.problems.append(
-            InputProblem.of(Say("không mở được tệp", "the file cannot be opened"))
-        )
-    finally:
-        if sheet is not None:
-            sheet.close()
-    return found
+    return read_filled(path, GroupsFile(sheet=name or path.name), SHEET, _read)
 
 
 def _read(found: GroupsFile, sheet: Sheet) -> None:
-    index: dict[str, int] = {}
-    header_row = None
-    by_header = {fold(h, keep_marks=True): c for c in COLUMNS for h in (c.header, c.machine)}
-    for number, values in sheet.rows:
-        if number > HEADER_ROWS:
-            break
-        cols = {
-            i: by_header[fold(v, keep_marks=True)]
-            for i, v in enumerate(values)
-            if isinstance(v, str) and fold(v, keep_marks=True) in by_header
-        }
-        if any(c.machine == "group" for c in cols.values()):
-            header_row = number
-            index = {c.machine: i for i, c in cols.items()}
-            break
-    if header_row is None:
-        found.problem(
-            Say(
-                f"không tìm thấy dòng tiêu đề có cột “Nhóm xã” (trong {HEADER_ROWS} dòng đầu)",
-                f"no header row with a “Nhóm xã” column (in the first {HEADER_ROWS} rows)",
-            )
-        )
+    header_row, index = header_index(found, sheet, "group", "Nhóm xã")
+    if not index:
         return
-    found.letters = {m: get_column_letter(i + 1) for m, i in index.items()}
     missing = [c for c in COLUMNS if c.required and c.machine not in index]
     if "unit" not in index and "name" not in index:
         missing.insert(0, _BY_MACHINE["unit"])
-    for col in missing:
-        found.problem(
-            Say(
-                f"thiếu cột bắt buộc “{col.header}” (hoặc “{col.machine}”)",
-                f"the required column “{col.header}” (or “{col.machine}”) is missing",
-            ),
-            header_row,
-        )
-    if missing:
+    if missing_columns(found, header_row, missing):
         return
     count = 0
     for number, values in sheet.rows:

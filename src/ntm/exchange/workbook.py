@@ -633,8 +633,11 @@ _NUMBER_GROUPED_EN = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _AMBIGUOUS = re.compile(r"^-?\d{1,3}[.,]\d{3}$")
 
 
-class _Problem(Exception):
+class CellError(Exception):
+    """A cell that does not read as its column's kind (a number, yes/no, a region), and why."""
+
     def __init__(self, reason: Say) -> None:
+        super().__init__(reason.en)
         self.reason = reason
 
 
@@ -651,7 +654,7 @@ def parse_number(value: Any, decimal: str | None = None) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise _Problem(
+        raise CellError(
             Say(
                 "ô số chứa giá trị đúng/sai, cần một con số",
                 "the number cell holds a true/false value; expected a number",
@@ -660,7 +663,7 @@ def parse_number(value: Any, decimal: str | None = None) -> float | None:
     if isinstance(value, int | float):
         return _finite(float(value))
     if isinstance(value, dt.date | dt.datetime | dt.time):
-        raise _Problem(
+        raise CellError(
             Say(
                 "ô số chứa ngày tháng, cần một con số",
                 "the number cell holds a date; expected a number",
@@ -670,7 +673,7 @@ def parse_number(value: Any, decimal: str | None = None) -> float | None:
     if text == "":
         return None
     if _AMBIGUOUS.match(text) and not (decimal is not None and decimal in text):
-        raise _Problem(
+        raise CellError(
             Say(
                 "không rõ dấu chấm/phẩy là phân cách hàng nghìn hay thập phân; "
                 "ghi số không có phân cách hàng nghìn (ví dụ 1234 hoặc 1,5)",
@@ -684,7 +687,7 @@ def parse_number(value: Any, decimal: str | None = None) -> float | None:
         return _finite(float(text.replace(".", "").replace(",", ".")))
     if _NUMBER_GROUPED_EN.match(text):
         return _finite(float(text.replace(",", "")))
-    raise _Problem(
+    raise CellError(
         Say("ô số chứa chữ, cần một con số", "the number cell holds text; expected a number")
     )
 
@@ -704,7 +707,7 @@ def parse_yes_no(value: Any) -> bool | None:
         return True
     if text in NO_WORDS:
         return False
-    raise _Problem(
+    raise CellError(
         Say(
             "cần Đạt/Chưa đạt (hoặc Có/Không, 1/0, TRUE/FALSE)",
             "expected Đạt/Chưa đạt (met/not met; or Có/Không, 1/0, TRUE/FALSE)",
@@ -741,13 +744,13 @@ def _column_code(value: Any, allowed: Sequence[str], kind: str) -> str:
         return by_fold[text]
     codes = ", ".join(allowed)
     if kind == "region":
-        raise _Problem(
+        raise CellError(
             Say(
                 f"vùng không có trong bộ tiêu chí; dùng một trong: {codes}",
                 f"the region is not in the criteria set; use one of: {codes}",
             )
         )
-    raise _Problem(
+    raise CellError(
         Say(
             f"nhóm xã không có trong bộ tiêu chí; dùng một trong: {codes}",
             f"the commune group is not in the criteria set; use one of: {codes}",
@@ -1198,7 +1201,7 @@ def _read_unit(
             out[kind] = _column_code(
                 raw, [c.code for c in reader.cset.columns if c.kind == kind], kind
             )
-        except _Problem as exc:
+        except CellError as exc:
             reader.problem(exc.reason, number, col, ci, raw)
             continue
         if info is not None and from_lookup is not None and out[kind] != from_lookup:
@@ -1220,7 +1223,7 @@ def _read_unit(
         if raw is not _REPORTED:
             try:
                 flag = parse_yes_no(raw)
-            except _Problem:
+            except CellError:
                 reader.problem(
                     Say(
                         "cần Có/Không (hoặc 1/0, TRUE/FALSE)",
@@ -1301,7 +1304,7 @@ def _parse_measure(
                 x = None if answer is None else float(answer)
             else:
                 x = parse_number(raw, reader.decimal)
-        except _Problem as exc:
+        except CellError as exc:
             reader.problem(exc.reason, number, c, i, raw)
             ok = False
             continue

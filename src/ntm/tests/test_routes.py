@@ -150,6 +150,38 @@ def _group_file(w: World) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("nhom.csv", f"{head}\n{row}\n".encode())}
 
 
+DECISION_BASIS = {"number": "7/QĐ-UBND", "date_signed": "02/03/2020", "issuer": "UBND tỉnh"}
+OVERLAY_FILE = """kind: overlay
+id: route-99
+extends: vn-ntm-xa-2016-2020
+province_code: "99"
+province_name: Tỉnh Thử Nghiệm
+legal_basis: {number: 8/QĐ-UBND, issuer: UBND tỉnh, date_signed: 2020-03-02}
+cells:
+  - {indicator: "15.1", column: province, value: 92, status: verified}
+"""
+
+
+def _decision_cell(w: World) -> dict[str, Any]:
+    return {
+        "set_id": SET,
+        "indicator": "15.1",
+        "column": "province",
+        "value": "90",
+        **DECISION_BASIS,
+    }
+
+
+def _overlay_file(w: World) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("quyet-dinh.yaml", OVERLAY_FILE.encode())}
+
+
+def _gaps_file(w: World) -> dict[str, Any]:
+    head = "set,indicator,condition,column,value,decision_number,decision_date,issuer"
+    row = f"{SET},15.1,0,national,91,9/QĐ-UBND,02/03/2020,UBND tỉnh"
+    return {"file": SimpleUploadedFile("o-can-bo-sung.csv", f"{head}\n{row}\n".encode())}
+
+
 PAGES: dict[str, Page] = {
     # ------------------------------------------------------------------ the shell
     "web:home": Page(
@@ -199,6 +231,30 @@ PAGES: dict[str, Page] = {
         get=REFUSED_METHOD,
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_group_file,
+    ),
+    # Province decisions on the criteria: read with the province; recorded by its office only.
+    "web:province_decisions": Page(
+        _province,
+        get=READ_PROVINCE,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_decision_cell,
+    ),
+    "web:province_decisions_overlay": Page(
+        _province,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_overlay_file,
+    ),
+    "web:province_decisions_gaps": Page(
+        _province,
+        get=READ_PROVINCE,
+        post=REFUSED_METHOD,
+    ),
+    "web:province_decisions_gaps_import": Page(
+        _province,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_gaps_file,
     ),
     # The list of disagreements reads the province; deciding is `values:decide`.
     "web:disagreements": Page(

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.schema import Measure
-from ntm.exchange.workbook import parse_number
+from ntm.exchange.workbook import CellError, parse_number
 from ntm.values import files
 from ntm.values.models import LAST_YEAR, DeclaredStatus, Stage
 from ntm.values.services import MAX_COMMENT, Entry
+from ntm.web.inputs import said
 
 YES_NO_CHOICES = (("", "—"), ("1", "Đạt"), ("0", "Chưa đạt"))
 
@@ -24,8 +25,8 @@ def _number(text: str) -> float | None:
     """A number typed the Vietnamese way (1.234,5) or plainly (1234.5)."""
     try:
         return parse_number(text)
-    except Exception as exc:  # the reader's own error type is private to it
-        raise forms.ValidationError(getattr(exc, "reason", str(exc))) from None
+    except CellError as exc:
+        raise forms.ValidationError(said(exc.reason)) from None
 
 
 class CellForm(forms.Form):

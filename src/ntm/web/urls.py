@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ntm.web import views, views_dashboards, views_groups
+from ntm.web import views, views_dashboards, views_decisions, views_groups
 
 app_name = "web"
 
@@ -27,6 +27,22 @@ urlpatterns = [
         "province/<int:pk>/groups/import/",
         views_groups.groups_import,
         name="province_groups_import",
+    ),
+    path("province/<int:pk>/decisions/", views_decisions.decisions, name="province_decisions"),
+    path(
+        "province/<int:pk>/decisions/overlay/",
+        views_decisions.decisions_overlay,
+        name="province_decisions_overlay",
+    ),
+    path(
+        "province/<int:pk>/decisions/gaps/",
+        views_decisions.decisions_gaps,
+        name="province_decisions_gaps",
+    ),
+    path(
+        "province/<int:pk>/decisions/gaps/import/",
+        views_decisions.decisions_gaps_import,
+        name="province_decisions_gaps_import",
     ),
     path(
         "province/<int:pk>/disagreements/",

@@ -3,10 +3,7 @@ assigned — on the page or from a workbook — by its province office only."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import tempfile
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,31 +12,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ntm.accounts import permissions
 from ntm.exchange.groups import parse_group, write_group_template
-from ntm.exchange.sheets import Say
-from ntm.exchange.workbook import InputError
 from ntm.units.group_import import import_groups, template_rows
 from ntm.units.groups import Assignment, Basis, GroupsRefused, assign_groups, current_assignments
 from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import units_of
-from ntm.vn.dates import parse_date
 from ntm.vn.numbers import format_number
+from ntm.web.inputs import Refused, imported, said, typed_day, xlsx_response
 from ntm.web.views import get_visible_unit_or_404
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _english() -> bool:
-    return (get_language() or "vi").startswith("en")
-
-
-def _said(reason: Say) -> str:
-    return reason.en if _english() else reason.vi
 
 
 def _office_province(request: HttpRequest, pk: int) -> Unit:
@@ -48,13 +32,6 @@ def _office_province(request: HttpRequest, pk: int) -> Unit:
     if not permissions.can_approve(request.user, province):
         raise PermissionDenied
     return province
-
-
-def _day(text: str) -> dt.date | None:
-    try:
-        return parse_date(text) if text.strip() else None
-    except ValueError:
-        return None
 
 
 def _page(
@@ -86,7 +63,7 @@ def groups(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, province, [])
     province = _office_province(request, pk)
     data = request.POST
-    valid_from = _day(data.get("valid_from", ""))
+    valid_from = typed_day(data.get("valid_from", ""))
     group = parse_group(data.get("group", ""))
     chosen = list(
         Unit.objects.filter(
@@ -104,7 +81,9 @@ def groups(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, province, problems, 400)
     assert valid_from is not None and group is not None
     basis = Basis(
-        data.get("decision_number", ""), _day(data.get("decision_date", "")), data.get("issuer", "")
+        data.get("decision_number", ""),
+        typed_day(data.get("decision_date", "")),
+        data.get("issuer", ""),
     )
     try:
         written = assign_groups(
@@ -113,7 +92,7 @@ def groups(request: HttpRequest, pk: int) -> HttpResponse:
             acting_user=request.user,  # type: ignore[arg-type]
         )
     except GroupsRefused as e:
-        return _page(request, province, [_said(p.reason) for p in e.problems], 400)
+        return _page(request, province, [said(p.reason) for p in e.problems], 400)
     messages.success(
         request, _("Group assigned to %(n)s communes.") % {"n": format_number(len(written))}
     )
@@ -128,10 +107,7 @@ def groups_template(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     out = io.BytesIO()
     write_group_template(out, template_rows(province, today), title=province.name)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    name = f"nhom-xa-{province.code or province.pk}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(out.getvalue(), f"nhom-xa-{province.code or province.pk}.xlsx")
 
 
 @login_required
@@ -139,25 +115,19 @@ def groups_template(request: HttpRequest, pk: int) -> HttpResponse:
 def groups_import(request: HttpRequest, pk: int) -> HttpResponse:
     """A filled workbook: every row written, or none and every problem listed."""
     province = _office_province(request, pk)
-    upload = request.FILES.get("file")
-    if upload is None:
-        return _page(request, province, [_("Choose a file to import.")], 400)
-    suffix = Path(upload.name or "").suffix.lower()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"groups{suffix}"
-        with path.open("wb") as f:
-            for chunk in upload.chunks():
-                f.write(chunk)
-        try:
-            written = import_groups(
+    try:
+        written = imported(
+            request,
+            "groups",
+            lambda path, name: import_groups(
                 path,
                 province,
                 acting_user=request.user,  # type: ignore[arg-type]
-                source_name=upload.name,
-            )
-        except InputError as e:
-            language = "en" if _english() else "vi"
-            return _page(request, province, e.message(language).splitlines(), 400)
+                source_name=name,
+            ),
+        )
+    except Refused as e:
+        return _page(request, province, e.problems, 400)
     messages.success(
         request, _("Groups imported for %(n)s communes.") % {"n": format_number(len(written))}
     )

@@ -15,7 +15,7 @@ from django import template
 from django.utils import timezone
 
 from ntm.vn.dates import format_date, format_datetime
-from ntm.vn.numbers import format_number, format_percent, format_signed
+from ntm.vn.numbers import format_measured, format_number, format_percent, format_signed
 
 register = template.Library()
 
@@ -37,6 +37,12 @@ def vn_date(value: dt.date | None) -> str:
 @register.filter
 def vn_number(value: Number | None, decimals: int = 0) -> str:
     return format_number(value, int(decimals))
+
+
+@register.filter
+def vn_measured(value: float | None) -> str:
+    """A threshold as the law writes it: 45,5; 12; "—" for none."""
+    return "—" if value is None else format_measured(value)
 
 
 @register.filter
