@@ -130,41 +130,16 @@ def write_declaration(
     declaration: Declaration, status: str, *, acting_user: User, action: str = "values.declare"
 ) -> AuditLog:
     """Declare a criterion's status ("" withdraws it) from now on."""
-    before = {
-        "unit": declaration.unit_id,
-        "period": declaration.period,
-        "set": declaration.set_id,
-        "criterion": declaration.criterion,
-        "status": declaration.status,
-    }
-    audit = record(
+    return _write_criterion_status(
+        declaration,
+        DeclarationVersion,
+        "declaration",
+        {"status": status},
+        ("declared_by", "declared_at"),
         action=action,
         object_type=DECLARATION_OBJECT,
-        object_id=declaration.pk,
-        before=before,
-        after={**before, "status": status},
         acting_user=acting_user,
     )
-    declaration.status = status
-    declaration.version += 1
-    declaration.declared_by = acting_user
-    declaration.declared_at = audit.created_at
-    declaration.save()
-    _close(DeclarationVersion.objects.filter(declaration=declaration), audit.created_at)
-    DeclarationVersion.objects.create(
-        declaration=declaration,
-        unit_id=declaration.unit_id,
-        period=declaration.period,
-        set_id=declaration.set_id,
-        criterion=declaration.criterion,
-        status=status,
-        version=declaration.version,
-        effective_at=audit.created_at,
-        recorded_at=audit.created_at,
-        **_who(audit),
-    )
-    stamp([(declaration.unit_id, declaration.period)], audit)
-    return audit
 
 
 def write_decision(
@@ -172,44 +147,65 @@ def write_decision(
 ) -> AuditLog:
     """Decide a criterion's status over its computed result ("" withdraws the decision) from
     now on, for the written `reason`."""
-    before = {
-        "unit": decision.unit_id,
-        "period": decision.period,
-        "set": decision.set_id,
-        "criterion": decision.criterion,
-        "status": decision.status,
-        "reason": decision.reason,
-    }
-    audit = record(
+    return _write_criterion_status(
+        decision,
+        ProvinceDecisionVersion,
+        "decision",
+        {"status": status, "reason": reason},
+        ("decided_by", "decided_at"),
         action="values.decide",
         object_type=DECISION_OBJECT,
-        object_id=decision.pk,
-        before=before,
-        after={**before, "status": status, "reason": reason},
         acting_user=acting_user,
         reason=reason,
     )
-    decision.status = status
-    decision.reason = reason
-    decision.version += 1
-    decision.decided_by = acting_user
-    decision.decided_at = audit.created_at
-    decision.save()
-    _close(ProvinceDecisionVersion.objects.filter(decision=decision), audit.created_at)
-    ProvinceDecisionVersion.objects.create(
-        decision=decision,
-        unit_id=decision.unit_id,
-        period=decision.period,
-        set_id=decision.set_id,
-        criterion=decision.criterion,
-        status=status,
+
+
+def _write_criterion_status(
+    row: Declaration | ProvinceDecision,
+    version_model: type[DeclarationVersion] | type[ProvinceDecisionVersion],
+    parent: str,
+    fields: dict[str, str],
+    by: tuple[str, str],
+    *,
+    action: str,
+    object_type: str,
+    acting_user: User,
+    reason: str = "",
+) -> AuditLog:
+    """A criterion's status row (a declaration or the province's decision) set to `fields`
+    from now on: its audit row, the row (`by`: its who and when fields), a version row
+    (`parent`: its link to the row) closing the last one, and the period's stamp."""
+    key = {"unit": row.unit_id, "period": row.period, "set": row.set_id, "criterion": row.criterion}
+    before = {**key, **{name: getattr(row, name) for name in fields}}
+    audit = record(
+        action=action,
+        object_type=object_type,
+        object_id=row.pk,
+        before=before,
+        after={**key, **fields},
+        acting_user=acting_user,
         reason=reason,
-        version=decision.version,
+    )
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.version += 1
+    setattr(row, by[0], acting_user)
+    setattr(row, by[1], audit.created_at)
+    row.save()
+    _close(version_model.objects.filter(**{parent: row}), audit.created_at)
+    version_model.objects.create(
+        **{parent: row},
+        unit_id=row.unit_id,
+        period=row.period,
+        set_id=row.set_id,
+        criterion=row.criterion,
+        version=row.version,
         effective_at=audit.created_at,
         recorded_at=audit.created_at,
+        **fields,
         **_who(audit),
     )
-    stamp([(decision.unit_id, decision.period)], audit)
+    stamp([(row.unit_id, row.period)], audit)
     return audit
 
 
