@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "ntm.accounts",
     "ntm.values",
     "ntm.decisions",
+    "ntm.recognition",
     "ntm.web",
     "ntm.api",
     "axes",
@@ -163,3 +164,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 NTM_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 NTM_EVIDENCE_TYPES = ("pdf", "jpeg", "png", "xlsx", "docx")
 NTM_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+# The residents' satisfaction (%) a commune's recognition requires (QĐ 18/2022, Art. 4). The
+# level is set in the decision, whose commune figure our reference could not read (about 90 %,
+# unverified): an office sets its own.
+NTM_SATISFACTION_MIN_PERCENT = float(os.environ.get("NTM_SATISFACTION_MIN_PERCENT", "90"))

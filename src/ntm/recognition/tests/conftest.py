@@ -1,0 +1,1 @@
+from ntm.accounts.testing import personas  # noqa: F401  (a pytest fixture)
