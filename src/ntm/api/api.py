@@ -333,6 +333,7 @@ def unit_statistics(
         close_to_standard=list(o.close),
         revocation_warnings=list(o.at_risk),
         revocation_scope=REVOCATION_SCOPE,
+        recognition=o.recognition,
     )
 
 

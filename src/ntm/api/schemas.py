@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 from ntm.criteria.bounds import MAX_MAGNITUDE
 from ntm.results.commune import CriterionRow
 from ntm.results.province import CloseCommune, RiskCommune, TrendPoint
+from ntm.results.recognition import RecognitionFigures
 from ntm.results.scope import UnitRef
 from ntm.stats.rollup import Statistics
 from ntm.values.models import FIRST_YEAR, LAST_YEAR
@@ -180,5 +181,11 @@ class StatisticsOut(Schema):
     statistics: Statistics
     trend: list[TrendPoint] = Field(description="The figures of every year with results")
     close_to_standard: list[CloseCommune]
-    revocation_warnings: list[RiskCommune]
+    revocation_warnings: list[RiskCommune] = Field(
+        description="The QĐ 18/2022 rule on the communes recognised at the set's tier"
+    )
     revocation_scope: str
+    recognition: RecognitionFigures | None = Field(
+        description="Communes recognised at the set's tier (được công nhận) beside those "
+        "meeting it (đạt chuẩn), and where the two differ"
+    )

@@ -14,8 +14,9 @@ and "as of 31/12/2020" for the same period 2020 (`ntm.results.record`):
 - 2020: values effective 30/06/2020, then the entries that changed by the end of the year,
   effective 31/12/2020. The Value rows hold the end-of-year state; the version rows both.
 
-Every period is approved (locked). The province is marked simulated (its pages say "dữ liệu
-mô phỏng"). The load is idempotent: a province already marked is left alone.
+Recognitions follow the record (`ntm.demo.recognitions`): 65 of the 181 communes hold one at
+the end of 2020. Every period is approved (locked). The province is marked simulated (its
+pages say "dữ liệu mô phỏng"). The load is idempotent: a province already marked is left alone.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ntm.criteria.resolve import resolve
 from ntm.criteria.schema import CriteriaSet
 from ntm.demo import plan as demo_plan
 from ntm.demo.realise import Realised, commune_sizes, realise
+from ntm.demo.recognitions import recognise_demo
 from ntm.evaluation.semantics import Status
 from ntm.results.provenance import is_simulated
 from ntm.results.scope import communes_on, pk_crosswalk
@@ -55,13 +57,15 @@ NOTE = (
     "Dữ liệu mô phỏng (simulated) cho bản demo: đơn vị hành chính và sự kiện là thật, giá trị "
     "chỉ tiêu 2016–2020 và kết quả khai báo 2011–2015 là mô phỏng, sinh với hạt giống cố định "
     "để khớp các số liệu đã công bố của Lạng Sơn năm 2020. Tiêu chí 10 (thu nhập) 2016–2019 là "
-    "kết quả khai báo vì bộ tiêu chí không có ngưỡng cho các năm này."
+    "kết quả khai báo vì bộ tiêu chí không có ngưỡng cho các năm này. Quyết định công nhận có "
+    'số ghi "(mô phỏng)" là mô phỏng; các quyết định có số thật lấy từ tài liệu tham khảo.'
 )
 REASON = "Nạp dữ liệu mô phỏng (demo)"
 # Recognitions the reference names (shared/reference/langson_recognitions.csv): commune,
-# district, first year at the standard. Chi Lăng, Hoàng Đồng ("already NC as of Jan 2020")
-# and Quảng Lạc ("already recognised", page of ~2018-2019) are put at 2019, the latest year
-# the sources allow.
+# district, first year at the standard. Chi Lăng ("already NC as of Jan 2020") is put at 2019,
+# the latest year the sources allow; the three communes of Thành phố Lạng Sơn (Hoàng Đồng,
+# Quảng Lạc, Mai Pha) at 2017, the year the city completed the task (docs/domain.md), which
+# the sources allow for the two they name.
 RECOGNISED = (
     ("Vạn Linh", "Chi Lăng", 2015),
     ("Đình Lập", "Đình Lập", 2015),
@@ -70,8 +74,9 @@ RECOGNISED = (
     ("Bính Xá", "Đình Lập", 2018),
     ("Văn An", "Văn Quan", 2018),
     ("Chi Lăng", "Chi Lăng", 2019),
-    ("Hoàng Đồng", "Lạng Sơn", 2019),
-    ("Quảng Lạc", "Lạng Sơn", 2019),
+    ("Hoàng Đồng", "Lạng Sơn", 2017),
+    ("Quảng Lạc", "Lạng Sơn", 2017),
+    ("Mai Pha", "Lạng Sơn", 2017),
 )
 DAY_2011 = dt.date(2011, 12, 31)
 DAY_2019 = dt.date(2019, 12, 31)
@@ -216,12 +221,9 @@ def load_demo(*, actor: str = ACTOR) -> DemoResult:
     c2019 = _keyed(communes_on(prov, DAY_2019))
     c2020 = _keyed(communes_on(prov, DAY_2020))
     every = {**c2011, **c2019, **c2020}
+    listed = _recognised(list(every.values()))
     plan = demo_plan.build_plan(
-        sorted(c2011),
-        sorted(c2019),
-        sorted(c2020),
-        _recognised(list(every.values())),
-        _predecessors(prov, c2019, c2020),
+        sorted(c2011), sorted(c2019), sorted(c2020), listed, _predecessors(prov, c2019, c2020)
     )
     cset = load_set(SET_2016)
     set_2010 = load_set(SET_2010)
@@ -238,6 +240,7 @@ def load_demo(*, actor: str = ACTOR) -> DemoResult:
             reason=REASON,
             actor=actor,
         )
+        recognise_demo(plan, every, set(c2020), listed, actor)
         mark_simulated(prov, note=NOTE, actor=actor)
     return DemoResult(
         loaded=True,

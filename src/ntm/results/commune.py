@@ -13,6 +13,7 @@ from pydantic.dataclasses import dataclass as read_model
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation
 from ntm.evaluation.semantics import Source, Status
+from ntm.recognition.models import Recognition, Tier
 from ntm.results import record
 from ntm.results.evaluation import compute, evaluated
 from ntm.results.provenance import record_sets, simulated_province_of
@@ -24,6 +25,7 @@ from ntm.results.province import (
     set_for_year,
 )
 from ntm.results.query import check_as_of
+from ntm.results.recognition import SET_TIER
 from ntm.results.sets import (
     set_of_tier,
     sets_for,
@@ -291,3 +293,23 @@ def commune_history(
             )
         )
     return out
+
+
+def set_met(case: Recognition) -> bool | None:
+    """The engine's verdict on the case's set in its year of the standard, with the province's
+    decisions: True or False when the results settle it, None when they do not (no set of
+    that tier for the year, missing data, or a unit the commune sets do not judge)."""
+    tier = SET_TIER.get(Tier(case.tier))
+    if case.unit.kind != UnitKind.COMMUNE or tier is None:
+        return None
+    cset = set_of_tier(case.year, tier)
+    if cset is None:
+        return None
+    communes = unit_results(case.unit, case.year, cset).communes
+    rows = communes.filter(pl.col("unit") == str(case.unit.pk)).to_dicts()
+    if not rows or rows[0]["meets_set"] is None:
+        return None
+    if rows[0]["meets_set"]:
+        return True
+    # Not met on what is known, or only for want of data: the latter is unknown.
+    return None if rows[0]["not_met"] == 0 and rows[0]["basically_met"] == 0 else False

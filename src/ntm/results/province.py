@@ -30,11 +30,12 @@ from pydantic.dataclasses import dataclass as read_model
 from ntm.criteria.schema import CriteriaSet, Criterion
 from ntm.evaluation import semantics
 from ntm.results import cache as rcache
-from ntm.results import record
+from ntm.results import recognition, record
 from ntm.results.evaluation import set_fingerprint
 from ntm.results.periods import PeriodResults, rebased_results, recorded_results
 from ntm.results.provenance import is_simulated, record_sets
 from ntm.results.query import ChoiceError, Geography, check_as_of, check_baseline
+from ntm.results.recognition import RecognitionFigures
 from ntm.results.record import STORED, Source
 from ntm.results.scope import UnitRef, all_communes, reference_day
 from ntm.results.sets import (
@@ -132,9 +133,9 @@ class MapPoint:
     meets_set: bool
 
 
-# Recognitions are not recorded yet (ntm.recognition): the QĐ 18/2022 rule runs on every
-# evaluated commune, and the pages say it is a simulation over them.
-REVOCATION_SCOPE = "all_evaluated_communes"
+# The QĐ 18/2022 rule watches the communes holding a recognition at the set's tier
+# (`ntm.results.recognition.held`), never every evaluated commune.
+REVOCATION_SCOPE = "recognised_communes"
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ class ProvinceOverview:
     # and decided (`ntm.results.disagreements` lists them).
     disagreements_open: int = 0
     disagreements_decided: int = 0
+    recognition: RecognitionFigures | None = None
 
     @property
     def figures(self) -> Figures:
@@ -241,11 +243,13 @@ def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
     return sorted(out, key=lambda c: (c.short, -c.met, c.unit.name_key, c.unit.id))
 
 
-def _at_risk(res: PeriodResults, language: str) -> list[RiskCommune]:
+def _at_risk(res: PeriodResults, language: str, watched: set[str]) -> list[RiskCommune]:
+    """The revocation watch over the `watched` units (those holding a recognition)."""
     ev = res.evaluation
-    if ev is None:
+    if ev is None or not watched:
         return []
     names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
+    communes = ev.communes.filter(pl.col("unit").is_in(list(watched)))
     out = [
         RiskCommune(
             unit=UnitRef.of(res.units[r.unit]),
@@ -256,7 +260,7 @@ def _at_risk(res: PeriodResults, language: str) -> list[RiskCommune]:
             certain=r.certain,
             unknown_criteria=tuple(NamedCriterion(k, names.get(k, "")) for k in r.unknown),
         )
-        for r in watch.revocation_watch(ev.communes, ev.criteria)
+        for r in watch.revocation_watch(communes, ev.criteria)
     ]
     return sorted(out, key=lambda r: (not r.certain, -r.failing_share, r.unit.name_key, r.unit.id))
 
@@ -468,6 +472,7 @@ def province_overview(
         timezone.localdate(),
         sorted(stamps.items()),
         units,
+        recognition.recognition_stamp() if source.cached else None,
     )
     return rcache.remember(name, overview)
 
@@ -560,6 +565,15 @@ def _overview(
     ]
     current = results[period]
     disagreements_open, disagreements_decided = _disagreements(current)
+    held_by = recognition.held([u.pk for u in current.units.values()], period, as_of=as_of)
+    recognised = recognition.figures(
+        current.units,
+        None if current.evaluation is None else current.evaluation.communes,
+        held_by,
+        cset.tier,
+    )
+    tier = recognised.tier
+    watched = {k for k, u in current.units.items() if tier in held_by.get(u.pk, frozenset())}
     return ProvinceOverview(
         province=province,
         period=period,
@@ -573,7 +587,7 @@ def _overview(
         statistics=stats,
         trend=tuple(trend),
         close=tuple(_close_communes(current, language)),
-        at_risk=tuple(_at_risk(current, language)),
+        at_risk=tuple(_at_risk(current, language, watched)),
         points=tuple(_points(current)),
         simulated=simulated,
         criterion_names={c.number: criterion_name(c, language) for c in cset.criteria},
@@ -586,4 +600,5 @@ def _overview(
         defaulted=defaulted,
         disagreements_open=disagreements_open,
         disagreements_decided=disagreements_decided,
+        recognition=recognised,
     )

@@ -1,12 +1,20 @@
-"""What the recognition services need from the figures: whether a unit met its tier's set in
-the year of the standard, read through the same results as every page."""
+"""Recognition in the figures: which units hold a recognition for a period, and the two
+counts an office keeps apart — *đạt chuẩn* (meets the set, from the engine) and *được công nhận*
+(holds a decision) — with the units where they differ. Also what the recognition services need
+from the engine: whether a unit met its tier's set in the year of the standard."""
 
 from __future__ import annotations
 
-from ntm.recognition.models import Recognition, Tier
-from ntm.results.commune import unit_results
-from ntm.results.sets import set_of_tier
-from ntm.units.models import UnitKind
+import datetime as dt
+from collections.abc import Iterable
+
+import polars as pl
+from django.db.models import Max, Q
+from pydantic.dataclasses import dataclass as read_model
+
+from ntm.recognition.models import HELD, Recognition, RecognitionStep, Status, Tier
+from ntm.results.scope import UnitRef
+from ntm.units.models import Unit
 
 # The criteria set's tier (`ntm.criteria.schema.Tier`) a recognition tier is judged by.
 SET_TIER = {
@@ -15,23 +23,98 @@ SET_TIER = {
     Tier.MODEL: "model",
     Tier.MODERN: "modern",
 }
+TIER_OF_SET = {v: k for k, v in SET_TIER.items()}
 
 
-def set_met(case: Recognition) -> bool | None:
-    """The engine's verdict on the case's set in its year of the standard, with the province's
-    decisions: True or False when the results settle it, None when they do not (no set of
-    that tier for the year, no result, or a unit the commune sets do not judge)."""
-    tier = SET_TIER.get(Tier(case.tier))
-    if case.unit.kind != UnitKind.COMMUNE or tier is None:
-        return None
-    cset = set_of_tier(case.year, tier)
-    if cset is None:
-        return None
-    communes = unit_results(case.unit, case.year, cset).communes
-    rows = communes.filter(communes["unit"] == str(case.unit.pk)).to_dicts()
-    if not rows or rows[0]["meets_set"] is None:
-        return None
-    if rows[0]["meets_set"]:
-        return True
-    # Not met on what is known, or only for want of data: the latter is unknown.
-    return None if rows[0]["not_met"] == 0 and rows[0]["basically_met"] == 0 else False
+def recognition_stamp() -> int | None:
+    """Moves with every step of every case (each move writes a step): figures that count
+    recognitions carry it in their cache key."""
+    found = RecognitionStep.objects.aggregate(m=Max("id"))["m"]
+    return None if found is None else int(found)
+
+
+def held(
+    unit_ids: Iterable[int], period: int, *, as_of: dt.date | None = None
+) -> dict[int, frozenset[str]]:
+    """unit -> the tiers it holds for `period`: recognised for that year of the standard or an
+    earlier one, neither revoked nor ended by the end of the year; with `as_of`, only what
+    had been decided by then (a later revocation or end not yet known)."""
+    end = dt.date(period, 12, 31)
+    known = end if as_of is None else min(end, as_of)
+    rows = Recognition.objects.filter(
+        unit_id__in=list(unit_ids),
+        year__lte=period,
+        status__in=[*HELD, Status.REVOKED, Status.ENDED],
+    )
+    if as_of is not None:
+        rows = rows.filter(decision__date_signed__lte=as_of)
+    rows = rows.exclude(Q(revocation__date_signed__lte=known) | Q(ended_on__lte=known))
+    out: dict[int, set[str]] = {}
+    for unit_id, tier in rows.values_list("unit_id", "tier"):
+        out.setdefault(int(unit_id), set()).add(str(tier))
+    return {u: frozenset(t) for u, t in out.items()}
+
+
+@read_model(frozen=True)
+class TierCount:
+    tier: str
+    label: str
+    units: int
+
+
+@read_model(frozen=True)
+class RecognitionFigures:
+    """The communes in scope recognised at the set's tier, beside those meeting the set."""
+
+    tier: str  # the recognition tier of the period's set
+    recognised: int
+    in_scope: int
+    by_tier: tuple[TierCount, ...]
+    # Meets the set on the engine's results, without a recognition at its tier.
+    meeting_unrecognised: tuple[UnitRef, ...]
+    # Recognised at the tier, evaluated, and not meeting the set.
+    recognised_not_meeting: tuple[UnitRef, ...]
+
+
+def figures(
+    units: dict[str, Unit],
+    communes: pl.DataFrame | None,
+    held_by: dict[int, frozenset[str]],
+    set_tier: str,
+) -> RecognitionFigures:
+    """The recognition figures of the units in scope (`units`: key -> unit), with the engine's
+    commune frame of the period (None: no result)."""
+    tier = TIER_OF_SET.get(set_tier, Tier.NTM)
+    holding = {k for k, u in units.items() if tier in held_by.get(u.pk, frozenset())}
+    meeting: set[str] = set()
+    evaluated: set[str] = set()
+    if communes is not None:
+        rows = communes.select("unit", "meets_set")
+        if "comparable" in communes.columns:
+            rows = communes.filter(pl.col("comparable")).select("unit", "meets_set")
+        for key, meets in rows.iter_rows():
+            evaluated.add(str(key))
+            if meets:
+                meeting.add(str(key))
+
+    def refs(keys: set[str]) -> tuple[UnitRef, ...]:
+        return tuple(
+            sorted((UnitRef.of(units[k]) for k in keys if k in units), key=lambda r: r.name_key)
+        )
+
+    counts = [
+        TierCount(
+            t.value,
+            str(t.label),
+            sum(1 for u in units.values() if t.value in held_by.get(u.pk, frozenset())),
+        )
+        for t in Tier
+    ]
+    return RecognitionFigures(
+        tier=tier.value,
+        recognised=len(holding),
+        in_scope=len(units),
+        by_tier=tuple(c for c in counts if c.units),
+        meeting_unrecognised=refs(meeting - holding),
+        recognised_not_meeting=refs((holding & evaluated) - meeting),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from io import StringIO
 from typing import Any
@@ -15,6 +16,8 @@ from ntm.accounts.testing import PERSONAS, PersonaName, Personas
 from ntm.api.models import ApiToken
 from ntm.api.tokens import create_token, revoke_token, user_for_token
 from ntm.audit.models import AuditLog
+from ntm.recognition.models import Tier
+from ntm.recognition.services import DecisionBasis, record_recognised
 from ntm.results.testing import ROADS, SET_2020, SET_2022, seed
 from ntm.values.models import Value
 
@@ -342,10 +345,17 @@ def test_statistics_rebased_and_revocation(client: Client, personas: Personas) -
     p = personas
     seed(p)
     headers = bearer(p, "province_office")
-    status, body = get(
-        client, f"/api/units/{p.province.pk}/statistics?period=2022&geography=rebased", headers
-    )
+    url = f"/api/units/{p.province.pk}/statistics?period=2022&geography=rebased"
+    # The rule watches recognised communes only: none is recognised yet.
+    status, body = get(client, url, headers)
+    assert status == 200 and body["revocation_warnings"] == []
+    assert body["recognition"]["recognised"] == 0
+    basis = DecisionBasis("TEST-1/QĐ-UBND", dt.date(2022, 1, 10), "UBND tỉnh Thử Nghiệm")
+    record_recognised(p.commune_b, Tier.NTM, 2021, basis, acting_user=p.province_office)
+    status, body = get(client, url, headers)
     assert status == 200
+    assert body["recognition"]["recognised"] == 1
+    assert [u["code"] for u in body["recognition"]["recognised_not_meeting"]] == ["99002"]
     assert body["basis"].startswith("rebased:")
     assert [r["unit"]["code"] for r in body["revocation_warnings"]] == ["99002"]
     warning = body["revocation_warnings"][0]
@@ -353,7 +363,7 @@ def test_statistics_rebased_and_revocation(client: Client, personas: Personas) -
     assert warning["key_criteria"][0]["name"] == "Thu nhập"
     assert warning["unknown_criteria"] == []
     assert warning["unit"]["id"] == p.commune_b.pk
-    assert body["revocation_scope"] == "all_evaluated_communes"
+    assert body["revocation_scope"] == "recognised_communes"
     status, _ = get(client, f"/api/units/{p.province.pk}/statistics?geography=moon", headers)
     assert status == 422
     # A commune is not a province: the statistics endpoint answers 404.

@@ -20,12 +20,13 @@ from ntm.criteria.loader import load_set
 from ntm.demo.figures import mid_2020_overview, province_statistics
 from ntm.demo.loader import DAY_2019, DAY_2020, DAY_MID_2020, DemoResult, province
 from ntm.demo.users import ensure_demo_users
+from ntm.recognition.models import Recognition, RecognitionDecision, Status, Tier
 from ntm.results.evaluation import evaluated
 from ntm.results.periods import recorded_results
 from ntm.results.province import province_overview
 from ntm.results.record import moment
 from ntm.results.scope import communes_on, pk_crosswalk
-from ntm.units.models import Unit
+from ntm.units.models import Unit, UnitEvent
 from ntm.vn.numbers import PercentStyle, format_number, format_percent, format_signed
 
 SET_2016 = load_set("vn-ntm-xa-2016-2020")
@@ -177,3 +178,48 @@ def test_mid_2020_on_the_page(demo: DemoResult) -> None:
         r'<td class="num">29,47 %</td>',
         page,
     )
+
+
+def test_65_of_181_recognised_at_the_end_of_2020_from_recognition_records(
+    demo: DemoResult,
+) -> None:
+    r = province_overview(province(), period=2020).recognition
+    assert r is not None
+    assert (r.recognised, r.in_scope) == (65, 181)
+    assert format_percent(r.recognised, r.in_scope) == "35,91 %"
+    # The demo recognises the communes at the standard: the two counts agree at the end of 2020.
+    assert r.meeting_unrecognised == () and r.recognised_not_meeting == ()
+    real = Recognition.objects.filter(decision__number="2165/QĐ-UBND").get()
+    assert (real.unit.name, real.year, real.decision.simulated) == ("Xã Bính Xá", 2018, False)  # type: ignore[union-attr]
+    # Every made-up decision number says so, on the record and in its number.
+    made_up = RecognitionDecision.objects.filter(simulated=True)
+    assert made_up.exists() and all("mô phỏng" in d.number for d in made_up)
+
+
+def test_as_of_mid_2020_the_2020_decisions_were_not_yet_taken(demo: DemoResult) -> None:
+    r = mid_2020_overview(province()).recognition
+    assert r is not None
+    # The communes recognised until 2019 that continue into 2020, none for 2020 yet.
+    held = Recognition.objects.filter(year__lte=2019, status=Status.RECOGNISED, tier=Tier.NTM)
+    assert r.recognised == held.count() == 49  # as many as at the standard on that day
+
+
+def test_the_city_completed_the_task_in_2017_and_its_communes_agree(demo: DemoResult) -> None:
+    city = Recognition.objects.get(tier=Tier.COMPLETED)
+    assert (city.unit.name, city.year) == ("Thành phố Lạng Sơn", 2017)
+    communes = Unit.objects.filter(parent=city.unit, kind="commune")
+    assert {u.name for u in communes} == {"Xã Hoàng Đồng", "Xã Quảng Lạc", "Xã Mai Pha"}
+    held = Recognition.objects.filter(unit__in=communes, tier=Tier.NTM)
+    assert sorted((c.unit.name, c.year) for c in held) == [
+        ("Xã Hoàng Đồng", 2017),
+        ("Xã Mai Pha", 2017),
+        ("Xã Quảng Lạc", 2017),
+    ]
+
+
+def test_recognitions_of_merged_communes_end_with_the_merger(demo: DemoResult) -> None:
+    ended = Recognition.objects.filter(status=Status.ENDED)
+    assert ended.exists()
+    assert {c.ended_on for c in ended} <= {
+        e.date for e in UnitEvent.objects.filter(date__year__in=[2019, 2020])
+    }

@@ -1,0 +1,100 @@
+"""The demo's recognitions, written through `ntm.recognition.services` like any other.
+
+Each commune at the standard at the end of 2020 is recognised (NTM) for the first year of its
+unbroken run at the standard up to 2020; a commune the 2019–2020 mergers ended is recognised
+for its run up to 2019 and its recognition ends with the merger (NQ 818). That makes the
+published "65/181 xã được công nhận (35,91 %)" at the end of 2020 a count of recognition
+records. Real decisions come from `shared/reference/langson_recognitions.csv` where it gives
+their numbers; every other decision number is made up, marked simulated, one per year. Thành
+phố Lạng Sơn completed the task in 2017 (docs/domain.md): its decision is simulated too (the
+reference has no number), and its three communes are at the standard from 2017 (the plan).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ntm.demo import plan as demo_plan
+from ntm.recognition.models import Tier
+from ntm.recognition.services import DecisionBasis, end_by_merger, record_recognised
+from ntm.units.models import Unit, UnitEvent, UnitKind
+from ntm.vn.text import name_key
+
+ISSUER = "UBND tỉnh Lạng Sơn"
+# Commune, district -> the real decision (langson_recognitions.csv, confidence high).
+REAL = {
+    (name_key("Bính Xá"), name_key("Đình Lập")): ("2165/QĐ-UBND", dt.date(2018, 10, 31)),
+    (name_key("Văn An"), name_key("Văn Quan")): ("2166/QĐ-UBND", dt.date(2018, 10, 31)),
+}
+CITY_CODE = "178"  # Thành phố Lạng Sơn (GSO district code)
+CITY_YEAR = 2017
+
+
+def _simulated(year: int) -> DecisionBasis:
+    return DecisionBasis(
+        f"MP-{year}/QĐ-UBND (mô phỏng)", dt.date(year, 12, 20), ISSUER, simulated=True
+    )
+
+
+def _year_phases(last: str) -> list[str]:
+    """The year-end phases from `last` back to 2011, latest first."""
+    years = [str(y) for y in range(2019, 2010, -1)]
+    return ([demo_plan.END_2020] if last == demo_plan.END_2020 else []) + years
+
+
+def _first_full_year(plan: demo_plan.Plan, key: str, last: str) -> int | None:
+    """The first year of the commune's unbroken run at the standard ending at `last`."""
+    first = None
+    for phase in _year_phases(last):
+        met = plan.met.get(phase, {}).get(key)
+        if met is None or len(met) != len(demo_plan.CRITERIA):
+            break
+        first = 2020 if phase == demo_plan.END_2020 else int(phase)
+    return first
+
+
+def _basis(unit: Unit, year: int) -> DecisionBasis:
+    parent = unit.parent.name_key if unit.parent is not None else ""
+    real = REAL.get((unit.name_key, parent))
+    if real is not None:
+        return DecisionBasis(real[0], real[1], ISSUER)
+    return _simulated(year)
+
+
+def recognise_demo(
+    plan: demo_plan.Plan,
+    units: dict[str, Unit],
+    continuing: set[str],
+    listed: dict[str, int],
+    actor: str,
+) -> int:
+    """Record the demo's recognitions (see the module's docstring); `continuing`: the keys of
+    the communes in force at the end of 2020, `listed`: key -> year for the communes the
+    reference names. Returns how many recognitions were recorded."""
+    count = 0
+    for key, unit in sorted(units.items()):
+        last = demo_plan.END_2020 if key in continuing else "2019"
+        year = _first_full_year(plan, key, last)
+        if year is None:
+            continue
+        year = max(year, listed.get(key, year))  # a listed recognition keeps its own year
+        record_recognised(unit, Tier.NTM, year, _basis(unit, year), acting_user=None, actor=actor)
+        count += 1
+    ended = UnitEvent.objects.filter(
+        links__old_unit__in=[u for k, u in units.items() if k not in continuing]
+    ).distinct()
+    for event in ended:
+        end_by_merger(event, actor=actor)
+    city = Unit.objects.valid_on(dt.date(CITY_YEAR, 12, 31)).filter(
+        kind=UnitKind.DISTRICT, code=CITY_CODE
+    )
+    for unit in city:
+        basis = DecisionBasis(
+            f"MP-{CITY_YEAR}/QĐ-TTg (mô phỏng)",
+            dt.date(CITY_YEAR + 1, 1, 15),
+            "Thủ tướng Chính phủ",
+            simulated=True,
+        )
+        record_recognised(unit, Tier.COMPLETED, CITY_YEAR, basis, acting_user=None, actor=actor)
+        count += 1
+    return count
