@@ -18,7 +18,7 @@ another key; other provinces' overviews stay cached.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -114,6 +114,20 @@ class RiskCommune:
     key_criteria: tuple[NamedCriterion, ...]  # key criteria known to fail
     certain: bool  # False: "cannot be ruled out" — it depends on criteria without a result
     unknown_criteria: tuple[NamedCriterion, ...]  # the criteria without a result
+    failing: tuple[ShortCriterion, ...] = ()  # each criterion known to fail
+    shortfalls: tuple[Shortfall, ...] = ()  # the values behind them
+
+
+@read_model(frozen=True)
+class SlippingCommune:
+    """A recognised commune that lost criteria without the revocation rule reaching it
+    (*đang tụt hạng*)."""
+
+    unit: UnitRef
+    met: int
+    total: int
+    failing: tuple[ShortCriterion, ...]
+    shortfalls: tuple[Shortfall, ...]
 
 
 @read_model(frozen=True)
@@ -169,6 +183,7 @@ class ProvinceOverview:
     disagreements_open: int = 0
     disagreements_decided: int = 0
     recognition: RecognitionFigures | None = None
+    slipping: tuple[SlippingCommune, ...] = ()
 
     @property
     def figures(self) -> Figures:
@@ -210,33 +225,46 @@ def indicator_names(cset: CriteriaSet, language: str) -> dict[str, str]:
     }
 
 
+class _Names:
+    """A set's criterion and indicator names in one language, for the watch lists."""
+
+    def __init__(self, cset: CriteriaSet, language: str) -> None:
+        self.criteria = {c.number: criterion_name(c, language) for c in cset.criteria}
+        self.indicators = indicator_names(cset, language)
+
+    def short(self, statuses: Iterable[tuple[int, str]]) -> tuple[ShortCriterion, ...]:
+        return tuple(ShortCriterion(n, self.criteria.get(n, ""), s) for n, s in statuses)
+
+    def shortfalls(self, found: Iterable[watch.Shortfall]) -> tuple[Shortfall, ...]:
+        return tuple(
+            Shortfall(
+                criterion=f.criterion,
+                criterion_name=self.criteria.get(f.criterion, ""),
+                indicator=f.indicator,
+                indicator_name=self.indicators.get(f.indicator, ""),
+                status=f.status,
+                value=f.value,
+                threshold=f.threshold,
+                op=f.op,
+                gap=f.gap,
+            )
+            for f in found
+        )
+
+
 def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
     ev = res.evaluation
     if ev is None:
         return []
-    names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
-    ind_names = indicator_names(res.cset, language)
+    names = _Names(res.cset, language)
     out = [
         CloseCommune(
             unit=UnitRef.of(res.units[c.unit]),
             met=c.met,
             total=c.total,
             short=c.short,
-            criteria=tuple(ShortCriterion(n, names.get(n, ""), s) for n, s in c.criteria),
-            shortfalls=tuple(
-                Shortfall(
-                    criterion=f.criterion,
-                    criterion_name=names.get(f.criterion, ""),
-                    indicator=f.indicator,
-                    indicator_name=ind_names.get(f.indicator, ""),
-                    status=f.status,
-                    value=f.value,
-                    threshold=f.threshold,
-                    op=f.op,
-                    gap=f.gap,
-                )
-                for f in c.shortfalls
-            ),
+            criteria=names.short(c.criteria),
+            shortfalls=names.shortfalls(c.shortfalls),
         )
         for c in watch.close_to_standard(ev.communes, ev.criteria, ev.indicators)
     ]
@@ -248,7 +276,7 @@ def _at_risk(res: PeriodResults, language: str, watched: set[str]) -> list[RiskC
     ev = res.evaluation
     if ev is None or not watched:
         return []
-    names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
+    names = _Names(res.cset, language)
     communes = ev.communes.filter(pl.col("unit").is_in(list(watched)))
     out = [
         RiskCommune(
@@ -256,13 +284,37 @@ def _at_risk(res: PeriodResults, language: str, watched: set[str]) -> list[RiskC
             met=r.met,
             total=r.total,
             failing_share=r.failing_share,
-            key_criteria=tuple(NamedCriterion(k, names.get(k, "")) for k in r.key_criteria),
+            key_criteria=tuple(
+                NamedCriterion(k, names.criteria.get(k, "")) for k in r.key_criteria
+            ),
             certain=r.certain,
-            unknown_criteria=tuple(NamedCriterion(k, names.get(k, "")) for k in r.unknown),
+            unknown_criteria=tuple(NamedCriterion(k, names.criteria.get(k, "")) for k in r.unknown),
+            failing=names.short(r.failing),
+            shortfalls=names.shortfalls(r.shortfalls),
         )
-        for r in watch.revocation_watch(communes, ev.criteria)
+        for r in watch.revocation_watch(communes, ev.criteria, ev.indicators)
     ]
     return sorted(out, key=lambda r: (not r.certain, -r.failing_share, r.unit.name_key, r.unit.id))
+
+
+def _slipping(res: PeriodResults, language: str, watched: set[str]) -> list[SlippingCommune]:
+    """Recognised communes (`watched`) that lost criteria short of the revocation rule."""
+    ev = res.evaluation
+    if ev is None or not watched:
+        return []
+    names = _Names(res.cset, language)
+    communes = ev.communes.filter(pl.col("unit").is_in(list(watched)))
+    out = [
+        SlippingCommune(
+            unit=UnitRef.of(res.units[s.unit]),
+            met=s.met,
+            total=s.total,
+            failing=names.short(s.failing),
+            shortfalls=names.shortfalls(s.shortfalls),
+        )
+        for s in watch.slipping(communes, ev.criteria, ev.indicators)
+    ]
+    return sorted(out, key=lambda s: (-len(s.failing), s.met, s.unit.name_key, s.unit.id))
 
 
 def _disagreements(res: PeriodResults) -> tuple[int, int]:
@@ -601,4 +653,5 @@ def _overview(
         disagreements_open=disagreements_open,
         disagreements_decided=disagreements_decided,
         recognition=recognised,
+        slipping=tuple(_slipping(current, language, watched)),
     )
