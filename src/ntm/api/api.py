@@ -334,6 +334,8 @@ def unit_statistics(
         revocation_warnings=list(o.at_risk),
         revocation_scope=REVOCATION_SCOPE,
         recognition=o.recognition,
+        slipping=list(o.slipping),
+        targets=list(o.targets),
     )
 
 

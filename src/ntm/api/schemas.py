@@ -10,9 +10,10 @@ from pydantic_core import PydanticCustomError
 
 from ntm.criteria.bounds import MAX_MAGNITUDE
 from ntm.results.commune import CriterionRow
-from ntm.results.province import CloseCommune, RiskCommune, TrendPoint
+from ntm.results.province import CloseCommune, RiskCommune, SlippingCommune, TrendPoint
 from ntm.results.recognition import RecognitionFigures
 from ntm.results.scope import UnitRef
+from ntm.results.targets import TargetProgress
 from ntm.stats.rollup import Statistics
 from ntm.values.models import FIRST_YEAR, LAST_YEAR
 from ntm.values.services import MAX_REASON
@@ -189,3 +190,7 @@ class StatisticsOut(Schema):
         description="Communes recognised at the set's tier (được công nhận) beside those "
         "meeting it (đạt chuẩn), and where the two differ"
     )
+    slipping: list[SlippingCommune] = Field(
+        description="Recognised communes that lost criteria short of the revocation rule"
+    )
+    targets: list[TargetProgress] = Field(description="The province's targets for the period")

@@ -8,15 +8,18 @@ records. Real decisions come from `shared/reference/langson_recognitions.csv` wh
 their numbers; every other decision number is made up, marked simulated, one per year. Thành
 phố Lạng Sơn completed the task in 2017 (docs/domain.md): its decision is simulated too (the
 reference has no number), and its three communes are at the standard from 2017 (the plan).
+The province's real 2020 targets (KH 18/KH-UBND) are recorded too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from ntm.demo import plan as demo_plan
-from ntm.recognition.models import Tier
+from ntm.recognition.models import TargetGroup, TargetKind, Tier
 from ntm.recognition.services import DecisionBasis, end_by_merger, record_recognised
+from ntm.recognition.targets import NewTarget, set_targets
 from ntm.units.models import Unit, UnitEvent, UnitKind
 from ntm.vn.text import name_key
 
@@ -26,6 +29,20 @@ REAL = {
     (name_key("Bính Xá"), name_key("Đình Lập")): ("2165/QĐ-UBND", dt.date(2018, 10, 31)),
     (name_key("Văn An"), name_key("Văn Quan")): ("2166/QĐ-UBND", dt.date(2018, 10, 31)),
 }
+# The province's real 2020 plan (langson_timeseries.csv: KH 18/KH-UBND of 22/01/2020).
+PLAN_2020 = DecisionBasis("18/KH-UBND", dt.date(2020, 1, 22), ISSUER)
+TARGETS_2020 = [
+    NewTarget(2020, TargetKind.NEW_RECOGNITIONS, Decimal(13), Tier.NTM),
+    NewTarget(2020, TargetKind.NEW_RECOGNITIONS, Decimal(3), Tier.ADVANCED),
+    NewTarget(
+        2020,
+        TargetKind.GROUP_AVERAGE,
+        Decimal("11.5"),
+        group=TargetGroup.BORDER,
+        value_max=Decimal(12),
+        note="20 xã biên giới",
+    ),
+]
 CITY_CODE = "178"  # Thành phố Lạng Sơn (GSO district code)
 CITY_YEAR = 2017
 
@@ -62,13 +79,15 @@ def _basis(unit: Unit, year: int) -> DecisionBasis:
 
 
 def recognise_demo(
+    province: Unit,
     plan: demo_plan.Plan,
     units: dict[str, Unit],
     continuing: set[str],
     listed: dict[str, int],
     actor: str,
 ) -> int:
-    """Record the demo's recognitions (see the module's docstring); `continuing`: the keys of
+    """Record the demo's recognitions (see the module's docstring) and the province's 2020
+    targets; `continuing`: the keys of
     the communes in force at the end of 2020, `listed`: key -> year for the communes the
     reference names. Returns how many recognitions were recorded."""
     count = 0
@@ -97,4 +116,5 @@ def recognise_demo(
         )
         record_recognised(unit, Tier.COMPLETED, CITY_YEAR, basis, acting_user=None, actor=actor)
         count += 1
+    set_targets(province, PLAN_2020, TARGETS_2020, acting_user=None, actor=actor)
     return count

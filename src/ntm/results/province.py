@@ -30,7 +30,7 @@ from pydantic.dataclasses import dataclass as read_model
 from ntm.criteria.schema import CriteriaSet, Criterion
 from ntm.evaluation import semantics
 from ntm.results import cache as rcache
-from ntm.results import recognition, record
+from ntm.results import recognition, record, targets
 from ntm.results.evaluation import set_fingerprint
 from ntm.results.periods import PeriodResults, rebased_results, recorded_results
 from ntm.results.provenance import is_simulated, record_sets
@@ -46,6 +46,7 @@ from ntm.results.sets import (
     with_province_decisions_each,
     years_with_sets,
 )
+from ntm.results.targets import TargetProgress
 from ntm.stats import watch
 from ntm.stats.rebase import basis_label
 from ntm.stats.rollup import Figures, RollUp, Statistics, roll_up
@@ -184,6 +185,7 @@ class ProvinceOverview:
     disagreements_decided: int = 0
     recognition: RecognitionFigures | None = None
     slipping: tuple[SlippingCommune, ...] = ()
+    targets: tuple[TargetProgress, ...] = ()
 
     @property
     def figures(self) -> Figures:
@@ -315,6 +317,18 @@ def _slipping(res: PeriodResults, language: str, watched: set[str]) -> list[Slip
         for s in watch.slipping(communes, ev.criteria, ev.indicators)
     ]
     return sorted(out, key=lambda s: (-len(s.failing), s.met, s.unit.name_key, s.unit.id))
+
+
+def _targets(
+    province: Unit, period: int, current: PeriodResults, held_by: dict[int, frozenset[str]]
+) -> list[TargetProgress]:
+    """The province's targets for the period and how far it has come (no query without
+    targets)."""
+    found = targets.targets_of(province, period)
+    if not found:
+        return []
+    new = targets.new_recognitions([u.pk for u in all_communes(province)], period)
+    return targets.progress(found, current, held_by, new)
 
 
 def _disagreements(res: PeriodResults) -> tuple[int, int]:
@@ -654,4 +668,5 @@ def _overview(
         disagreements_decided=disagreements_decided,
         recognition=recognised,
         slipping=tuple(_slipping(current, language, watched)),
+        targets=tuple(_targets(province, period, current, held_by)),
     )
