@@ -107,6 +107,25 @@ def with_decisions_on(
     ]
 
 
+def with_decisions_by_province(cset: CriteriaSet, day: dt.date) -> dict[str, CriteriaSet]:
+    """For every province with decisions on `cset` in force on `day`, the set as it reads it
+    (`with_decisions`), by province code: one query for all provinces (the central view)."""
+    rows = (
+        CellVersion.objects.filter(set_id=cset.id, effective_from__lte=day)
+        .select_related("decision", "province")
+        .order_by("province_id", "cell", "effective_from", "version")
+    )
+    by_province: dict[str, tuple[str, list[CellVersion]]] = {}
+    for row in rows:
+        code = row.province.code or ""
+        by_province.setdefault(code, (row.province.name, []))[1].append(row)
+    return {
+        code: _with(cset, code, name, _in_force(versions, cset.id, day))
+        for code, (name, versions) in by_province.items()
+        if code
+    }
+
+
 def _with(
     cset: CriteriaSet, province_code: str, province_name: str, rows: Sequence[CellVersion]
 ) -> CriteriaSet:
