@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from django.utils import timezone
+
 from ntm.criteria.loader import in_force_first, sets_for_period
 from ntm.criteria.schema import CriteriaSet
 from ntm.decisions.queries import with_decisions, with_decisions_on
@@ -71,6 +73,13 @@ def with_province_decisions_each(
         return [c for c, _ in wanted]
     days = [(c, period_day(p)) for c, p in wanted]
     return with_decisions_on(days, province.code, province.name)
+
+
+def with_province_decisions_now(sets: Sequence[CriteriaSet], province: Unit) -> list[CriteriaSet]:
+    """Each set with every decision of the province in force today (the catalogue: what the
+    province still has to decide), from one query."""
+    today = timezone.localdate()
+    return with_decisions_on([(c, today) for c in sets], province.code, province.name)
 
 
 def threshold_source(cset: CriteriaSet, basis: str) -> str | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from ntm.criteria.loader import (
     CriteriaError,
@@ -19,6 +20,8 @@ from ntm.criteria.loader import (
 from ntm.criteria.resolve import NotInPeriod, ResolvedSet, resolve
 from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Op, Overlay
 from ntm.criteria.summary import SetSummary, in_force_text, summarize, years_span
+from ntm.results.sets import with_province_decisions_now
+from ntm.units.queries import UnitLookupError, province_on
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_measured, format_number
 
@@ -85,7 +88,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="{list,show,template}")
-        sub.add_parser("list", help="liệt kê các bộ tiêu chí có sẵn")
+        listing = sub.add_parser("list", help="liệt kê các bộ tiêu chí có sẵn")
+        listing.add_argument(
+            "--province",
+            metavar="P",
+            help="mã hoặc tên tỉnh: thêm số ô ngưỡng tỉnh còn phải bổ sung sau các quyết định",
+        )
         show = sub.add_parser("show", help="xem một bộ tiêu chí dạng bảng")
         show.add_argument("set_id", metavar="SET", help="mã bộ tiêu chí hoặc đường dẫn tệp .yaml")
         show.add_argument(
@@ -109,7 +117,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "list":
-            self._list()
+            self._list(options["province"])
         elif action == "show":
             self._show(options["set_id"], options["year"], options["column"], options["overlay"])
         else:
@@ -117,11 +125,12 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------------ list
 
-    def _list(self) -> None:
+    def _list(self, province_name: str | None) -> None:
         ids = bundled_set_ids()
+        sets = [_load(set_id) for set_id in ids]
+        decided = _province_sets(province_name, sets)
         self.stdout.write(f"Có {len(ids)} bộ tiêu chí ({len(ids)} criteria sets):")
-        for set_id in ids:
-            cset = _load(set_id)
+        for i, cset in enumerate(sets):
             s = summarize(cset)
             lb = cset.legal_basis
             self.stdout.write("")
@@ -142,6 +151,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  Sửa đổi: {versions}")
             for line in _catalogue_lines(cset, s):
                 self.stdout.write(f"  {line}")
+            if decided is not None:
+                self.stdout.write(f"  {_gaps_line(*decided, i)}")
         self.stdout.write("")
         self.stdout.write("Xem chi tiết: ntm criteria show MÃ_BỘ [--year NĂM] [--column CỘT]")
 
@@ -282,6 +293,35 @@ def _catalogue_lines(cset: CriteriaSet, s: SetSummary) -> list[str]:
             f"Tên {unnamed} tiêu chí chưa xác minh (names of {unnamed} criteria unverified)"
         )
     return lines
+
+
+def _province_sets(
+    name: str | None, sets: list[CriteriaSet]
+) -> tuple[str, list[CriteriaSet]] | None:
+    """The province's name and each set with its decisions in force today (None without
+    --province)."""
+    if name is None:
+        return None
+    try:
+        province = province_on(name, timezone.localdate())
+    except UnitLookupError as exc:
+        raise CommandError(str(exc)) from None
+    return province.name, with_province_decisions_now(sets, province)
+
+
+def _gaps_line(province: str, sets: list[CriteriaSet], i: int) -> str:
+    """The cells the province still has to decide in the i-th set (the gap workbook's)."""
+    # Imported here: list and show do not need the workbook stack otherwise.
+    from ntm.exchange.gaps import gap_counts
+
+    n = gap_counts(sets[i])
+    total = n["missing"] + n["unverified"]
+    return (
+        f"{province}: còn {format_number(total)} ô ngưỡng cần bổ sung sau các quyết định của "
+        f"tỉnh ({format_number(n['missing'])} thiếu, {format_number(n['unverified'])} chưa "
+        f"xác minh) (cells still to decide: {total}; {n['missing']} missing, "
+        f"{n['unverified']} unverified)"
+    )
 
 
 def _cond_cells(
