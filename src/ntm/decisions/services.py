@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -27,12 +28,14 @@ from ntm.criteria.loader import (
     parse_overlay,
 )
 from ntm.criteria.schema import CellChange
-from ntm.decisions.models import CellVersion, Decision, cell_key
+from ntm.decisions.models import CellVersion, Decision, DecisionScan, cell_key
 from ntm.units.models import Unit
+from ntm.values import files
 from ntm.vn.dates import format_date
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
 
 MAX_NUMBER = 200
 MAX_ISSUER = 300
@@ -241,3 +244,47 @@ def import_overlay(
         effective_from=effective_from or lb.effective_from,
         acting_user=acting_user,
     )
+
+
+def attach_scan(
+    decision: Decision, upload: UploadedFile[bytes], *, acting_user: User
+) -> DecisionScan:
+    """Store the scanned decision as its evidence, after the checks of a value's evidence
+    (size, type read from the bytes, name); refused with the reason, nothing written."""
+    if not permissions.can_decide_criteria(acting_user, decision.province):
+        raise NotAllowed
+    try:
+        upload_ok = files.checked(upload)
+    except files.NotTaken as exc:
+        raise DecisionError([str(exc)]) from exc
+    with transaction.atomic():
+        log = audit(
+            action="decisions.attach_scan",
+            object_type="decisions.Decision",
+            object_id=decision.pk,
+            after={
+                "name": upload_ok.name,
+                "content_type": upload_ok.content_type,
+                "size": len(upload_ok.data),
+                "sha256": upload_ok.sha256,
+            },
+            acting_user=acting_user,
+            legal_basis=f"{decision.number} ({format_date(decision.date_signed)})",
+        )
+        scan = DecisionScan(
+            decision=decision,
+            original_name=upload_ok.name,
+            content_type=upload_ok.content_type,
+            size=len(upload_ok.data),
+            sha256=upload_ok.sha256,
+            uploaded_by=acting_user,
+            uploaded_at=timezone.now(),
+            audit=log,
+        )
+        scan.file.save(f"scan{upload_ok.suffix}", ContentFile(upload_ok.data), save=False)
+        try:  # the file is on disk now: remove it again if the row cannot be written
+            scan.save()
+        except Exception:
+            scan.file.delete(save=False)
+            raise
+    return scan

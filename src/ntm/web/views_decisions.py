@@ -9,8 +9,8 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,14 +20,28 @@ from ntm.accounts import permissions
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.schema import CellChange
 from ntm.decisions.gaps import commune_set, import_gaps
-from ntm.decisions.models import Decision
+from ntm.decisions.models import Decision, DecisionScan
 from ntm.decisions.queries import history
-from ntm.decisions.services import Basis, DecisionError, Recorded, import_overlay, record_decision
+from ntm.decisions.services import (
+    Basis,
+    DecisionError,
+    Recorded,
+    attach_scan,
+    import_overlay,
+    record_decision,
+)
 from ntm.exchange.gaps import gap_rows, write_gaps
 from ntm.exchange.workbook import CellError, parse_number
 from ntm.results.sets import choose_set, with_province_decisions
 from ntm.units.models import Unit, UnitKind
-from ntm.web.inputs import Refused, imported, said, typed_day, xlsx_response
+from ntm.web.inputs import (
+    Refused,
+    imported,
+    said,
+    stored_file_response,
+    typed_day,
+    xlsx_response,
+)
 from ntm.web.views import get_visible_unit_or_404
 
 MAX_OVERLAY_BYTES = 1024 * 1024  # an overlay file is a few kilobytes
@@ -53,7 +67,7 @@ def _page(
         "web/decisions.html",
         {
             "unit": province,
-            "decisions": Decision.objects.filter(province=province),
+            "decisions": Decision.objects.filter(province=province).prefetch_related("scans"),
             "versions": history(province.code) if province.code else [],
             "sets": [load_set(s) for s in _sets()],
             "can_decide": permissions.can_decide_criteria(request.user, province),
@@ -193,3 +207,33 @@ def decisions_gaps_import(request: HttpRequest, pk: int) -> HttpResponse:
     except Refused as exc:
         return _page(request, province, exc.problems, 400)
     return _recorded(request, pk, done)
+
+
+@login_required
+@require_POST
+def decisions_scan(request: HttpRequest, pk: int, decision: int) -> HttpResponse:
+    """The scanned decision attached as its evidence (checked as a value's evidence is)."""
+    province = _office_province(request, pk)
+    found = get_object_or_404(Decision, pk=decision, province=province)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _page(request, province, [_("Choose a file to upload.")], 400)
+    try:
+        attach_scan(found, upload, acting_user=request.user)  # type: ignore[arg-type]
+    except DecisionError as exc:
+        return _page(request, province, exc.problems, 400)
+    messages.success(
+        request, _("The scan of decision %(number)s is attached.") % {"number": found.number}
+    )
+    return redirect(reverse("web:province_decisions", args=[pk]))
+
+
+@login_required
+@require_GET
+def decisions_scan_file(request: HttpRequest, pk: int, scan: int) -> FileResponse:
+    """A decision's scan, to whoever reads the province, always as a download."""
+    province = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
+    found = get_object_or_404(DecisionScan, pk=scan, decision__province=province)
+    if not found.file:
+        raise Http404
+    return stored_file_response(found.file, found.original_name, found.content_type)

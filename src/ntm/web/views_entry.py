@@ -70,6 +70,7 @@ from ntm.web.forms import (
     ImportForm,
     WorkflowForm,
 )
+from ntm.web.inputs import stored_file_response
 
 if TYPE_CHECKING:
     import polars as pl
@@ -723,17 +724,7 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("value__unit"), pk=evidence_id)
     if not permissions.can_view(request.user, evidence.value.unit):
         raise Http404
-    # Always a download, never a page: names stored before they were cleaned are cleaned here,
-    # the browser may not guess another type, and the file may run nothing if opened inline.
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=files.download_name(evidence.original_name, evidence.content_type),
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return stored_file_response(evidence.file, evidence.original_name, evidence.content_type)
 
 
 @login_required
