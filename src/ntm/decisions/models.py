@@ -119,3 +119,43 @@ class DecisionScan(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SetDecisionKind(models.TextChoices):
+    TRANSITION = "transition", _("Transition between sets")
+    WHOLE_SET = "set", _("The province's own set")
+
+
+class SetDecision(models.Model):
+    """A province's decision on a whole set rather than on its cells, versioned per
+    (province, kind, set): the latest version is the one that holds.
+
+    - `transition`: in the province, the successor of the national set `set_id` takes effect
+      on `successor_from` (the set judging until the day before), instead of the national date;
+    - `set`: a whole criteria set of the province (its advanced or model set), `text` the
+      YAML as uploaded, valid for the criteria loader, `set_id` its id."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="set_rules")
+    province = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=SetDecisionKind.choices)
+    set_id = models.CharField(max_length=100)
+    successor_from = models.DateField(null=True, blank=True)
+    text = models.TextField(blank=True, default="")
+    version = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField()
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("province_id", "kind", "set_id", "version")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("province", "kind", "set_id", "version"),
+                name="decisions_setdecision_version",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.set_id}@{self.version}"

@@ -15,23 +15,45 @@ from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
 
-from ntm.criteria.loader import in_force_first, sets_for_period
+from ntm.criteria.loader import bundled_set_ids, in_force_first, load_set, sets_for_period
 from ntm.criteria.schema import CriteriaSet
+from ntm.decisions.queries import province_sets as decided_sets
 from ntm.decisions.queries import with_decisions, with_decisions_on
+from ntm.results.provenance import record_sets
 from ntm.results.scope import period_day
 from ntm.units.models import Unit
 from ntm.vn.dates import format_date
 
 
 def sets_for(period: int, extra: Sequence[CriteriaSet] = ()) -> list[CriteriaSet]:
-    """Commune sets applying to the year, bundled and `extra` ones (no id twice), the one in
-    force on the assessment date first."""
+    """Commune sets applying to the year, bundled and `extra` ones (`province_sets`; an extra
+    set of a bundled id replaces it), the one in force on the assessment date first."""
     day = period_day(period)
     found = {s.id: s for s in sets_for_period(period, on=day)}
     for s in extra:
         if s.level == "commune" and s.applies_to(period):
-            found.setdefault(s.id, s)
+            found[s.id] = s  # a province's reading of a national set stands for it
     return in_force_first(found.values(), day)
+
+
+def province_sets(province: Unit | None) -> tuple[CriteriaSet, ...]:
+    """The sets a province's pages read besides or instead of the bundled ones, the `extra`
+    of the functions here: the sets its record was kept under (`provenance.record_sets`), its
+    own whole sets, and the national sets its transition rules re-time (`ntm.decisions`)."""
+    if province is None:
+        return ()
+    return (*record_sets(province), *decided_sets(province.code))
+
+
+def national_sets_of(province: Unit | None) -> list[CriteriaSet]:
+    """The bundled commune sets as the province reads them (re-timed by its transition rules):
+    the sets its communes are entered for, by id."""
+    own = {s.id: s for s in decided_sets(province.code)} if province is not None else {}
+    return [
+        own.get(set_id, cset)
+        for set_id in bundled_set_ids()
+        if (cset := load_set(set_id)).level == "commune"
+    ]
 
 
 def choose_set(

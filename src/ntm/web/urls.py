@@ -40,6 +40,11 @@ urlpatterns = [
         name="province_decisions_scan_file",
     ),
     path(
+        "province/<int:pk>/decisions/transition/",
+        views_decisions.decisions_transition,
+        name="province_decisions_transition",
+    ),
+    path(
         "province/<int:pk>/decisions/overlay/",
         views_decisions.decisions_overlay,
         name="province_decisions_overlay",

@@ -21,7 +21,7 @@ from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.schema import CellChange
 from ntm.decisions.gaps import commune_set, import_gaps
 from ntm.decisions.models import Decision, DecisionScan
-from ntm.decisions.queries import history
+from ntm.decisions.queries import history, set_decisions
 from ntm.decisions.services import (
     Basis,
     DecisionError,
@@ -29,6 +29,7 @@ from ntm.decisions.services import (
     attach_scan,
     import_overlay,
     record_decision,
+    record_transition,
 )
 from ntm.exchange.gaps import gap_rows, write_gaps
 from ntm.exchange.workbook import CellError, parse_number
@@ -70,6 +71,8 @@ def _page(
             "decisions": Decision.objects.filter(province=province).prefetch_related("scans"),
             "versions": history(province.code) if province.code else [],
             "sets": [load_set(s) for s in _sets()],
+            "succeeded": [load_set(s) for s in _sets() if load_set(s).succeeded_by],
+            "set_decisions": set_decisions(province.code) if province.code else [],
             "can_decide": permissions.can_decide_criteria(request.user, province),
             "problems": problems,
             "form": request.POST if request.method == "POST" else {},
@@ -122,12 +125,7 @@ def decisions(request: HttpRequest, pk: int) -> HttpResponse:
         done = record_decision(
             province,
             data.get("set_id", ""),
-            Basis(
-                data.get("number", ""),
-                typed_day(data.get("date_signed", "")),
-                data.get("issuer", ""),
-                data.get("title", ""),
-            ),
+            _basis(request),
             [change],
             effective_from=typed_day(data.get("effective_from", "")),
             acting_user=request.user,  # type: ignore[arg-type]
@@ -135,6 +133,39 @@ def decisions(request: HttpRequest, pk: int) -> HttpResponse:
     except DecisionError as exc:
         return _page(request, province, exc.problems, 400)
     return _recorded(request, pk, done)
+
+
+def _basis(request: HttpRequest) -> Basis:
+    data = request.POST
+    return Basis(
+        data.get("number", ""),
+        typed_day(data.get("date_signed", "")),
+        data.get("issuer", ""),
+        data.get("title", ""),
+    )
+
+
+@login_required
+@require_POST
+def decisions_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """The province's own transition rule: the day a set's successor takes effect there."""
+    province = _office_province(request, pk)
+    try:
+        done = record_transition(
+            province,
+            request.POST.get("set_id", ""),
+            _basis(request),
+            typed_day(request.POST.get("successor_from", "")),
+            acting_user=request.user,  # type: ignore[arg-type]
+        )
+    except DecisionError as exc:
+        return _page(request, province, exc.problems, 400)
+    messages.success(
+        request,
+        _("Decision %(number)s recorded: the province's transition rule.")
+        % {"number": done.decision.number},
+    )
+    return redirect(reverse("web:province_decisions", args=[pk]))
 
 
 @login_required

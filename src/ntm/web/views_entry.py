@@ -41,7 +41,7 @@ from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure, Op
 from ntm.evaluation.semantics import Status
 from ntm.exchange.workbook import InputError
 from ntm.results.commune import decided_set, province_of, unit_results
-from ntm.results.sets import threshold_source
+from ntm.results.sets import national_sets_of, threshold_source
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
 from ntm.values.models import (
@@ -94,13 +94,13 @@ def commune_or_404(request: HttpRequest, pk: int) -> Unit:
     return unit
 
 
-def set_or_404(set_id: str, year: int) -> CriteriaSet:
-    if set_id not in bundled_set_ids():
+def set_or_404(unit: Unit, set_id: str, year: int) -> CriteriaSet:
+    """The national set as the commune's province reads it (its transition rule), if it
+    applies to the year."""
+    found = {s.id: s for s in national_sets_of(province_of(unit))}.get(set_id)
+    if found is None or not found.applies_to(year):
         raise Http404
-    cset = load_set(set_id)
-    if cset.level != "commune" or not cset.applies_to(year):
-        raise Http404
-    return cset
+    return found
 
 
 def measure_or_404(key: str) -> Measure:
@@ -383,10 +383,8 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
     unit = commune_or_404(request, pk)
     recorded = {(s.set_id, s.period): s.state for s in Submission.objects.filter(unit=unit)}
     sets = []
-    for set_id in bundled_set_ids():
-        cset = load_set(set_id)
-        if cset.level != "commune":
-            continue
+    for cset in national_sets_of(province_of(unit)):
+        set_id = cset.id
         years = [
             {"year": y, "state": recorded.get((set_id, y), State.DRAFT)}
             for y in cset.years
@@ -402,7 +400,7 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def entry(request: HttpRequest, pk: int, set_id: str, year: int) -> HttpResponse:
     unit = commune_or_404(request, pk)
-    cset = set_or_404(set_id, year)
+    cset = set_or_404(unit, set_id, year)
     grid = build_grid(request, unit, cset, year)
     submission = Submission.objects.filter(unit=unit, period=year, set_id=set_id).first()
     user = request.user
@@ -447,7 +445,7 @@ def save_cell(
     request: HttpRequest, pk: int, set_id: str, year: int, measure: str, stage: str
 ) -> HttpResponse:
     unit = commune_or_404(request, pk)
-    cset = set_or_404(set_id, year)
+    cset = set_or_404(unit, set_id, year)
     m = measure_or_404(measure)
     if measure not in measures_read(cset) or stage not in Stage.values:
         raise Http404
@@ -519,7 +517,7 @@ def _criterion_of(cset: CriteriaSet, measure: str, asked: str | None) -> int:
 @require_POST
 def declare(request: HttpRequest, pk: int, set_id: str, year: int, criterion: int) -> HttpResponse:
     unit = commune_or_404(request, pk)
-    cset = set_or_404(set_id, year)
+    cset = set_or_404(unit, set_id, year)
     if criterion not in {c.number for c in cset.criteria}:
         raise Http404
     form = DeclareForm(request.POST)
@@ -559,7 +557,7 @@ def decide(request: HttpRequest, pk: int, set_id: str, year: int, criterion: int
     """The province office decides a criterion's status over its computed result; back to
     the entry grid or to the province's list of disagreements."""
     unit = commune_or_404(request, pk)
-    cset = set_or_404(set_id, year)
+    cset = set_or_404(unit, set_id, year)
     if criterion not in {c.number for c in cset.criteria}:
         raise Http404
     if not permissions.can_decide(request.user, unit):
@@ -594,7 +592,7 @@ def decide(request: HttpRequest, pk: int, set_id: str, year: int, criterion: int
 @require_POST
 def workflow(request: HttpRequest, pk: int, set_id: str, year: int) -> HttpResponse:
     unit = commune_or_404(request, pk)
-    cset = set_or_404(set_id, year)
+    cset = set_or_404(unit, set_id, year)
     form = WorkflowForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Unknown action."))
