@@ -56,6 +56,14 @@ def national_sets_of(province: Unit | None) -> list[CriteriaSet]:
     ]
 
 
+def own_sets(province: Unit | None) -> list[CriteriaSet]:
+    """The province's own whole sets (its advanced or model set), recorded by its decisions."""
+    if province is None:
+        return []
+    bundled = set(bundled_set_ids())
+    return [s for s in decided_sets(province.code) if s.id not in bundled]
+
+
 def choose_set(
     period: int, set_id: str | None = None, extra: Sequence[CriteriaSet] = ()
 ) -> CriteriaSet | None:

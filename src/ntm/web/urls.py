@@ -45,6 +45,11 @@ urlpatterns = [
         name="province_decisions_transition",
     ),
     path(
+        "province/<int:pk>/decisions/set/",
+        views_decisions.decisions_set,
+        name="province_decisions_set",
+    ),
+    path(
         "province/<int:pk>/decisions/overlay/",
         views_decisions.decisions_overlay,
         name="province_decisions_overlay",

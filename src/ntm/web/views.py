@@ -22,7 +22,7 @@ from ntm.accounts import permissions
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.summary import summarize, years_span
 from ntm.exchange.gaps import gap_counts
-from ntm.results.sets import with_province_decisions_now
+from ntm.results.sets import own_sets, with_province_decisions_now
 from ntm.units.models import Unit, UnitKind
 
 
@@ -51,17 +51,22 @@ def home(request: HttpRequest) -> HttpResponse:
 def criteria_sets(request: HttpRequest) -> HttpResponse:
     """The bundled national sets: how much of each the law's tables is encoded, and until
     when each set judges (a set stays in force until its successor takes effect); for a
-    province (`?province=CODE`, or the user's own), the cells it still has to decide."""
+    province (`?province=CODE`, or the user's own), its own sets too, and the cells it still
+    has to decide in each."""
     national = [load_set(set_id) for set_id in bundled_set_ids()]
     province = _catalogue_province(request)
-    decided = national if province is None else with_province_decisions_now(national, province)
+    own = own_sets(province)
+    own_ids = {s.id for s in own}
+    listed = [*national, *own]
+    decided = listed if province is None else with_province_decisions_now(listed, province)
     sets = []
-    for cset, own in zip(national, decided, strict=True):
+    for cset, read in zip(listed, decided, strict=True):
         sets.append(
             {
                 "cset": cset,
+                "own": cset.id in own_ids,
                 "summary": summarize(cset),
-                "gaps": None if province is None else gap_counts(own),
+                "gaps": None if province is None else gap_counts(read),
                 "years": years_span(cset),
                 "names_unverified": sum(c.name_status == "unverified" for c in cset.criteria),
             }

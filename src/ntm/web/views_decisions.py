@@ -28,6 +28,7 @@ from ntm.decisions.services import (
     Recorded,
     attach_scan,
     import_overlay,
+    import_province_set,
     record_decision,
     record_transition,
 )
@@ -45,7 +46,7 @@ from ntm.web.inputs import (
 )
 from ntm.web.views import get_visible_unit_or_404
 
-MAX_OVERLAY_BYTES = 1024 * 1024  # an overlay file is a few kilobytes
+MAX_YAML_BYTES = 1024 * 1024  # an overlay is a few kilobytes, a whole set some fifty
 
 
 def _office_province(request: HttpRequest, pk: int) -> Unit:
@@ -173,26 +174,55 @@ def decisions_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def decisions_overlay(request: HttpRequest, pk: int) -> HttpResponse:
     """An overlay file (YAML) recorded as a decision: every cell, or none and every problem."""
     province = _office_province(request, pk)
-    upload = request.FILES.get("file")
-    if upload is None:
-        return _page(request, province, [_("Choose a file to import.")], 400)
-    if (upload.size or 0) > MAX_OVERLAY_BYTES:
-        return _page(request, province, [_("The file is too large for an overlay.")], 400)
     try:
-        text = upload.read().decode("utf-8")
-    except UnicodeDecodeError:
-        return _page(request, province, [_("The file is not UTF-8 text.")], 400)
-    try:
+        name, text = _yaml_upload(request, "overlay.yaml")
         done = import_overlay(
             province,
             text,
-            upload.name or "overlay.yaml",
+            name,
             effective_from=typed_day(request.POST.get("effective_from", "")),
             acting_user=request.user,  # type: ignore[arg-type]
         )
     except DecisionError as exc:
         return _page(request, province, exc.problems, 400)
     return _recorded(request, pk, done)
+
+
+def _yaml_upload(request: HttpRequest, default_name: str) -> tuple[str, str]:
+    """The uploaded YAML file's name and text, or `DecisionError` saying why not."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise DecisionError([_("Choose a file to import.")])
+    if (upload.size or 0) > MAX_YAML_BYTES:
+        raise DecisionError([_("The file is too large for a criteria file.")])
+    try:
+        return upload.name or default_name, upload.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise DecisionError([_("The file is not UTF-8 text.")]) from None
+
+
+@login_required
+@require_POST
+def decisions_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """A whole set of the province (YAML, checked by the criteria loader) recorded by its
+    decision: offered to the province's communes like a national set."""
+    province = _office_province(request, pk)
+    try:
+        name, text = _yaml_upload(request, "set.yaml")
+        done, cset = import_province_set(
+            province,
+            text,
+            name,
+            acting_user=request.user,  # type: ignore[arg-type]
+        )
+    except DecisionError as exc:
+        return _page(request, province, exc.problems, 400)
+    messages.success(
+        request,
+        _("Decision %(number)s recorded: the province's set %(set)s.")
+        % {"number": done.decision.number, "set": cset.id},
+    )
+    return redirect(reverse("web:province_decisions", args=[pk]))
 
 
 @login_required

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from ntm.criteria.loader import (
 from ntm.criteria.resolve import NotInPeriod, ResolvedSet, resolve
 from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Op, Overlay
 from ntm.criteria.summary import SetSummary, in_force_text, summarize, years_span
-from ntm.results.sets import with_province_decisions_now
+from ntm.results.sets import own_sets, with_province_decisions_now
 from ntm.units.queries import UnitLookupError, province_on
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_measured, format_number
@@ -126,16 +127,21 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ list
 
     def _list(self, province_name: str | None) -> None:
-        ids = bundled_set_ids()
-        sets = [_load(set_id) for set_id in ids]
+        sets = [_load(set_id) for set_id in bundled_set_ids()]
         decided = _province_sets(province_name, sets)
-        self.stdout.write(f"Có {len(ids)} bộ tiêu chí ({len(ids)} criteria sets):")
+        if decided is not None:
+            sets += decided.own
+        self.stdout.write(f"Có {len(sets)} bộ tiêu chí ({len(sets)} criteria sets):")
         for i, cset in enumerate(sets):
             s = summarize(cset)
             lb = cset.legal_basis
             self.stdout.write("")
             self.stdout.write(cset.id)
             self.stdout.write(f"  {cset.name_vi}")
+            if decided is not None and cset in decided.own:
+                self.stdout.write(
+                    f"  Bộ tiêu chí riêng của {decided.name} (the province's own set)"
+                )
             self.stdout.write(
                 f"  Giai đoạn {cset.period.start_year}–{cset.period.end_year} · "
                 f"{TIER_VI[cset.tier]} · cấp {LEVEL_VI[cset.level]} · "
@@ -152,7 +158,7 @@ class Command(BaseCommand):
             for line in _catalogue_lines(cset, s):
                 self.stdout.write(f"  {line}")
             if decided is not None:
-                self.stdout.write(f"  {_gaps_line(*decided, i)}")
+                self.stdout.write(f"  {_gaps_line(decided, i)}")
         self.stdout.write("")
         self.stdout.write("Xem chi tiết: ntm criteria show MÃ_BỘ [--year NĂM] [--column CỘT]")
 
@@ -295,30 +301,35 @@ def _catalogue_lines(cset: CriteriaSet, s: SetSummary) -> list[str]:
     return lines
 
 
-def _province_sets(
-    name: str | None, sets: list[CriteriaSet]
-) -> tuple[str, list[CriteriaSet]] | None:
-    """The province's name and each set with its decisions in force today (None without
-    --province)."""
+@dataclass(frozen=True)
+class _Province:
+    name: str
+    own: list[CriteriaSet]  # the province's own sets
+    read: list[CriteriaSet]  # the listed sets with its decisions in force today, then `own`
+
+
+def _province_sets(name: str | None, sets: list[CriteriaSet]) -> _Province | None:
+    """The province's own sets and how it reads each set today (None without --province)."""
     if name is None:
         return None
     try:
         province = province_on(name, timezone.localdate())
     except UnitLookupError as exc:
         raise CommandError(str(exc)) from None
-    return province.name, with_province_decisions_now(sets, province)
+    own = own_sets(province)
+    return _Province(province.name, own, with_province_decisions_now([*sets, *own], province))
 
 
-def _gaps_line(province: str, sets: list[CriteriaSet], i: int) -> str:
+def _gaps_line(province: _Province, i: int) -> str:
     """The cells the province still has to decide in the i-th set (the gap workbook's)."""
     # Imported here: list and show do not need the workbook stack otherwise.
     from ntm.exchange.gaps import gap_counts
 
-    n = gap_counts(sets[i])
+    n = gap_counts(province.read[i])
     total = n["missing"] + n["unverified"]
     return (
-        f"{province}: còn {format_number(total)} ô ngưỡng cần bổ sung sau các quyết định của "
-        f"tỉnh ({format_number(n['missing'])} thiếu, {format_number(n['unverified'])} chưa "
+        f"{province.name}: còn {format_number(total)} ô ngưỡng cần bổ sung sau các quyết định "
+        f"của tỉnh ({format_number(n['missing'])} thiếu, {format_number(n['unverified'])} chưa "
         f"xác minh) (cells still to decide: {total}; {n['missing']} missing, "
         f"{n['unverified']} unverified)"
     )
