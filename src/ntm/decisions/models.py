@@ -48,7 +48,22 @@ class Decision(models.Model):
         return f"{self.number} ({self.date_signed:%d/%m/%Y})"
 
 
-class CellVersion(models.Model):
+class VersionRow(models.Model):
+    """What a version row of a province's decision holds besides its content: its number
+    (per what it versions), when and by whom it was recorded, and its audit row."""
+
+    version = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField()
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class CellVersion(VersionRow):
     """One version of one threshold cell of a province's overlay of a set: what the cell
     holds from `effective_from` until a later version of the same cell takes effect.
 
@@ -67,12 +82,6 @@ class CellVersion(models.Model):
     status = models.CharField(max_length=20, choices=CellStatus.choices)
     note = models.CharField(max_length=500, blank=True, default="")
     effective_from = models.DateField()
-    version = models.PositiveIntegerField()
-    recorded_at = models.DateTimeField()
-    acting_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ("province_id", "set_id", "cell", "version")
@@ -126,7 +135,7 @@ class SetDecisionKind(models.TextChoices):
     WHOLE_SET = "set", _("The province's own set")
 
 
-class SetDecision(models.Model):
+class SetDecision(VersionRow):
     """A province's decision on a whole set rather than on its cells, versioned per
     (province, kind, set): the latest version is the one that holds.
 
@@ -141,12 +150,6 @@ class SetDecision(models.Model):
     set_id = models.CharField(max_length=100)
     successor_from = models.DateField(null=True, blank=True)
     text = models.TextField(blank=True, default="")
-    version = models.PositiveIntegerField()
-    recorded_at = models.DateTimeField()
-    acting_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ("province_id", "kind", "set_id", "version")

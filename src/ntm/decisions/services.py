@@ -29,7 +29,7 @@ from ntm.criteria.loader import (
     parse_overlay,
     parse_set,
 )
-from ntm.criteria.schema import CellChange, CriteriaSet
+from ntm.criteria.schema import CellChange, CriteriaSet, LegalBasis
 from ntm.decisions.models import (
     CellVersion,
     Decision,
@@ -76,6 +76,11 @@ class Basis:
     date_signed: dt.date | None
     issuer: str
     title: str = ""
+
+    @classmethod
+    def of(cls, lb: LegalBasis) -> Basis:
+        """The legal basis a criteria file gives itself."""
+        return cls(lb.number, lb.date_signed, lb.issuer or "", lb.title_vi or "")
 
 
 @dataclass(frozen=True)
@@ -257,13 +262,12 @@ def import_overlay(
                 % {"file": name, "code": overlay.province_code, "name": province.name}
             ]
         )
-    lb = overlay.legal_basis
     return record_decision(
         province,
         overlay.extends,
-        Basis(lb.number, lb.date_signed, lb.issuer or "", lb.title_vi or ""),
+        Basis.of(overlay.legal_basis),
         overlay.cells,
-        effective_from=effective_from or lb.effective_from,
+        effective_from=effective_from or overlay.legal_basis.effective_from,
         acting_user=acting_user,
     )
 
@@ -432,8 +436,7 @@ def import_province_set(
         cset = parse_set(text, name)
     except CriteriaError as exc:
         raise DecisionError(exc.problems) from None
-    lb = cset.legal_basis
-    basis = Basis(lb.number, lb.date_signed, lb.issuer or "", lb.title_vi or "")
+    basis = Basis.of(cset.legal_basis)
     problems = _basis_problems(basis)
     if cset.id in bundled_set_ids():
         problems.append(

@@ -14,6 +14,7 @@ from django.urls import reverse
 from ntm.accounts.testing import PersonaName, Personas
 from ntm.criteria.schema import CellChange
 from ntm.decisions.services import Basis, record_decision
+from ntm.web.tests.matrix import PROVINCE_READS
 from ntm.web.tests.test_criteria_sets import section
 from ntm.web.tests.test_dashboards import html
 
@@ -73,15 +74,7 @@ def test_the_page_counts_them_for_the_province_user(client: Client, personas: Pe
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [
-        ("officer_a", 404),
-        ("officer_b", 404),
-        ("appraiser", 200),
-        ("province_office", 200),
-        ("central_viewer", 200),
-        ("administrator", 200),
-        ("anonymous", 302),
-    ],
+    PROVINCE_READS,
 )
 def test_who_sees_a_province_catalogue(
     client: Client, personas: Personas, persona: PersonaName, status: int

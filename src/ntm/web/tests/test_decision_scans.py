@@ -18,6 +18,7 @@ from ntm.audit.models import AuditLog
 from ntm.criteria.schema import CellChange
 from ntm.decisions.models import Decision, DecisionScan
 from ntm.decisions.services import Basis, DecisionError, NotAllowed, attach_scan, record_decision
+from ntm.web.tests.matrix import OFFICE_ACTS, PROVINCE_READS
 
 pytestmark = pytest.mark.django_db
 
@@ -117,15 +118,7 @@ def test_a_bad_file_is_refused_with_its_reason_and_nothing_written(
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [
-        ("officer_a", 404),
-        ("officer_b", 404),
-        ("appraiser", 403),
-        ("province_office", 302),
-        ("central_viewer", 403),
-        ("administrator", 403),
-        ("anonymous", 302),
-    ],
+    OFFICE_ACTS,
 )
 def test_only_the_province_office_attaches(
     client: Client,
@@ -147,15 +140,7 @@ def test_only_the_province_office_attaches(
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [
-        ("officer_a", 404),
-        ("officer_b", 404),
-        ("appraiser", 200),
-        ("province_office", 200),
-        ("central_viewer", 200),
-        ("administrator", 200),
-        ("anonymous", 302),
-    ],
+    PROVINCE_READS,
 )
 def test_who_downloads_the_scan(
     client: Client, p: Personas, decision: Decision, persona: PersonaName, status: int

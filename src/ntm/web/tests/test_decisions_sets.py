@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from ntm.accounts.testing import PersonaName, Personas
 from ntm.decisions.models import Decision, SetDecision
+from ntm.web.tests.matrix import OFFICE_ACTS
 
 pytestmark = pytest.mark.django_db
 
@@ -56,15 +57,7 @@ def test_a_bad_transition_shows_its_problems_and_writes_nothing(
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [
-        ("officer_a", 404),
-        ("officer_b", 404),
-        ("appraiser", 403),
-        ("province_office", 302),
-        ("central_viewer", 403),
-        ("administrator", 403),
-        ("anonymous", 302),
-    ],
+    OFFICE_ACTS,
 )
 def test_who_records_a_transition(
     client: Client, p: Personas, persona: PersonaName, status: int

@@ -24,6 +24,7 @@ from ntm.decisions.services import DecisionError, NotAllowed, import_province_se
 from ntm.results.province import province_overview
 from ntm.values.models import Stage
 from ntm.values.services import Entry, save_value
+from ntm.web.tests.matrix import OFFICE_ACTS
 from ntm.web.tests.test_criteria_sets import section
 
 pytestmark = pytest.mark.django_db
@@ -124,15 +125,7 @@ def test_a_bad_set_file_is_refused_and_nothing_written(
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [
-        ("officer_a", 404),
-        ("officer_b", 404),
-        ("appraiser", 403),
-        ("province_office", 302),
-        ("central_viewer", 403),
-        ("administrator", 403),
-        ("anonymous", 302),
-    ],
+    OFFICE_ACTS,
 )
 def test_who_records_a_province_set(
     client: Client, p: Personas, persona: PersonaName, status: int
