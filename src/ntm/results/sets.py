@@ -12,9 +12,11 @@ or today during the current year. 2021 (31/12/2021, before 08/03/2022) is thus r
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from ntm.accounts import permissions
 from ntm.criteria.loader import bundled_set_ids, in_force_first, load_set, sets_for_period
 from ntm.criteria.schema import CriteriaSet
 from ntm.decisions.queries import province_sets as decided_sets
@@ -22,7 +24,11 @@ from ntm.decisions.queries import with_decisions, with_decisions_on
 from ntm.results.provenance import record_sets
 from ntm.results.scope import period_day
 from ntm.units.models import Unit
+from ntm.units.queries import province_code
 from ntm.vn.dates import format_date
+
+if TYPE_CHECKING:
+    from ntm.accounts.permissions import AnyUser
 
 
 def sets_for(period: int, extra: Sequence[CriteriaSet] = ()) -> list[CriteriaSet]:
@@ -54,6 +60,16 @@ def national_sets_of(province: Unit | None) -> list[CriteriaSet]:
         for set_id in bundled_set_ids()
         if (cset := load_set(set_id)).level == "commune"
     ]
+
+
+def set_read_by(user: AnyUser, set_id: str) -> CriteriaSet:
+    """The national set as the user's province reads it (its transition rule: an import's
+    years), when all the user's roles are in one province; else as the nation does."""
+    codes = {
+        province_code(a.unit) for a in permissions.active_assignments(user) if a.unit is not None
+    }
+    own = {s.id: s for s in decided_sets(codes.pop())} if len(codes) == 1 else {}
+    return own.get(set_id) or load_set(set_id)
 
 
 def own_sets(province: Unit | None) -> list[CriteriaSet]:

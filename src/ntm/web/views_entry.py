@@ -33,7 +33,6 @@ from ntm.accounts.models import Role
 from ntm.criteria.loader import (
     bundled_set_ids,
     load_measures,
-    load_set,
     measures_read,
     sets_for_period,
 )
@@ -41,7 +40,7 @@ from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure, Op
 from ntm.evaluation.semantics import Status
 from ntm.exchange.workbook import InputError
 from ntm.results.commune import decided_set, province_of, unit_results
-from ntm.results.sets import national_sets_of, threshold_source
+from ntm.results.sets import national_sets_of, set_read_by, threshold_source
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
 from ntm.values.models import (
@@ -751,7 +750,7 @@ def run_job(job_id: int) -> None:
     try:
         result = import_values(
             job.file.path,
-            load_set(job.set_id),
+            set_read_by(job.created_by, job.set_id),
             job.period,
             acting_user=job.created_by,
             stage=job.stage,

@@ -5,18 +5,23 @@ takes effect on 01/01/2023 instead of 08/03/2022. Its 2022 is judged by 2016–2
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from ntm.accounts.testing import Personas, make_unit
 from ntm.audit.models import AuditLog
+from ntm.criteria.loader import load_set
 from ntm.decisions.models import Decision, SetDecision
 from ntm.decisions.services import Basis, DecisionError, NotAllowed, record_transition
+from ntm.exchange.workbook import InputError
 from ntm.results.commune import commune_view
 from ntm.results.province import province_overview
-from ntm.results.sets import choose_set, province_sets
+from ntm.results.sets import choose_set, province_sets, set_read_by
 from ntm.units.models import UnitKind
+from ntm.values.services.imports import import_values
+from ntm.values.tests.test_import import INCOME, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +107,12 @@ def test_the_entry_grid_follows_the_rule(p: Personas, client: Client) -> None:
     assert f"/values/commune/{p.commune_a.pk}/{OLD}/2023/" in choose
     assert choose_set(2023).id == NEW  # type: ignore[union-attr]
     assert province_overview(p.province, period=2023).cset.id == NEW  # 31/12/2023: the new
+
+
+def test_the_import_follows_the_rule(p: Personas, tmp_path: Path) -> None:
+    _rule(p, dt.date(2023, 7, 1))
+    path = write_csv(tmp_path / "xa.csv", load_set(OLD), [{"unit": "99001", INCOME: "41,5"}])
+    with pytest.raises(InputError, match="năm 2023 nằm ngoài"):
+        import_values(path, set_read_by(p.central_viewer, OLD), 2023, acting_user=p.officer_a)
+    done = import_values(path, set_read_by(p.officer_a, OLD), 2023, acting_user=p.officer_a)
+    assert done.changed == 1
