@@ -22,7 +22,7 @@ from ntm.accounts import permissions
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.summary import summarize, years_span
 from ntm.exchange.gaps import gap_counts
-from ntm.results.sets import own_sets, with_province_decisions_now
+from ntm.results.sets import national_sets_of, own_sets, with_province_decisions_now
 from ntm.units.models import Unit, UnitKind
 
 
@@ -53,8 +53,10 @@ def criteria_sets(request: HttpRequest) -> HttpResponse:
     when each set judges (a set stays in force until its successor takes effect); for a
     province (`?province=CODE`, or the user's own), its own sets too, and the cells it still
     has to decide in each."""
-    national = [load_set(set_id) for set_id in bundled_set_ids()]
     province = _catalogue_province(request)
+    # As the province reads them: its transition rule moves the dates a set judges.
+    retimed = {s.id: s for s in national_sets_of(province)}
+    national = [retimed.get(set_id) or load_set(set_id) for set_id in bundled_set_ids()]
     own = own_sets(province)
     own_ids = {s.id for s in own}
     listed = [*national, *own]

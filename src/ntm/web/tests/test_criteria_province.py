@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from ntm.accounts.testing import PersonaName, Personas
 from ntm.criteria.schema import CellChange
-from ntm.decisions.services import Basis, record_decision
+from ntm.decisions.services import Basis, record_decision, record_transition
 from ntm.web.tests.matrix import PROVINCE_READS
 from ntm.web.tests.test_criteria_sets import section
 from ntm.web.tests.test_dashboards import html
@@ -83,3 +83,20 @@ def test_who_sees_a_province_catalogue(
     url = reverse("web:criteria_sets") + "?province=99"
     assert client.get(url).status_code == status
     assert client.get(reverse("web:criteria_sets") + "?province=42").status_code in {404, 302}
+
+
+def test_the_catalogue_gives_the_province_dates(client: Client, personas: Personas) -> None:
+    record_transition(
+        personas.province,
+        SET,
+        Basis("TEST-11/QĐ-UBND", dt.date(2022, 2, 20), "UBND tỉnh Thử Nghiệm (TEST)"),
+        dt.date(2023, 1, 1),
+        acting_user=personas.province_office,
+    )
+    personas.login(client, "province_office")
+    own = section(html(client, reverse("web:criteria_sets")), SET)
+    assert "đến 31/12/2022" in own and "từ 01/01/2023" in own
+    personas.login(client, "central_viewer")
+    national = section(html(client, reverse("web:criteria_sets")), SET)
+    assert "đến 07/03/2022" in national and "từ 08/03/2022" in national
+    assert "Hiệu lực từ 01/12/2016 đến 31/12/2022" in _block(_listed("--province", "99"), SET)

@@ -21,7 +21,7 @@ from ntm.criteria.loader import (
 from ntm.criteria.resolve import NotInPeriod, ResolvedSet, resolve
 from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Op, Overlay
 from ntm.criteria.summary import SetSummary, in_force_text, summarize, years_span
-from ntm.results.sets import own_sets, with_province_decisions_now
+from ntm.results.sets import national_sets_of, own_sets, with_province_decisions_now
 from ntm.units.queries import UnitLookupError, province_on
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_measured, format_number
@@ -130,7 +130,7 @@ class Command(BaseCommand):
         sets = [_load(set_id) for set_id in bundled_set_ids()]
         decided = _province_sets(province_name, sets)
         if decided is not None:
-            sets += decided.own
+            sets = decided.listed
         self.stdout.write(f"Có {len(sets)} bộ tiêu chí ({len(sets)} criteria sets):")
         for i, cset in enumerate(sets):
             s = summarize(cset)
@@ -305,11 +305,12 @@ def _catalogue_lines(cset: CriteriaSet, s: SetSummary) -> list[str]:
 class _Province:
     name: str
     own: list[CriteriaSet]  # the province's own sets
-    read: list[CriteriaSet]  # the listed sets with its decisions in force today, then `own`
+    listed: list[CriteriaSet]  # the national sets as it re-times them, then `own`
+    read: list[CriteriaSet]  # `listed` with its decisions in force today
 
 
 def _province_sets(name: str | None, sets: list[CriteriaSet]) -> _Province | None:
-    """The province's own sets and how it reads each set today (None without --province)."""
+    """How the province reads the sets today, and its own (None without --province)."""
     if name is None:
         return None
     try:
@@ -317,7 +318,9 @@ def _province_sets(name: str | None, sets: list[CriteriaSet]) -> _Province | Non
     except UnitLookupError as exc:
         raise CommandError(str(exc)) from None
     own = own_sets(province)
-    return _Province(province.name, own, with_province_decisions_now([*sets, *own], province))
+    retimed = {s.id: s for s in national_sets_of(province)}
+    listed = [*(retimed.get(s.id, s) for s in sets), *own]
+    return _Province(province.name, own, listed, with_province_decisions_now(listed, province))
 
 
 def _gaps_line(province: _Province, i: int) -> str:
