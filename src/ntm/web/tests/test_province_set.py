@@ -7,12 +7,13 @@ from __future__ import annotations
 import html
 from importlib import resources
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -137,3 +138,23 @@ def test_who_records_a_province_set(
     if user is not None and persona != "province_office":
         with pytest.raises(NotAllowed):
             import_province_set(p.province, _set_text(), "k.yaml", acting_user=user)
+
+
+def test_the_command_records_the_set_all_or_nothing(p: Personas, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(_set_text(id=NATIONAL), encoding="utf-8")
+    with pytest.raises(CommandError, match="Không ghi gì") as refused:
+        call_command(
+            "decisions", "import-set", str(bad), "--province", "99", "--user", "province_office"
+        )
+    assert "là mã của một bộ tiêu chí quốc gia" in str(refused.value)
+    assert not SetDecision.objects.exists() and not Decision.objects.exists()
+    good = tmp_path / "kieu-mau.yaml"
+    good.write_text(_set_text(), encoding="utf-8")
+    out = StringIO()
+    args = ("decisions", "import-set", str(good), "--province", "99", "--user", "province_office")
+    call_command(*args, stdout=out)
+    assert f"Đã ghi bộ tiêu chí {OWN} của Tỉnh Thử Nghiệm theo quyết định TEST-20/QĐ-UBND" in (
+        out.getvalue()
+    )
+    assert SetDecision.objects.get().set_id == OWN
