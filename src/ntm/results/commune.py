@@ -16,7 +16,7 @@ from ntm.evaluation.semantics import Source, Status
 from ntm.recognition.models import Recognition, Tier
 from ntm.results import record
 from ntm.results.evaluation import compute, evaluated
-from ntm.results.provenance import record_sets, simulated_province_of
+from ntm.results.provenance import simulated_province_of
 from ntm.results.province import (
     DefaultPeriod,
     criterion_name,
@@ -27,6 +27,7 @@ from ntm.results.province import (
 from ntm.results.query import check_as_of
 from ntm.results.recognition import SET_TIER
 from ntm.results.sets import (
+    province_sets,
     set_of_tier,
     sets_for,
     threshold_source,
@@ -202,7 +203,7 @@ def commune_view(
     province overview)."""
     unit = _with_parents(unit)
     province = province_of(unit)
-    extra = record_sets(province) if province is not None else ()
+    extra = province_sets(province)
     years = years_with_sets(record.periods_with_data([unit.pk]), extra)
     defaulted = DefaultPeriod.ASKED
     if period is None:

@@ -33,13 +33,14 @@ from ntm.results import cache as rcache
 from ntm.results import recognition, record, targets
 from ntm.results.evaluation import set_fingerprint
 from ntm.results.periods import PeriodResults, rebased_results, recorded_results
-from ntm.results.provenance import is_simulated, record_sets
+from ntm.results.provenance import is_simulated
 from ntm.results.query import ChoiceError, Geography, check_as_of, check_baseline
 from ntm.results.recognition import RecognitionFigures
 from ntm.results.record import STORED, Source
 from ntm.results.scope import UnitRef, all_communes, reference_day
 from ntm.results.sets import (
     choose_set,
+    province_sets,
     set_of_tier,
     sets_for,
     with_province_decisions,
@@ -476,7 +477,7 @@ def province_overview(
     """Everything the province page shows. Raises `ChoiceError` for an impossible choice;
     a set that does not apply to the year gives way to the year's own (unless
     `strict_set`)."""
-    extra = record_sets(province)
+    extra = province_sets(province)
     ids = [u.pk for u in all_communes(province)]
     years = years_with_sets(source.periods_with_data(ids), extra)
     defaulted = DefaultPeriod.ASKED

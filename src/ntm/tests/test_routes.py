@@ -20,11 +20,13 @@ the province, A's 2020 income with its evidence, A's submitted 2021 period, offi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any, Literal, cast
 
 import pytest
@@ -39,6 +41,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from ntm.accounts.testing import PERSONAS, PersonaName
 from ntm.api.api import api
 from ntm.api.tokens import create_token
+from ntm.criteria.schema import CellChange
+from ntm.decisions.models import Decision
+from ntm.decisions.services import Basis, attach_scan, record_decision
 from ntm.values.testing import (
     INCOME,
     PNG,
@@ -182,6 +187,41 @@ def _gaps_file(w: World) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("o-can-bo-sung.csv", f"{head}\n{row}\n".encode())}
 
 
+def _decision(w: World) -> list[Any]:
+    """The province and a decision of it (recorded in the test, rolled back with it)."""
+    done = record_decision(
+        w.p.province,
+        SET,
+        Basis("10/QĐ-UBND", dt.date(2020, 3, 2), "UBND tỉnh"),
+        [CellChange(indicator="15.1", column="province", value=93, status="verified")],
+        effective_from=None,
+        acting_user=w.p.province_office,
+    )
+    return [w.p.province.pk, done.decision.pk]
+
+
+def _scan(w: World) -> list[Any]:
+    """The province and the scan of one of its decisions."""
+    province, decision = _decision(w)
+    upload = SimpleUploadedFile("quyet-dinh.png", PNG)
+    scan = attach_scan(Decision.objects.get(pk=decision), upload, acting_user=w.p.province_office)
+    return [province, scan.pk]
+
+
+def _scan_file(w: World) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("ban-quet.png", PNG)}
+
+
+def _transition(w: World) -> dict[str, Any]:
+    return {"set_id": SET, "successor_from": "01/01/2023", **DECISION_BASIS}
+
+
+def _province_set_file(w: World) -> dict[str, Any]:
+    text = (resources.files("ntm.criteria") / "sets" / f"{SET}.yaml").read_text("utf-8")
+    text = text.replace(f"id: {SET}\n", "id: tn99-kieu-mau-2016-2020\n", 1)
+    return {"file": SimpleUploadedFile("kieu-mau.yaml", text.encode())}
+
+
 PAGES: dict[str, Page] = {
     # ------------------------------------------------------------------ the shell
     "web:home": Page(
@@ -244,6 +284,29 @@ PAGES: dict[str, Page] = {
         get=REFUSED_METHOD,
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_overlay_file,
+    ),
+    "web:province_decisions_scan": Page(
+        _decision,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_scan_file,
+    ),
+    "web:province_decisions_scan_file": Page(
+        _scan,
+        get=READ_PROVINCE,
+        post=REFUSED_METHOD,
+    ),
+    "web:province_decisions_transition": Page(
+        _province,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_transition,
+    ),
+    "web:province_decisions_set": Page(
+        _province,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_province_set_file,
     ),
     "web:province_decisions_gaps": Page(
         _province,

@@ -30,6 +30,26 @@ urlpatterns = [
     ),
     path("province/<int:pk>/decisions/", views_decisions.decisions, name="province_decisions"),
     path(
+        "province/<int:pk>/decisions/<int:decision>/scan/",
+        views_decisions.decisions_scan,
+        name="province_decisions_scan",
+    ),
+    path(
+        "province/<int:pk>/decisions/scan/<int:scan>/",
+        views_decisions.decisions_scan_file,
+        name="province_decisions_scan_file",
+    ),
+    path(
+        "province/<int:pk>/decisions/transition/",
+        views_decisions.decisions_transition,
+        name="province_decisions_transition",
+    ),
+    path(
+        "province/<int:pk>/decisions/set/",
+        views_decisions.decisions_set,
+        name="province_decisions_set",
+    ),
+    path(
         "province/<int:pk>/decisions/overlay/",
         views_decisions.decisions_overlay,
         name="province_decisions_overlay",

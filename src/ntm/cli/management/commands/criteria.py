@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from ntm.criteria.loader import (
     CriteriaError,
@@ -19,6 +21,8 @@ from ntm.criteria.loader import (
 from ntm.criteria.resolve import NotInPeriod, ResolvedSet, resolve
 from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Op, Overlay
 from ntm.criteria.summary import SetSummary, in_force_text, summarize, years_span
+from ntm.results.sets import national_sets_of, own_sets, with_province_decisions_now
+from ntm.units.queries import UnitLookupError, province_on
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_measured, format_number
 
@@ -85,7 +89,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="{list,show,template}")
-        sub.add_parser("list", help="liệt kê các bộ tiêu chí có sẵn")
+        listing = sub.add_parser("list", help="liệt kê các bộ tiêu chí có sẵn")
+        listing.add_argument(
+            "--province",
+            metavar="P",
+            help="mã hoặc tên tỉnh: thêm số ô ngưỡng tỉnh còn phải bổ sung sau các quyết định",
+        )
         show = sub.add_parser("show", help="xem một bộ tiêu chí dạng bảng")
         show.add_argument("set_id", metavar="SET", help="mã bộ tiêu chí hoặc đường dẫn tệp .yaml")
         show.add_argument(
@@ -109,7 +118,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "list":
-            self._list()
+            self._list(options["province"])
         elif action == "show":
             self._show(options["set_id"], options["year"], options["column"], options["overlay"])
         else:
@@ -117,16 +126,22 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------------ list
 
-    def _list(self) -> None:
-        ids = bundled_set_ids()
-        self.stdout.write(f"Có {len(ids)} bộ tiêu chí ({len(ids)} criteria sets):")
-        for set_id in ids:
-            cset = _load(set_id)
+    def _list(self, province_name: str | None) -> None:
+        sets = [_load(set_id) for set_id in bundled_set_ids()]
+        decided = _province_sets(province_name, sets)
+        if decided is not None:
+            sets = decided.listed
+        self.stdout.write(f"Có {len(sets)} bộ tiêu chí ({len(sets)} criteria sets):")
+        for i, cset in enumerate(sets):
             s = summarize(cset)
             lb = cset.legal_basis
             self.stdout.write("")
             self.stdout.write(cset.id)
             self.stdout.write(f"  {cset.name_vi}")
+            if decided is not None and cset in decided.own:
+                self.stdout.write(
+                    f"  Bộ tiêu chí riêng của {decided.name} (the province's own set)"
+                )
             self.stdout.write(
                 f"  Giai đoạn {cset.period.start_year}–{cset.period.end_year} · "
                 f"{TIER_VI[cset.tier]} · cấp {LEVEL_VI[cset.level]} · "
@@ -142,6 +157,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  Sửa đổi: {versions}")
             for line in _catalogue_lines(cset, s):
                 self.stdout.write(f"  {line}")
+            if decided is not None:
+                self.stdout.write(f"  {_gaps_line(decided, i)}")
         self.stdout.write("")
         self.stdout.write("Xem chi tiết: ntm criteria show MÃ_BỘ [--year NĂM] [--column CỘT]")
 
@@ -282,6 +299,43 @@ def _catalogue_lines(cset: CriteriaSet, s: SetSummary) -> list[str]:
             f"Tên {unnamed} tiêu chí chưa xác minh (names of {unnamed} criteria unverified)"
         )
     return lines
+
+
+@dataclass(frozen=True)
+class _Province:
+    name: str
+    own: list[CriteriaSet]  # the province's own sets
+    listed: list[CriteriaSet]  # the national sets as it re-times them, then `own`
+    read: list[CriteriaSet]  # `listed` with its decisions in force today
+
+
+def _province_sets(name: str | None, sets: list[CriteriaSet]) -> _Province | None:
+    """How the province reads the sets today, and its own (None without --province)."""
+    if name is None:
+        return None
+    try:
+        province = province_on(name, timezone.localdate())
+    except UnitLookupError as exc:
+        raise CommandError(str(exc)) from None
+    own = own_sets(province)
+    retimed = {s.id: s for s in national_sets_of(province)}
+    listed = [*(retimed.get(s.id, s) for s in sets), *own]
+    return _Province(province.name, own, listed, with_province_decisions_now(listed, province))
+
+
+def _gaps_line(province: _Province, i: int) -> str:
+    """The cells the province still has to decide in the i-th set (the gap workbook's)."""
+    # Imported here: list and show do not need the workbook stack otherwise.
+    from ntm.exchange.gaps import gap_counts
+
+    n = gap_counts(province.read[i])
+    total = n["missing"] + n["unverified"]
+    return (
+        f"{province.name}: còn {format_number(total)} ô ngưỡng cần bổ sung sau các quyết định "
+        f"của tỉnh ({format_number(n['missing'])} thiếu, {format_number(n['unverified'])} chưa "
+        f"xác minh) (cells still to decide: {total}; {n['missing']} missing, "
+        f"{n['unverified']} unverified)"
+    )
 
 
 def _cond_cells(
