@@ -16,13 +16,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ntm.accounts import permissions
-from ntm.accounts.testing import PERSONAS, PersonaName, Personas
+from ntm.accounts.testing import PERSONAS, PersonaName, Personas, make_personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.criterion_level import SHEET, TemplateRow, read_level
 from ntm.exchange.workbook import InputError
-from ntm.values.models import Declaration, DeclarationVersion, Value
+from ntm.values.models import Declaration, DeclarationVersion, State, Submission, Value
 from ntm.values.services import approve, declare_status, submit
 from ntm.values.services import imports as importing
 from ntm.values.services.imports import (
@@ -34,6 +34,7 @@ from ntm.values.services.imports import (
     level_template_rows,
 )
 from ntm.values.tests.test_import import write_csv as write_values_csv
+from ntm.values.tests.test_locks import postgres_only, race_held
 
 pytestmark = pytest.mark.django_db
 
@@ -305,3 +306,47 @@ def test_the_cli_writes_the_template_and_imports_it(p: Personas, tmp_path: Path)
         )
     with pytest.raises(CommandError, match="--province"):
         call_command("criteria", "template", SET, "--out", str(out), "--level", "criterion")
+
+
+# ------------------------------------------------------------------------- races (PostgreSQL)
+
+
+@pytest.fixture
+def tp(transactional_db: None) -> Personas:
+    return make_personas()
+
+
+@postgres_only
+def test_a_status_import_waits_for_a_submit_and_is_refused(
+    tp: Personas, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cset = load_set(SET)
+    declare_status(tp.commune_a, YEAR, cset, 1, "met", acting_user=tp.officer_a)
+    path = write_csv(tmp_path / "tc.csv", [["99001", "Chưa đạt", "", "", ""]])
+    one, two, waited = race_held(
+        monkeypatch,
+        lambda: submit(tp.commune_a, YEAR, cset, acting_user=tp.officer_a),
+        "values.submit",
+        lambda: import_statuses(path, cset, YEAR, acting_user=tp.province_office),
+    )
+    assert one.error is None and waited
+    assert isinstance(two.error, InputError) and "đã gửi, đang chờ duyệt" in str(two.error)
+    assert _declared() == {("99001", 1): "met"}
+    assert not AuditLog.objects.filter(action="values.import").exists()
+
+
+@postgres_only
+def test_a_submit_waits_for_a_status_import(
+    tp: Personas, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cset = load_set(SET)
+    path = write_csv(tmp_path / "tc.csv", [["99001", "Đạt", "", "", ""]])
+    one, two, waited = race_held(
+        monkeypatch,
+        lambda: import_statuses(path, cset, YEAR, acting_user=tp.officer_a),
+        "values.import",
+        lambda: submit(tp.commune_a, YEAR, cset, acting_user=tp.officer_a),
+    )
+    assert one.error is None and two.error is None and waited
+    assert _declared() == {("99001", 1): "met"}
+    assert Submission.objects.get(unit=tp.commune_a, period=YEAR).state == State.SUBMITTED
