@@ -34,6 +34,7 @@ from ntm.exchange.filled import (
 from ntm.exchange.sheets import BadCell, Say, Sheet, SheetError, blank, open_sheet
 from ntm.exchange.workbook import (
     MAX_DATA_ROWS,
+    MISSING_CODE,
     UNKNOWN_COMMUNE,
     CellError,
     UnitInfo,
@@ -42,6 +43,7 @@ from ntm.exchange.workbook import (
     find_header,
     needs_quote,
     no_header_row,
+    repeated_commune,
 )
 from ntm.vn.numbers import format_number
 from ntm.vn.text import fold
@@ -436,20 +438,11 @@ def _code(
     if isinstance(raw, BadCell):
         return None
     if blank(raw):
-        found.problem(Say("thiếu mã xã", "the commune code is missing"), number, "unit", "")
+        found.problem(MISSING_CODE, number, "unit", "")
         return None
     code = code_text(raw, 5)
     if code in first_row_of:
-        first = first_row_of[code]
-        found.problem(
-            Say(
-                f"xã bị lặp lại (đã có ở dòng {first})",
-                f"the commune appears twice (already in row {first})",
-            ),
-            number,
-            "unit",
-            raw,
-        )
+        found.problem(repeated_commune(first_row_of[code]), number, "unit", raw)
         return None
     first_row_of[code] = number
     if unit_lookup is not None:

@@ -590,6 +590,15 @@ class UnitInfo:
 
 
 UNKNOWN_COMMUNE = Say("không có xã mang mã này", "there is no commune with this code")
+MISSING_CODE = Say("thiếu mã xã", "the commune code is missing")
+
+
+def repeated_commune(first: int) -> Say:
+    return Say(
+        f"xã bị lặp lại (đã có ở dòng {first})",
+        f"the commune appears twice (already in row {first})",
+    )
+
 
 # A code's unit, None for an unknown code, or the reason the file may not name it (e.g. a
 # commune outside the user's scope), reported at the code's cell: a Say in both languages,
@@ -1133,18 +1142,12 @@ def _read_unit(
     if raw_code is _REPORTED:
         return None
     if raw_code is None:
-        reader.problem(
-            Say("thiếu mã xã", "the commune code is missing"), number, cols["unit"], i, ""
-        )
+        reader.problem(MISSING_CODE, number, cols["unit"], i, "")
         return None
     code = code_text(raw_code, 5)
     if code in first_row_of:
-        first = first_row_of[code]
         reader.problem(
-            Say(
-                f"xã bị lặp lại (đã có ở dòng {first})",
-                f"the commune appears twice (already in row {first})",
-            ),
+            repeated_commune(first_row_of[code]),
             number,
             cols["unit"],
             i,

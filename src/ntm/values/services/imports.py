@@ -51,6 +51,8 @@ from ntm.values.services.locks import lock_periods, locked_for, set_locked
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from ntm.audit.models import AuditLog
+
 IMPORT_OBJECT = "values.import"
 VALUES, STATUSES = "values", "statuses"  # the kinds of file imported
 CHUNK = 200
@@ -212,6 +214,21 @@ def _named(problems: list[InputProblem], path: Path, name: str) -> InputError:
     )
 
 
+def _summary(
+    path: Path, name: str, cset: CriteriaSet, year: int, acting_user: User, **counts: Any
+) -> AuditLog:
+    """The import's summary audit row: the file (its name and digest), the set and year, and
+    what it holds (`counts`)."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return record(
+        action="values.import",
+        object_type=IMPORT_OBJECT,
+        object_id=digest[:16],
+        after={"file": name, "sha256": digest, "set": cset.id, "period": year, **counts},
+        acting_user=acting_user,
+    )
+
+
 def _reporter(progress: ProgressCallback | None) -> Callable[..., None]:
     def report(phase: str, done: int = 0, total: int = 0) -> None:
         if progress is not None:
@@ -260,7 +277,6 @@ def import_values(
     measures = sorted({c.field for c in template_columns(cset) if c.kind})
     rows = found.values.to_dicts()
     total = len(rows)  # progress counts the filled cells; clearing the blank ones is quick
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     created = changed = unchanged = cleared = 0
     with transaction.atomic():
         # The periods' states are decided under their locks, inside this transaction: a
@@ -279,21 +295,16 @@ def import_values(
             .filter(unit_id__in=[u.pk for u in units], period=year, measure__in=measures)
             .order_by("pk")
         }
-        summary = record(
-            action="values.import",
-            object_type=IMPORT_OBJECT,
-            object_id=digest[:16],
-            after={
-                "file": name,
-                "sha256": digest,
-                "set": cset.id,
-                "period": year,
-                "stage": stage,
-                "units": len(codes),
-                "values": len(rows),
-                "blank": len(found.blank),
-            },
-            acting_user=acting_user,
+        summary = _summary(
+            path,
+            name,
+            cset,
+            year,
+            acting_user,
+            stage=stage,
+            units=len(codes),
+            values=len(rows),
+            blank=len(found.blank),
         )
         writes = [(row["unit"], row["measure"], _entry(row)) for row in rows]
         writes += [(code, m, EMPTY) for code, m in sorted(found.blank)]
@@ -370,7 +381,6 @@ def import_statuses(
         for n in found.criteria
     ]
     total = sum(status != "" for _, _, status in cells)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     created = changed = unchanged = cleared = 0
     with transaction.atomic():
         known = lock_periods([u.pk for u in units], year)
@@ -389,21 +399,16 @@ def import_statuses(
             .filter(unit_id__in=[u.pk for u in units], period=year, set_id=cset.id)
             .order_by("pk")
         }
-        summary = record(
-            action="values.import",
-            object_type=IMPORT_OBJECT,
-            object_id=digest[:16],
-            after={
-                "file": name,
-                "sha256": digest,
-                "kind": STATUSES,
-                "set": cset.id,
-                "period": year,
-                "units": len(units),
-                "statuses": total,
-                "blank": len(cells) - total,
-            },
-            acting_user=acting_user,
+        summary = _summary(
+            path,
+            name,
+            cset,
+            year,
+            acting_user,
+            kind=STATUSES,
+            units=len(units),
+            statuses=total,
+            blank=len(cells) - total,
         )
         done = 0
         for unit, criterion, status in cells:

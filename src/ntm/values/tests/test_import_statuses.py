@@ -5,6 +5,7 @@ writes nothing."""
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -279,31 +280,14 @@ def test_the_cli_writes_the_template_and_imports_it(p: Personas, tmp_path: Path)
         "không có dòng nào ghi trạng thái tiêu chí"  # nothing filled yet
     ]
     path = write_csv(tmp_path / "tc.csv", [["99002", "Đạt", "", "", "1"]])
-    call_command(
-        "values",
-        "import",
-        str(path),
-        "--set",
-        SET,
-        "--year",
-        str(YEAR),
-        "--user",
-        "province_office",
-    )
+    imported = io.StringIO()
+    args = ("--set", SET, "--year", str(YEAR), "--user", "province_office")
+    call_command("values", "import", str(path), *args, stdout=imported)
+    assert imported.getvalue().startswith("Đã nhập 1 trạng thái tiêu chí của 1 xã: 1 thay đổi")
     assert _declared() == {("99002", 1): "met"}
     bad = write_csv(tmp_path / "bad.csv", [["99002", "có lẽ", "", "", ""]])
     with pytest.raises(CommandError, match="không hiểu trạng thái"):
-        call_command(
-            "values",
-            "import",
-            str(bad),
-            "--set",
-            SET,
-            "--year",
-            str(YEAR),
-            "--user",
-            "province_office",
-        )
+        call_command("values", "import", str(bad), *args)
     with pytest.raises(CommandError, match="--province"):
         call_command("criteria", "template", SET, "--out", str(out), "--level", "criterion")
 

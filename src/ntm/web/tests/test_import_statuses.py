@@ -4,7 +4,6 @@ download, and the upload told apart from a values file and run as an import job.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -13,39 +12,16 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
 
 from ntm.accounts.testing import PERSONAS, PersonaName, Personas
 from ntm.audit.models import AuditLog
 from ntm.exchange.criterion_level import SHEET
 from ntm.values.models import Declaration, ImportJob
-from ntm.web import views_entry as views
 
-pytestmark = pytest.mark.django_db
+# The values pages' fixtures: uploads in a temporary folder (autouse), jobs run inline.
+from ntm.web.tests.test_entry import HTMX, SET, YEAR, _expect, inline_jobs, media  # noqa: F401
 
-SET = "vn-ntm-xa-2016-2020"
-YEAR = 2020
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings: Settings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def inline_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run import jobs inside the request: a test's data is not visible to another thread."""
-    monkeypatch.setattr(views, "launch", views.run_job)
-
-
-def _expect(response: Any, expected: int | str) -> None:
-    if expected == "login":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse(django_settings.LOGIN_URL))
-    else:
-        assert response.status_code == expected, response.content.decode()[:500]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline_jobs")]
 
 
 # The communes each persona's template lists (an int: the refusal's status code).
