@@ -136,7 +136,8 @@ class LevelTemplateForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2010, max_value=LAST_YEAR)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # Beside the import form on one page: its own element ids, the same field names.
+        super().__init__(*args, auto_id="template_%s", **kwargs)
         self.fields["set_id"].choices = _set_choices()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

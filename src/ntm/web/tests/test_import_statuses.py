@@ -138,4 +138,5 @@ def test_the_import_page_offers_the_template(client: Client, p: Personas) -> Non
     p.login(client, "officer_a")
     html = client.get(reverse("values:import")).content.decode()
     assert reverse("values:level_template") in html
+    assert html.count('id="id_year"') == 1 and html.count('id="template_year"') == 1
     assert "Mẫu kết quả từng tiêu chí" in html
