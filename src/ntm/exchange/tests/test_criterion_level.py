@@ -31,6 +31,7 @@ from ntm.exchange.criterion_level import (
     write_level_template,
 )
 from ntm.exchange.sheets import Say
+from ntm.exchange.tests import rawxlsx
 from ntm.exchange.workbook import CellError, UnitInfo, write_template
 
 pytestmark = pytest.mark.pure
@@ -341,3 +342,27 @@ def test_statuses_written_are_read_back(statuses: list[str | None]) -> None:
         return
     assert found.problems == []
     assert {n: s for n, s in found.rows[0].statuses.items() if s} == given_
+
+
+def test_a_formula_without_its_result_is_reported_where_it_is(tmp_path: Path) -> None:
+    path = rawxlsx.write(
+        tmp_path / "raw.xlsx",
+        [
+            ["Mã xã", "TC1", "TC2", "Số tiêu chí đạt", "Ghi chú"],
+            [
+                "99001",
+                rawxlsx.Raw('<f>IF(1,"Đạt")</f>', ' t="str"'),
+                "Đạt",
+                1,
+                rawxlsx.Raw("<f>A1</f>"),
+            ],
+        ],
+        sheet_name=SHEET,
+    )
+    found = read_level(path, CSET)
+    assert _texts(found) == [
+        'trang “Kết quả tiêu chí”, dòng 2, cột B “TC1”, giá trị “=IF(1,"Đạt")”: ô chứa công '
+        "thức nhưng tệp không lưu kết quả của công thức; mở và lưu lại tệp bằng Excel hoặc "
+        "LibreOffice, hoặc gõ giá trị vào ô"
+    ]  # the user's own column (Ghi chú) is not read
+    assert found.rows == []
