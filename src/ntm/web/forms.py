@@ -137,7 +137,8 @@ class LevelTemplateForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Beside the import form on one page: its own element ids, the same field names.
-        super().__init__(*args, auto_id="template_%s", **kwargs)
+        kwargs.setdefault("auto_id", "template_%s")
+        super().__init__(*args, **kwargs)
         self.fields["set_id"].choices = _set_choices()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

@@ -345,20 +345,17 @@ def test_statuses_written_are_read_back(statuses: list[str | None]) -> None:
 
 
 def test_a_formula_without_its_result_is_reported_where_it_is(tmp_path: Path) -> None:
-    path = rawxlsx.write(
-        tmp_path / "raw.xlsx",
+    rows: list[list[Any]] = [
+        ["Mã xã", "TC1", "TC2", "Số tiêu chí đạt", "Ghi chú"],
         [
-            ["Mã xã", "TC1", "TC2", "Số tiêu chí đạt", "Ghi chú"],
-            [
-                "99001",
-                rawxlsx.Raw('<f>IF(1,"Đạt")</f>', ' t="str"'),
-                "Đạt",
-                1,
-                rawxlsx.Raw("<f>A1</f>"),
-            ],
+            "99001",
+            rawxlsx.Raw('<f>IF(1,"Đạt")</f>', ' t="str"'),
+            "Đạt",
+            1,
+            rawxlsx.Raw("<f>A1</f>"),
         ],
-        sheet_name=SHEET,
-    )
+    ]
+    path = rawxlsx.write(tmp_path / "raw.xlsx", rows, sheet_name=SHEET)
     found = read_level(path, CSET)
     assert _texts(found) == [
         'trang “Kết quả tiêu chí”, dòng 2, cột B “TC1”, giá trị “=IF(1,"Đạt")”: ô chứa công '
