@@ -130,7 +130,7 @@ class ImportResult:
     audit_id: int
     # VALUES, or STATUSES: a criterion-level file, whose "values" are declared statuses and
     # whose cleared cells withdrew a declaration
-    kind: str = "values"
+    kind: str = VALUES
 
 
 def _commune_in_year(code: str, year: int) -> Unit | None:
