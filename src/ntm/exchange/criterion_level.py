@@ -298,35 +298,31 @@ def _index(
         if blank(raw) or isinstance(raw, BadCell):
             continue
         machine = known.get(fold(raw, keep_marks=True)) if isinstance(raw, str) else None
-        letter = get_column_letter(i + 1)
+        number = criterion_of(raw) if machine is None else None
+        if machine is None and number is None:
+            continue  # a column of the user's own (notes, STT...)
         if machine is None:
-            number = criterion_of(raw)
-            if number is None:
-                continue  # a column of the user's own (notes, STT...)
-            machine = criterion_machine(number)
-            if number not in numbers:
-                found.headers[machine] = str(raw)
-                found.letters[machine] = letter
-                found.problem(
-                    Say(
-                        f"bộ tiêu chí {cset.id} không có tiêu chí {number} "
-                        f"(bộ có {len(numbers)} tiêu chí)",
-                        f"criteria set {cset.id} has no criterion {number} "
-                        f"(it has {len(numbers)} criteria)",
-                    ),
-                    header_row,
-                    machine,
-                )
-                continue
-            found.headers[machine] = str(raw)
-        if machine in index:
-            found.letters[machine] = letter
+            machine = criterion_machine(number or 0)
+        # A column a problem is about is placed where it stands, under its own header; the
+        # first of a repeated column stays the one read.
+        place = machine if machine not in index else f"{machine}@{i}"
+        found.letters[place] = get_column_letter(i + 1)
+        found.headers[place] = str(raw)
+        if number is not None and number not in numbers:
             found.problem(
-                Say("cột bị lặp lại", "the column appears twice"), header_row, machine, raw
+                Say(
+                    f"bộ tiêu chí {cset.id} không có tiêu chí {number} "
+                    f"(bộ có {len(numbers)} tiêu chí)",
+                    f"criteria set {cset.id} has no criterion {number} "
+                    f"(it has {len(numbers)} criteria)",
+                ),
+                header_row,
+                place,
             )
-            continue
-        index[machine] = i
-        found.letters[machine] = letter
+        elif place != machine:
+            found.problem(Say("cột bị lặp lại", "the column appears twice"), header_row, place, raw)
+        else:
+            index[machine] = i
     return index
 
 

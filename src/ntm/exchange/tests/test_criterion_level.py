@@ -210,7 +210,12 @@ def test_a_commune_the_register_refuses(tmp_path: Path) -> None:
 def test_an_unknown_criterion_and_a_repeated_column(tmp_path: Path) -> None:
     path = filled(
         tmp_path,
-        {(5, "TC1 Quy hoạch"): "Đạt", (5, "TC20 Khác"): "Đạt", (5, "Tiêu chí 1"): "Đạt"},
+        {
+            (5, "TC1 Quy hoạch"): "Đạt",
+            (5, "TC20 Khác"): "Đạt",
+            (5, "Tiêu chí 1"): "Đạt",
+            (5, "unit"): "99001",
+        },
     )
     found = read_level(path, CSET)
     assert _texts(found) == [
@@ -218,6 +223,7 @@ def test_an_unknown_criterion_and_a_repeated_column(tmp_path: Path) -> None:
         "không có tiêu chí 20 (bộ có 19 tiêu chí)",
         "trang “Kết quả tiêu chí”, dòng 4, cột Y “Tiêu chí 1”, giá trị “Tiêu chí 1”: "
         "cột bị lặp lại",
+        "trang “Kết quả tiêu chí”, dòng 4, cột Z “unit”, giá trị “unit”: cột bị lặp lại",
     ]
     assert "criteria set vn-ntm-xa-2016-2020 has no criterion 20" in _texts(found, "en")[0]
 
