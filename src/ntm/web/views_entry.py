@@ -853,8 +853,15 @@ def import_page(request: HttpRequest) -> HttpResponse:
         launch(job.pk)
         return redirect("values:import_job", job_id=job.pk)
     jobs = ImportJob.objects.filter(created_by=_user(request))[:10]
-    context = {"form": form, "jobs": jobs, "template_form": LevelTemplateForm()}
+    template_form = LevelTemplateForm() if _may_import_statuses(request) else None
+    context = {"form": form, "jobs": jobs, "template_form": template_form}
     return render(request, "values/import.html", context)
+
+
+def _may_import_statuses(request: HttpRequest) -> bool:
+    """Declared statuses are the communes' record: their officers and the province office
+    import them (`permissions.can_import`, claimed stage), the appraiser does not."""
+    return permissions.has_role(request.user, Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICE)
 
 
 def _importer_units(request: HttpRequest) -> str:
@@ -869,7 +876,7 @@ def _importer_units(request: HttpRequest) -> str:
 def level_template(request: HttpRequest) -> HttpResponse:
     """The criterion-level workbook of a set and year: the communes the user may import
     statuses for (their commune, or their province's), with what is declared now."""
-    if not permissions.has_role(request.user, Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICE):
+    if not _may_import_statuses(request):
         raise PermissionDenied
     form = LevelTemplateForm(request.GET)
     if not form.is_valid():

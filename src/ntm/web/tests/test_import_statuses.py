@@ -140,3 +140,6 @@ def test_the_import_page_offers_the_template(client: Client, p: Personas) -> Non
     assert reverse("values:level_template") in html
     assert html.count('id="id_year"') == 1 and html.count('id="template_year"') == 1
     assert "Mẫu kết quả từng tiêu chí" in html
+    p.login(client, "appraiser")  # imports verified values, not statuses
+    html = client.get(reverse("values:import")).content.decode()
+    assert reverse("values:level_template") not in html
