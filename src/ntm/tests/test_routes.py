@@ -94,6 +94,7 @@ class Page:
     get: Row
     post: Row
     data: Callable[[World], dict[str, Any]] = _none  # the POST body
+    query: str = ""  # of the GET
 
 
 def _commune_a(w: World) -> list[Any]:
@@ -399,6 +400,14 @@ PAGES: dict[str, Page] = {
         post=(302, 302, 302, 302, 403, 403, LOGIN),
         data=_import_file,
     ),
+    # The criterion-level template lists the communes one imports statuses for: the
+    # officers' own, the province office's province (the appraiser imports verified values).
+    "values:level_template": Page(
+        _no_args,
+        get=(200, 200, 403, 200, 403, 403, LOGIN),
+        post=REFUSED_METHOD,
+        query=f"?set_id={SET}&year={YEAR}",
+    ),
     # A job is its owner's only (officer A's here).
     "values:import_job": Page(
         lambda w: [w.job.pk],
@@ -649,7 +658,9 @@ def test_page(
     page = PAGES[name]
     callers.sign_in(client, persona)
     url = reverse(name, args=page.args(world))
-    response = client.get(url) if method == "GET" else client.post(url, page.data(world))
+    response = (
+        client.get(url + page.query) if method == "GET" else client.post(url, page.data(world))
+    )
     check(response, expect, world)
 
 

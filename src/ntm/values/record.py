@@ -127,9 +127,15 @@ def entry_version(
 
 
 def write_declaration(
-    declaration: Declaration, status: str, *, acting_user: User, action: str = "values.declare"
+    declaration: Declaration,
+    status: str,
+    *,
+    acting_user: User,
+    action: str = "values.declare",
+    after: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Declare a criterion's status ("" withdraws it) from now on."""
+    """Declare a criterion's status ("" withdraws it) from now on (`after`: extra keys of the
+    audit row, e.g. the import it belongs to)."""
     return _write_criterion_status(
         declaration,
         DeclarationVersion,
@@ -139,6 +145,7 @@ def write_declaration(
         action=action,
         object_type=DECLARATION_OBJECT,
         acting_user=acting_user,
+        after=after,
     )
 
 
@@ -171,6 +178,7 @@ def _write_criterion_status(
     object_type: str,
     acting_user: User,
     reason: str = "",
+    after: dict[str, Any] | None = None,
 ) -> AuditLog:
     """A criterion's status row (a declaration or the province's decision) set to `fields`
     from now on: its audit row, the row (`by`: its who and when fields), a version row
@@ -182,7 +190,7 @@ def _write_criterion_status(
         object_type=object_type,
         object_id=row.pk,
         before=before,
-        after={**key, **fields},
+        after={**key, **fields, **(after or {})},
         acting_user=acting_user,
         reason=reason,
     )

@@ -7,6 +7,7 @@ through `ntm.values.services`; a saved cell answers with its criterion re-evalua
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from ntm.criteria.loader import (
 )
 from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure, Op
 from ntm.evaluation.semantics import Status
+from ntm.exchange.criterion_level import write_level_template
 from ntm.exchange.workbook import InputError
 from ntm.results.commune import decided_set, province_of, unit_results
 from ntm.results.sets import national_sets_of, set_read_by, threshold_source
@@ -56,7 +58,9 @@ from ntm.values.models import (
 from ntm.values.services.imports import (
     cached_progress,
     forget_progress,
-    import_values,
+    import_file,
+    level_template_day,
+    level_template_rows,
     progress_to_cache,
 )
 from ntm.vn.numbers import format_measured
@@ -67,9 +71,10 @@ from ntm.web.forms import (
     DeclareForm,
     EvidenceForm,
     ImportForm,
+    LevelTemplateForm,
     WorkflowForm,
 )
-from ntm.web.inputs import stored_file_response
+from ntm.web.inputs import stored_file_response, xlsx_response
 
 if TYPE_CHECKING:
     import polars as pl
@@ -748,7 +753,7 @@ def run_job(job_id: int) -> None:
     ImportJob.objects.filter(pk=job_id).update(state=ImportState.RUNNING)
     outcome: dict[str, Any]
     try:
-        result = import_values(
+        result = import_file(
             job.file.path,
             set_read_by(job.created_by, job.set_id),
             job.period,
@@ -762,6 +767,7 @@ def run_job(job_id: int) -> None:
             "done": result.values,
             "total": result.values,
             "summary": {
+                "kind": result.kind,
                 "units": result.units,
                 "values": result.values,
                 "changed": result.changed,
@@ -834,7 +840,48 @@ def import_page(request: HttpRequest) -> HttpResponse:
         launch(job.pk)
         return redirect("values:import_job", job_id=job.pk)
     jobs = ImportJob.objects.filter(created_by=_user(request))[:10]
-    return render(request, "values/import.html", {"form": form, "jobs": jobs})
+    template_form = LevelTemplateForm() if _may_import_statuses(request) else None
+    context = {"form": form, "jobs": jobs, "template_form": template_form}
+    return render(request, "values/import.html", context)
+
+
+def _may_import_statuses(request: HttpRequest) -> bool:
+    """Declared statuses are the communes' record: their officers and the province office
+    import them (`permissions.can_import`, claimed stage), the appraiser does not."""
+    return permissions.has_role(request.user, Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICE)
+
+
+def _importer_units(request: HttpRequest) -> str:
+    """The units the user imports for (their commune, their province), as the title says."""
+    roles = (Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICE)
+    assignments = permissions.active_assignments(request.user)
+    return ", ".join(sorted({a.unit.name for a in assignments if a.role in roles and a.unit}))
+
+
+@login_required
+@require_GET
+def level_template(request: HttpRequest) -> HttpResponse:
+    """The criterion-level workbook of a set and year: the communes the user may import
+    statuses for (their commune, or their province's), with what is declared now."""
+    if not _may_import_statuses(request):
+        raise PermissionDenied
+    form = LevelTemplateForm(request.GET)
+    if not form.is_valid():
+        jobs = ImportJob.objects.filter(created_by=_user(request))[:10]
+        context = {"form": ImportForm(), "jobs": jobs, "template_form": form}
+        return render(request, "values/import.html", context, status=400)
+    cset = set_read_by(request.user, form.cleaned_data["set_id"])
+    year = form.cleaned_data["year"]
+    communes = permissions.importable_communes(request.user, level_template_day(year))
+    out = io.BytesIO()
+    write_level_template(
+        out,
+        cset,
+        year,
+        level_template_rows(communes.select_related("parent"), cset, year),
+        title=_importer_units(request),
+    )
+    return xlsx_response(out.getvalue(), f"ket-qua-tieu-chi-{cset.id}-{year}.xlsx")
 
 
 @login_required

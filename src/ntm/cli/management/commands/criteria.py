@@ -1,4 +1,5 @@
-"""`ntm criteria list | show SET | template SET --out FILE.xlsx`: the criteria sets as data."""
+"""`ntm criteria list | show SET | template SET --out FILE.xlsx [--level criterion --province P
+--year YYYY]`: the criteria sets as data, and the workbooks to fill."""
 
 from __future__ import annotations
 
@@ -114,6 +115,15 @@ class Command(BaseCommand):
         template = sub.add_parser("template", help="ghi mẫu nhập liệu Excel cho một bộ tiêu chí")
         template.add_argument("set_id", metavar="SET", help="mã bộ tiêu chí")
         template.add_argument("--out", required=True, metavar="FILE.xlsx", help="tệp .xlsx để ghi")
+        template.add_argument(
+            "--level",
+            choices=("indicator", "criterion"),
+            default="indicator",
+            help="indicator: số liệu từng chỉ tiêu (mặc định); criterion: kết quả từng tiêu chí "
+            "của các xã (cần --province và --year)",
+        )
+        template.add_argument("--province", help="mã hoặc tên tỉnh (với --level criterion)")
+        template.add_argument("--year", type=int, help="năm đánh giá (với --level criterion)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -121,6 +131,10 @@ class Command(BaseCommand):
             self._list(options["province"])
         elif action == "show":
             self._show(options["set_id"], options["year"], options["column"], options["overlay"])
+        elif options["level"] == "criterion":
+            self._level_template(
+                options["set_id"], Path(options["out"]), options["province"], options["year"]
+            )
         else:
             self._template(options["set_id"], Path(options["out"]))
 
@@ -270,6 +284,38 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Không ghi được tệp {out}: {exc.strerror or exc}") from None
         self.stdout.write(f"Đã ghi mẫu nhập liệu của bộ {cset.id}: {out}")
+
+    def _level_template(
+        self, set_id: str, out: Path, province_name: str | None, year: int | None
+    ) -> None:
+        """The criterion-level workbook: the province's communes of the year, one column per
+        criterion (imported back by `ntm values import`)."""
+        if province_name is None or year is None:
+            raise CommandError("Mẫu kết quả từng tiêu chí cần --province và --year.")
+        cset = _load(set_id)
+        if not out.parent.is_dir():
+            raise CommandError(f"Không có thư mục {out.parent} để ghi tệp {out.name}.")
+        # Imported here, as for `_template`: list and show need neither the workbook stack
+        # nor the database.
+        from ntm.exchange.criterion_level import write_level_template
+        from ntm.units.models import UnitKind
+        from ntm.units.queries import UnitLookupError, province_on, units_of
+        from ntm.values.services.imports import level_template_day, level_template_rows
+
+        day = level_template_day(year)
+        try:
+            province = province_on(province_name, day)
+        except UnitLookupError as exc:
+            raise CommandError(str(exc)) from None
+        rows = level_template_rows(units_of(province, day, kinds=[UnitKind.COMMUNE]), cset, year)
+        try:
+            write_level_template(out, cset, year, rows, title=province.name)
+        except OSError as exc:
+            raise CommandError(f"Không ghi được tệp {out}: {exc.strerror or exc}") from None
+        self.stdout.write(
+            f"Đã ghi mẫu kết quả từng tiêu chí của bộ {cset.id}, năm {year}, "
+            f"{len(rows)} xã của {province.name}: {out}"
+        )
 
 
 def _catalogue_lines(cset: CriteriaSet, s: SetSummary) -> list[str]:

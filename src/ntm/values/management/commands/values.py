@@ -1,4 +1,6 @@
-"""`ntm values import FILE --set SET --year YYYY --user USERNAME [--stage claimed|verified]`."""
+"""`ntm values import FILE --set SET --year YYYY --user USERNAME [--stage claimed|verified]`:
+a values template or a criterion-level workbook (declared statuses), told apart by its
+headers."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from django.utils.translation import get_language, gettext
 from ntm.criteria.loader import CriteriaError, load_set
 from ntm.exchange.workbook import InputError
 from ntm.values.models import Stage
-from ntm.values.services.imports import Progress, import_values
+from ntm.values.services.imports import STATUSES, Progress, import_file
 from ntm.vn.numbers import format_number
 
 
@@ -21,7 +23,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="Nhập tệp mẫu của `ntm criteria template` hoặc CSV.")
+        imp = sub.add_parser(
+            "import",
+            help="Nhập tệp mẫu của `ntm criteria template` (số liệu chỉ tiêu, hoặc kết quả "
+            "từng tiêu chí với --level criterion) hoặc CSV.",
+        )
         imp.add_argument("file", help="Tệp .xlsx hoặc .csv")
         imp.add_argument("--set", required=True, dest="set_id", help="Mã bộ tiêu chí")
         imp.add_argument("--year", required=True, type=int, help="Năm số liệu")
@@ -52,7 +58,7 @@ class Command(BaseCommand):
                 self.stderr.write(phase)
 
         try:
-            result = import_values(
+            result = import_file(
                 options["file"],
                 cset,
                 options["year"],
@@ -62,6 +68,14 @@ class Command(BaseCommand):
             )
         except InputError as exc:
             raise CommandError(exc.message(get_language())) from None
+        if result.kind == STATUSES:
+            self.stdout.write(
+                f"Đã nhập {format_number(result.values)} trạng thái tiêu chí của "
+                f"{format_number(result.units)} xã: {format_number(result.changed)} thay đổi, "
+                f"{format_number(result.unchanged)} không đổi; {format_number(result.cleared)} "
+                f"khai báo được rút lại (nhật ký #{result.audit_id})."
+            )
+            return
         self.stdout.write(
             f"Đã nhập {format_number(result.values)} giá trị của {format_number(result.units)} "
             f"xã: {format_number(result.changed)} thay đổi, {format_number(result.unchanged)} "
