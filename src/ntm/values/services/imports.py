@@ -174,16 +174,29 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def bilingual(message: Callable[[], str]) -> Say:
+    """A service's message (gettext) said in Vietnamese and in English, for a file's problem."""
+    said = {}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            said[language] = message()
+    return Say(said["vi"], said["en"])
+
+
 def _first_lock(measures: list[str], stage: str, year: int, known: dict[str, str]) -> Say | None:
     """Why the unit's entries of this stage cannot change, in both languages (None: they can)."""
     measure = next((m for m in measures if locked_for(m, stage, year, known)), None)
     if measure is None:
         return None
-    said = {}
-    for language in ("vi", "en"):
-        with translation.override(language):
-            said[language] = str(locked_for(measure, stage, year, known))
-    return Say(said["vi"], said["en"])
+    return bilingual(lambda: str(locked_for(measure, stage, year, known)))
+
+
+def user_named(problems: list[InputProblem], path: Path, name: str) -> InputError:
+    """The file's problems placed in the file the user sent: a CSV's "sheet" is its file
+    name, the user's and not the server's copy."""
+    return InputError(
+        [replace(p, sheet=name) if p.sheet == path.name else p for p in problems], name
+    )
 
 
 def import_values(
@@ -217,10 +230,7 @@ def import_values(
     register = _Register(acting_user, year, stage)
 
     def named(problems: list[InputProblem]) -> InputError:
-        # A CSV's "sheet" is its file name: the user's, not the server's copy.
-        return InputError(
-            [replace(p, sheet=name) if p.sheet == path.name else p for p in problems], name
-        )
+        return user_named(problems, path, name)
 
     try:
         found = read_file(path, cset, year=year, unit_lookup=register)
