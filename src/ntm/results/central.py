@@ -14,6 +14,7 @@ from django.utils import timezone
 from ntm.criteria.schema import CriteriaSet
 from ntm.results import cache as rcache
 from ntm.results import record
+from ntm.results.counts import count_only_records, with_counts
 from ntm.results.evaluation import evaluated, set_fingerprint
 from ntm.results.provenance import simulated_codes
 from ntm.results.province import DefaultPeriod, set_for_year
@@ -112,6 +113,9 @@ def _rows(
     by_pk = {p.pk: p for p in provinces}
     approved = record.approved_units([u.pk for u in communes], period, cset.id, at=at)
     found = evaluated(communes, period, cset, at=at)
+    records = count_only_records([u.pk for u in communes], period, cset.id, found, at=at)
+    alone = set(records.get_column("unit").to_list())
+    holding = found.with_data | alone
     province_of = {
         u.pk: (u.parent_id if u.parent_id in by_pk else u.parent.parent_id if u.parent else None)
         for u in communes
@@ -123,8 +127,9 @@ def _rows(
         c = counts[prov]
         c["communes"] += 1
         c["approved"] += pk in approved
-        c["held_back"] += approved_only and str(pk) in found.with_data and pk not in approved
-    counted = found.counted()
+        c["held_back"] += approved_only and str(pk) in holding and pk not in approved
+    kept = {k for k in alone if not approved_only or int(k) in approved}
+    counted = with_counts(found, found.counted(), records, kept)
     if counted is not None:
         frame = counted.communes.select("unit", "met", "meets_set")
         for unit, met, meets in frame.iter_rows():

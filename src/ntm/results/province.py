@@ -96,6 +96,7 @@ class CloseCommune:
     short: int
     criteria: tuple[ShortCriterion, ...]  # each criterion short
     shortfalls: tuple[Shortfall, ...]
+    count_only: bool = False  # only the number of criteria met is known (no criterion short)
 
 
 @read_model(frozen=True)
@@ -130,6 +131,7 @@ class MapPoint:
     met: int | None  # None: no result (no data, or not comparable)
     total: int
     meets_set: bool
+    count_only: bool = False  # only the number of criteria met is known
 
 
 # Recognitions are not recorded yet (ntm.recognition): the QĐ 18/2022 rule runs on every
@@ -167,6 +169,9 @@ class ProvinceOverview:
     # and decided (`ntm.results.disagreements` lists them).
     disagreements_open: int = 0
     disagreements_decided: int = 0
+    # Communes counted from a count-only record (*chỉ có số tiêu chí đạt*): in the average,
+    # the bands and "at the standard", never per criterion (`ntm.results.counts`).
+    count_only: int = 0
 
     @property
     def figures(self) -> Figures:
@@ -214,6 +219,7 @@ def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
         return []
     names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
     ind_names = indicator_names(res.cset, language)
+    alone = res.count_only
     out = [
         CloseCommune(
             unit=UnitRef.of(res.units[c.unit]),
@@ -235,6 +241,7 @@ def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
                 )
                 for f in c.shortfalls
             ),
+            count_only=c.unit in alone,
         )
         for c in watch.close_to_standard(ev.communes, ev.criteria, ev.indicators)
     ]
@@ -288,6 +295,7 @@ def _points(res: PeriodResults) -> list[MapPoint]:
                 met=None if got is None else got[0],
                 total=total,
                 meets_set=False if got is None else got[1],
+                count_only=key in res.count_only,
             )
         )
     return sorted(out, key=lambda p: (p.unit.name_key, p.unit.id))
@@ -586,4 +594,5 @@ def _overview(
         defaulted=defaulted,
         disagreements_open=disagreements_open,
         disagreements_decided=disagreements_decided,
+        count_only=len(current.count_only),
     )
