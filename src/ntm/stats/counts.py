@@ -44,4 +44,3 @@ def with_count_only(communes: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFram
         return communes
     marked = communes.with_columns(pl.lit(False).alias(COUNT_ONLY))
     return pl.concat([marked, count_only_communes(counts)], how="diagonal_relaxed")
-
