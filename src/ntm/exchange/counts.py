@@ -16,9 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ntm.exchange.filled import Column, FilledFile, header_index, missing_columns, read_filled
+from ntm.exchange.filled import (
+    Column,
+    FilledFile,
+    header_index,
+    missing_columns,
+    read_filled,
+    too_many_rows,
+)
 from ntm.exchange.sheets import Say, Sheet, blank
-from ntm.exchange.workbook import MAX_DATA_ROWS, code_text
+from ntm.exchange.workbook import code_text
 from ntm.vn.text import fold, matching_name, name_key
 
 SHEET = "Số tiêu chí đạt"
@@ -125,14 +132,7 @@ class _Reader:
             if all(v is None for v in cells.values()):
                 continue
             count += 1
-            if count > MAX_DATA_ROWS:
-                found.problem(
-                    Say(
-                        f"tệp có hơn {MAX_DATA_ROWS:,} dòng xã".replace(",", "."),
-                        f"the file has more than {MAX_DATA_ROWS:,} commune rows",
-                    ),
-                    number,
-                )
+            if too_many_rows(found, count, number):
                 return
             self.row(number, cells)
 

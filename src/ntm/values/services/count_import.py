@@ -11,7 +11,6 @@ version row and audit row per changed record.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from ntm.audit.services import record
 from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.counts import Commune, CountRow, CountsFile, read_counts
 from ntm.exchange.filled import TooMany
@@ -29,7 +27,7 @@ from ntm.units.models import Unit, UnitKind
 from ntm.values.models import CountRecord
 from ntm.values.record import write_count
 from ntm.values.services.counts import MAX_NOTE, may_record_count
-from ntm.values.services.imports import IMPORT_OBJECT, OUTSIDE, bilingual, user_named
+from ntm.values.services.imports import OUTSIDE, bilingual, import_summary, user_named
 from ntm.values.services.locks import lock_periods, set_locked
 
 if TYPE_CHECKING:
@@ -80,7 +78,6 @@ def import_counts(
     if found.problems:
         raise user_named(found.problems, path, name)
     source = f"{name}: {note.strip()}" if note.strip() else name
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     created = changed = unchanged = 0
     with transaction.atomic():
         known = lock_periods([int(r.unit) for r in found.rows], year)
@@ -96,18 +93,11 @@ def import_counts(
             .filter(unit_id__in=[int(r.unit) for r in found.rows], period=year, set_id=cset.id)
             .order_by("pk")
         }
-        summary = record(
-            action="values.import_counts",
-            object_type=IMPORT_OBJECT,
-            object_id=digest[:16],
-            after={
-                "file": name,
-                "sha256": digest,
-                "set": cset.id,
-                "period": year,
-                "units": len(found.rows),
-                "note": note,
-            },
+        summary = import_summary(
+            "values.import_counts",
+            path,
+            name,
+            {"set": cset.id, "period": year, "units": len(found.rows), "note": note},
             acting_user=acting_user,
         )
         for row in found.rows:

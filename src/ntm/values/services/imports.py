@@ -42,6 +42,8 @@ from ntm.values.services.locks import lock_periods, locked_for
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from ntm.audit.models import AuditLog
+
 IMPORT_OBJECT = "values.import"
 CHUNK = 200
 FLAG_FIELDS = ("special_difficulty", "safe_zone_poor_district")
@@ -191,6 +193,21 @@ def _first_lock(measures: list[str], stage: str, year: int, known: dict[str, str
     return bilingual(lambda: str(locked_for(measure, stage, year, known)))
 
 
+def import_summary(
+    action: str, path: Path, name: str, after: dict[str, Any], *, acting_user: User
+) -> AuditLog:
+    """The audit row of a whole import (the file's name and digest, and `after`), written
+    first in its transaction; each change it makes points at it."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return record(
+        action=action,
+        object_type=IMPORT_OBJECT,
+        object_id=digest[:16],
+        after={"file": name, "sha256": digest, **after},
+        acting_user=acting_user,
+    )
+
+
 def user_named(problems: list[InputProblem], path: Path, name: str) -> InputError:
     """The file's problems placed in the file the user sent: a CSV's "sheet" is its file
     name, the user's and not the server's copy."""
@@ -247,7 +264,6 @@ def import_values(
     measures = sorted({c.field for c in template_columns(cset) if c.kind})
     rows = found.values.to_dicts()
     total = len(rows)  # progress counts the filled cells; clearing the blank ones is quick
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     created = changed = unchanged = cleared = 0
     with transaction.atomic():
         # The periods' states are decided under their locks, inside this transaction: a
@@ -266,13 +282,11 @@ def import_values(
             .filter(unit_id__in=[u.pk for u in units], period=year, measure__in=measures)
             .order_by("pk")
         }
-        summary = record(
-            action="values.import",
-            object_type=IMPORT_OBJECT,
-            object_id=digest[:16],
-            after={
-                "file": name,
-                "sha256": digest,
+        summary = import_summary(
+            "values.import",
+            path,
+            name,
+            {
                 "set": cset.id,
                 "period": year,
                 "stage": stage,
