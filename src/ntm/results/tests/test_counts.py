@@ -130,3 +130,9 @@ def test_the_commune_view_and_pages(mixed: tuple[Personas, Unit, Unit, Unit]) ->
     text = page.content.decode()
     assert 'data-figure="count-only"' in text and COUNT_ONLY in text
     assert reverse("web:province_counts", args=[p.province.pk]) in text
+
+    # The API says so too.
+    body = client.get(f"/api/units/{c.pk}/evaluation", QUERY).json()
+    assert (body["count_only"], body["met"], body["meets_set"]) == (True, 19, True)
+    body = client.get(f"/api/units/{p.province.pk}/statistics", QUERY).json()
+    assert body["count_only"] == 2
