@@ -161,7 +161,7 @@ class ProvinceOverview:
     approved_only: bool = False
     approved: int = 0  # communes in scope whose period is approved (as of `as_of`)
     in_scope: int = 0
-    with_data: int = 0  # communes in scope holding some value or declaration
+    with_data: int = 0  # communes in scope holding some value, declaration or count record
     held_back: int = 0  # communes with data left out as not approved (`approved_only`)
     defaulted: DefaultPeriod = DefaultPeriod.ASKED
     revocation_scope: str = REVOCATION_SCOPE
