@@ -160,6 +160,11 @@ class EvaluationOut(Schema):
     meets_set: bool
     revocation_risk: bool | None
     criteria: list[CriterionRow]
+    count_only: bool = Field(
+        False,
+        description="Only the number of criteria met is recorded (chỉ có số tiêu chí đạt): "
+        "`met` and `meets_set` come from it, no criterion has a status of its own",
+    )
 
 
 class StatisticsOut(Schema):
@@ -179,6 +184,11 @@ class StatisticsOut(Schema):
     approved: int = Field(description="Communes in scope whose period is approved")
     communes_in_scope: int
     held_back: int = Field(description="Communes with data not counted: not yet approved")
+    count_only: int = Field(
+        0,
+        description="Communes counted from the number of criteria met alone (chỉ có số tiêu chí "
+        "đạt): in the average, the bands and at the standard, in no criterion's count",
+    )
     statistics: Statistics
     trend: list[TrendPoint] = Field(description="The figures of every year with results")
     close_to_standard: list[CloseCommune]

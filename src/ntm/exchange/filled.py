@@ -17,7 +17,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ntm.exchange.sheets import Say, Sheet, SheetError, open_sheet, shown
-from ntm.exchange.workbook import HEADER_ROWS, MAX_PROBLEMS, InputProblem, no_header_row
+from ntm.exchange.workbook import (
+    HEADER_ROWS,
+    MAX_DATA_ROWS,
+    MAX_PROBLEMS,
+    InputProblem,
+    no_header_row,
+)
 from ntm.vn.text import fold
 
 
@@ -175,3 +181,18 @@ def missing_columns(found: FilledFile, header_row: int, missing: Sequence[Column
             header_row,
         )
     return bool(missing)
+
+
+def too_many_rows(found: FilledFile, count: int, number: int) -> bool:
+    """Whether the `count`-th commune row (at row `number`) is past the house cap; if so it is
+    reported and the caller stops reading."""
+    if count <= MAX_DATA_ROWS:
+        return False
+    found.problem(
+        Say(
+            f"tệp có hơn {MAX_DATA_ROWS:,} dòng xã".replace(",", "."),
+            f"the file has more than {MAX_DATA_ROWS:,} commune rows",
+        ),
+        number,
+    )
+    return True

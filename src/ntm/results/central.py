@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import polars as pl
 from django.db.models import Q
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from ntm.criteria.schema import CriteriaSet
 from ntm.decisions.queries import with_decisions_by_province
 from ntm.results import cache as rcache
 from ntm.results import record
+from ntm.results.counts import with_counts
 from ntm.results.evaluation import Evaluated, evaluated, set_fingerprint
 from ntm.results.provenance import simulated_codes
 from ntm.results.province import DefaultPeriod, set_for_year
@@ -145,7 +147,13 @@ def _rows(
         p.pk: by_code[p.code] for p in provinces if p.code in by_code
     }
     results = _evaluated(communes, province_of, sets, period, cset, at)
-    with_data = set().union(*(r.with_data for r in results))
+    with_data: set[str] = set().union(*(r.with_data for r in results))
+    # Count-only records (one query) of the communes without per-criterion results.
+    records = record.counts_frame([u.pk for u in communes], period, cset.id, at=at)
+    records = records.filter(~pl.col("unit").is_in(sorted(with_data)))
+    alone = set(records.get_column("unit").to_list())
+    holding = with_data | alone
+    kept = {k for k in alone if not approved_only or int(k) in approved}
     counts: dict[int, Counter[str]] = {p.pk: Counter() for p in provinces}
     for pk, prov in province_of.items():
         if prov not in counts:
@@ -153,9 +161,12 @@ def _rows(
         c = counts[prov]
         c["communes"] += 1
         c["approved"] += pk in approved
-        c["held_back"] += approved_only and str(pk) in with_data and pk not in approved
+        c["held_back"] += approved_only and str(pk) in holding and pk not in approved
     for found in results:
-        counted = found.counted()
+        # Each group's own count-only communes join its results.
+        ev = found.evaluation
+        mine = set() if ev is None else set(ev.communes.get_column("unit").to_list())
+        counted = with_counts(found, found.counted(), records, kept & mine)
         if counted is None:
             continue
         frame = counted.communes.select("unit", "met", "meets_set")

@@ -99,6 +99,7 @@ class CloseCommune:
     short: int
     criteria: tuple[ShortCriterion, ...]  # each criterion short
     shortfalls: tuple[Shortfall, ...]
+    count_only: bool = False  # only the number of criteria met is known (no criterion short)
 
 
 @read_model(frozen=True)
@@ -147,6 +148,7 @@ class MapPoint:
     met: int | None  # None: no result (no data, or not comparable)
     total: int
     meets_set: bool
+    count_only: bool = False  # only the number of criteria met is known
 
 
 # The QĐ 18/2022 rule watches the communes holding a recognition at the set's tier
@@ -176,7 +178,7 @@ class ProvinceOverview:
     approved_only: bool = False
     approved: int = 0  # communes in scope whose period is approved (as of `as_of`)
     in_scope: int = 0
-    with_data: int = 0  # communes in scope holding some value or declaration
+    with_data: int = 0  # communes in scope holding some value, declaration or count record
     held_back: int = 0  # communes with data left out as not approved (`approved_only`)
     defaulted: DefaultPeriod = DefaultPeriod.ASKED
     revocation_scope: str = REVOCATION_SCOPE
@@ -187,6 +189,9 @@ class ProvinceOverview:
     recognition: RecognitionFigures | None = None
     slipping: tuple[SlippingCommune, ...] = ()
     targets: tuple[TargetProgress, ...] = ()
+    # Communes counted from a count-only record (*chỉ có số tiêu chí đạt*): in the average,
+    # the bands and "at the standard", never per criterion (`ntm.results.counts`).
+    count_only: int = 0
 
     @property
     def figures(self) -> Figures:
@@ -260,6 +265,7 @@ def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
     if ev is None:
         return []
     names = _Names(res.cset, language)
+    alone = res.count_only
     out = [
         CloseCommune(
             unit=UnitRef.of(res.units[c.unit]),
@@ -268,6 +274,7 @@ def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
             short=c.short,
             criteria=names.short(c.criteria),
             shortfalls=names.shortfalls(c.shortfalls),
+            count_only=c.unit in alone,
         )
         for c in watch.close_to_standard(ev.communes, ev.criteria, ev.indicators)
     ]
@@ -359,6 +366,7 @@ def _points(res: PeriodResults) -> list[MapPoint]:
                 met=None if got is None else got[0],
                 total=total,
                 meets_set=False if got is None else got[1],
+                count_only=key in res.count_only,
             )
         )
     return sorted(out, key=lambda p: (p.unit.name_key, p.unit.id))
@@ -670,4 +678,5 @@ def _overview(
         recognition=recognised,
         slipping=tuple(_slipping(current, language, watched)),
         targets=tuple(_targets(province, period, current, held_by)),
+        count_only=len(current.count_only),
     )

@@ -156,6 +156,11 @@ def _group_file(w: World) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("nhom.csv", f"{head}\n{row}\n".encode())}
 
 
+def _count_list(w: World) -> dict[str, Any]:
+    upload = SimpleUploadedFile("so-tieu-chi.csv", "Mã xã,Số tiêu chí đạt\n99001,14/19\n".encode())
+    return {"file": upload, "set_id": SET, "year": YEAR}
+
+
 DECISION_BASIS = {"number": "7/QĐ-UBND", "date_signed": "02/03/2020", "issuer": "UBND tỉnh"}
 OVERLAY_FILE = """kind: overlay
 id: route-99
@@ -272,6 +277,13 @@ PAGES: dict[str, Page] = {
         get=REFUSED_METHOD,
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_group_file,
+    ),
+    # Count-only lists (chỉ có số tiêu chí đạt): imported by the province office only.
+    "web:province_counts": Page(
+        _province,
+        get=(404, 404, 403, 200, 403, 403, LOGIN),
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_count_list,
     ),
     # Province decisions on the criteria: read with the province; recorded by its office only.
     "web:province_decisions": Page(

@@ -1,6 +1,6 @@
 """The record's time axis (design decision 11): the one writer of entries, declarations,
-province decisions and period states, each with its version row, its audit row and the stamp
-of its unit's period.
+province decisions, count records and period states, each with its version row, its audit row
+and the stamp of its unit's period.
 
 Every service that changes a value's stage, a declared status, a province decision or a
 period's state does it here, inside its own transaction and under its locks (`lock_periods`):
@@ -23,6 +23,8 @@ from django.db import models, transaction
 from ntm.audit.models import AuditLog
 from ntm.audit.services import record
 from ntm.values.models import (
+    CountRecord,
+    CountVersion,
     Declaration,
     DeclarationVersion,
     EntryVersion,
@@ -211,6 +213,57 @@ def _write_criterion_status(
         effective_at=audit.created_at,
         recorded_at=audit.created_at,
         **fields,
+        **_who(audit),
+    )
+    stamp([(row.unit_id, row.period)], audit)
+    return audit
+
+
+def write_count(
+    row: CountRecord,
+    met: int | None,
+    note: str,
+    *,
+    acting_user: User,
+    action: str = "values.count",
+    reason: str = "",
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Record that the unit met `met` of the set's `row.total` criteria (None withdraws the
+    record) from now on: its audit row (plus `after`'s extra keys), the row, a version row
+    closing the last one, and the period's stamp. The caller holds the period's locks and
+    has checked the number."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("write_count must run inside the service's transaction")
+    if row.pk is None:
+        row.save()
+    key = {"unit": row.unit_id, "period": row.period, "set": row.set_id, "total": row.total}
+    audit = record(
+        action=action,
+        object_type=COUNT_OBJECT,
+        object_id=row.pk,
+        before={**key, "met": row.met, "note": row.note},
+        after={**key, "met": met, "note": note, **(after or {})},
+        acting_user=acting_user,
+        reason=reason,
+    )
+    row.met, row.note = met, note
+    row.version += 1
+    row.recorded_by = acting_user
+    row.recorded_at = audit.created_at
+    row.save()
+    _close(CountVersion.objects.filter(record=row), audit.created_at)
+    CountVersion.objects.create(
+        record=row,
+        unit_id=row.unit_id,
+        period=row.period,
+        set_id=row.set_id,
+        met=met,
+        total=row.total,
+        note=note,
+        version=row.version,
+        effective_at=audit.created_at,
+        recorded_at=audit.created_at,
         **_who(audit),
     )
     stamp([(row.unit_id, row.period)], audit)
@@ -428,3 +481,4 @@ VALUE_OBJECT = "values.value"
 SUBMISSION_OBJECT = "values.submission"
 DECLARATION_OBJECT = "values.declaration"
 DECISION_OBJECT = "values.provincedecision"
+COUNT_OBJECT = "values.countrecord"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ntm.web import views, views_dashboards, views_decisions, views_groups
+from ntm.web import views, views_counts, views_dashboards, views_decisions, views_groups
 
 app_name = "web"
 
@@ -28,6 +28,7 @@ urlpatterns = [
         views_groups.groups_import,
         name="province_groups_import",
     ),
+    path("province/<int:pk>/counts/", views_counts.counts, name="province_counts"),
     path("province/<int:pk>/decisions/", views_decisions.decisions, name="province_decisions"),
     path(
         "province/<int:pk>/decisions/<int:decision>/scan/",

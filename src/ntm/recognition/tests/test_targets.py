@@ -57,12 +57,11 @@ def test_bad_targets_are_refused_and_nothing_is_written(
     personas: Personas, target: NewTarget, basis: DecisionBasis, message: str
 ) -> None:
     with pytest.raises(RecognitionError, match=message):
-        set_targets(
-            personas.province, basis, [NEW_2, target], acting_user=personas.province_office
-        )
-    assert not Target.objects.exists() and not AuditLog.objects.filter(
-        action="recognition.target"
-    ).exists()
+        set_targets(personas.province, basis, [NEW_2, target], acting_user=personas.province_office)
+    assert (
+        not Target.objects.exists()
+        and not AuditLog.objects.filter(action="recognition.target").exists()
+    )
 
 
 def test_progress_on_the_province_overview(personas: Personas) -> None:

@@ -189,13 +189,18 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _in_both(why: Callable[[], str | None]) -> Say | None:
-    """A lock's reason (`why`, in the active language; None: no lock) in both languages."""
+def bilingual(message: Callable[[], str]) -> Say:
+    """A service's message (gettext) said in Vietnamese and in English, for a file's problem."""
     said = {}
     for language in ("vi", "en"):
         with translation.override(language):
-            said[language] = why()
-    return None if said["vi"] is None else Say(said["vi"], said["en"] or said["vi"])
+            said[language] = message()
+    return Say(said["vi"], said["en"])
+
+
+def _in_both(why: Callable[[], str | None]) -> Say | None:
+    """A lock's reason (`why`, in the active language; None: no lock) in both languages."""
+    return None if why() is None else bilingual(lambda: str(why()))
 
 
 def _first_lock(measures: list[str], stage: str, year: int, known: dict[str, str]) -> Say | None:
@@ -203,28 +208,20 @@ def _first_lock(measures: list[str], stage: str, year: int, known: dict[str, str
     measure = next((m for m in measures if locked_for(m, stage, year, known)), None)
     if measure is None:
         return None
-    return _in_both(lambda: locked_for(measure, stage, year, known))
+    return bilingual(lambda: str(locked_for(measure, stage, year, known)))
 
 
-def _named(problems: list[InputProblem], path: Path, name: str) -> InputError:
-    """The problems placed in the file the user sent (`name`): a CSV's "sheet" is its file
-    name, the user's, not the server's copy."""
-    return InputError(
-        [replace(p, sheet=name) if p.sheet == path.name else p for p in problems], name
-    )
-
-
-def _summary(
-    path: Path, name: str, cset: CriteriaSet, year: int, acting_user: User, **counts: Any
+def import_summary(
+    action: str, path: Path, name: str, after: dict[str, Any], *, acting_user: User
 ) -> AuditLog:
-    """The import's summary audit row: the file (its name and digest), the set and year, and
-    what it holds (`counts`)."""
+    """The audit row of a whole import (the file's name and digest, and `after`), written
+    first in its transaction; each change it makes points at it."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return record(
-        action="values.import",
+        action=action,
         object_type=IMPORT_OBJECT,
         object_id=digest[:16],
-        after={"file": name, "sha256": digest, "set": cset.id, "period": year, **counts},
+        after={"file": name, "sha256": digest, **after},
         acting_user=acting_user,
     )
 
@@ -235,6 +232,14 @@ def _reporter(progress: ProgressCallback | None) -> Callable[..., None]:
             progress(Progress(phase, done, total))
 
     return report
+
+
+def user_named(problems: list[InputProblem], path: Path, name: str) -> InputError:
+    """The file's problems placed in the file the user sent: a CSV's "sheet" is its file
+    name, the user's and not the server's copy."""
+    return InputError(
+        [replace(p, sheet=name) if p.sheet == path.name else p for p in problems], name
+    )
 
 
 def import_values(
@@ -265,7 +270,7 @@ def import_values(
     try:
         found = read_file(path, cset, year=year, unit_lookup=register)
     except InputError as exc:
-        raise _named(exc.problems, path, name) from None
+        raise user_named(exc.problems, path, name) from None
 
     def at(code: str, reason: Say) -> InputProblem:
         place = (found.sheet, found.rows[code], "Mã xã", found.code_letter, code)
@@ -288,23 +293,26 @@ def import_values(
             if (why := _first_lock(measures, stage, year, known[u.pk]))
         ]
         if locked:
-            raise _named(locked, path, name)
+            raise user_named(locked, path, name)
         existing = {
             (v.unit_id, v.measure): v
             for v in Value.objects.select_for_update()
             .filter(unit_id__in=[u.pk for u in units], period=year, measure__in=measures)
             .order_by("pk")
         }
-        summary = _summary(
+        summary = import_summary(
+            "values.import",
             path,
             name,
-            cset,
-            year,
-            acting_user,
-            stage=stage,
-            units=len(codes),
-            values=len(rows),
-            blank=len(found.blank),
+            {
+                "set": cset.id,
+                "period": year,
+                "stage": stage,
+                "units": len(codes),
+                "values": len(rows),
+                "blank": len(found.blank),
+            },
+            acting_user=acting_user,
         )
         writes = [(row["unit"], row["measure"], _entry(row)) for row in rows]
         writes += [(code, m, EMPTY) for code, m in sorted(found.blank)]
@@ -373,7 +381,7 @@ def import_statuses(
     found = read_level(path, cset, unit_lookup=register, name=name)
     outside = year_outside(cset, year)
     if outside or found.problems:
-        raise _named([*([outside] if outside else []), *found.problems], path, name)
+        raise user_named([*([outside] if outside else []), *found.problems], path, name)
     units = [register.units[row.code] for row in found.rows]
     cells = [
         (unit, n, row.statuses[n] or "")
@@ -392,23 +400,26 @@ def import_statuses(
             if (why := _in_both(partial(frozen, known[unit.pk])))
         ]
         if locked:
-            raise _named(locked, path, name)
+            raise user_named(locked, path, name)
         existing = {
             (d.unit_id, d.criterion): d
             for d in Declaration.objects.select_for_update()
             .filter(unit_id__in=[u.pk for u in units], period=year, set_id=cset.id)
             .order_by("pk")
         }
-        summary = _summary(
+        summary = import_summary(
+            "values.import",
             path,
             name,
-            cset,
-            year,
-            acting_user,
-            kind=STATUSES,
-            units=len(units),
-            statuses=total,
-            blank=len(cells) - total,
+            {
+                "set": cset.id,
+                "period": year,
+                "kind": STATUSES,
+                "units": len(units),
+                "statuses": total,
+                "blank": len(cells) - total,
+            },
+            acting_user=acting_user,
         )
         done = 0
         for unit, criterion, status in cells:
