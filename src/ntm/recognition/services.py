@@ -495,14 +495,6 @@ def revoke(
         return decision
 
 
-def _predecessors(event: UnitEvent, unit: Unit) -> list[Unit]:
-    return [
-        link.old_unit
-        for link in event.links.select_related("old_unit").filter(new_unit=unit)
-        if link.old_unit is not None
-    ]
-
-
 def end_by_merger(event: UnitEvent, *, acting_user: User | None = None, actor: str = "") -> int:
     """End, on the event's date, every recognition in force of a unit the event replaced (a
     merged commune does not inherit recognition; see `acknowledge`). Returns how many."""
@@ -526,27 +518,43 @@ def end_by_merger(event: UnitEvent, *, acting_user: User | None = None, actor: s
 
 @dataclass(frozen=True)
 class Acknowledgeable:
-    """A tier every predecessor of a merged unit held on the eve of the merger."""
+    """A tier every unit merged (wholly or in part) into a unit on `day` held until then."""
 
     tier: Tier
-    event: UnitEvent
+    day: dt.date
+    events: tuple[UnitEvent, ...]  # the changes of that day that formed the unit
     predecessors: tuple[Recognition, ...]
 
 
 def acknowledgeable(unit: Unit) -> list[Acknowledgeable]:
     """The tiers the unit may be acknowledged at: those that every unit merged into it held
-    until the merger (2023–2025 practice), each with the predecessors' recognitions. A unit
-    formed in part from a unit without the tier has none of it."""
+    until the merger (2023–2025 practice), each with the predecessors' recognitions. The
+    changes of one day count together (a merger and the part of a split commune recorded as
+    two events); a unit formed in part from a unit without the tier has none of it."""
+    by_day: dict[dt.date, tuple[set[UnitEvent], set[Unit]]] = {}
+    links = unit.predecessor_links.select_related("event", "old_unit").filter(
+        old_unit__isnull=False
+    )
+    for link in links:
+        events, olds = by_day.setdefault(link.event.date, (set(), set()))
+        events.add(link.event)
+        if link.old_unit is not None:
+            olds.add(link.old_unit)
     out = []
-    links = unit.predecessor_links.select_related("event").filter(old_unit__isnull=False)
-    for event in {link.event for link in links}:
-        olds = _predecessors(event, unit)
-        eve = event.date - dt.timedelta(days=1)
+    for day, (events, olds) in sorted(by_day.items()):
+        eve = day - dt.timedelta(days=1)
         for tier in TIERS_BY_KIND.get(unit.kind, ()):
-            held = [_held_on(u, tier, eve) for u in olds]
-            if olds and all(h is not None for h in held):
-                out.append(Acknowledgeable(Tier(tier), event, tuple(h for h in held if h)))
-    return sorted(out, key=lambda a: (a.event.date, a.tier))
+            held = [_held_on(u, tier, eve) for u in sorted(olds, key=lambda u: u.pk)]
+            if all(h is not None for h in held):
+                out.append(
+                    Acknowledgeable(
+                        Tier(tier),
+                        day,
+                        tuple(sorted(events, key=lambda e: e.pk)),
+                        tuple(h for h in held if h is not None),
+                    )
+                )
+    return out
 
 
 def _held_on(unit: Unit, tier: str, day: dt.date) -> Recognition | None:
@@ -593,7 +601,7 @@ def acknowledge(
         case = Recognition(
             unit=unit,
             tier=tier,
-            year=latest.event.date.year,
+            year=latest.day.year,
             created_at=timezone.now(),
         )
         case = _move(
