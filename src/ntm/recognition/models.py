@@ -11,6 +11,9 @@ cover several units, and a decision is dated apart from the year of the standard
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -225,3 +228,34 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_id} {self.year} {self.kind} {self.value}"
+
+
+def scan_path(instance: RecognitionScan, filename: str) -> str:
+    """A server-chosen name: the user's file name is kept in `original_name` only."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"recognition/{instance.decision.province_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class RecognitionScan(models.Model):
+    """The scanned recognition, revocation or acknowledgement decision attached as its
+    evidence, checked as a value's evidence is (`ntm.values.files`)."""
+
+    decision = models.ForeignKey(
+        RecognitionDecision, on_delete=models.PROTECT, related_name="scans"
+    )
+    file = models.FileField(upload_to=scan_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)  # sniffed from the bytes
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("uploaded_at", "id")
+
+    def __str__(self) -> str:
+        return self.original_name

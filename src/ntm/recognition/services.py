@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -41,15 +42,18 @@ from ntm.recognition.models import (
     DecisionKind,
     Recognition,
     RecognitionDecision,
+    RecognitionScan,
     RecognitionStep,
     Status,
     Tier,
 )
 from ntm.units.models import Unit, UnitEvent, UnitKind
+from ntm.values import files
 from ntm.vn.dates import format_date
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
 
 OBJECT = "recognition"
 DECISION_OBJECT = "recognition.decision"
@@ -614,3 +618,47 @@ def acknowledge(
         )
         case.predecessors.set(latest.predecessors)
         return case
+
+
+def attach_scan(
+    decision: RecognitionDecision, upload: UploadedFile[bytes], *, acting_user: User
+) -> RecognitionScan:
+    """Store the scanned decision as its evidence, after the checks of a value's evidence
+    (size, type read from the bytes, name): the province office of the decision's province
+    only; refused with the reason, nothing written."""
+    _refuse_unless(permissions.can_approve(acting_user, decision.province))
+    try:
+        ok = files.checked(upload)
+    except files.NotTaken as exc:
+        raise RecognitionError([str(exc)]) from exc
+    with transaction.atomic():
+        row = audit(
+            action="recognition.attach_scan",
+            object_type=DECISION_OBJECT,
+            object_id=decision.pk,
+            after={
+                "name": ok.name,
+                "content_type": ok.content_type,
+                "size": len(ok.data),
+                "sha256": ok.sha256,
+            },
+            acting_user=acting_user,
+            legal_basis=f"{decision.number} {format_date(decision.date_signed)}",
+        )
+        scan = RecognitionScan(
+            decision=decision,
+            original_name=ok.name,
+            content_type=ok.content_type,
+            size=len(ok.data),
+            sha256=ok.sha256,
+            uploaded_by=acting_user,
+            uploaded_at=timezone.now(),
+            audit=row,
+        )
+        scan.file.save(f"scan{ok.suffix}", ContentFile(ok.data), save=False)
+        try:  # the file is on disk now: remove it again if the row cannot be written
+            scan.save()
+        except Exception:
+            scan.file.delete(save=False)
+            raise
+    return scan
