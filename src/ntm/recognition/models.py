@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ntm.units.models import UnitKind
+from ntm.values.models import ScanFile
 
 
 class Tier(models.TextChoices):
@@ -236,26 +237,10 @@ def scan_path(instance: RecognitionScan, filename: str) -> str:
     return f"recognition/{instance.decision.province_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class RecognitionScan(models.Model):
-    """The scanned recognition, revocation or acknowledgement decision attached as its
-    evidence, checked as a value's evidence is (`ntm.values.files`)."""
+class RecognitionScan(ScanFile):
+    """The scanned recognition, revocation or acknowledgement decision, as its evidence."""
 
     decision = models.ForeignKey(
         RecognitionDecision, on_delete=models.PROTECT, related_name="scans"
     )
     file = models.FileField(upload_to=scan_path, max_length=300)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)  # sniffed from the bytes
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField()
-    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        ordering = ("uploaded_at", "id")
-
-    def __str__(self) -> str:
-        return self.original_name

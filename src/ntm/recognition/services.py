@@ -28,7 +28,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -379,6 +378,20 @@ def legal_text(basis: DecisionBasis) -> str:
     return f"{basis.number} {date} {basis.issuer}".strip()
 
 
+def _cases_of_one_decision(
+    cases: Sequence[Recognition], acting_user: User, *statuses: Status
+) -> list[Recognition]:
+    """The cases one decision names, locked (in one order), of one province, each the
+    province office's to decide and in one of `statuses`."""
+    locked = [_locked(c) for c in sorted(cases, key=lambda c: c.pk)]
+    if len({_province(c.unit).pk for c in locked}) != 1:
+        raise RecognitionError([gettext("One decision covers units of one province.")])
+    for case in locked:
+        _refuse_unless(permissions.can_approve(acting_user, case.unit))
+        _expect(case, *statuses)
+    return locked
+
+
 def recognise(
     cases: Sequence[Recognition],
     basis: DecisionBasis,
@@ -397,13 +410,8 @@ def recognise(
     if problems:
         raise RecognitionError(problems)
     with transaction.atomic():
-        locked = [_locked(c) for c in sorted(cases, key=lambda c: c.pk)]
-        provinces = {_province(c.unit).pk for c in locked}
-        if len(provinces) != 1:
-            raise RecognitionError([gettext("One decision covers units of one province.")])
+        locked = _cases_of_one_decision(cases, acting_user, Status.APPRAISED)
         for case in locked:
-            _refuse_unless(permissions.can_approve(acting_user, case.unit))
-            _expect(case, Status.APPRAISED)
             if basis.date_signed is not None and basis.date_signed.year < case.year:
                 problems.append(
                     gettext("%(unit)s: a decision cannot precede the year of the standard.")
@@ -482,10 +490,7 @@ def revoke(
     if problems:
         raise RecognitionError(problems)
     with transaction.atomic():
-        locked = [_locked(c) for c in sorted(cases, key=lambda c: c.pk)]
-        for case in locked:
-            _refuse_unless(permissions.can_approve(acting_user, case.unit))
-            _expect(case, *HELD)
+        locked = _cases_of_one_decision(cases, acting_user, *HELD)
         decision = _decision(_province(locked[0].unit), DecisionKind.REVOCATION, basis, acting_user)
         for case in locked:
             _move(
@@ -636,29 +641,16 @@ def attach_scan(
             action="recognition.attach_scan",
             object_type=DECISION_OBJECT,
             object_id=decision.pk,
-            after={
-                "name": ok.name,
-                "content_type": ok.content_type,
-                "size": len(ok.data),
-                "sha256": ok.sha256,
-            },
+            after=ok.facts(),
             acting_user=acting_user,
             legal_basis=f"{decision.number} {format_date(decision.date_signed)}",
         )
         scan = RecognitionScan(
             decision=decision,
-            original_name=ok.name,
-            content_type=ok.content_type,
-            size=len(ok.data),
-            sha256=ok.sha256,
+            **ok.facts(),
             uploaded_by=acting_user,
             uploaded_at=timezone.now(),
             audit=row,
         )
-        scan.file.save(f"scan{ok.suffix}", ContentFile(ok.data), save=False)
-        try:  # the file is on disk now: remove it again if the row cannot be written
-            scan.save()
-        except Exception:
-            scan.file.delete(save=False)
-            raise
+        files.save_with_file(scan, scan.file, ok, "scan")
     return scan
