@@ -1,0 +1,68 @@
+"""`ntm report check FILE.txt --province P [--date D]`: each figure a published Vietnamese
+text states about the province's communes, reconciled with the record (`ntm.reports.check`):
+matches (with the province page's query), differs (by how much, and the closest reading), or
+cannot be checked. The exit status is 0 when every figure matches, 1 otherwise."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ntm.reports.check import Status, check_text
+from ntm.results.query import ChoiceError, parse_day
+from ntm.units.queries import UnitLookupError, province_on
+from ntm.vn.dates import format_date
+
+LABELS = {
+    Status.MATCHES: "khớp / matches",
+    Status.DIFFERS: "khác / differs",
+    Status.UNCHECKED: "không kiểm tra được / cannot be checked",
+}
+
+
+class Command(BaseCommand):
+    help = "Báo cáo: kiểm tra số liệu của một văn bản đã công bố. (Reports.)"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        check = sub.add_parser("check", help="Đối chiếu số liệu của một văn bản với dữ liệu.")
+        check.add_argument("file", type=Path, help="văn bản (UTF-8)")
+        check.add_argument("--province", required=True, help="mã hoặc tên tỉnh")
+        check.add_argument("--date", help="ngày của số liệu (dd/mm/yyyy); mặc định hôm nay")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            province = province_on(options["province"], timezone.localdate())
+        except UnitLookupError as exc:
+            raise CommandError(str(exc)) from None
+        try:
+            day = parse_day(options["date"], name=_("The date")) or timezone.localdate()
+        except ChoiceError as exc:
+            raise CommandError(str(exc)) from None
+        try:
+            text = Path(options["file"]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(
+                _("Cannot read %(file)s as UTF-8 text: %(error)s")
+                % {"file": options["file"], "error": exc}
+            ) from None
+        try:
+            verdicts = check_text(text, province, day)
+        except ChoiceError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"{province.name} · {format_date(day)}")
+        if not verdicts:
+            self.stdout.write(_("No figure about the communes was found in the text."))
+            return
+        for v in verdicts:
+            self.stdout.write(f"- «{v.claim.text}»: {LABELS[v.status]}")
+            self.stdout.write(f"    {_('record')}: {v.record} ({v.reading}) ?{v.query}")
+            if v.note:
+                self.stdout.write(f"    {v.note}")
+        if any(v.status != Status.MATCHES for v in verdicts):
+            sys.exit(1)
