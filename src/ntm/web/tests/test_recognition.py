@@ -269,7 +269,9 @@ def test_the_acknowledgement_is_offered_with_the_predecessors_decisions(
     # A tier not every predecessor held is refused on the page, and nothing is written.
     response = client.post(url, {"action": "acknowledge", "tier": "advanced", **DECISION_FORM})
     assert response.status_code == 400
-    assert "Không phải mọi đơn vị sáp nhập vào Xã Hợp Nhất đều đạt hạng này" in _text(response)
+    assert "Không phải mọi đơn vị hợp thành Xã Hợp Nhất đều giữ mức công nhận này" in _text(
+        response
+    )
     assert not Recognition.objects.filter(unit=new).exists()
     response = client.post(url, {"action": "acknowledge", "tier": "ntm", **DECISION_FORM})
     case = Recognition.objects.get(unit=new)
@@ -310,7 +312,7 @@ def test_a_whole_life_cycle_through_the_pages(
     case.refresh_from_db()
     assert case.status == Status.RECOGNISED
     page = _text(client.get(url))
-    assert '<dd data-figure="status" class="rc-recognised">Đã công nhận</dd>' in page
+    assert '<dd data-figure="status" class="rc-recognised">Được công nhận</dd>' in page
     history = page[page.index('data-table="steps"') :]
     for shown in ("Cán bộ xã An Bình", "Thẩm định viên", "Đã thẩm tra thực địa", "Tờ trình số 5"):
         assert shown in history, shown
@@ -384,7 +386,7 @@ def test_a_step_out_of_order_is_refused_on_the_page(client: Client, p: Personas)
     p.login(client, "appraiser")
     response = client.post(reverse("web:recognition", args=[case.pk]), {"action": "verify"})
     assert response.status_code == 400
-    assert "hồ sơ đang ở trạng thái “Đã đề nghị”" in _text(response)
+    assert "hồ sơ đang ở trạng thái “Đề nghị”" in _text(response)
     assert RecognitionStep.objects.filter(recognition=case).count() == 1
 
 
@@ -499,7 +501,7 @@ def test_the_excel_export_holds_the_filtered_register(client: Client, p: Persona
     assert ws is not None
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert "Tỉnh Thử Nghiệm" in str(rows[0][0])
-    assert rows[1][0] == "Lọc theo Hạng: Nông thôn mới."
+    assert rows[1][0] == "Lọc theo Hạng: Đạt chuẩn nông thôn mới."
     header = rows[3]
     assert header[:6] == ["Mã", "Đơn vị", "Huyện", "Hạng", "Năm đạt chuẩn", "Trạng thái"]
     data = rows[4:]
