@@ -29,11 +29,10 @@ from ntm.recognition.services import (
     record_recognised,
     verify,
 )
+from ntm.recognition.testing import BASIS, merge_both, recognise_both
 from ntm.units.models import Unit
-from ntm.units.services import NewUnit, merge_units
 from ntm.web import views_recognition
 
-BASIS = DecisionBasis("TEST-2165/QĐ-UBND", dt.date(2021, 1, 26), "UBND tỉnh Thử Nghiệm", "TEST")
 DECISION_FORM = {
     "number": "TEST-12/QĐ-UBND",
     "date_signed": "26/01/2021",
@@ -217,21 +216,8 @@ def test_who_may_revoke(client: Client, p: Personas, persona: PersonaName) -> No
 
 def _merged(p: Personas) -> Unit:
     """Communes A and B, both recognised NTM, merged into a new commune on 01/12/2024."""
-    record_recognised(p.commune_a, Tier.NTM, 2020, BASIS, acting_user=p.province_office)
-    record_recognised(
-        p.commune_b,
-        Tier.NTM,
-        2021,
-        DecisionBasis("TEST-77/QĐ-UBND", dt.date(2022, 1, 20), "UBND tỉnh Thử Nghiệm"),
-        acting_user=p.province_office,
-    )
-    event = merge_units(
-        [p.commune_a, p.commune_b],
-        into=NewUnit(name="Xã Hợp Nhất", kind="commune", code="99003", parent=p.province),
-        date=dt.date(2024, 12, 1),
-        legal_basis="TEST NQ 1/2024",
-        actor="test",
-    )
+    recognise_both(p)
+    event = merge_both(p)
     end_by_merger(event, actor="test")
     new = event.links.select_related("new_unit").first().new_unit  # type: ignore[union-attr]
     assert new is not None
