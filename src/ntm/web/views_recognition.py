@@ -183,6 +183,7 @@ def _register_page(
             "years": sorted(set(everything.values_list("year", flat=True)), reverse=True),
             "can_decide": permissions.can_approve(user, province),
             "appraised": everything.filter(status=Status.APPRAISED),
+            "chosen": request.POST.getlist("case") if request.method == "POST" else [],
             "proposable": Unit.objects.valid_on(today)
             .filter(_in_province(province), kind__in=list(TIERS_BY_KIND))
             .order_by("kind", "name", "pk"),
@@ -525,12 +526,15 @@ def recognition_decision(request: HttpRequest, pk: int) -> HttpResponse:
     province)."""
     decision = get_object_or_404(RecognitionDecision.objects.select_related("province"), pk=pk)
     named = Recognition.objects.filter(Q(decision=decision) | Q(revocation=decision)).distinct()
+    # Who reads the province reads every unit under it; others (a commune's officers) only
+    # the units of their own scope.
+    whole = permissions.can_view(request.user, decision.province)
     cases = [
         (case, district_of(case.unit))
         for case in named.select_related("unit__parent").order_by("unit__code", "unit__name", "pk")
-        if permissions.can_view(request.user, case.unit)
+        if whole or permissions.can_view(request.user, case.unit)
     ]
-    if not cases and not permissions.can_view(request.user, decision.province):
+    if not cases and not whole:
         raise Http404
     return render(
         request,

@@ -14,10 +14,12 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ntm.accounts.testing import PERSONAS, PersonaName, Personas
+from ntm.accounts.testing import PERSONAS, PersonaName, Personas, make_unit
 from ntm.audit.models import AuditLog
 from ntm.recognition.models import Recognition, RecognitionDecision, RecognitionStep, Status, Tier
 from ntm.recognition.services import (
@@ -30,7 +32,7 @@ from ntm.recognition.services import (
     verify,
 )
 from ntm.recognition.testing import BASIS, merge_both, recognise_both
-from ntm.units.models import Unit
+from ntm.units.models import Unit, UnitKind
 from ntm.web import views_recognition
 
 DECISION_FORM = {
@@ -532,3 +534,18 @@ def test_the_pages_read_in_english(client: Client, p: Personas) -> None:
     page = _text(client.get(reverse("web:recognition", args=[case.pk])))
     assert "Advanced new rural standard, year of the standard 2023" in page
     assert "Complete the dossier" in page and "not known" in page
+
+
+def test_the_register_reads_in_a_fixed_number_of_queries(client: Client, p: Personas) -> None:
+    p.login(client, "province_office")
+    url = reverse("web:recognitions", args=[p.province.pk])
+    _register_world(p)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(3, 9):
+        extra = make_unit(f"Xã Thêm {n}", UnitKind.COMMUNE, f"9900{n}", p.province)
+        record_recognised(extra, Tier.NTM, 2020, BASIS, acting_user=p.province_office)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert "9 hồ sơ hoặc quyết định công nhận." in _text(response)
+    assert len(many) == len(few)
