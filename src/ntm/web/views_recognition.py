@@ -558,20 +558,29 @@ def _unit_or_404(request: HttpRequest, pk: int) -> Unit:
     return unit
 
 
+def unit_recognitions(request: HttpRequest, unit: Unit) -> dict[str, Any]:
+    """A unit's cases and recognitions, the tiers it may be proposed at (if the viewer may
+    propose it) and the acknowledgements a merger offers: for its own page and the commune's."""
+    return {
+        "unit": unit,
+        "cases": Recognition.objects.filter(unit=unit)
+        .select_related("decision", "revocation")
+        .order_by("-year", "tier", "pk"),
+        "tiers": [(t, Tier(t).label) for t in TIERS_BY_KIND.get(unit.kind, ())],
+        "can_propose": permissions.can_propose_recognition(request.user, unit),
+        "offers": acknowledgeable(unit),
+    }
+
+
 def _unit_page(
     request: HttpRequest, unit: Unit, problems: list[str], status: int = 200
 ) -> HttpResponse:
-    user = request.user
     return render(
         request,
         "web/recognition_unit.html",
         {
-            "unit": unit,
-            "cases": recognitions_of(unit),
-            "tiers": [(t, Tier(t).label) for t in TIERS_BY_KIND[unit.kind]],
-            "can_propose": permissions.can_propose_recognition(user, unit),
-            "can_decide": permissions.can_approve(user, unit),
-            "offers": acknowledgeable(unit),
+            **unit_recognitions(request, unit),
+            "can_decide": permissions.can_approve(request.user, unit),
             "province_url": _province_url(request, unit),
             "problems": problems,
             "form": request.POST if request.method == "POST" else {},
@@ -614,12 +623,3 @@ def recognition_unit(request: HttpRequest, pk: int) -> HttpResponse:
     except RecognitionError as e:
         return _unit_page(request, unit, e.problems, 400)
     return _unit_page(request, unit, [_("Unknown step.")], 400)
-
-
-def recognitions_of(unit: Unit) -> QuerySet[Recognition]:
-    """A unit's cases and recognitions, for the pages that list them (the commune's)."""
-    return (
-        Recognition.objects.filter(unit=unit)
-        .select_related("decision", "revocation")
-        .order_by("-year", "tier", "pk")
-    )

@@ -549,3 +549,23 @@ def test_the_register_reads_in_a_fixed_number_of_queries(client: Client, p: Pers
         response = client.get(url)
     assert "9 hồ sơ hoặc quyết định công nhận." in _text(response)
     assert len(many) == len(few)
+
+
+def test_the_commune_page_proposes_and_offers_the_acknowledgement(
+    client: Client, p: Personas
+) -> None:
+    p.login(client, "officer_a")
+    commune = _text(client.get(reverse("web:commune", args=[p.commune_a.pk])))
+    section = commune[commune.index('id="h-recognitions"') : commune.index('id="h-criteria"')]
+    action = reverse("web:recognition_unit", args=[p.commune_a.pk])
+    assert f'<form method="post" action="{action}">' in section
+    assert 'value="modern"' in section and 'value="completed"' not in section  # commune tiers
+    p.login(client, "appraiser")
+    commune = _text(client.get(reverse("web:commune", args=[p.commune_a.pk])))
+    assert 'value="propose"' not in commune  # the appraiser reads, and does not propose
+
+    new = _merged(p)
+    p.login(client, "province_office")
+    commune = _text(client.get(reverse("web:commune", args=[new.pk])))
+    offer = commune[commune.index('data-figure="acknowledgeable"') :]
+    assert "ngày 01/12/2024" in offer and "Đạt chuẩn nông thôn mới" in offer
