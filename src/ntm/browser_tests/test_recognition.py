@@ -79,6 +79,10 @@ def test_the_office_filters_the_register_and_recognises_two_communes(
     expect(units).to_contain_text("Xã An Bình")
     expect(units).to_contain_text("Xã Bình Minh")
     shot(page, "decision")
+    units.get_by_role("link", name="Xã An Bình").click()
+    expect(page.locator('[data-figure="override"]')).to_contain_text("Hội đồng thẩm định tỉnh")
+    expect(page.locator('table[data-table="steps"] tbody tr')).to_have_count(5)
+    shot(page, "case")
     for case in (a, b):
         case.refresh_from_db()
         assert case.status == Status.RECOGNISED and case.override_reason

@@ -305,6 +305,8 @@ def test_a_whole_life_cycle_through_the_pages(
     for shown in ("Cán bộ xã An Bình", "Thẩm định viên", "Đã thẩm tra thực địa", "Tờ trình số 5"):
         assert shown in history, shown
     assert history.count("<tr>") == 6  # header and five steps
+    # Verification (thẩm tra) and the council's appraisal (thẩm định) read apart.
+    assert history.index("Đã thẩm tra") < history.index("Đã thẩm định")
     checklist = page[page.index('data-table="checklist"') : page.index('id="h-next"')]
     assert checklist.count("đạt") >= 4 and "không đạt" not in checklist
     assert 'value="revoke"' in page
