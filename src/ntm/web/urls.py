@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ntm.web import views, views_counts, views_dashboards, views_decisions, views_groups
+from ntm.web import (
+    views,
+    views_counts,
+    views_dashboards,
+    views_decisions,
+    views_groups,
+    views_recognition,
+)
 
 app_name = "web"
 
@@ -64,6 +71,27 @@ urlpatterns = [
         "province/<int:pk>/decisions/gaps/import/",
         views_decisions.decisions_gaps_import,
         name="province_decisions_gaps_import",
+    ),
+    path(
+        "province/<int:pk>/recognitions/",
+        views_recognition.recognitions,
+        name="recognitions",
+    ),
+    path(
+        "province/<int:pk>/recognitions/export/",
+        views_recognition.recognitions_export,
+        name="recognitions_export",
+    ),
+    path("recognitions/<int:pk>/", views_recognition.recognition, name="recognition"),
+    path(
+        "recognitions/decision/<int:pk>/",
+        views_recognition.recognition_decision,
+        name="recognition_decision",
+    ),
+    path(
+        "recognitions/unit/<int:pk>/",
+        views_recognition.recognition_unit,
+        name="recognition_unit",
     ),
     path(
         "province/<int:pk>/disagreements/",
