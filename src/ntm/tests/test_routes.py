@@ -45,8 +45,14 @@ from ntm.api.tokens import create_token
 from ntm.criteria.schema import CellChange
 from ntm.decisions.models import Decision
 from ntm.decisions.services import Basis, attach_scan, record_decision
-from ntm.recognition.models import Recognition, Tier
-from ntm.recognition.services import DecisionBasis, complete_dossier, propose, record_recognised
+from ntm.recognition.models import Recognition, RecognitionDecision, Tier
+from ntm.recognition.services import (
+    DecisionBasis,
+    complete_dossier,
+    propose,
+    record_recognised,
+)
+from ntm.recognition.services import attach_scan as attach_recognition_scan
 from ntm.values.testing import (
     INCOME,
     PNG,
@@ -253,6 +259,14 @@ def _decision_a(w: World) -> list[Any]:
     return [case.decision_id]
 
 
+def _recognition_scan(w: World) -> list[Any]:
+    """The scan of a decision recognising commune A."""
+    (decision,) = _decision_a(w)
+    upload = SimpleUploadedFile("quyet-dinh.png", PNG)
+    found = RecognitionDecision.objects.get(pk=decision)
+    return [attach_recognition_scan(found, upload, acting_user=w.p.province_office).pk]
+
+
 PROPOSAL = {"action": "propose", "tier": "ntm", "year": str(YEAR)}
 
 
@@ -378,6 +392,13 @@ PAGES: dict[str, Page] = {
     ),
     # A decision reads with any unit it names (or its province).
     "web:recognition_decision": Page(_decision_a, get=READ_A, post=REFUSED_METHOD),
+    "web:recognition_decision_scan": Page(
+        _decision_a,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_scan_file,
+    ),
+    "web:recognition_scan_file": Page(_recognition_scan, get=READ_PROVINCE, post=REFUSED_METHOD),
     # A unit's recognitions: its officers and the province office propose it.
     "web:recognition_unit": Page(
         _commune_a,

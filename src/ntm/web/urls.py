@@ -89,6 +89,16 @@ urlpatterns = [
         name="recognition_decision",
     ),
     path(
+        "recognitions/decision/<int:pk>/scan/",
+        views_recognition.recognition_decision_scan,
+        name="recognition_decision_scan",
+    ),
+    path(
+        "recognitions/scan/<int:pk>/",
+        views_recognition.recognition_scan_file,
+        name="recognition_scan_file",
+    ),
+    path(
         "recognitions/unit/<int:pk>/",
         views_recognition.recognition_unit,
         name="recognition_unit",

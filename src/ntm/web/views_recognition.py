@@ -8,7 +8,7 @@ inside it that the viewer's role does not take is a 403."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -19,12 +19,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from ntm.accounts import permissions
 from ntm.exchange.register import Cell, write_register
@@ -33,6 +33,7 @@ from ntm.recognition.models import (
     TIERS_BY_KIND,
     Recognition,
     RecognitionDecision,
+    RecognitionScan,
     Status,
     Tier,
 )
@@ -44,6 +45,7 @@ from ntm.recognition.services import (
     acknowledge,
     acknowledgeable,
     appraise,
+    attach_scan,
     checklist_of,
     complete_dossier,
     propose,
@@ -56,7 +58,7 @@ from ntm.units.models import Unit, UnitKind
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_number
 from ntm.vn.text import fold
-from ntm.web.inputs import said, typed_day, xlsx_response
+from ntm.web.inputs import said, stored_file_response, typed_day, xlsx_response
 from ntm.web.views import get_visible_unit_or_404
 
 if TYPE_CHECKING:
@@ -536,6 +538,16 @@ def recognition_decision(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     if not cases and not whole:
         raise Http404
+    return _decision_page(request, decision, cases)
+
+
+def _decision_page(
+    request: HttpRequest,
+    decision: RecognitionDecision,
+    cases: list[tuple[Recognition, Unit | None]],
+    problems: Sequence[str] = (),
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "web/recognition_decision.html",
@@ -543,9 +555,47 @@ def recognition_decision(request: HttpRequest, pk: int) -> HttpResponse:
             "decision": decision,
             "unit": decision.province,
             "cases": cases,
+            "scans": decision.scans.all(),
+            "may_attach": permissions.can_approve(request.user, decision.province),
+            "problems": problems,
             "province_url": _province_url(request, decision.province),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def recognition_decision_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scanned decision attached as its evidence, by the province office."""
+    decision = get_object_or_404(RecognitionDecision.objects.select_related("province"), pk=pk)
+    if not permissions.can_view(request.user, decision.province):
+        raise Http404
+    if not permissions.can_approve(request.user, decision.province):
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise RecognitionError([_("Choose a file to upload.")])
+        attach_scan(decision, upload, acting_user=_acting(request))
+    except RecognitionError as exc:
+        named = Recognition.objects.filter(Q(decision=decision) | Q(revocation=decision))
+        cases = [(case, district_of(case.unit)) for case in named.select_related("unit__parent")]
+        return _decision_page(request, decision, cases, exc.problems, 400)
+    messages.success(
+        request, _("The scan of decision %(number)s is attached.") % {"number": decision.number}
+    )
+    return redirect(reverse("web:recognition_decision", args=[pk]))
+
+
+@login_required
+@require_GET
+def recognition_scan_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A decision's scan, to whoever reads its province, always as a download."""
+    scan = get_object_or_404(RecognitionScan.objects.select_related("decision__province"), pk=pk)
+    if not permissions.can_view(request.user, scan.decision.province) or not scan.file:
+        raise Http404
+    return stored_file_response(scan.file, scan.original_name, scan.content_type)
 
 
 # ---------------------------------------------------------------------------- a unit
