@@ -182,6 +182,12 @@ def _gaps_file(w: World) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("o-can-bo-sung.csv", f"{head}\n{row}\n".encode())}
 
 
+def _recognition_list(w: World) -> dict[str, Any]:
+    rows = "Xã,Mức công nhận,Năm đạt chuẩn,Số quyết định,Ngày quyết định\n"
+    rows += "An Bình,NTM,2021,12/QĐ-UBND,20/01/2022\n"
+    return {"file": SimpleUploadedFile("cong-nhan.csv", rows.encode())}
+
+
 PAGES: dict[str, Page] = {
     # ------------------------------------------------------------------ the shell
     "web:home": Page(
@@ -255,6 +261,13 @@ PAGES: dict[str, Page] = {
         get=REFUSED_METHOD,
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_gaps_file,
+    ),
+    # Importing a recognition list is the province office's act; the page shows the report.
+    "web:recognition_import": Page(
+        _province,
+        get=(404, 404, 403, 200, 403, 403, LOGIN),
+        post=(404, 404, 403, 200, 403, 403, LOGIN),
+        data=_recognition_list,
     ),
     # The list of disagreements reads the province; deciding is `values:decide`.
     "web:disagreements": Page(

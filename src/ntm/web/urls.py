@@ -1,7 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ntm.web import views, views_dashboards, views_decisions, views_groups
+from ntm.web import (
+    views,
+    views_dashboards,
+    views_decisions,
+    views_groups,
+    views_recognition_import,
+)
 
 app_name = "web"
 
@@ -27,6 +33,11 @@ urlpatterns = [
         "province/<int:pk>/groups/import/",
         views_groups.groups_import,
         name="province_groups_import",
+    ),
+    path(
+        "province/<int:pk>/recognitions/import/",
+        views_recognition_import.recognition_import,
+        name="recognition_import",
     ),
     path("province/<int:pk>/decisions/", views_decisions.decisions, name="province_decisions"),
     path(
