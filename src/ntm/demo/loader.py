@@ -240,7 +240,7 @@ def load_demo(*, actor: str = ACTOR) -> DemoResult:
             reason=REASON,
             actor=actor,
         )
-        recognise_demo(plan, every, set(c2020), listed, actor)
+        recognise_demo(prov, plan, every, set(c2020), listed, actor)
         mark_simulated(prov, note=NOTE, actor=actor)
     return DemoResult(
         loaded=True,
