@@ -4,9 +4,11 @@ override, revocation, the end of recognitions in a merger and the acknowledgemen
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from ntm.accounts.testing import PERSONAS, PersonaName, Personas
 from ntm.audit.models import AuditLog
@@ -26,6 +28,14 @@ from ntm.recognition.services import (
     verify,
 )
 from ntm.units.services import NewUnit, merge_units
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The refusals are checked by their English msgids (the page shows them in Vietnamese)."""
+    with translation.override("en"):
+        yield
+
 
 BASIS = DecisionBasis("TEST-2165/QĐ-UBND", dt.date(2021, 1, 26), "UBND tỉnh Thử Nghiệm", "TEST")
 REVOKING = DecisionBasis("TEST-9/QĐ-UBND", dt.date(2023, 5, 2), "UBND tỉnh Thử Nghiệm")
