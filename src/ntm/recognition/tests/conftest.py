@@ -1,21 +1,6 @@
-from collections.abc import Iterator
-from typing import Any
+"""The persona world, and the real units loaded once for the tests of this package."""
 
-import pytest
+from ntm.accounts.testing import personas
+from ntm.units.testing import real_units, units
 
-from ntm.accounts.testing import personas  # noqa: F401  (a pytest fixture)
-from ntm.units.loader import LoadResult
-from ntm.units.testing import real_units_rolled_back
-
-
-@pytest.fixture(scope="package")
-def real_units(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LoadResult]:
-    """The real units (Lạng Sơn's with its events), loaded once for the package."""
-    with real_units_rolled_back(django_db_blocker) as result:
-        yield result
-
-
-@pytest.fixture
-def units(real_units: LoadResult, db: None) -> LoadResult:
-    """The real units, inside a test whose changes are rolled back."""
-    return real_units
+__all__ = ["personas", "real_units", "units"]

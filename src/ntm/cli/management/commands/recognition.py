@@ -8,14 +8,12 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from ntm.cli.lookups import active_user, province_today
 from ntm.exchange.workbook import InputProblem
 from ntm.recognition.imports import ImportRefused, import_recognitions
 from ntm.recognition.services import RecognitionError
-from ntm.units.queries import UnitLookupError, province_on
 from ntm.vn.numbers import format_number
 
 
@@ -39,15 +37,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            province = province_on(options["province"], timezone.localdate())
-        except UnitLookupError as exc:
-            raise CommandError(str(exc)) from None
-        user_model = get_user_model()
-        try:
-            user = user_model.objects.get(username=options["user"], is_active=True)
-        except user_model.DoesNotExist:
-            raise CommandError(f"Không có người dùng “{options['user']}”.") from None
+        province = province_today(options["province"])
+        user = active_user(options["user"])
         try:
             report = import_recognitions(
                 options["file"], province, acting_user=user, clean_only=options["clean_only"]
