@@ -261,3 +261,24 @@ def test_any_text_is_a_day_or_a_reason(text: str) -> None:
         parse_day(text)
     except DateProblem as e:
         assert e.reason.vi and e.reason.en
+
+
+def test_with_an_event_column_only_recognitions_are_read(tmp_path: Path) -> None:
+    found = _read(
+        tmp_path,
+        "Bính Xá,Đình Lập,NTM,recognised,2018,,31/10/2018",
+        "Văn An,Văn Quan,NTM,appraised 23/1/2024,2018,2166/QĐ-UBND,31/10/2018",
+        "Nhân Lý,Chi Lăng,NTM,appraised 23/1/2024,2023,,",
+        "Quảng Lạc,TP Lạng Sơn,NTM,mentioned as already recognised,,,",
+        head="Xã,Huyện,Mức công nhận,Sự kiện,Năm đạt chuẩn,Số quyết định,Ngày quyết định",
+    )
+    # "recognised" without its number is a recognition that cannot be recorded: a problem.
+    assert [(p.row, p.header, p.reason) for p in found.problems] == [
+        (2, "Số quyết định", "thiếu số quyết định")
+    ]
+    # A numbered decision is a recognition whatever the event says.
+    assert [r.row for r in found.rows] == [2, 3]
+    assert [(n.row, n.header, n.value) for n in found.notes] == [
+        (4, "Sự kiện", "appraised 23/1/2024"),
+        (5, "Sự kiện", "mentioned as already recognised"),
+    ]
