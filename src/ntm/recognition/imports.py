@@ -356,22 +356,24 @@ def import_recognitions(
         if unit is not None and row.tier is not None:
             planned.append(_Planned(row, unit))
     rows = found.data_rows()
-    bad = {p.row for p in found.problems if p.row in rows}
-    planned = _conflicts(found, [p for p in planned if p.row.row not in bad])
-    bad = {p.row for p in found.problems if p.row in rows}
-    planned = _against_record(found, [p for p in planned if p.row.row not in bad])
-    bad = {p.row for p in found.problems if p.row in rows}
+
+    def bad() -> set[int | None]:  # the rows with a problem so far
+        return {p.row for p in found.problems if p.row in rows}
+
+    planned = _conflicts(found, [p for p in planned if p.row.row not in bad()])
+    planned = _against_record(found, [p for p in planned if p.row.row not in bad()])
+    left_out = bad()
     whole = [p for p in found.problems if p.row not in rows]  # the file's own
     if whole or (found.problems and not clean_only):
         raise ImportRefused(found.problems, name, found.notes)
     if not found.rows:
         raise ImportRefused([InputProblem.of(NO_RECOGNITION, name)], name, found.notes)
-    clean = [p for p in planned if p.row.row not in bad]
+    clean = [p for p in planned if p.row.row not in left_out]
     if found.problems and not clean:
         raise ImportRefused(
             [*found.problems, InputProblem.of(NOTHING_CLEAN, name)], name, found.notes
         )
-    skipped = [p for p in found.problems if p.row in bad]
+    skipped = [p for p in found.problems if p.row in left_out]
     with transaction.atomic():
         written = [_write(p, province, name, acting_user, actor) for p in clean]
         if written:
