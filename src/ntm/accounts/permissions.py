@@ -204,6 +204,16 @@ def can_import(user: AnyUser, unit: Unit, stage: str) -> bool:
     return can_enter_values(user, unit) or can_approve(user, unit)
 
 
+def importable_communes(user: AnyUser, on: dt.date) -> UnitQuerySet:
+    """The communes in force on `on` whose claimed entries and declared statuses the user may
+    import (`can_import`): their own commune as its officer, their province's as its office."""
+    assignments = active_assignments(user)
+    offices = [a for a in assignments if a.role == Role.PROVINCE_OFFICE]
+    own = [a.unit_id for a in assignments if a.role == Role.COMMUNE_OFFICER]
+    scoped = _scoped_units(offices, on).values("pk") if offices else []
+    return Unit.objects.valid_on(on).filter(Q(pk__in=own) | Q(pk__in=scoped), kind=UnitKind.COMMUNE)
+
+
 def can_decide_criteria(user: AnyUser, province: Unit) -> bool:
     """Only the province's own office records the province's decisions on a criteria set."""
     return province.kind == UnitKind.PROVINCE and _province_role_covers(

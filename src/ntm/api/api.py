@@ -281,6 +281,7 @@ def unit_evaluation(
         meets_set=view.meets_set,
         revocation_risk=view.revocation_risk,
         criteria=list(view.criteria),
+        count_only=view.count_only,
     )
 
 
@@ -328,12 +329,15 @@ def unit_statistics(
         approved=o.approved,
         communes_in_scope=o.in_scope,
         held_back=o.held_back,
+        count_only=o.count_only,
         statistics=o.statistics,
         trend=list(o.trend),
         close_to_standard=list(o.close),
         revocation_warnings=list(o.at_risk),
         revocation_scope=REVOCATION_SCOPE,
         recognition=o.recognition,
+        slipping=list(o.slipping),
+        targets=list(o.targets),
     )
 
 

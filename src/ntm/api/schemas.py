@@ -10,9 +10,10 @@ from pydantic_core import PydanticCustomError
 
 from ntm.criteria.bounds import MAX_MAGNITUDE
 from ntm.results.commune import CriterionRow
-from ntm.results.province import CloseCommune, RiskCommune, TrendPoint
+from ntm.results.province import CloseCommune, RiskCommune, SlippingCommune, TrendPoint
 from ntm.results.recognition import RecognitionFigures
 from ntm.results.scope import UnitRef
+from ntm.results.targets import TargetProgress
 from ntm.stats.rollup import Statistics
 from ntm.values.models import FIRST_YEAR, LAST_YEAR
 from ntm.values.services import MAX_REASON
@@ -159,6 +160,11 @@ class EvaluationOut(Schema):
     meets_set: bool
     revocation_risk: bool | None
     criteria: list[CriterionRow]
+    count_only: bool = Field(
+        False,
+        description="Only the number of criteria met is recorded (chỉ có số tiêu chí đạt): "
+        "`met` and `meets_set` come from it, no criterion has a status of its own",
+    )
 
 
 class StatisticsOut(Schema):
@@ -178,6 +184,11 @@ class StatisticsOut(Schema):
     approved: int = Field(description="Communes in scope whose period is approved")
     communes_in_scope: int
     held_back: int = Field(description="Communes with data not counted: not yet approved")
+    count_only: int = Field(
+        0,
+        description="Communes counted from the number of criteria met alone (chỉ có số tiêu chí "
+        "đạt): in the average, the bands and at the standard, in no criterion's count",
+    )
     statistics: Statistics
     trend: list[TrendPoint] = Field(description="The figures of every year with results")
     close_to_standard: list[CloseCommune]
@@ -189,3 +200,7 @@ class StatisticsOut(Schema):
         description="Communes recognised at the set's tier (được công nhận) beside those "
         "meeting it (đạt chuẩn), and where the two differ"
     )
+    slipping: list[SlippingCommune] = Field(
+        description="Recognised communes that lost criteria short of the revocation rule"
+    )
+    targets: list[TargetProgress] = Field(description="The province's targets for the period")

@@ -191,6 +191,13 @@ def load_set_file(path: Path | Traversable, name: str | None = None) -> Criteria
     return cset
 
 
+def parse_set(text: str, name: str) -> CriteriaSet:
+    """A set from its YAML text (an uploaded file), checked as `load_set_file` does."""
+    cset = _validate(CriteriaSet, _parse_yaml(text, name), name)
+    check_measures(cset, load_measures(), name)
+    return cset
+
+
 def load_overlay_file(path: Path | Traversable, name: str | None = None) -> Overlay:
     """Load a province overlay and check it against the set it extends."""
     name = name or str(path)
@@ -262,6 +269,20 @@ def in_force_first(sets: Iterable[CriteriaSet], on: dt.date) -> list[CriteriaSet
     year assessed on that day is judged by (a set stays in force until its successor takes
     effect, so 2021, assessed on 31/12/2021, is judged by 2016-2020)."""
     return sorted(sets, key=lambda s: (not s.in_force_on(on), s.tier != "standard", s.id))
+
+
+def with_transition(
+    cset: CriteriaSet, successor: CriteriaSet, day: dt.date, basis: str
+) -> tuple[CriteriaSet, CriteriaSet]:
+    """The set and its successor as a province reads them when, by its decision `basis`, the
+    successor takes effect there on `day` instead of the national date: the set judges until
+    the day before (and the years up to then), the successor from that day."""
+    assert cset.succeeded_by is not None and cset.succeeded_by.set == successor.id
+    succession = cset.succeeded_by.model_copy(update={"effective_from": day, "note": basis})
+    old = cset.model_copy(
+        update={"effective_to": day - dt.timedelta(days=1), "succeeded_by": succession}
+    )
+    return old, successor.model_copy(update={"effective_from": day})
 
 
 def sets_for_period(

@@ -27,8 +27,8 @@ class SetSummary:
 
 
 def summarize(cset: CriteriaSet) -> SetSummary:
-    """The counts of a set as given: called with a province's set (national cells with its
-    decisions applied), it counts the cells that province still has to fill."""
+    """The counts of the set's own cells (a province's decisions are counted by
+    `ntm.exchange.gaps.gap_counts`)."""
     counts: Counter[CellStatus] = Counter()
     columns = [c.code for c in cset.columns]
     years = range(cset.period.start_year, cset.period.end_year + 1)

@@ -11,6 +11,9 @@ row in the same transaction.
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +48,22 @@ class Decision(models.Model):
         return f"{self.number} ({self.date_signed:%d/%m/%Y})"
 
 
-class CellVersion(models.Model):
+class VersionRow(models.Model):
+    """What a version row of a province's decision holds besides its content: its number
+    (per what it versions), when and by whom it was recorded, and its audit row."""
+
+    version = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField()
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class CellVersion(VersionRow):
     """One version of one threshold cell of a province's overlay of a set: what the cell
     holds from `effective_from` until a later version of the same cell takes effect.
 
@@ -64,12 +82,6 @@ class CellVersion(models.Model):
     status = models.CharField(max_length=20, choices=CellStatus.choices)
     note = models.CharField(max_length=500, blank=True, default="")
     effective_from = models.DateField()
-    version = models.PositiveIntegerField()
-    recorded_at = models.DateTimeField()
-    acting_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ("province_id", "set_id", "cell", "version")
@@ -87,3 +99,66 @@ class CellVersion(models.Model):
 
 def cell_key(indicator: str, condition: int, column: str, year: int | None) -> str:
     return f"{indicator}|{condition}|{column}|{'*' if year is None else year}"
+
+
+def scan_path(instance: DecisionScan, filename: str) -> str:
+    """A server-chosen name: the user's file name is kept in `original_name` only."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"decisions/{instance.decision.province_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class DecisionScan(models.Model):
+    """The scanned decision (or any file of it) attached as its evidence, checked as a value's
+    evidence is (`ntm.values.files`)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="scans")
+    file = models.FileField(upload_to=scan_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)  # sniffed from the bytes
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("uploaded_at", "id")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SetDecisionKind(models.TextChoices):
+    TRANSITION = "transition", _("Transition between sets")
+    WHOLE_SET = "set", _("The province's own set")
+
+
+class SetDecision(VersionRow):
+    """A province's decision on a whole set rather than on its cells, versioned per
+    (province, kind, set): the latest version is the one that holds.
+
+    - `transition`: in the province, the successor of the national set `set_id` takes effect
+      on `successor_from` (the set judging until the day before), instead of the national date;
+    - `set`: a whole criteria set of the province (its advanced or model set), `text` the
+      YAML as uploaded, valid for the criteria loader, `set_id` its id."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="set_rules")
+    province = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=SetDecisionKind.choices)
+    set_id = models.CharField(max_length=100)
+    successor_from = models.DateField(null=True, blank=True)
+    text = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("province_id", "kind", "set_id", "version")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("province", "kind", "set_id", "version"),
+                name="decisions_setdecision_version",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.set_id}@{self.version}"

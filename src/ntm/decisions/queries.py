@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
+from ntm.criteria.loader import load_set, parse_set, with_transition
 from ntm.criteria.schema import CellChange, CriteriaSet, LegalBasis, Overlay
-from ntm.decisions.models import CellVersion, Decision
+from ntm.decisions.models import CellVersion, Decision, SetDecision, SetDecisionKind
+from ntm.vn.dates import format_date
 
 
 def _versions(province_code: str, set_ids: Iterable[str], until: dt.date) -> list[CellVersion]:
@@ -107,6 +110,25 @@ def with_decisions_on(
     ]
 
 
+def with_decisions_by_province(cset: CriteriaSet, day: dt.date) -> dict[str, CriteriaSet]:
+    """For every province with decisions on `cset` in force on `day`, the set as it reads it
+    (`with_decisions`), by province code: one query for all provinces (the central view)."""
+    rows = (
+        CellVersion.objects.filter(set_id=cset.id, effective_from__lte=day)
+        .select_related("decision", "province")
+        .order_by("province_id", "cell", "effective_from", "version")
+    )
+    by_province: dict[str, tuple[str, list[CellVersion]]] = {}
+    for row in rows:
+        code = row.province.code or ""
+        by_province.setdefault(code, (row.province.name, []))[1].append(row)
+    return {
+        code: _with(cset, code, name, _in_force(versions, cset.id, day))
+        for code, (name, versions) in by_province.items()
+        if code
+    }
+
+
 def _with(
     cset: CriteriaSet, province_code: str, province_name: str, rows: Sequence[CellVersion]
 ) -> CriteriaSet:
@@ -149,3 +171,52 @@ def history(province_code: str, set_id: str | None = None) -> list[CellVersion]:
             "set_id", "-recorded_at", "cell", "-version"
         )
     )
+
+
+def set_decisions(province_code: str) -> list[SetDecision]:
+    """The latest version of each of the province's decisions on a whole set (transition
+    rules, its own sets), by kind and set."""
+    latest: dict[tuple[str, str], SetDecision] = {}
+    rows = SetDecision.objects.filter(province__code=province_code).select_related("decision")
+    for row in rows.order_by("kind", "set_id", "version"):
+        latest[(row.kind, row.set_id)] = row
+    return list(latest.values())
+
+
+@lru_cache(maxsize=256)
+def _own_set(text: str, name: str) -> CriteriaSet:
+    # Checked when recorded: parsed once per text, the same object for the read layer's keys.
+    return parse_set(text, name)
+
+
+_RETIMED: dict[tuple[object, ...], tuple[CriteriaSet, ...]] = {}
+
+
+def province_sets(province_code: str | None) -> tuple[CriteriaSet, ...]:
+    """The sets the province reads otherwise than the nation, by its decisions: its own whole
+    sets, and the national sets its transition rules re-time (`with_transition`). One query;
+    the same decisions give the same objects."""
+    if not province_code:
+        return ()
+    rows = set_decisions(province_code)
+    own = tuple(
+        _own_set(r.text, f"{r.set_id}.yaml") for r in rows if r.kind == SetDecisionKind.WHOLE_SET
+    )
+    rules = tuple(
+        (r.set_id, r.successor_from, f"{r.decision.number} ({format_date(r.decision.date_signed)})")
+        for r in rows
+        if r.kind == SetDecisionKind.TRANSITION and r.successor_from is not None
+    )
+    with _LOCK:
+        retimed = _RETIMED.get(rules)
+        if retimed is None:
+            sets: dict[str, CriteriaSet] = {}
+            for set_id, day, basis in sorted(rules, key=lambda r: r[1]):
+                cset = sets.get(set_id) or load_set(set_id)
+                assert cset.succeeded_by is not None  # checked when recorded
+                after = cset.succeeded_by.set
+                sets[set_id], sets[after] = with_transition(
+                    cset, sets.get(after) or load_set(after), day, basis
+                )
+            retimed = _RETIMED[rules] = tuple(sets.values())
+    return own + retimed

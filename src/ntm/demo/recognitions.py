@@ -12,19 +12,22 @@ and finds the NTM ones recorded already. Every other decision number is made up,
 simulated, one per year. Thành phố Lạng Sơn completed the task in 2017 (docs/domain.md): its
 decision is simulated too (the reference has no number), and its three communes are at the
 standard from 2017 (the plan).
+The province's real 2020 targets (KH 18/KH-UBND) are recorded too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
 from ntm.demo import plan as demo_plan
 from ntm.exchange import recognitions as reference
 from ntm.recognition.imports import import_recognitions
-from ntm.recognition.models import Tier
+from ntm.recognition.models import TargetGroup, TargetKind, Tier
 from ntm.recognition.services import DecisionBasis, end_by_merger, record_recognised
+from ntm.recognition.targets import NewTarget, set_targets
 from ntm.units.models import Unit, UnitEvent, UnitKind
 from ntm.vn.text import name_key
 
@@ -32,6 +35,20 @@ ISSUER = "UBND tỉnh Lạng Sơn"
 LIST = "data/langson-recognitions.csv"
 # Commune, district -> a real decision.
 Real = dict[tuple[str, str], DecisionBasis]
+# The province's real 2020 plan (langson_timeseries.csv: KH 18/KH-UBND of 22/01/2020).
+PLAN_2020 = DecisionBasis("18/KH-UBND", dt.date(2020, 1, 22), ISSUER)
+TARGETS_2020 = [
+    NewTarget(2020, TargetKind.NEW_RECOGNITIONS, Decimal(13), Tier.NTM),
+    NewTarget(2020, TargetKind.NEW_RECOGNITIONS, Decimal(3), Tier.ADVANCED),
+    NewTarget(
+        2020,
+        TargetKind.GROUP_AVERAGE,
+        Decimal("11.5"),
+        group=TargetGroup.BORDER,
+        value_max=Decimal(12),
+        note="20 xã biên giới",
+    ),
+]
 CITY_CODE = "178"  # Thành phố Lạng Sơn (GSO district code)
 CITY_YEAR = 2017
 
@@ -82,13 +99,15 @@ def recognise_demo(
     listed: dict[str, int],
     actor: str,
 ) -> int:
-    """Record the demo's recognitions (see the module's docstring); `continuing`: the keys of
-    the communes in force at the end of 2020, `listed`: key -> year for the communes the
-    reference names. Returns how many recognitions were recorded."""
+    """Record the demo's recognitions (see the module's docstring) and the province's 2020
+    targets; `continuing`: the keys of the communes in force at the end of 2020, `listed`:
+    key -> year for the communes the reference names. Returns how many recognitions were
+    recorded."""
     with resources.as_file(resources.files("ntm.demo").joinpath(LIST)) as path:
         real = real_ntm(path)
         count = _recognise_plan(plan, units, continuing, listed, actor, real)
         listed_elsewhere = import_recognitions(path, province, actor=actor)
+    set_targets(province, PLAN_2020, TARGETS_2020, acting_user=None, actor=actor)
     return count + len(listed_elsewhere.written)
 
 

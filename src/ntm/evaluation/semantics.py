@@ -84,3 +84,24 @@ def tolerance(threshold: float) -> float:
 def combine(codes: list[int]) -> int:
     """Conditions -> indicator -> criterion; an empty list has no threshold to judge by."""
     return max(codes) if codes else MISSING_THRESHOLD
+
+
+def revocation_rule_reached(
+    share: float,
+    key_failing: bool,
+    *,
+    partial_share_from: float,
+    partial_share_to: float,
+    full_share: float,
+) -> bool:
+    """The QĐ 18/2022 rule on a share of criteria no longer met: from `partial_share_from` up
+    to (not including) `partial_share_to` with a key criterion among them, or `full_share` and
+    more. Shares are ratios of small integers: the tolerance makes 3/10 exactly 30 %. The
+    engine computes the same rule over its frames (`engine._communes`)."""
+
+    def at_least(threshold: float) -> bool:
+        return share >= threshold - REL_TOL
+
+    return at_least(full_share) or (
+        at_least(partial_share_from) and not at_least(partial_share_to) and key_failing
+    )

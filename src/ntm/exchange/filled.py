@@ -17,7 +17,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ntm.exchange.sheets import Say, Sheet, SheetError, open_sheet, shown
-from ntm.exchange.workbook import HEADER_ROWS, MAX_PROBLEMS, InputProblem
+from ntm.exchange.workbook import (
+    HEADER_ROWS,
+    MAX_DATA_ROWS,
+    MAX_PROBLEMS,
+    InputProblem,
+    no_header_row,
+)
 from ntm.vn.text import fold
 
 
@@ -86,6 +92,8 @@ class FilledFile:
     sheet: str
     letters: dict[str, str] = field(default_factory=dict)  # machine -> column letter
     problems: list[InputProblem] = field(default_factory=list)
+    # machine -> header as the file writes it, for columns that are not in COLUMNS
+    headers: dict[str, str] = field(default_factory=dict)
 
     def problem(
         self, reason: Say, row: int | None = None, machine: str = "", value: Any = None
@@ -96,7 +104,7 @@ class FilledFile:
                 reason,
                 self.sheet,
                 row,
-                col.header if col else None,
+                col.header if col else self.headers.get(machine),
                 self.letters.get(machine),
                 shown(value) if isinstance(value, str) else value,
             )
@@ -158,12 +166,7 @@ def header_index(
             index = {c.machine: i for i, c in cols.items()}
             found.letters = {m: get_column_letter(i + 1) for m, i in index.items()}
             return number, index
-    found.problem(
-        Say(
-            f"không tìm thấy dòng tiêu đề có cột “{named}” (trong {HEADER_ROWS} dòng đầu)",
-            f"no header row with a “{named}” column (in the first {HEADER_ROWS} rows)",
-        )
-    )
+    found.problem(no_header_row(named))
     return 0, {}
 
 
@@ -178,3 +181,18 @@ def missing_columns(found: FilledFile, header_row: int, missing: Sequence[Column
             header_row,
         )
     return bool(missing)
+
+
+def too_many_rows(found: FilledFile, count: int, number: int) -> bool:
+    """Whether the `count`-th commune row (at row `number`) is past the house cap; if so it is
+    reported and the caller stops reading."""
+    if count <= MAX_DATA_ROWS:
+        return False
+    found.problem(
+        Say(
+            f"tệp có hơn {MAX_DATA_ROWS:,} dòng xã".replace(",", "."),
+            f"the file has more than {MAX_DATA_ROWS:,} commune rows",
+        ),
+        number,
+    )
+    return True

@@ -12,6 +12,7 @@ house caps and checks every filled row against the set; recording is the caller'
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +127,17 @@ def gap_rows(cset: CriteriaSet, year: int) -> list[GapRow]:
                         )
                     )
     return rows
+
+
+def gap_counts(cset: CriteriaSet) -> Counter[str]:
+    """The cells still to decide over the set's period, by status ("missing", "unverified"):
+    the gap workbook's rows of every year, a condition without years counted once. Given a
+    province's set (its decisions applied), what that province still has to fill."""
+    found: dict[tuple[str, int, str, int | None], str] = {}
+    for year in range(cset.period.start_year, cset.period.end_year + 1):
+        for r in gap_rows(cset, year):
+            found[(r.indicator, r.condition, r.column, r.year)] = r.status
+    return Counter(found.values())
 
 
 def write_gaps(

@@ -23,10 +23,10 @@ from ntm.exchange.filled import (
     header_index,
     missing_columns,
     read_filled,
+    too_many_rows,
 )
 from ntm.exchange.sheets import Say, Sheet, blank
 from ntm.exchange.workbook import (
-    MAX_DATA_ROWS,
     code_text,
     needs_quote,
 )
@@ -168,14 +168,7 @@ def _read(found: GroupsFile, sheet: Sheet) -> None:
         ):
             continue  # a commune of the template left without a group
         count += 1
-        if count > MAX_DATA_ROWS:
-            found.problem(
-                Say(
-                    f"tệp có hơn {MAX_DATA_ROWS:,} dòng xã".replace(",", "."),
-                    f"the file has more than {MAX_DATA_ROWS:,} commune rows",
-                ),
-                number,
-            )
+        if too_many_rows(found, count, number):
             return
         found.rows.append(_row(found, number, cells))
 

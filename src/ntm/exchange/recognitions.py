@@ -35,11 +35,11 @@ from ntm.exchange.filled import (
     header_index,
     missing_columns,
     read_filled,
+    too_many_rows,
 )
 from ntm.exchange.sheets import Say, Sheet, blank, shown
-from ntm.exchange.workbook import HEADER_ROWS, MAX_DATA_ROWS, MAX_PROBLEMS, InputProblem
+from ntm.exchange.workbook import HEADER_ROWS, MAX_PROBLEMS, InputProblem
 from ntm.vn.dates import format_date
-from ntm.vn.numbers import format_number
 from ntm.vn.text import fold
 
 SHEET = "Công nhận"
@@ -296,14 +296,7 @@ def _read(found: RecognitionList, sheet: Sheet, today: dt.date) -> None:
         cells = {m: values[i] if i < len(values) else None for m, i in index.items()}
         cells = {m: None if blank(v) else v for m, v in cells.items()}
         count += 1
-        if count > MAX_DATA_ROWS:
-            found.problem(
-                Say(
-                    f"tệp có hơn {format_number(MAX_DATA_ROWS)} dòng",
-                    f"the file has more than {MAX_DATA_ROWS:,} rows",
-                ),
-                number,
-            )
+        if too_many_rows(found, count, number):
             return
         if has_event and not _is_recognition(cells):
             event = cells.get("event")

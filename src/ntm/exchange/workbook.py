@@ -589,6 +589,17 @@ class UnitInfo:
     flags: frozenset[str] = frozenset()
 
 
+UNKNOWN_COMMUNE = Say("không có xã mang mã này", "there is no commune with this code")
+MISSING_CODE = Say("thiếu mã xã", "the commune code is missing")
+
+
+def repeated_commune(first: int) -> Say:
+    return Say(
+        f"xã bị lặp lại (đã có ở dòng {first})",
+        f"the commune appears twice (already in row {first})",
+    )
+
+
 # A code's unit, None for an unknown code, or the reason the file may not name it (e.g. a
 # commune outside the user's scope), reported at the code's cell: a Say in both languages,
 # a str in Vietnamese only.
@@ -802,7 +813,14 @@ class _Reader:
             raise _TooMany
 
 
-def _find_header(sheet: Sheet) -> tuple[int, list[Any]] | None:
+def no_header_row(named: str) -> Say:
+    return Say(
+        f"không tìm thấy dòng tiêu đề có cột “{named}” (trong {HEADER_ROWS} dòng đầu)",
+        f"no header row with a “{named}” column (in the first {HEADER_ROWS} rows)",
+    )
+
+
+def find_header(sheet: Sheet) -> tuple[int, list[Any]] | None:
     """The header row (with a "Mã xã" or "unit" cell) among the first HEADER_ROWS rows."""
     for number, values in sheet.rows:
         if number > HEADER_ROWS:
@@ -848,6 +866,19 @@ def read_input(
     return found.units, found.values
 
 
+def year_outside(cset: CriteriaSet, year: int) -> InputProblem | None:
+    """The problem of a file for a year the set does not judge (None: it does)."""
+    if cset.applies_to(year):
+        return None
+    span = years_span(cset)
+    return InputProblem.of(
+        Say(
+            f"năm {year} nằm ngoài các năm áp dụng bộ tiêu chí {cset.id} ({span})",
+            f"the year {year} is outside the years criteria set {cset.id} applies to ({span})",
+        )
+    )
+
+
 def read_file(
     path: str | Path,
     cset: CriteriaSet,
@@ -861,17 +892,8 @@ def read_file(
     measures = load_measures() if measures is None else measures
     columns = template_columns(cset, measures)
     reader = _Reader(cset, year, columns, unit_lookup, measures)
-    if year is not None and not cset.applies_to(year):
-        span = years_span(cset)
-        reader.problems.append(
-            InputProblem.of(
-                Say(
-                    f"năm {year} nằm ngoài các năm áp dụng bộ tiêu chí {cset.id} ({span})",
-                    f"the year {year} is outside the years criteria set {cset.id} applies to "
-                    f"({span})",
-                )
-            )
-        )
+    if year is not None and (outside := year_outside(cset, year)):
+        reader.problems.append(outside)
     sheet: Sheet | None = None
     found: InputFile | None = None
     try:
@@ -956,14 +978,9 @@ def _read_rows(reader: _Reader, sheet: Sheet) -> InputFile:
     for col in reader.columns:
         by_header[fold(col.header, keep_marks=True)] = col
         by_header[fold(col.machine, keep_marks=True)] = col
-    found = _find_header(sheet)
+    found = find_header(sheet)
     if found is None:
-        reader.problem(
-            Say(
-                f"không tìm thấy dòng tiêu đề có cột “Mã xã” (trong {HEADER_ROWS} dòng đầu)",
-                f"no header row with a “Mã xã” column (in the first {HEADER_ROWS} rows)",
-            )
-        )
+        reader.problem(no_header_row("Mã xã"))
         return _empty_file(sheet)
     header_row, header_values = found
     index: dict[str, int] = {}  # machine header -> position
@@ -1125,18 +1142,12 @@ def _read_unit(
     if raw_code is _REPORTED:
         return None
     if raw_code is None:
-        reader.problem(
-            Say("thiếu mã xã", "the commune code is missing"), number, cols["unit"], i, ""
-        )
+        reader.problem(MISSING_CODE, number, cols["unit"], i, "")
         return None
     code = code_text(raw_code, 5)
     if code in first_row_of:
-        first = first_row_of[code]
         reader.problem(
-            Say(
-                f"xã bị lặp lại (đã có ở dòng {first})",
-                f"the commune appears twice (already in row {first})",
-            ),
+            repeated_commune(first_row_of[code]),
             number,
             cols["unit"],
             i,
@@ -1149,7 +1160,7 @@ def _read_unit(
         found = reader.unit_lookup(code)
         if not isinstance(found, UnitInfo):
             if found is None:
-                reason = Say("không có xã mang mã này", "there is no commune with this code")
+                reason = UNKNOWN_COMMUNE
             else:
                 reason = found if isinstance(found, Say) else Say(found, "")
             reader.problem(reason, number, cols["unit"], i, raw_code)

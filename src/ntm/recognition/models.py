@@ -175,3 +175,53 @@ class RecognitionStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recognition_id} -> {self.status}"
+
+
+class TargetKind(models.TextChoices):
+    NEW_RECOGNITIONS = "new_recognitions", _("Communes newly recognised in the year")
+    RECOGNISED = "recognised", _("Communes recognised by the end of the year")
+    MIN_CRITERIA = "min_criteria", _("No commune below a number of criteria")
+    GROUP_AVERAGE = "group_average", _("Average criteria met by a group of communes")
+
+
+class TargetGroup(models.TextChoices):
+    ALL = "all", _("All communes")
+    BORDER = "border", _("Border communes")
+    SPECIAL_DIFFICULTY = "special_difficulty", _("Communes in special difficulty")
+
+
+class Target(models.Model):
+    """A province's target for a year, from its plan (legal basis): a number or share of
+    communes recognised at a tier (new in the year, or in all), no commune below a number of
+    criteria, or an average of criteria met over a group of communes (a range when the plan
+    gives one: "11,5–12")."""
+
+    province = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    year = models.IntegerField()
+    kind = models.CharField(max_length=20, choices=TargetKind.choices)
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.NTM)
+    group = models.CharField(max_length=20, choices=TargetGroup.choices, default=TargetGroup.ALL)
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+    value_max = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    as_share = models.BooleanField(default=False)  # `value` is a percentage of the communes
+    basis_number = models.CharField(max_length=200)
+    basis_date = models.DateField()
+    basis_issuer = models.CharField(max_length=300)
+    note = models.CharField(max_length=500, blank=True, default="")
+    recorded_at = models.DateTimeField()
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("province_id", "year", "kind", "tier", "id")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(kind__in=TargetKind.values), name="recognition_target_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(value_max__isnull=True) | Q(value_max__gte=models.F("value")),
+                name="recognition_target_range",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.year} {self.kind} {self.value}"

@@ -313,7 +313,7 @@ def checklist_of(case: Recognition, set_met: bool | None) -> Checklist:
     )
 
 
-def _basis_problems(basis: DecisionBasis) -> list[str]:
+def basis_problems(basis: DecisionBasis) -> list[str]:
     problems = []
     if not basis.number.strip():
         problems.append(gettext("The decision needs its number."))
@@ -335,7 +335,7 @@ def _decision(
 ) -> RecognitionDecision:
     """The decision's row: one decision may cover several units, so a decision already
     recorded with this number and date is the same act (its kind must agree)."""
-    assert basis.date_signed is not None  # checked by _basis_problems
+    assert basis.date_signed is not None  # checked by basis_problems
     found = RecognitionDecision.objects.filter(
         province=province, number=basis.number.strip(), date_signed=basis.date_signed
     ).first()
@@ -365,12 +365,12 @@ def _decision(
         after={"kind": kind, "number": row.number, "date_signed": row.date_signed.isoformat()},
         acting_user=acting_user,
         actor=actor,
-        legal_basis=_legal(basis),
+        legal_basis=legal_text(basis),
     )
     return row
 
 
-def _legal(basis: DecisionBasis) -> str:
+def legal_text(basis: DecisionBasis) -> str:
     date = "" if basis.date_signed is None else format_date(basis.date_signed)
     return f"{basis.number} {date} {basis.issuer}".strip()
 
@@ -387,7 +387,7 @@ def recognise(
     engine's result for the set in the year of the standard. A case whose conditions do not
     all hold is refused, unless `override_reason` says in writing why the office decides
     anyway; all the cases are recognised, or none."""
-    problems = _basis_problems(basis)
+    problems = basis_problems(basis)
     if not cases:
         problems.append(gettext("The decision names no unit."))
     if problems:
@@ -424,7 +424,7 @@ def recognise(
                 Status.RECOGNISED,
                 acting_user=acting_user,
                 reason=override_reason.strip() if overridden else "",
-                legal_basis=_legal(basis),
+                legal_basis=legal_text(basis),
                 fields={
                     "decision": decision,
                     "checklist": checklist.as_record(),
@@ -449,7 +449,7 @@ def record_recognised(
     the province office; without one, `actor` names the loading program (the demo)."""
     if acting_user is not None or not actor:
         _refuse_unless(acting_user is not None and permissions.can_approve(acting_user, unit))
-    problems = _tier_problems(unit, tier) + _basis_problems(basis)
+    problems = _tier_problems(unit, tier) + basis_problems(basis)
     if problems:
         raise RecognitionError(problems)
     with transaction.atomic():
@@ -461,7 +461,7 @@ def record_recognised(
             acting_user=acting_user,
             actor=actor,
             note=note,
-            legal_basis=_legal(basis),
+            legal_basis=legal_text(basis),
             fields={"decision": decision, "note": note},
         )
 
@@ -470,7 +470,7 @@ def revoke(
     cases: Sequence[Recognition], basis: DecisionBasis, *, reason: str, acting_user: User
 ) -> RecognitionDecision:
     """Revoke recognitions in force by one decision, with the reason."""
-    problems = _basis_problems(basis)
+    problems = basis_problems(basis)
     if not reason.strip():
         problems.append(gettext("A revocation needs its reason."))
     if not cases:
@@ -489,7 +489,7 @@ def revoke(
                 Status.REVOKED,
                 acting_user=acting_user,
                 reason=reason.strip(),
-                legal_basis=_legal(basis),
+                legal_basis=legal_text(basis),
                 fields={"revocation": decision},
             )
         return decision
@@ -578,7 +578,7 @@ def acknowledge(
     by a decision; the case names the predecessors' recognitions. Never done silently: the
     province office takes this step."""
     _refuse_unless(permissions.can_approve(acting_user, unit))
-    problems = _basis_problems(basis)
+    problems = basis_problems(basis)
     offered = [a for a in acknowledgeable(unit) if a.tier == tier]
     if not offered:
         problems.append(
@@ -601,7 +601,7 @@ def acknowledge(
             Status.ACKNOWLEDGED,
             acting_user=acting_user,
             note=note,
-            legal_basis=_legal(basis),
+            legal_basis=legal_text(basis),
             fields={"decision": decision, "note": note},
         )
         case.predecessors.set(latest.predecessors)

@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import polars as pl
 from django.db.models import Q
 from django.utils import timezone
 
 from ntm.criteria.schema import CriteriaSet
+from ntm.decisions.queries import with_decisions_by_province
 from ntm.results import cache as rcache
 from ntm.results import record
-from ntm.results.evaluation import evaluated, set_fingerprint
+from ntm.results.counts import with_counts
+from ntm.results.evaluation import Evaluated, evaluated, set_fingerprint
 from ntm.results.provenance import simulated_codes
 from ntm.results.province import DefaultPeriod, set_for_year
 from ntm.results.query import check_as_of, parse_sort
@@ -104,18 +107,53 @@ def _communes(day: dt.date) -> tuple[list[Unit], list[Unit]]:
     return provinces, communes
 
 
+def _evaluated(
+    communes: list[Unit],
+    province_of: dict[int, int | None],
+    sets: dict[int | None, CriteriaSet],
+    period: int,
+    cset: CriteriaSet,
+    at: dt.datetime | None,
+) -> list[Evaluated]:
+    """The communes' results, each under the set its province reads the year with: the
+    provinces without a decision in force together under `cset`, each other by itself."""
+    groups: dict[int | None, list[Unit]] = {}
+    for u in communes:
+        prov = province_of[u.pk]
+        groups.setdefault(prov if prov in sets else None, []).append(u)
+    return [
+        evaluated(units, period, cset if prov is None else sets[prov], at=at)
+        for prov, units in groups.items()
+    ]
+
+
 def _rows(
-    period: int, cset: CriteriaSet, at: dt.datetime | None, approved_only: bool
+    period: int,
+    cset: CriteriaSet,
+    by_code: dict[str, CriteriaSet],
+    at: dt.datetime | None,
+    approved_only: bool,
 ) -> tuple[ProvinceRow, ...]:
-    """Each province's counts for the year, in no particular order."""
+    """Each province's counts for the year, in no particular order; a province with
+    decisions in force (`by_code`) counted under its own reading of the set."""
     provinces, communes = _communes(period_day(period))
     by_pk = {p.pk: p for p in provinces}
     approved = record.approved_units([u.pk for u in communes], period, cset.id, at=at)
-    found = evaluated(communes, period, cset, at=at)
     province_of = {
         u.pk: (u.parent_id if u.parent_id in by_pk else u.parent.parent_id if u.parent else None)
         for u in communes
     }
+    sets: dict[int | None, CriteriaSet] = {
+        p.pk: by_code[p.code] for p in provinces if p.code in by_code
+    }
+    results = _evaluated(communes, province_of, sets, period, cset, at)
+    with_data: set[str] = set().union(*(r.with_data for r in results))
+    # Count-only records (one query) of the communes without per-criterion results.
+    records = record.counts_frame([u.pk for u in communes], period, cset.id, at=at)
+    records = records.filter(~pl.col("unit").is_in(sorted(with_data)))
+    alone = set(records.get_column("unit").to_list())
+    holding = with_data | alone
+    kept = {k for k in alone if not approved_only or int(k) in approved}
     counts: dict[int, Counter[str]] = {p.pk: Counter() for p in provinces}
     for pk, prov in province_of.items():
         if prov not in counts:
@@ -123,9 +161,14 @@ def _rows(
         c = counts[prov]
         c["communes"] += 1
         c["approved"] += pk in approved
-        c["held_back"] += approved_only and str(pk) in found.with_data and pk not in approved
-    counted = found.counted()
-    if counted is not None:
+        c["held_back"] += approved_only and str(pk) in holding and pk not in approved
+    for found in results:
+        # Each group's own count-only communes join its results.
+        ev = found.evaluation
+        mine = set() if ev is None else set(ev.communes.get_column("unit").to_list())
+        counted = with_counts(found, found.counted(), records, kept & mine)
+        if counted is None:
+            continue
         frame = counted.communes.select("unit", "met", "meets_set")
         for unit, met, meets in frame.iter_rows():
             prov = province_of.get(int(unit))
@@ -174,12 +217,16 @@ def central_view(
     check_as_of(as_of, period)
     cset = set_for_year(period, set_id, ())
     at = None if as_of is None else record.moment(as_of)
+    # Each province's decisions in force on the assessment date, from one query.
+    by_code = with_decisions_by_province(cset, period_day(period))
     # Cached whole under the year's stamps (any write to that year's record moves them), the
-    # units' stamp and the provenance rows; sorting is done on the cached rows.
+    # units' stamp, the provenance rows and the sets the provinces read the year with (a new
+    # decision moves them); sorting is done on the cached rows.
     name = rcache.key(
         "central",
         period,
         set_fingerprint(cset),
+        sorted((code, set_fingerprint(s)) for code, s in by_code.items()),
         at,
         approved_only,
         timezone.localdate(),
@@ -187,7 +234,7 @@ def central_view(
         record.period_stamp_summary(period),
         sorted(simulated_codes()),
     )
-    rows = list(rcache.remember(name, lambda: _rows(period, cset, at, approved_only)))
+    rows = list(rcache.remember(name, lambda: _rows(period, cset, by_code, at, approved_only)))
     rows.sort(key=_sort_key(key), reverse=descending)
     return CentralView(
         period=period,

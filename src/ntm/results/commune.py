@@ -15,8 +15,9 @@ from ntm.evaluation import Evaluation
 from ntm.evaluation.semantics import Source, Status
 from ntm.recognition.models import Recognition, Tier
 from ntm.results import record
+from ntm.results.counts import count_only_records, with_counts
 from ntm.results.evaluation import compute, evaluated
-from ntm.results.provenance import record_sets, simulated_province_of
+from ntm.results.provenance import simulated_province_of
 from ntm.results.province import (
     DefaultPeriod,
     criterion_name,
@@ -27,12 +28,14 @@ from ntm.results.province import (
 from ntm.results.query import check_as_of
 from ntm.results.recognition import SET_TIER
 from ntm.results.sets import (
+    province_sets,
     set_of_tier,
     sets_for,
     threshold_source,
     with_province_decisions,
     years_with_sets,
 )
+from ntm.stats.counts import COUNT_ONLY
 from ntm.units.models import Unit, UnitKind
 
 
@@ -76,6 +79,12 @@ class HistoryTable:
     set_name: str
     years: tuple[int, ...]
     rows: tuple[tuple[int, str, tuple[str | None, ...]], ...]  # criterion, name, status per year
+    # Per year, "met/total" where the year holds only a count-only record, else None.
+    counts: tuple[str | None, ...] = ()
+
+    @property
+    def count_only(self) -> bool:
+        return any(c is not None for c in self.counts)
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,9 @@ class CommuneView:
     as_of: dt.date | None = None
     approved_only: bool = False
     defaulted: DefaultPeriod = DefaultPeriod.ASKED
+    # Only the number of criteria met is recorded (*chỉ có số tiêu chí đạt*): `met` and
+    # `meets_set` come from it and no criterion has a status of its own.
+    count_only: bool = False
 
     @property
     def held_back(self) -> bool:
@@ -202,7 +214,7 @@ def commune_view(
     province overview)."""
     unit = _with_parents(unit)
     province = province_of(unit)
-    extra = record_sets(province) if province is not None else ()
+    extra = province_sets(province)
     years = years_with_sets(record.periods_with_data([unit.pk]), extra)
     defaulted = DefaultPeriod.ASKED
     if period is None:
@@ -222,9 +234,14 @@ def commune_view(
     at = None if as_of is None else record.moment(as_of)
     approved = unit.pk in record.approved_units([unit.pk], period, cset.id, at=at)
     found = evaluated([unit], period, cset, at=at)
-    has_data = str(unit.pk) in found.with_data
-    ev = found.counted() if approved or not approved_only else None
+    shown = approved or not approved_only
+    # Per-criterion results win over a count-only record (`ntm.results.counts`).
+    alone = count_only_records([unit.pk], period, cset.id, found, at=at)
+    has_data = str(unit.pk) in found.with_data or not alone.is_empty()
+    kept = {str(unit.pk)} if shown else set()
+    ev = with_counts(found, found.counted() if shown else None, alone, kept)
     summary = ev.communes.row(0, named=True) if ev is not None and ev.communes.height else None
+    count_only = bool(summary and summary.get(COUNT_ONLY))
     return CommuneView(
         unit=unit,
         period=period,
@@ -237,7 +254,7 @@ def commune_view(
         total=len(cset.criteria),
         meets_set=bool(summary["meets_set"]) if summary else False,
         revocation_risk=summary["revocation_risk"] if summary else None,
-        criteria=tuple(conditions(ev, cset, language)),
+        criteria=tuple(conditions(None if count_only else ev, cset, language)),
         history=tuple(
             commune_history(unit, years, cset.tier, extra, language, as_of=as_of, period=period)
         ),
@@ -246,6 +263,7 @@ def commune_view(
         as_of=as_of,
         approved_only=approved_only,
         defaulted=defaulted,
+        count_only=count_only,
     )
 
 
@@ -262,17 +280,24 @@ def commune_history(
     """Each criterion's status per year, one table per criteria set (criterion numbers mean
     different things in different sets); with `as_of`, each year read as `moment_of` says."""
     by_set: dict[str, tuple[CriteriaSet, dict[int, dict[int, str]]]] = {}
+    counted: dict[int, str] = {}  # year -> "met/total" of a count-only record
     for year in years:
         cset = set_of_tier(year, tier, extra)
         if cset is None:
             continue
         cset = with_province_decisions(cset, province_of(unit), year)
-        ev = evaluated([unit], year, cset, at=moment_of(year, as_of, period)).counted()
+        at = moment_of(year, as_of, period)
+        found = evaluated([unit], year, cset, at=at)
+        ev = found.counted()
         statuses = (
             {}
             if ev is None
             else {int(c): str(s) for c, s in ev.criteria.select("criterion", "status").iter_rows()}
         )
+        if ev is None:
+            alone = count_only_records([unit.pk], year, cset.id, found, at=at)
+            for met, total in alone.select("met", "total").iter_rows():
+                counted[year] = f"{met}/{total}"
         by_set.setdefault(cset.id, (cset, {}))[1][year] = statuses
     out = []
     for set_id, (cset, per_year) in by_set.items():
@@ -290,6 +315,7 @@ def commune_history(
                     )
                     for c in cset.criteria
                 ),
+                counts=tuple(counted.get(y) for y in ordered),
             )
         )
     return out

@@ -15,11 +15,10 @@ import polars as pl
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation.semantics import Source
 from ntm.results.periods import PeriodResults, recorded_results
-from ntm.results.provenance import record_sets
 from ntm.results.province import criterion_name, default_period, set_for_year
 from ntm.results.record import STORED
 from ntm.results.scope import UnitRef, all_communes
-from ntm.results.sets import sets_for, years_with_sets
+from ntm.results.sets import province_sets, sets_for, years_with_sets
 from ntm.units.models import Unit
 
 
@@ -86,7 +85,7 @@ def disagreements(
 ) -> Disagreements:
     """A province's disagreements in a period (default: the year its overview opens on) under
     a set (default: the year's own). Raises `ChoiceError` for a year without a set."""
-    extra = record_sets(province)
+    extra = province_sets(province)
     ids = [u.pk for u in all_communes(province)]
     years = years_with_sets(STORED.periods_with_data(ids), extra)
     if period is None:

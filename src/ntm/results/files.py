@@ -24,6 +24,7 @@ from ntm.evaluation import VALUES_SCHEMA
 from ntm.results.query import ChoiceError
 from ntm.results.record import DECIDED_SCHEMA, DECLARED_SCHEMA
 from ntm.results.scope import all_communes, period_day
+from ntm.stats.counts import COUNTS_SCHEMA
 from ntm.units.models import Unit
 
 ENTRY_FIELDS = ("measure", "value", "numerator", "denominator", "not_applicable", "stage")
@@ -52,6 +53,11 @@ class FileRecord:
         self, unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
     ) -> pl.DataFrame:
         return pl.DataFrame(schema=DECIDED_SCHEMA)
+
+    def counts_frame(
+        self, unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
+    ) -> pl.DataFrame:
+        return pl.DataFrame(schema=COUNTS_SCHEMA)  # a results file holds values only
 
     def approved_units(
         self, unit_ids: Iterable[int], period: int, set_id: str, *, at: dt.datetime | None = None

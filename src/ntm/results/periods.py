@@ -23,6 +23,7 @@ import polars as pl
 from ntm.criteria.loader import load_measures
 from ntm.criteria.schema import CriteriaSet
 from ntm.evaluation import Evaluation, evaluate
+from ntm.results.counts import count_only_records, with_counts
 from ntm.results.evaluation import evaluated, only, units_frame
 from ntm.results.record import STORED, Source
 from ntm.results.scope import communes_on, period_day, pk_crosswalk
@@ -45,7 +46,8 @@ class PeriodResults:
     communes counted (None when none is); re-based, its `communes`/`criteria` carry
     `comparable`. `approved` counts the communes in scope whose period is approved; `at` is
     the moment the record was read (None: now); `with_data` counts the communes in scope
-    holding some value or declaration, `held_back` those of them left out as not approved."""
+    holding some value or declaration (or only a count-only record, `ntm.results.counts`),
+    `held_back` those of them left out as not approved."""
 
     period: int
     cset: CriteriaSet
@@ -57,6 +59,9 @@ class PeriodResults:
     approved_only: bool = False
     with_data: int = 0
     held_back: int = 0
+    # The units counted from a count-only record (as recorded only: none carries onto
+    # re-based units).
+    count_only: frozenset[str] = frozenset()
 
     @property
     def unapproved(self) -> int:
@@ -95,17 +100,23 @@ def recorded_results(
     approved = source.approved_units(ids, period, cset.id, at=at)
     found = evaluated(communes, period, cset, at=at, source=source)
     counted = {k for k in found.with_data if not approved_only or int(k) in approved}
+    # Count-only records (`ntm.results.counts`): units without per-criterion results.
+    counts = count_only_records(ids, period, cset.id, found, at=at, source=source)
+    alone = set(counts.get_column("unit").to_list())
+    kept = {k for k in alone if not approved_only or int(k) in approved}
+    holding = len(found.with_data) + len(alone)
     return PeriodResults(
         period=period,
         cset=cset,
         units={str(u.pk): u for u in communes},
         scope=scope_frame(communes, period),
-        evaluation=only(found.evaluation, counted),
+        evaluation=with_counts(found, only(found.evaluation, counted), counts, kept),
         approved=len(approved),
         at=at,
         approved_only=approved_only,
-        with_data=len(found.with_data),
-        held_back=len(found.with_data) - len(counted),
+        with_data=holding,
+        held_back=holding - len(counted) - len(kept),
+        count_only=frozenset(kept),
     )
 
 

@@ -18,7 +18,7 @@ another key; other provinces' overviews stay cached.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -30,22 +30,24 @@ from pydantic.dataclasses import dataclass as read_model
 from ntm.criteria.schema import CriteriaSet, Criterion
 from ntm.evaluation import semantics
 from ntm.results import cache as rcache
-from ntm.results import recognition, record
+from ntm.results import recognition, record, targets
 from ntm.results.evaluation import set_fingerprint
 from ntm.results.periods import PeriodResults, rebased_results, recorded_results
-from ntm.results.provenance import is_simulated, record_sets
+from ntm.results.provenance import is_simulated
 from ntm.results.query import ChoiceError, Geography, check_as_of, check_baseline
 from ntm.results.recognition import RecognitionFigures
 from ntm.results.record import STORED, Source
 from ntm.results.scope import UnitRef, all_communes, reference_day
 from ntm.results.sets import (
     choose_set,
+    province_sets,
     set_of_tier,
     sets_for,
     with_province_decisions,
     with_province_decisions_each,
     years_with_sets,
 )
+from ntm.results.targets import TargetProgress
 from ntm.stats import watch
 from ntm.stats.rebase import basis_label
 from ntm.stats.rollup import Figures, RollUp, Statistics, roll_up
@@ -97,6 +99,7 @@ class CloseCommune:
     short: int
     criteria: tuple[ShortCriterion, ...]  # each criterion short
     shortfalls: tuple[Shortfall, ...]
+    count_only: bool = False  # only the number of criteria met is known (no criterion short)
 
 
 @read_model(frozen=True)
@@ -114,6 +117,20 @@ class RiskCommune:
     key_criteria: tuple[NamedCriterion, ...]  # key criteria known to fail
     certain: bool  # False: "cannot be ruled out" — it depends on criteria without a result
     unknown_criteria: tuple[NamedCriterion, ...]  # the criteria without a result
+    failing: tuple[ShortCriterion, ...] = ()  # each criterion known to fail
+    shortfalls: tuple[Shortfall, ...] = ()  # the values behind them
+
+
+@read_model(frozen=True)
+class SlippingCommune:
+    """A recognised commune that lost criteria without the revocation rule reaching it
+    (*đang tụt hạng*)."""
+
+    unit: UnitRef
+    met: int
+    total: int
+    failing: tuple[ShortCriterion, ...]
+    shortfalls: tuple[Shortfall, ...]
 
 
 @read_model(frozen=True)
@@ -131,6 +148,7 @@ class MapPoint:
     met: int | None  # None: no result (no data, or not comparable)
     total: int
     meets_set: bool
+    count_only: bool = False  # only the number of criteria met is known
 
 
 # The QĐ 18/2022 rule watches the communes holding a recognition at the set's tier
@@ -160,7 +178,7 @@ class ProvinceOverview:
     approved_only: bool = False
     approved: int = 0  # communes in scope whose period is approved (as of `as_of`)
     in_scope: int = 0
-    with_data: int = 0  # communes in scope holding some value or declaration
+    with_data: int = 0  # communes in scope holding some value, declaration or count record
     held_back: int = 0  # communes with data left out as not approved (`approved_only`)
     defaulted: DefaultPeriod = DefaultPeriod.ASKED
     revocation_scope: str = REVOCATION_SCOPE
@@ -169,6 +187,11 @@ class ProvinceOverview:
     disagreements_open: int = 0
     disagreements_decided: int = 0
     recognition: RecognitionFigures | None = None
+    slipping: tuple[SlippingCommune, ...] = ()
+    targets: tuple[TargetProgress, ...] = ()
+    # Communes counted from a count-only record (*chỉ có số tiêu chí đạt*): in the average,
+    # the bands and "at the standard", never per criterion (`ntm.results.counts`).
+    count_only: int = 0
 
     @property
     def figures(self) -> Figures:
@@ -210,33 +233,48 @@ def indicator_names(cset: CriteriaSet, language: str) -> dict[str, str]:
     }
 
 
+class _Names:
+    """A set's criterion and indicator names in one language, for the watch lists."""
+
+    def __init__(self, cset: CriteriaSet, language: str) -> None:
+        self.criteria = {c.number: criterion_name(c, language) for c in cset.criteria}
+        self.indicators = indicator_names(cset, language)
+
+    def short(self, statuses: Iterable[tuple[int, str]]) -> tuple[ShortCriterion, ...]:
+        return tuple(ShortCriterion(n, self.criteria.get(n, ""), s) for n, s in statuses)
+
+    def shortfalls(self, found: Iterable[watch.Shortfall]) -> tuple[Shortfall, ...]:
+        return tuple(
+            Shortfall(
+                criterion=f.criterion,
+                criterion_name=self.criteria.get(f.criterion, ""),
+                indicator=f.indicator,
+                indicator_name=self.indicators.get(f.indicator, ""),
+                status=f.status,
+                value=f.value,
+                threshold=f.threshold,
+                op=f.op,
+                gap=f.gap,
+            )
+            for f in found
+        )
+
+
 def _close_communes(res: PeriodResults, language: str) -> list[CloseCommune]:
     ev = res.evaluation
     if ev is None:
         return []
-    names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
-    ind_names = indicator_names(res.cset, language)
+    names = _Names(res.cset, language)
+    alone = res.count_only
     out = [
         CloseCommune(
             unit=UnitRef.of(res.units[c.unit]),
             met=c.met,
             total=c.total,
             short=c.short,
-            criteria=tuple(ShortCriterion(n, names.get(n, ""), s) for n, s in c.criteria),
-            shortfalls=tuple(
-                Shortfall(
-                    criterion=f.criterion,
-                    criterion_name=names.get(f.criterion, ""),
-                    indicator=f.indicator,
-                    indicator_name=ind_names.get(f.indicator, ""),
-                    status=f.status,
-                    value=f.value,
-                    threshold=f.threshold,
-                    op=f.op,
-                    gap=f.gap,
-                )
-                for f in c.shortfalls
-            ),
+            criteria=names.short(c.criteria),
+            shortfalls=names.shortfalls(c.shortfalls),
+            count_only=c.unit in alone,
         )
         for c in watch.close_to_standard(ev.communes, ev.criteria, ev.indicators)
     ]
@@ -248,7 +286,7 @@ def _at_risk(res: PeriodResults, language: str, watched: set[str]) -> list[RiskC
     ev = res.evaluation
     if ev is None or not watched:
         return []
-    names = {c.number: criterion_name(c, language) for c in res.cset.criteria}
+    names = _Names(res.cset, language)
     communes = ev.communes.filter(pl.col("unit").is_in(list(watched)))
     out = [
         RiskCommune(
@@ -256,13 +294,49 @@ def _at_risk(res: PeriodResults, language: str, watched: set[str]) -> list[RiskC
             met=r.met,
             total=r.total,
             failing_share=r.failing_share,
-            key_criteria=tuple(NamedCriterion(k, names.get(k, "")) for k in r.key_criteria),
+            key_criteria=tuple(
+                NamedCriterion(k, names.criteria.get(k, "")) for k in r.key_criteria
+            ),
             certain=r.certain,
-            unknown_criteria=tuple(NamedCriterion(k, names.get(k, "")) for k in r.unknown),
+            unknown_criteria=tuple(NamedCriterion(k, names.criteria.get(k, "")) for k in r.unknown),
+            failing=names.short(r.failing),
+            shortfalls=names.shortfalls(r.shortfalls),
         )
-        for r in watch.revocation_watch(communes, ev.criteria)
+        for r in watch.revocation_watch(communes, ev.criteria, ev.indicators)
     ]
     return sorted(out, key=lambda r: (not r.certain, -r.failing_share, r.unit.name_key, r.unit.id))
+
+
+def _slipping(res: PeriodResults, language: str, watched: set[str]) -> list[SlippingCommune]:
+    """Recognised communes (`watched`) that lost criteria short of the revocation rule."""
+    ev = res.evaluation
+    if ev is None or not watched:
+        return []
+    names = _Names(res.cset, language)
+    communes = ev.communes.filter(pl.col("unit").is_in(list(watched)))
+    out = [
+        SlippingCommune(
+            unit=UnitRef.of(res.units[s.unit]),
+            met=s.met,
+            total=s.total,
+            failing=names.short(s.failing),
+            shortfalls=names.shortfalls(s.shortfalls),
+        )
+        for s in watch.slipping(communes, ev.criteria, ev.indicators)
+    ]
+    return sorted(out, key=lambda s: (-len(s.failing), s.met, s.unit.name_key, s.unit.id))
+
+
+def _targets(
+    province: Unit, period: int, current: PeriodResults, held_by: dict[int, frozenset[str]]
+) -> list[TargetProgress]:
+    """The province's targets for the period and how far it has come (no query without
+    targets)."""
+    found = targets.targets_of(province, period)
+    if not found:
+        return []
+    new = targets.new_recognitions([u.pk for u in all_communes(province)], period)
+    return targets.progress(found, current, held_by, new)
 
 
 def _disagreements(res: PeriodResults) -> tuple[int, int]:
@@ -292,6 +366,7 @@ def _points(res: PeriodResults) -> list[MapPoint]:
                 met=None if got is None else got[0],
                 total=total,
                 meets_set=False if got is None else got[1],
+                count_only=key in res.count_only,
             )
         )
     return sorted(out, key=lambda p: (p.unit.name_key, p.unit.id))
@@ -410,7 +485,7 @@ def province_overview(
     """Everything the province page shows. Raises `ChoiceError` for an impossible choice;
     a set that does not apply to the year gives way to the year's own (unless
     `strict_set`)."""
-    extra = record_sets(province)
+    extra = province_sets(province)
     ids = [u.pk for u in all_communes(province)]
     years = years_with_sets(source.periods_with_data(ids), extra)
     defaulted = DefaultPeriod.ASKED
@@ -601,4 +676,7 @@ def _overview(
         disagreements_open=disagreements_open,
         disagreements_decided=disagreements_decided,
         recognition=recognised,
+        slipping=tuple(_slipping(current, language, watched)),
+        targets=tuple(_targets(province, period, current, held_by)),
+        count_only=len(current.count_only),
     )

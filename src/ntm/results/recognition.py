@@ -12,7 +12,7 @@ import polars as pl
 from django.db.models import Max, Q
 from pydantic.dataclasses import dataclass as read_model
 
-from ntm.recognition.models import HELD, Recognition, RecognitionStep, Status, Tier
+from ntm.recognition.models import HELD, Recognition, RecognitionStep, Status, Target, Tier
 from ntm.results.scope import UnitRef
 from ntm.units.models import Unit
 
@@ -26,11 +26,13 @@ SET_TIER = {
 TIER_OF_SET = {v: k for k, v in SET_TIER.items()}
 
 
-def recognition_stamp() -> int | None:
-    """Moves with every step of every case (each move writes a step): figures that count
-    recognitions carry it in their cache key."""
-    found = RecognitionStep.objects.aggregate(m=Max("id"))["m"]
-    return None if found is None else int(found)
+def recognition_stamp() -> tuple[int | None, int | None]:
+    """Moves with every step of every case (each move writes a step) and every target set:
+    figures that count recognitions or show targets carry it in their cache key."""
+    return (
+        RecognitionStep.objects.aggregate(m=Max("id"))["m"],
+        Target.objects.aggregate(m=Max("id"))["m"],
+    )
 
 
 def held(

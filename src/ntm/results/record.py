@@ -1,10 +1,10 @@
 """Reading the stored record, live or as it stood at a moment (design decision 11).
 
 Every read is one indexed query over version rows (`ntm.values.models.EntryVersion`,
-`DeclarationVersion`, `ProvinceDecisionVersion`, `SubmissionVersion`): the version of each
-entry, declaration, decision or state that held at the moment is the one with
-effective_at <= moment < superseded_at (or without successor); the live record is the
-versions without successor. Its cost grows with the units and periods asked for, never with
+`DeclarationVersion`, `ProvinceDecisionVersion`, `CountVersion`, `SubmissionVersion`): the
+version of each entry, declaration, decision, count or state that held at the moment is the
+one with effective_at <= moment < superseded_at (or without successor); the live record is
+the versions without successor. Its cost grows with the units and periods asked for, never with
 the length of their history or of the audit log, which is not read.
 
 Frames name units by primary key as text (GSO codes are reused over time).
@@ -22,7 +22,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ntm.evaluation import VALUES_SCHEMA
+from ntm.stats.counts import COUNTS_SCHEMA
 from ntm.values.models import (
+    CountVersion,
     DeclarationVersion,
     EntryVersion,
     PeriodStamp,
@@ -148,6 +150,26 @@ def decided_frame(
     (`DECIDED_SCHEMA`)."""
     fields = ["status", "reason"]
     return _criterion_frame(ProvinceDecisionVersion, fields, unit_ids, period, set_id, at)
+
+
+def counts_frame(
+    unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
+) -> pl.DataFrame:
+    """The count-only records of these units under the set at `at`: how many of its criteria
+    each met (`ntm.stats.counts.COUNTS_SCHEMA`); one query for every unit of the period."""
+    if not unit_ids:
+        return pl.DataFrame(schema=COUNTS_SCHEMA)
+    query = (
+        CountVersion.objects.filter(unit_id__in=list(unit_ids), period=period, set_id=set_id)
+        .filter(held_at(at))
+        .exclude(met__isnull=True)
+        .order_by()
+        .values_list("unit_id", "met", "total")
+    )
+    frame = pl.DataFrame(_rows(query), schema=["unit", "met", "total"], orient="row")
+    return frame.select(
+        pl.col("unit").cast(pl.String), pl.lit(period).alias("period"), "met", "total"
+    ).cast(COUNTS_SCHEMA)  # type: ignore[arg-type]
 
 
 def states(
@@ -276,6 +298,10 @@ class Source(Protocol):
         self, unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
     ) -> pl.DataFrame: ...
 
+    def counts_frame(
+        self, unit_ids: Sequence[int], period: int, set_id: str, *, at: dt.datetime | None = None
+    ) -> pl.DataFrame: ...
+
     def approved_units(
         self, unit_ids: Iterable[int], period: int, set_id: str, *, at: dt.datetime | None = None
     ) -> set[int]: ...
@@ -304,6 +330,7 @@ class _Stored:
     values_frame = staticmethod(values_frame)
     declared_frame = staticmethod(declared_frame)
     decided_frame = staticmethod(decided_frame)
+    counts_frame = staticmethod(counts_frame)
     approved_units = staticmethod(approved_units)
     units_with_data = staticmethod(units_with_data)
     periods_with_data = staticmethod(periods_with_data)

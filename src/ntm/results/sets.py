@@ -12,24 +12,72 @@ or today during the current year. 2021 (31/12/2021, before 08/03/2022) is thus r
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from ntm.criteria.loader import in_force_first, sets_for_period
+from django.utils import timezone
+
+from ntm.accounts import permissions
+from ntm.criteria.loader import bundled_set_ids, in_force_first, load_set, sets_for_period
 from ntm.criteria.schema import CriteriaSet
+from ntm.decisions.queries import province_sets as decided_sets
 from ntm.decisions.queries import with_decisions, with_decisions_on
+from ntm.results.provenance import record_sets
 from ntm.results.scope import period_day
 from ntm.units.models import Unit
+from ntm.units.queries import province_code
 from ntm.vn.dates import format_date
+
+if TYPE_CHECKING:
+    from ntm.accounts.permissions import AnyUser
 
 
 def sets_for(period: int, extra: Sequence[CriteriaSet] = ()) -> list[CriteriaSet]:
-    """Commune sets applying to the year, bundled and `extra` ones (no id twice), the one in
-    force on the assessment date first."""
+    """Commune sets applying to the year, bundled and `extra` ones (`province_sets`; an extra
+    set of a bundled id replaces it), the one in force on the assessment date first."""
     day = period_day(period)
     found = {s.id: s for s in sets_for_period(period, on=day)}
     for s in extra:
         if s.level == "commune" and s.applies_to(period):
-            found.setdefault(s.id, s)
+            found[s.id] = s  # a province's reading of a national set stands for it
     return in_force_first(found.values(), day)
+
+
+def province_sets(province: Unit | None) -> tuple[CriteriaSet, ...]:
+    """The sets a province's pages read besides or instead of the bundled ones, the `extra`
+    of the functions here: the sets its record was kept under (`provenance.record_sets`), its
+    own whole sets, and the national sets its transition rules re-time (`ntm.decisions`)."""
+    if province is None:
+        return ()
+    return (*record_sets(province), *decided_sets(province.code))
+
+
+def national_sets_of(province: Unit | None) -> list[CriteriaSet]:
+    """The bundled commune sets as the province reads them (re-timed by its transition rules):
+    the sets its communes are entered for, by id."""
+    own = {s.id: s for s in decided_sets(province.code)} if province is not None else {}
+    return [
+        own.get(set_id, cset)
+        for set_id in bundled_set_ids()
+        if (cset := load_set(set_id)).level == "commune"
+    ]
+
+
+def set_read_by(user: AnyUser, set_id: str) -> CriteriaSet:
+    """The national set as the user's province reads it (its transition rule: an import's
+    years), when all the user's roles are in one province; else as the nation does."""
+    codes = {
+        province_code(a.unit) for a in permissions.active_assignments(user) if a.unit is not None
+    }
+    own = {s.id: s for s in decided_sets(codes.pop())} if len(codes) == 1 else {}
+    return own.get(set_id) or load_set(set_id)
+
+
+def own_sets(province: Unit | None) -> list[CriteriaSet]:
+    """The province's own whole sets (its advanced or model set), recorded by its decisions."""
+    if province is None:
+        return []
+    bundled = set(bundled_set_ids())
+    return [s for s in decided_sets(province.code) if s.id not in bundled]
 
 
 def choose_set(
@@ -71,6 +119,13 @@ def with_province_decisions_each(
         return [c for c, _ in wanted]
     days = [(c, period_day(p)) for c, p in wanted]
     return with_decisions_on(days, province.code, province.name)
+
+
+def with_province_decisions_now(sets: Sequence[CriteriaSet], province: Unit) -> list[CriteriaSet]:
+    """Each set with every decision of the province in force today (the catalogue: what the
+    province still has to decide), from one query."""
+    today = timezone.localdate()
+    return with_decisions_on([(c, today) for c in sets], province.code, province.name)
 
 
 def threshold_source(cset: CriteriaSet, basis: str) -> str | None:

@@ -54,6 +54,21 @@ class Risk:
     key_criteria: tuple[int, ...]  # key criteria known to fail
     certain: bool  # the rule reaches the commune on what is known
     unknown: tuple[int, ...]  # criteria without a result
+    # (number, status) of each criterion known to fail, and the conditions behind them.
+    failing: tuple[tuple[int, str], ...] = ()
+    shortfalls: tuple[Shortfall, ...] = ()
+
+
+@dataclass(frozen=True)
+class Slipping:
+    """A commune that lost criteria (*đang tụt hạng*) without the revocation rule reaching it,
+    even if its criteria without a result failed."""
+
+    unit: str
+    met: int
+    total: int
+    failing: tuple[tuple[int, str], ...]  # (number, status) of each criterion lost
+    shortfalls: tuple[Shortfall, ...]
 
 
 def comparable(communes: pl.DataFrame) -> pl.DataFrame:
@@ -69,6 +84,30 @@ def _statuses(criteria: pl.DataFrame, units: list[str]) -> dict[str, list[tuple[
     for unit, number, status in rows.select("unit", "criterion", "status").iter_rows():
         out[str(unit)].append((int(number), str(status)))
     return out
+
+
+def _shortfalls(indicators: pl.DataFrame, unit: str, numbers: list[int]) -> tuple[Shortfall, ...]:
+    """The indicator conditions not met (or without a result) of these criteria of a unit."""
+    inds = indicators.filter(
+        (pl.col("unit") == unit)
+        & pl.col("criterion").is_in(numbers)
+        & (pl.col("status") != Status.MET)
+    ).sort("criterion", "indicator", "condition")
+    return tuple(
+        Shortfall(
+            criterion=int(r["criterion"]),
+            indicator=str(r["indicator"]),
+            status=str(r["status"]),
+            value=r["value"],
+            threshold=r["threshold"],
+            op=str(r["op"]),
+            gap=r["gap"],
+        )
+        for r in inds.iter_rows(named=True)
+    )
+
+
+FAILING = (Status.NOT_MET, Status.BASICALLY_MET)
 
 
 def close_to_standard(
@@ -89,54 +128,75 @@ def close_to_standard(
     for row in close.iter_rows(named=True):
         key = str(row["unit"])
         short = [(n, s) for n, s in statuses[key] if s != Status.MET]
-        numbers = [n for n, _ in short]
-        inds = indicators.filter(
-            (pl.col("unit") == key)
-            & pl.col("criterion").is_in(numbers)
-            & (pl.col("status") != Status.MET)
-        ).sort("criterion", "indicator", "condition")
         out.append(
             Close(
                 unit=key,
                 met=int(row["met"]),
                 total=int(row["total"]),
                 criteria=tuple(short),
-                shortfalls=tuple(
-                    Shortfall(
-                        criterion=int(r["criterion"]),
-                        indicator=str(r["indicator"]),
-                        status=str(r["status"]),
-                        value=r["value"],
-                        threshold=r["threshold"],
-                        op=str(r["op"]),
-                        gap=r["gap"],
-                    )
-                    for r in inds.iter_rows(named=True)
-                ),
+                shortfalls=_shortfalls(indicators, key, [n for n, _ in short]),
             )
         )
     return sorted(out, key=lambda c: (c.short, -c.met))
 
 
-def revocation_watch(communes: pl.DataFrame, criteria: pl.DataFrame) -> list[Risk]:
+def revocation_watch(
+    communes: pl.DataFrame, criteria: pl.DataFrame, indicators: pl.DataFrame | None = None
+) -> list[Risk]:
     """Communes the revocation rule reaches (`certain`) or could reach once their unknown
-    criteria are known, the certain ones first, then by the share known to fail."""
+    criteria are known (*chưa loại trừ được*), the certain ones first, then by the share known
+    to fail; each with the criteria failing and, given `indicators`, the conditions behind
+    them."""
     frame = comparable(communes)
     if "revocation_possible" not in frame.columns:
         return []
     watched = frame.filter(pl.col("revocation_possible").fill_null(False))
     units = [str(u) for u in watched.get_column("unit").to_list()]
     statuses = _statuses(criteria, units)
-    out = [
-        Risk(
-            unit=str(row["unit"]),
-            met=int(row["met"]),
-            total=int(row["total"]),
-            failing_share=float(row["failing_share"]),
-            key_criteria=tuple(int(k) for k in row["failing_key_criteria"]),
-            certain=bool(row["revocation_risk"]),
-            unknown=tuple(n for n, s in statuses[str(row["unit"])] if s in UNKNOWN_STATUSES),
+    out = []
+    for row in watched.iter_rows(named=True):
+        key = str(row["unit"])
+        failing = tuple((n, s) for n, s in statuses[key] if s in FAILING)
+        out.append(
+            Risk(
+                unit=key,
+                met=int(row["met"]),
+                total=int(row["total"]),
+                failing_share=float(row["failing_share"]),
+                key_criteria=tuple(int(k) for k in row["failing_key_criteria"]),
+                certain=bool(row["revocation_risk"]),
+                unknown=tuple(n for n, s in statuses[key] if s in UNKNOWN_STATUSES),
+                failing=failing,
+                shortfalls=()
+                if indicators is None
+                else _shortfalls(indicators, key, [n for n, _ in failing]),
+            )
         )
-        for row in watched.iter_rows(named=True)
-    ]
     return sorted(out, key=lambda r: (not r.certain, -r.failing_share))
+
+
+def slipping(
+    communes: pl.DataFrame, criteria: pl.DataFrame, indicators: pl.DataFrame
+) -> list[Slipping]:
+    """Communes that lost criteria (not met, or only basically met) but that the revocation
+    rule could not reach even if their unknown criteria failed (*đang tụt hạng*); most lost
+    first. The caller passes the recognised communes: for the others nothing was lost."""
+    frame = comparable(communes).filter((pl.col("not_met") + pl.col("basically_met")) > 0)
+    if "revocation_possible" in frame.columns:
+        frame = frame.filter(~pl.col("revocation_possible").fill_null(False))
+    units = [str(u) for u in frame.get_column("unit").to_list()]
+    statuses = _statuses(criteria, units)
+    out = []
+    for row in frame.iter_rows(named=True):
+        key = str(row["unit"])
+        failing = tuple((n, s) for n, s in statuses[key] if s in FAILING)
+        out.append(
+            Slipping(
+                unit=key,
+                met=int(row["met"]),
+                total=int(row["total"]),
+                failing=failing,
+                shortfalls=_shortfalls(indicators, key, [n for n, _ in failing]),
+            )
+        )
+    return sorted(out, key=lambda s: (-len(s.failing), s.met))

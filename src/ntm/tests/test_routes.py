@@ -20,11 +20,13 @@ the province, A's 2020 income with its evidence, A's submitted 2021 period, offi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any, Literal, cast
 
 import pytest
@@ -39,6 +41,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from ntm.accounts.testing import PERSONAS, PersonaName
 from ntm.api.api import api
 from ntm.api.tokens import create_token
+from ntm.criteria.schema import CellChange
+from ntm.decisions.models import Decision
+from ntm.decisions.services import Basis, attach_scan, record_decision
 from ntm.values.testing import (
     INCOME,
     PNG,
@@ -89,6 +94,7 @@ class Page:
     get: Row
     post: Row
     data: Callable[[World], dict[str, Any]] = _none  # the POST body
+    query: str = ""  # of the GET
 
 
 def _commune_a(w: World) -> list[Any]:
@@ -150,6 +156,11 @@ def _group_file(w: World) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("nhom.csv", f"{head}\n{row}\n".encode())}
 
 
+def _count_list(w: World) -> dict[str, Any]:
+    upload = SimpleUploadedFile("so-tieu-chi.csv", "Mã xã,Số tiêu chí đạt\n99001,14/19\n".encode())
+    return {"file": upload, "set_id": SET, "year": YEAR}
+
+
 DECISION_BASIS = {"number": "7/QĐ-UBND", "date_signed": "02/03/2020", "issuer": "UBND tỉnh"}
 OVERLAY_FILE = """kind: overlay
 id: route-99
@@ -186,6 +197,41 @@ def _recognition_list(w: World) -> dict[str, Any]:
     rows = "Xã,Mức công nhận,Năm đạt chuẩn,Số quyết định,Ngày quyết định\n"
     rows += "An Bình,NTM,2021,12/QĐ-UBND,20/01/2022\n"
     return {"file": SimpleUploadedFile("cong-nhan.csv", rows.encode())}
+
+
+def _decision(w: World) -> list[Any]:
+    """The province and a decision of it (recorded in the test, rolled back with it)."""
+    done = record_decision(
+        w.p.province,
+        SET,
+        Basis("10/QĐ-UBND", dt.date(2020, 3, 2), "UBND tỉnh"),
+        [CellChange(indicator="15.1", column="province", value=93, status="verified")],
+        effective_from=None,
+        acting_user=w.p.province_office,
+    )
+    return [w.p.province.pk, done.decision.pk]
+
+
+def _scan(w: World) -> list[Any]:
+    """The province and the scan of one of its decisions."""
+    province, decision = _decision(w)
+    upload = SimpleUploadedFile("quyet-dinh.png", PNG)
+    scan = attach_scan(Decision.objects.get(pk=decision), upload, acting_user=w.p.province_office)
+    return [province, scan.pk]
+
+
+def _scan_file(w: World) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("ban-quet.png", PNG)}
+
+
+def _transition(w: World) -> dict[str, Any]:
+    return {"set_id": SET, "successor_from": "01/01/2023", **DECISION_BASIS}
+
+
+def _province_set_file(w: World) -> dict[str, Any]:
+    text = (resources.files("ntm.criteria") / "sets" / f"{SET}.yaml").read_text("utf-8")
+    text = text.replace(f"id: {SET}\n", "id: tn99-kieu-mau-2016-2020\n", 1)
+    return {"file": SimpleUploadedFile("kieu-mau.yaml", text.encode())}
 
 
 PAGES: dict[str, Page] = {
@@ -238,6 +284,13 @@ PAGES: dict[str, Page] = {
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_group_file,
     ),
+    # Count-only lists (chỉ có số tiêu chí đạt): imported by the province office only.
+    "web:province_counts": Page(
+        _province,
+        get=(404, 404, 403, 200, 403, 403, LOGIN),
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_count_list,
+    ),
     # Province decisions on the criteria: read with the province; recorded by its office only.
     "web:province_decisions": Page(
         _province,
@@ -250,6 +303,29 @@ PAGES: dict[str, Page] = {
         get=REFUSED_METHOD,
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_overlay_file,
+    ),
+    "web:province_decisions_scan": Page(
+        _decision,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_scan_file,
+    ),
+    "web:province_decisions_scan_file": Page(
+        _scan,
+        get=READ_PROVINCE,
+        post=REFUSED_METHOD,
+    ),
+    "web:province_decisions_transition": Page(
+        _province,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_transition,
+    ),
+    "web:province_decisions_set": Page(
+        _province,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_province_set_file,
     ),
     "web:province_decisions_gaps": Page(
         _province,
@@ -348,6 +424,14 @@ PAGES: dict[str, Page] = {
         get=(200, 200, 200, 200, 403, 403, LOGIN),
         post=(302, 302, 302, 302, 403, 403, LOGIN),
         data=_import_file,
+    ),
+    # The criterion-level template lists the communes one imports statuses for: the
+    # officers' own, the province office's province (the appraiser imports verified values).
+    "values:level_template": Page(
+        _no_args,
+        get=(200, 200, 403, 200, 403, 403, LOGIN),
+        post=REFUSED_METHOD,
+        query=f"?set_id={SET}&year={YEAR}",
     ),
     # A job is its owner's only (officer A's here).
     "values:import_job": Page(
@@ -599,7 +683,9 @@ def test_page(
     page = PAGES[name]
     callers.sign_in(client, persona)
     url = reverse(name, args=page.args(world))
-    response = client.get(url) if method == "GET" else client.post(url, page.data(world))
+    response = (
+        client.get(url + page.query) if method == "GET" else client.post(url, page.data(world))
+    )
     check(response, expect, world)
 
 

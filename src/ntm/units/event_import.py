@@ -44,7 +44,7 @@ from ntm.units import services
 from ntm.units.models import EventKind, Unit, UnitEvent, UnitKind, WeightBasis
 from ntm.units.queries import UnitLookupError, describe, find_units, province_on, units_of
 from ntm.vn.dates import format_date, parse_date
-from ntm.vn.text import fold, name_key
+from ntm.vn.text import fold, matching_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -157,13 +157,7 @@ def matching(units: Iterable[Unit], name: str) -> list[Unit]:
     """The units `name` stands for, without regard to diacritics or the kind prefix. A name
     whose first word is also a prefix ("Tĩnh Bắc", "Quan Sơn") is tried both whole and
     without that word; the whole name wins when it matches."""
-    key, folded = name_key(name), fold(name)
-    found = [u for u in units if u.name_key in (key, folded)]
-    if key != folded:
-        whole = [u for u in found if folded in (u.name_key, fold(u.name))]
-        if whole:
-            return whole
-    return found
+    return matching_name(units, name, lambda u: (u.name_key, fold(u.name)))
 
 
 class _Refusal(Exception):

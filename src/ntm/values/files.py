@@ -4,19 +4,26 @@ upload must keep."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import posixpath
 import re
 import unicodedata
 import zipfile
 import zlib
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from django.conf import settings
+from django.utils.translation import get_language
 
 from ntm.vn.numbers import format_number
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
 TYPES: dict[str, tuple[str, str]] = {
     "pdf": ("application/pdf", ".pdf"),
@@ -303,3 +310,44 @@ def allowed_types() -> tuple[str, ...]:
 
 def max_evidence_bytes() -> int:
     return int(getattr(settings, "NTM_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+
+
+class NotTaken(ValueError):
+    """An upload refused by `checked`: str() is the whole message in the active language."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An upload's bytes once its size and type are checked, with the name it is shown and
+    downloaded under and the type and suffix read from its bytes."""
+
+    name: str
+    data: bytes
+    content_type: str
+    suffix: str
+    sha256: str
+
+
+def checked(upload: UploadedFile[bytes]) -> Checked:
+    """The upload, within the size limit and of an allowed type read from its bytes (the
+    browser's content type and the file's name are never trusted); `NotTaken` otherwise."""
+    name = clean_name(upload.name or "")
+    limit = max_evidence_bytes()
+    size = upload.size or 0
+    if size > limit:
+        raise NotTaken(too_large(size, limit).about(name, get_language()))
+    if size == 0:
+        raise NotTaken(empty().about(name, get_language()))
+    data = b"".join(upload.chunks())
+    try:
+        kind = identify(data)
+    except Refused as refused:
+        raise NotTaken(refused.about(name, get_language())) from refused
+    content_type, suffix = TYPES[kind]
+    return Checked(
+        download_name(name, content_type),
+        data,
+        content_type,
+        suffix,
+        hashlib.sha256(data).hexdigest(),
+    )

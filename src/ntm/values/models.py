@@ -398,11 +398,82 @@ class ProvinceDecisionVersion(CriterionVersion):
         return f"{self.decision_id} v{self.version}: {self.status or '—'}"
 
 
+class CountRecord(models.Model):
+    """How many criteria of a set a unit met in a period, where the record holds only that
+    number (real lists read "commune, district, 14/19"): no criterion's status is known, so it
+    counts in the average, the bands and "at the standard" (met == total) and never per
+    criterion (*chỉ có số tiêu chí đạt*). `total` is the set's number of criteria as the list
+    states it. A withdrawn record keeps its row with `met` NULL (see `Declaration`)."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    period = models.IntegerField()
+    set_id = models.CharField(max_length=100)
+    met = models.PositiveSmallIntegerField(null=True, blank=True)
+    total = models.PositiveSmallIntegerField()
+    note = models.CharField(max_length=500, blank=True, default="")  # its source
+    version = models.PositiveIntegerField(default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("unit_id", "period", "set_id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("unit", "period", "set_id"), name="values_countrecord_unit_period_set"
+            ),
+            models.CheckConstraint(
+                condition=Q(met__isnull=True) | Q(met__lte=models.F("total")),
+                name="values_countrecord_met_within_total",
+            ),
+        )
+
+    def __str__(self) -> str:
+        met = "—" if self.met is None else self.met
+        return f"{self.unit_id}/{self.period}/{self.set_id}: {met}/{self.total}"
+
+
+class CountVersion(models.Model):
+    """One version of a count record, held from `effective_at` until `superseded_at` (see
+    `EntryVersion`); `met` NULL once withdrawn."""
+
+    record = models.ForeignKey(CountRecord, on_delete=models.PROTECT, related_name="versions")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    period = models.IntegerField()
+    set_id = models.CharField(max_length=100)
+    met = models.PositiveSmallIntegerField(null=True, blank=True)
+    total = models.PositiveSmallIntegerField()
+    note = models.CharField(max_length=500, blank=True, default="")
+    version = models.PositiveIntegerField()
+    effective_at = models.DateTimeField()
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.CharField(max_length=200, blank=True, default="")
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("record_id", "version")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("record", "version"), name="values_countversion_version"
+            ),
+        )
+        # A period's count records at a moment: one range per (period, set).
+        indexes = (models.Index(fields=("period", "set_id", "unit", "effective_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.record_id} v{self.version}: {self.met}/{self.total}"
+
+
 class PeriodStamp(models.Model):
     """The last change of a unit's period in the record: any entry, declaration, province
-    decision or state written for it moves `audit` to that change's audit row. Cached figures
-    are keyed by the stamps of the units and periods they read, so a write invalidates exactly
-    those."""
+    decision, count record or state written for it moves `audit` to that change's audit row.
+    Cached figures are keyed by the stamps of the units and periods they read, so a write
+    invalidates exactly those."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
     period = models.IntegerField()

@@ -1,6 +1,6 @@
 """The record's time axis (design decision 11): the one writer of entries, declarations,
-province decisions and period states, each with its version row, its audit row and the stamp
-of its unit's period.
+province decisions, count records and period states, each with its version row, its audit row
+and the stamp of its unit's period.
 
 Every service that changes a value's stage, a declared status, a province decision or a
 period's state does it here, inside its own transaction and under its locks (`lock_periods`):
@@ -23,6 +23,8 @@ from django.db import models, transaction
 from ntm.audit.models import AuditLog
 from ntm.audit.services import record
 from ntm.values.models import (
+    CountRecord,
+    CountVersion,
     Declaration,
     DeclarationVersion,
     EntryVersion,
@@ -127,9 +129,15 @@ def entry_version(
 
 
 def write_declaration(
-    declaration: Declaration, status: str, *, acting_user: User, action: str = "values.declare"
+    declaration: Declaration,
+    status: str,
+    *,
+    acting_user: User,
+    action: str = "values.declare",
+    after: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Declare a criterion's status ("" withdraws it) from now on."""
+    """Declare a criterion's status ("" withdraws it) from now on (`after`: extra keys of the
+    audit row, e.g. the import it belongs to)."""
     return _write_criterion_status(
         declaration,
         DeclarationVersion,
@@ -139,6 +147,7 @@ def write_declaration(
         action=action,
         object_type=DECLARATION_OBJECT,
         acting_user=acting_user,
+        after=after,
     )
 
 
@@ -171,6 +180,7 @@ def _write_criterion_status(
     object_type: str,
     acting_user: User,
     reason: str = "",
+    after: dict[str, Any] | None = None,
 ) -> AuditLog:
     """A criterion's status row (a declaration or the province's decision) set to `fields`
     from now on: its audit row, the row (`by`: its who and when fields), a version row
@@ -182,7 +192,7 @@ def _write_criterion_status(
         object_type=object_type,
         object_id=row.pk,
         before=before,
-        after={**key, **fields},
+        after={**key, **fields, **(after or {})},
         acting_user=acting_user,
         reason=reason,
     )
@@ -203,6 +213,57 @@ def _write_criterion_status(
         effective_at=audit.created_at,
         recorded_at=audit.created_at,
         **fields,
+        **_who(audit),
+    )
+    stamp([(row.unit_id, row.period)], audit)
+    return audit
+
+
+def write_count(
+    row: CountRecord,
+    met: int | None,
+    note: str,
+    *,
+    acting_user: User,
+    action: str = "values.count",
+    reason: str = "",
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Record that the unit met `met` of the set's `row.total` criteria (None withdraws the
+    record) from now on: its audit row (plus `after`'s extra keys), the row, a version row
+    closing the last one, and the period's stamp. The caller holds the period's locks and
+    has checked the number."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("write_count must run inside the service's transaction")
+    if row.pk is None:
+        row.save()
+    key = {"unit": row.unit_id, "period": row.period, "set": row.set_id, "total": row.total}
+    audit = record(
+        action=action,
+        object_type=COUNT_OBJECT,
+        object_id=row.pk,
+        before={**key, "met": row.met, "note": row.note},
+        after={**key, "met": met, "note": note, **(after or {})},
+        acting_user=acting_user,
+        reason=reason,
+    )
+    row.met, row.note = met, note
+    row.version += 1
+    row.recorded_by = acting_user
+    row.recorded_at = audit.created_at
+    row.save()
+    _close(CountVersion.objects.filter(record=row), audit.created_at)
+    CountVersion.objects.create(
+        record=row,
+        unit_id=row.unit_id,
+        period=row.period,
+        set_id=row.set_id,
+        met=met,
+        total=row.total,
+        note=note,
+        version=row.version,
+        effective_at=audit.created_at,
+        recorded_at=audit.created_at,
         **_who(audit),
     )
     stamp([(row.unit_id, row.period)], audit)
@@ -420,3 +481,4 @@ VALUE_OBJECT = "values.value"
 SUBMISSION_OBJECT = "values.submission"
 DECLARATION_OBJECT = "values.declaration"
 DECISION_OBJECT = "values.provincedecision"
+COUNT_OBJECT = "values.countrecord"

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Longest first, so that "thanh pho" wins over a bare "thanh".
 _PREFIXES = (
@@ -43,3 +47,18 @@ def name_key(name: str) -> str:
     folded = fold(name)
     stripped = _PREFIX_RE.sub("", folded, count=1)
     return stripped or folded
+
+
+def matching_name(items: Iterable[T], name: str, names: Callable[[T], tuple[str, str]]) -> list[T]:
+    """The items `name` stands for, without regard to diacritics or the kind prefix; `names`
+    gives an item's (name_key, folded name). A name whose first word is also a prefix ("Tĩnh
+    Bắc", "Quan Sơn") is tried both whole and without that word; the whole name wins when it
+    matches."""
+    key, folded = name_key(name), fold(name)
+    found = [(item, names(item)) for item in items]
+    found = [(item, n) for item, n in found if n[0] in (key, folded)]
+    if key != folded:
+        whole = [item for item, n in found if folded in n]
+        if whole:
+            return whole
+    return [item for item, _ in found]

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.schema import Measure
-from ntm.exchange.workbook import CellError, parse_number
+from ntm.exchange.sheets import Say
+from ntm.exchange.workbook import CellError, parse_number, year_outside
 from ntm.values import files
 from ntm.values.models import LAST_YEAR, DeclaredStatus, Stage
 from ntm.values.services import MAX_COMMENT, Entry
@@ -126,3 +127,25 @@ class ImportForm(forms.Form):
                 files.too_large(upload.size, limit).about(name, get_language())
             )
         return upload
+
+
+class LevelTemplateForm(forms.Form):
+    """The criterion-level template asked for: a set and a year it judges."""
+
+    set_id = forms.ChoiceField(label=_("Criteria set"), choices=())
+    year = forms.IntegerField(label=_("Year"), min_value=2010, max_value=LAST_YEAR)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Beside the import form on one page: its own element ids, the same field names.
+        kwargs.setdefault("auto_id", "template_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["set_id"].choices = _set_choices()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        outside = year_outside(load_set(data["set_id"]), data["year"])
+        if outside is not None:
+            raise forms.ValidationError(said(Say(outside.reason, outside.reason_en)))
+        return data

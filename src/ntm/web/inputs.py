@@ -1,5 +1,6 @@
-"""What the province pages share in reading a form or an upload and answering with a workbook:
-the reader's language, a typed day, an uploaded file imported, an .xlsx download."""
+"""What the province pages share in reading a form or an upload and answering with a file:
+the reader's language, a typed day, an uploaded file imported, an .xlsx download, a stored
+evidence file served back."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ntm.exchange.sheets import Say
 from ntm.exchange.workbook import InputError
+from ntm.values import files
 from ntm.vn.dates import parse_date
 
 T = TypeVar("T")
@@ -71,4 +74,19 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     """A workbook to download."""
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def stored_file_response(file: FieldFile, name: str, content_type: str) -> FileResponse:
+    """A stored evidence file, always a download, never a page: names stored before they were
+    cleaned are cleaned here, the browser may not guess another type, and the file may run
+    nothing if opened inline."""
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=True,
+        filename=files.download_name(name, content_type),
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -3,6 +3,7 @@ from django.urls import path
 
 from ntm.web import (
     views,
+    views_counts,
     views_dashboards,
     views_decisions,
     views_groups,
@@ -34,12 +35,33 @@ urlpatterns = [
         views_groups.groups_import,
         name="province_groups_import",
     ),
+    path("province/<int:pk>/counts/", views_counts.counts, name="province_counts"),
     path(
         "province/<int:pk>/recognitions/import/",
         views_recognition_import.recognition_import,
         name="recognition_import",
     ),
     path("province/<int:pk>/decisions/", views_decisions.decisions, name="province_decisions"),
+    path(
+        "province/<int:pk>/decisions/<int:decision>/scan/",
+        views_decisions.decisions_scan,
+        name="province_decisions_scan",
+    ),
+    path(
+        "province/<int:pk>/decisions/scan/<int:scan>/",
+        views_decisions.decisions_scan_file,
+        name="province_decisions_scan_file",
+    ),
+    path(
+        "province/<int:pk>/decisions/transition/",
+        views_decisions.decisions_transition,
+        name="province_decisions_transition",
+    ),
+    path(
+        "province/<int:pk>/decisions/set/",
+        views_decisions.decisions_set,
+        name="province_decisions_set",
+    ),
     path(
         "province/<int:pk>/decisions/overlay/",
         views_decisions.decisions_overlay,

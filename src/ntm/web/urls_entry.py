@@ -64,4 +64,5 @@ urlpatterns = [
     path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
     path("import/", views.import_page, name="import"),
     path("import/<int:job_id>/", views.import_job, name="import_job"),
+    path("import/criteria-template/", views.level_template, name="level_template"),
 ]

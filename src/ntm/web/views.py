@@ -22,6 +22,8 @@ from django.views.decorators.http import require_GET
 from ntm.accounts import permissions
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.summary import summarize, years_span
+from ntm.exchange.gaps import gap_counts
+from ntm.results.sets import national_sets_of, own_sets, with_province_decisions_now
 from ntm.units.models import Unit, UnitKind
 
 
@@ -49,19 +51,48 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def criteria_sets(request: HttpRequest) -> HttpResponse:
     """The bundled national sets: how much of each the law's tables is encoded, and until
-    when each set judges (a set stays in force until its successor takes effect)."""
+    when each set judges (a set stays in force until its successor takes effect); for a
+    province (`?province=CODE`, or the user's own), its own sets too, and the cells it still
+    has to decide in each."""
+    province = _catalogue_province(request)
+    # As the province reads them: its transition rule moves the dates a set judges.
+    retimed = {s.id: s for s in national_sets_of(province)}
+    national = [retimed.get(set_id) or load_set(set_id) for set_id in bundled_set_ids()]
+    own = own_sets(province)
+    own_ids = {s.id for s in own}
+    listed = [*national, *own]
+    decided = listed if province is None else with_province_decisions_now(listed, province)
     sets = []
-    for set_id in bundled_set_ids():
-        cset = load_set(set_id)
+    for cset, read in zip(listed, decided, strict=True):
         sets.append(
             {
                 "cset": cset,
+                "own": cset.id in own_ids,
                 "summary": summarize(cset),
+                "gaps": None if province is None else gap_counts(read),
                 "years": years_span(cset),
                 "names_unverified": sum(c.name_status == "unverified" for c in cset.criteria),
             }
         )
-    return render(request, "web/criteria_sets.html", {"sets": sets})
+    return render(request, "web/criteria_sets.html", {"sets": sets, "province": province})
+
+
+def _catalogue_province(request: HttpRequest) -> Unit | None:
+    """The province asked for (`?province=CODE`, 404 outside the user's scope), else the
+    user's one province when they work for a province, else None."""
+    today = timezone.localdate()
+    code = request.GET.get("province", "").strip()
+    if code:
+        found = Unit.objects.valid_on(today).filter(kind=UnitKind.PROVINCE, code=code).first()
+        if found is None or not permissions.can_view(request.user, found):
+            raise Http404
+        return found
+    own = {
+        a.unit_id: a.unit
+        for a in permissions.active_assignments(request.user)
+        if a.unit is not None and a.unit.kind == UnitKind.PROVINCE
+    }
+    return next(iter(own.values())) if len(own) == 1 else None
 
 
 def get_visible_unit_or_404(request: HttpRequest, pk: int, kind: UnitKind) -> Unit:

@@ -7,6 +7,7 @@ through `ntm.values.services`; a saved cell answers with its criterion re-evalua
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -33,15 +34,15 @@ from ntm.accounts.models import Role
 from ntm.criteria.loader import (
     bundled_set_ids,
     load_measures,
-    load_set,
     measures_read,
     sets_for_period,
 )
 from ntm.criteria.schema import PROVINCE, CriteriaSet, Measure, Op
 from ntm.evaluation.semantics import Status
+from ntm.exchange.criterion_level import write_level_template
 from ntm.exchange.workbook import InputError
 from ntm.results.commune import decided_set, province_of, unit_results
-from ntm.results.sets import threshold_source
+from ntm.results.sets import national_sets_of, set_read_by, threshold_source
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
 from ntm.values.models import (
@@ -57,7 +58,9 @@ from ntm.values.models import (
 from ntm.values.services.imports import (
     cached_progress,
     forget_progress,
-    import_values,
+    import_file,
+    level_template_day,
+    level_template_rows,
     progress_to_cache,
 )
 from ntm.vn.numbers import format_measured
@@ -68,8 +71,10 @@ from ntm.web.forms import (
     DeclareForm,
     EvidenceForm,
     ImportForm,
+    LevelTemplateForm,
     WorkflowForm,
 )
+from ntm.web.inputs import stored_file_response, xlsx_response
 
 if TYPE_CHECKING:
     import polars as pl
@@ -93,13 +98,13 @@ def commune_or_404(request: HttpRequest, pk: int) -> Unit:
     return unit
 
 
-def set_or_404(set_id: str, year: int) -> CriteriaSet:
-    if set_id not in bundled_set_ids():
+def set_or_404(unit: Unit, set_id: str, year: int) -> CriteriaSet:
+    """The national set as the commune's province reads it (its transition rule), if it
+    applies to the year."""
+    found = {s.id: s for s in national_sets_of(province_of(unit))}.get(set_id)
+    if found is None or not found.applies_to(year):
         raise Http404
-    cset = load_set(set_id)
-    if cset.level != "commune" or not cset.applies_to(year):
-        raise Http404
-    return cset
+    return found
 
 
 def measure_or_404(key: str) -> Measure:
@@ -382,10 +387,8 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
     unit = commune_or_404(request, pk)
     recorded = {(s.set_id, s.period): s.state for s in Submission.objects.filter(unit=unit)}
     sets = []
-    for set_id in bundled_set_ids():
-        cset = load_set(set_id)
-        if cset.level != "commune":
-            continue
+    for cset in national_sets_of(province_of(unit)):
+        set_id = cset.id
         years = [
             {"year": y, "state": recorded.get((set_id, y), State.DRAFT)}
             for y in cset.years
@@ -401,7 +404,7 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def entry(request: HttpRequest, pk: int, set_id: str, year: int) -> HttpResponse:
     unit = commune_or_404(request, pk)
-    cset = set_or_404(set_id, year)
+    cset = set_or_404(unit, set_id, year)
     grid = build_grid(request, unit, cset, year)
     submission = Submission.objects.filter(unit=unit, period=year, set_id=set_id).first()
     user = request.user
@@ -446,7 +449,7 @@ def save_cell(
     request: HttpRequest, pk: int, set_id: str, year: int, measure: str, stage: str
 ) -> HttpResponse:
     unit = commune_or_404(request, pk)
-    cset = set_or_404(set_id, year)
+    cset = set_or_404(unit, set_id, year)
     m = measure_or_404(measure)
     if measure not in measures_read(cset) or stage not in Stage.values:
         raise Http404
@@ -518,7 +521,7 @@ def _criterion_of(cset: CriteriaSet, measure: str, asked: str | None) -> int:
 @require_POST
 def declare(request: HttpRequest, pk: int, set_id: str, year: int, criterion: int) -> HttpResponse:
     unit = commune_or_404(request, pk)
-    cset = set_or_404(set_id, year)
+    cset = set_or_404(unit, set_id, year)
     if criterion not in {c.number for c in cset.criteria}:
         raise Http404
     form = DeclareForm(request.POST)
@@ -558,7 +561,7 @@ def decide(request: HttpRequest, pk: int, set_id: str, year: int, criterion: int
     """The province office decides a criterion's status over its computed result; back to
     the entry grid or to the province's list of disagreements."""
     unit = commune_or_404(request, pk)
-    cset = set_or_404(set_id, year)
+    cset = set_or_404(unit, set_id, year)
     if criterion not in {c.number for c in cset.criteria}:
         raise Http404
     if not permissions.can_decide(request.user, unit):
@@ -593,7 +596,7 @@ def decide(request: HttpRequest, pk: int, set_id: str, year: int, criterion: int
 @require_POST
 def workflow(request: HttpRequest, pk: int, set_id: str, year: int) -> HttpResponse:
     unit = commune_or_404(request, pk)
-    cset = set_or_404(set_id, year)
+    cset = set_or_404(unit, set_id, year)
     form = WorkflowForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Unknown action."))
@@ -723,17 +726,7 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("value__unit"), pk=evidence_id)
     if not permissions.can_view(request.user, evidence.value.unit):
         raise Http404
-    # Always a download, never a page: names stored before they were cleaned are cleaned here,
-    # the browser may not guess another type, and the file may run nothing if opened inline.
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=files.download_name(evidence.original_name, evidence.content_type),
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return stored_file_response(evidence.file, evidence.original_name, evidence.content_type)
 
 
 @login_required
@@ -760,9 +753,9 @@ def run_job(job_id: int) -> None:
     ImportJob.objects.filter(pk=job_id).update(state=ImportState.RUNNING)
     outcome: dict[str, Any]
     try:
-        result = import_values(
+        result = import_file(
             job.file.path,
-            load_set(job.set_id),
+            set_read_by(job.created_by, job.set_id),
             job.period,
             acting_user=job.created_by,
             stage=job.stage,
@@ -774,6 +767,7 @@ def run_job(job_id: int) -> None:
             "done": result.values,
             "total": result.values,
             "summary": {
+                "kind": result.kind,
                 "units": result.units,
                 "values": result.values,
                 "changed": result.changed,
@@ -846,7 +840,48 @@ def import_page(request: HttpRequest) -> HttpResponse:
         launch(job.pk)
         return redirect("values:import_job", job_id=job.pk)
     jobs = ImportJob.objects.filter(created_by=_user(request))[:10]
-    return render(request, "values/import.html", {"form": form, "jobs": jobs})
+    template_form = LevelTemplateForm() if _may_import_statuses(request) else None
+    context = {"form": form, "jobs": jobs, "template_form": template_form}
+    return render(request, "values/import.html", context)
+
+
+def _may_import_statuses(request: HttpRequest) -> bool:
+    """Declared statuses are the communes' record: their officers and the province office
+    import them (`permissions.can_import`, claimed stage), the appraiser does not."""
+    return permissions.has_role(request.user, Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICE)
+
+
+def _importer_units(request: HttpRequest) -> str:
+    """The units the user imports for (their commune, their province), as the title says."""
+    roles = (Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICE)
+    assignments = permissions.active_assignments(request.user)
+    return ", ".join(sorted({a.unit.name for a in assignments if a.role in roles and a.unit}))
+
+
+@login_required
+@require_GET
+def level_template(request: HttpRequest) -> HttpResponse:
+    """The criterion-level workbook of a set and year: the communes the user may import
+    statuses for (their commune, or their province's), with what is declared now."""
+    if not _may_import_statuses(request):
+        raise PermissionDenied
+    form = LevelTemplateForm(request.GET)
+    if not form.is_valid():
+        jobs = ImportJob.objects.filter(created_by=_user(request))[:10]
+        context = {"form": ImportForm(), "jobs": jobs, "template_form": form}
+        return render(request, "values/import.html", context, status=400)
+    cset = set_read_by(request.user, form.cleaned_data["set_id"])
+    year = form.cleaned_data["year"]
+    communes = permissions.importable_communes(request.user, level_template_day(year))
+    out = io.BytesIO()
+    write_level_template(
+        out,
+        cset,
+        year,
+        level_template_rows(communes.select_related("parent"), cset, year),
+        title=_importer_units(request),
+    )
+    return xlsx_response(out.getvalue(), f"ket-qua-tieu-chi-{cset.id}-{year}.xlsx")
 
 
 @login_required

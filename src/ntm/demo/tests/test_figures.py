@@ -223,3 +223,16 @@ def test_recognitions_of_merged_communes_end_with_the_merger(demo: DemoResult) -
     assert {c.ended_on for c in ended} <= {
         e.date for e in UnitEvent.objects.filter(date__year__in=[2019, 2020])
     }
+
+
+def test_the_2020_plan_and_its_progress(demo: DemoResult) -> None:
+    targets = province_overview(province(), period=2020).targets
+    assert {t.basis for t in targets} == {"18/KH-UBND 22/01/2020 UBND tỉnh Lạng Sơn"}
+    by = {(t.kind, t.tier, t.group): t for t in targets}
+    ntm = by[("new_recognitions", "ntm", "all")]
+    # 65 recognised at the end of 2020, 49 of them before: 16 new, the plan asked for 13.
+    assert (ntm.value, ntm.actual, ntm.reached) == (13.0, 16.0, True)
+    advanced = by[("new_recognitions", "advanced", "all")]
+    assert (advanced.value, advanced.actual) == (3.0, 0.0)  # the demo simulates no NC tier
+    border = by[("group_average", "ntm", "border")]
+    assert (border.value, border.value_max, border.actual) == (11.5, 12.0, None)

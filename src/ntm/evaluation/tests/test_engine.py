@@ -6,12 +6,16 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from ntm.criteria.loader import load_set
 from ntm.criteria.resolve import NotInPeriod
-from ntm.criteria.schema import CriteriaSet
+from ntm.criteria.schema import CriteriaSet, RevocationRule
 from ntm.evaluation import Evaluation, evaluate, evaluate_counts
 from ntm.evaluation.reference import evaluate_reference
+from ntm.evaluation.semantics import revocation_rule_reached
 from ntm.evaluation.tests.helpers import (
     MEASURES,
     UNITS,
@@ -673,3 +677,57 @@ def test_bad_declarations(declared: dict[str, list[Any]], message: str) -> None:
 def test_unknown_measure_in_the_set() -> None:
     with pytest.raises(ValueError, match="not in the catalogue"):
         run(values_frame([]), measures={k: v for k, v in MEASURES.items() if k != "income"})
+
+
+# The QĐ 18/2022 rule at its boundaries, and the engine agreeing with it for 19 and 10 criteria.
+RULE_19 = load_set("vn-ntm-xa-2021-2025").revocation
+# The 2026–2030 set (10 criteria) has no encoded rule: a test rule of the same shares.
+RULE_10 = RevocationRule(legal_basis="TEST", key_criteria=[1])
+
+
+def reached(rule: RevocationRule | None, share: float, key: bool) -> bool:
+    assert rule is not None
+    return revocation_rule_reached(
+        share,
+        key,
+        partial_share_from=rule.partial_share_from,
+        partial_share_to=rule.partial_share_to,
+        full_share=rule.full_share,
+    )
+
+
+@pytest.mark.parametrize("rule", [RULE_19, RULE_10], ids=["19 criteria", "10 criteria"])
+@pytest.mark.parametrize(
+    ("share", "key", "expected"),
+    [
+        (0.299, True, False),  # 29,9 %: under the band, key or not
+        (0.299, False, False),
+        (0.30, True, True),  # 30 %: in the band, with a key criterion
+        (0.30, False, False),
+        (0.499, True, True),  # 49,9 %: still in the band
+        (0.499, False, False),
+        (0.50, True, True),  # 50 %: revoked whatever fails
+        (0.50, False, True),
+        (3 / 10, True, True),  # 3 of 10 is exactly 30 % despite binary floats
+        (5 / 10, False, True),
+        (6 / 19, True, True),  # 31,6 %
+        (9 / 19, False, False),  # 47,4 % without a key criterion
+    ],
+)
+def test_the_rule_at_its_boundaries(
+    rule: RevocationRule, share: float, key: bool, expected: bool
+) -> None:
+    assert reached(rule, share, key) is expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.sampled_from([10, 19]),
+    data=st.data(),
+)
+def test_the_engine_applies_the_same_rule(n: int, data: st.DataObject) -> None:
+    failing = data.draw(st.sets(st.integers(1, n)))
+    found = _failing(n, sorted(failing))
+    # The engine's test sets take criterion 1 as the key criterion.
+    expected = reached(RULE_10, len(failing) / n, 1 in failing)
+    assert found["revocation_risk"] is expected

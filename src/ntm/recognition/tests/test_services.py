@@ -4,11 +4,9 @@ override, revocation, the end of recognitions in a merger and the acknowledgemen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from ntm.accounts.testing import PERSONAS, PersonaName, Personas
 from ntm.audit.models import AuditLog
@@ -28,14 +26,6 @@ from ntm.recognition.services import (
     verify,
 )
 from ntm.units.services import NewUnit, merge_units
-
-
-@pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
-    """The refusals are checked by their English msgids (the page shows them in Vietnamese)."""
-    with translation.override("en"):
-        yield
-
 
 BASIS = DecisionBasis("TEST-2165/QĐ-UBND", dt.date(2021, 1, 26), "UBND tỉnh Thử Nghiệm", "TEST")
 REVOKING = DecisionBasis("TEST-9/QĐ-UBND", dt.date(2023, 5, 2), "UBND tỉnh Thử Nghiệm")
@@ -113,9 +103,9 @@ def test_one_decision_covers_several_communes(personas: Personas) -> None:
 @pytest.mark.parametrize(
     ("set_met", "debt", "unmet"),
     [
-        (False, False, "The criteria set is fully met"),
-        (None, False, "The criteria set is fully met"),  # unknown is not shown to hold
-        (True, True, "No outstanding construction debt"),
+        (False, False, "Đạt đầy đủ bộ tiêu chí"),
+        (None, False, "Đạt đầy đủ bộ tiêu chí"),  # unknown is not shown to hold
+        (True, True, "Không có nợ đọng xây dựng cơ bản"),
     ],
 )
 def test_an_unmet_condition_refuses_and_writes_nothing(
@@ -155,7 +145,7 @@ def test_satisfaction_below_the_configured_level_is_unmet(
     p = personas
     setattr(settings, "NTM_SATISFACTION_MIN_PERCENT", 95)  # noqa: B010 (pytest-django settings)
     case = _appraised(p)  # 93,5 %
-    with pytest.raises(RecognitionError, match="satisfaction"):
+    with pytest.raises(RecognitionError, match="hài lòng"):
         recognise([case], BASIS, set_met={case.pk: True}, acting_user=p.province_office)
 
 
@@ -176,16 +166,16 @@ def test_a_council_without_a_majority_does_not_approve(personas: Personas) -> No
         acting_user=p.province_office,
     )
     assert case.status == Status.NOT_APPROVED
-    with pytest.raises(RecognitionError, match="not possible"):
+    with pytest.raises(RecognitionError, match="Không thể thực hiện bước này"):
         recognise([case], BASIS, set_met={case.pk: True}, acting_user=p.province_office)
 
 
 def test_steps_out_of_order_are_refused(personas: Personas) -> None:
     p = personas
     case = propose(p.commune_a, Tier.NTM, 2020, acting_user=p.officer_a)
-    with pytest.raises(RecognitionError, match="not possible"):
+    with pytest.raises(RecognitionError, match="Không thể thực hiện bước này"):
         verify(case, acting_user=p.appraiser)
-    with pytest.raises(RecognitionError, match="already has a case"):
+    with pytest.raises(RecognitionError, match="đã có hồ sơ"):
         propose(p.commune_a, Tier.NTM, 2021, acting_user=p.officer_a)
 
 
@@ -197,18 +187,18 @@ def test_bad_decisions_are_refused_with_every_reason(personas: Personas) -> None
         recognise([case], bad, set_met={case.pk: True}, acting_user=p.province_office)
     assert len(refused.value.problems) == 3
     early = DecisionBasis("TEST-1/QĐ-UBND", dt.date(2019, 12, 1), "UBND tỉnh")
-    with pytest.raises(RecognitionError, match="cannot precede the year"):
+    with pytest.raises(RecognitionError, match="không thể ký trước năm"):
         recognise([case], early, set_met={case.pk: True}, acting_user=p.province_office)
-    with pytest.raises(RecognitionError, match="needs its reason"):
+    with pytest.raises(RecognitionError, match="cần nêu lý do"):
         revoke([case], REVOKING, reason=" ", acting_user=p.province_office)
     assert not RecognitionDecision.objects.exists()
 
 
 def test_a_ward_or_an_impossible_tier_is_refused(personas: Personas) -> None:
     p = personas
-    with pytest.raises(RecognitionError, match="cannot be recognised at this tier"):
+    with pytest.raises(RecognitionError, match="không thể được công nhận ở mức này"):
         propose(p.commune_a, Tier.COMPLETED, 2020, acting_user=p.province_office)
-    with pytest.raises(RecognitionError, match="cannot be recognised at this tier"):
+    with pytest.raises(RecognitionError, match="không thể được công nhận ở mức này"):
         record_recognised(p.province, Tier.NTM, 2020, BASIS, acting_user=p.province_office)
     assert not Recognition.objects.exists()
 
@@ -274,7 +264,7 @@ def test_who_may_take_each_step(personas: Personas, step: str, persona: PersonaN
     if persona in STEP_ROLES[step]:
         _try(step, personas, persona)
         return
-    with pytest.raises(RecognitionError, match="may not take this step"):
+    with pytest.raises(RecognitionError, match="không có quyền thực hiện bước này"):
         _try(step, personas, persona)
     # The steps before the refused one were the test's own; the refused one left no trace.
     assert not RecognitionStep.objects.filter(status=REACHES[step]).exists()
@@ -309,7 +299,7 @@ def test_a_merger_ends_recognitions_and_offers_acknowledgement(personas: Persona
     offered = acknowledgeable(new)
     assert [(o.tier, {r.pk for r in o.predecessors}) for o in offered] == [(Tier.NTM, {a.pk, b.pk})]
     basis = DecisionBasis("TEST-5/QĐ-UBND", dt.date(2025, 1, 10), "UBND tỉnh Thử Nghiệm")
-    with pytest.raises(RecognitionError, match="Not every unit merged"):
+    with pytest.raises(RecognitionError, match="Không phải mọi đơn vị hợp thành"):
         acknowledge(new, Tier.ADVANCED, basis, acting_user=p.province_office)
     case = acknowledge(new, Tier.NTM, basis, acting_user=p.province_office)
     assert case.status == Status.ACKNOWLEDGED
@@ -325,6 +315,6 @@ def test_no_acknowledgement_when_a_predecessor_was_not_recognised(personas: Pers
     end_by_merger(event, actor="test")
     new = event.links.first().new_unit  # type: ignore[union-attr]
     assert new is not None and acknowledgeable(new) == []
-    with pytest.raises(RecognitionError, match="Not every unit merged"):
+    with pytest.raises(RecognitionError, match="Không phải mọi đơn vị hợp thành"):
         acknowledge(new, Tier.NTM, BASIS, acting_user=p.province_office)
     assert not Recognition.objects.filter(unit=new).exists()

@@ -6,14 +6,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from ntm.accounts.testing import Personas
+from ntm.accounts.models import Role
+from ntm.accounts.services import create_user
+from ntm.accounts.testing import ACTOR, UNITS_START, Personas, make_unit
 from ntm.criteria.loader import load_set
 from ntm.criteria.schema import CellChange
 from ntm.decisions.services import Basis, record_decision
+from ntm.results.central import central_view
 from ntm.results.commune import commune_view
 from ntm.results.province import province_overview
+from ntm.units.models import UnitKind
 from ntm.values.models import Stage
 from ntm.values.services import Entry, save_value
 
@@ -96,3 +102,66 @@ def test_the_entry_grid_and_commune_page_show_it(income: Personas, client: Clien
     assert "≥ 50" in grid
     page = client.get(f"/commune/{p.commune_a.pk}/?period={YEAR}&set={SET}").content.decode()
     assert "quyết định của tỉnh TEST-01/QĐ-UBND (01/03/2020)" in page
+
+
+def _central_met(p: Personas) -> dict[str, int]:
+    view = central_view(period=YEAR, set_id=SET)
+    return {r.province.code or "": r.total_met for r in view.rows}
+
+
+def test_the_central_view_applies_each_province_decisions(income: Personas) -> None:
+    p = income
+    code = p.province.code or ""
+    other = make_unit("Tỉnh Khác", UnitKind.PROVINCE, "98")
+    commune = make_unit("Xã Cây", UnitKind.COMMUNE, "98001", other)
+    office = create_user(
+        "office_98",
+        password=None,
+        role=Role.PROVINCE_OFFICE,
+        unit=other,
+        full_name="Văn phòng tỉnh Khác",
+        valid_from=UNITS_START,
+        actor=ACTOR,
+    )
+    officer = create_user(
+        "officer_98",
+        password=None,
+        role=Role.COMMUNE_OFFICER,
+        unit=commune,
+        full_name="Cán bộ xã Cây",
+        valid_from=UNITS_START,
+        actor=ACTOR,
+    )
+    save_value(
+        commune,
+        INCOME,
+        YEAR,
+        Entry(value=48),
+        stage=Stage.CLAIMED,
+        expected_version=0,
+        acting_user=officer,
+    )
+    before = _central_met(p)
+    assert before[code] == before["98"] >= 1
+    _decide(p, 50, "TEST-01/QĐ-UBND", dt.date(2020, 3, 1))
+    after = _central_met(p)  # the cached view moved with the decision
+    assert after == {**before, code: before[code] - 1}
+    # The other province's own decision counts for it only.
+    record_decision(
+        other,
+        SET,
+        Basis("TEST-9/QĐ-UBND", dt.date(2020, 3, 1), "UBND tỉnh Khác (TEST)"),
+        [CellChange(indicator="10", column="province", year=YEAR, value=49, status="verified")],
+        effective_from=None,
+        acting_user=office,
+    )
+    assert _central_met(p) == {**after, "98": before["98"] - 1}
+
+
+def test_the_central_view_reads_all_decisions_in_one_query(income: Personas) -> None:
+    p = income
+    _decide(p, 50, "TEST-01/QĐ-UBND", dt.date(2020, 3, 1))
+    central_view(period=YEAR, set_id=SET)
+    with CaptureQueriesContext(connection) as ctx:
+        central_view(period=YEAR, set_id=SET)
+    assert sum("decisions_cellversion" in q["sql"] for q in ctx.captured_queries) == 1

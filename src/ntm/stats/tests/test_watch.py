@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from ntm.stats.watch import close_to_standard, revocation_watch
+from ntm.stats.watch import close_to_standard, revocation_watch, slipping
 
 
 def _communes(rows: list[dict[str, Any]]) -> pl.DataFrame:
@@ -141,3 +141,117 @@ def test_re_based_units_that_do_not_transfer_are_not_listed() -> None:
     empty = pl.DataFrame(schema={"unit": pl.String, "criterion": pl.Int64, "status": pl.String})
     assert revocation_watch(communes, criteria) == []
     assert close_to_standard(communes, criteria, empty) == []
+
+
+def _indicator(unit: str, criterion: int, value: float, threshold: float) -> dict[str, Any]:
+    return {
+        "unit": unit,
+        "criterion": criterion,
+        "indicator": f"{criterion}.1",
+        "condition": 0,
+        "status": "not_met",
+        "value": value,
+        "threshold": threshold,
+        "op": ">=",
+        "gap": value - threshold,
+    }
+
+
+def test_the_watch_names_the_failing_criteria_and_the_values_behind_them() -> None:
+    communes = _communes(
+        [
+            {
+                "unit": "A",
+                "met": 6,
+                "total": 10,
+                "meets_set": False,
+                "not_met": 3,
+                "basically_met": 1,
+                "failing_share": 0.4,
+                "failing_key_criteria": [1],
+                "revocation_risk": True,
+                "revocation_possible": True,
+            },
+        ]
+    )
+    criteria = _criteria({"A": ["not_met", "not_met", "basically_met", "not_met"] + ["met"] * 6})
+    indicators = pl.DataFrame([_indicator("A", 1, 30.0, 45.0), _indicator("A", 2, 1.0, 2.0)])
+    [risk] = revocation_watch(communes, criteria, indicators)
+    assert risk.failing == ((1, "not_met"), (2, "not_met"), (3, "basically_met"), (4, "not_met"))
+    assert [(f.criterion, f.value, f.gap) for f in risk.shortfalls] == [
+        (1, 30.0, -15.0),
+        (2, 1.0, -1.0),
+    ]
+
+
+def test_slipping_lists_lost_criteria_short_of_the_rule() -> None:
+    communes = _communes(
+        [
+            # Lost two criteria (20 %), nothing unknown: slipping.
+            {
+                "unit": "A",
+                "met": 8,
+                "total": 10,
+                "meets_set": False,
+                "not_met": 2,
+                "basically_met": 0,
+                "failing_share": 0.2,
+            },
+            # Lost one, basically met: slipping too (never counted as met).
+            {
+                "unit": "B",
+                "met": 9,
+                "total": 10,
+                "meets_set": False,
+                "not_met": 0,
+                "basically_met": 1,
+                "failing_share": 0.1,
+            },
+            # Could be reached once its unknown criteria are known: on the watch, not here.
+            {
+                "unit": "C",
+                "met": 7,
+                "total": 10,
+                "meets_set": False,
+                "not_met": 2,
+                "basically_met": 0,
+                "failing_share": 0.2,
+                "revocation_possible": True,
+            },
+            # Nothing lost, only missing data: not slipping.
+            {
+                "unit": "D",
+                "met": 9,
+                "total": 10,
+                "meets_set": False,
+                "not_met": 0,
+                "basically_met": 0,
+                "failing_share": 0.0,
+            },
+            {
+                "unit": "E",
+                "met": 10,
+                "total": 10,
+                "meets_set": True,
+                "not_met": 0,
+                "basically_met": 0,
+                "failing_share": 0.0,
+            },
+        ]
+    )
+    criteria = _criteria(
+        {
+            "A": ["not_met", "not_met"] + ["met"] * 8,
+            "B": ["basically_met"] + ["met"] * 9,
+            "C": ["not_met", "not_met", "missing_data"] + ["met"] * 7,
+            "D": ["missing_data"] + ["met"] * 9,
+            "E": ["met"] * 10,
+        }
+    )
+    indicators = pl.DataFrame([_indicator("A", 1, 3.0, 4.0)])
+    found = slipping(communes, criteria, indicators)
+    assert [(s.unit, s.failing) for s in found] == [
+        ("A", ((1, "not_met"), (2, "not_met"))),
+        ("B", ((1, "basically_met"),)),
+    ]
+    assert [f.gap for f in found[0].shortfalls] == [-1.0]

@@ -7,15 +7,18 @@ Errors carry a Vietnamese message (English after it) and leave nothing written.
 
 One module per action: `entries` (saving a stage of a value), `workflow` (submit, approve,
 return, reopen), `declarations`, `decisions` (the province's, over a computed result),
-`evidence`, `comments`, `imports` (a filled template), `past_record` (a record kept before
-ntm), `provenance` (simulated data); `history` reads a value's history back. `locks` holds
-the period locks every write takes, `checks` what every action checks first, `errors` the
-refusals. Entries, declarations, province decisions and period states are written by
-`ntm.values.record` alone, the one writer of each.
+`counts` (a count-only record: the number of criteria met), `evidence`, `comments`,
+`imports` (a filled template; `count_import` a count-only list through its plumbing),
+`past_record` (a record kept before ntm), `provenance` (simulated data); `history` reads a
+value's history back. `locks` holds the period locks every write takes, `checks` what every
+action checks first, `errors` the refusals. Entries, declarations, province decisions, count
+records and period states are written by `ntm.values.record` alone, the one writer of each.
 """
 
 from ntm.values.services.checks import MAX_REASON, measure_of
 from ntm.values.services.comments import MAX_COMMENT, add_comment
+from ntm.values.services.count_import import CountImportResult, import_counts
+from ntm.values.services.counts import check_count, may_record_count, record_count
 from ntm.values.services.decisions import decide_status
 from ntm.values.services.declarations import declare_status
 from ntm.values.services.describe import describe_entry, display_name
@@ -50,6 +53,7 @@ __all__ = [
     "STAGE_LABELS",
     "STATE_VI",
     "Conflict",
+    "CountImportResult",
     "Entry",
     "HistoryEntry",
     "HistoryLoad",
@@ -64,17 +68,21 @@ __all__ = [
     "add_comment",
     "add_evidence",
     "approve",
+    "check_count",
     "check_entry",
     "decide_status",
     "declare_status",
     "describe_entry",
     "display_name",
+    "import_counts",
     "load_history",
     "lock_periods",
     "locked_for",
     "mark_simulated",
     "may_be_not_applicable",
+    "may_record_count",
     "measure_of",
+    "record_count",
     "reopen",
     "return_submission",
     "save_value",

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from ntm.accounts import permissions
 from ntm.audit.services import record
@@ -65,33 +64,25 @@ def add_evidence(
             gettext("The description is longer than %(n)s characters.")
             % {"n": format_number(MAX_DESCRIPTION)}
         )
-    limit = files.max_evidence_bytes()
-    size = upload.size or 0
-    name = files.clean_name(upload.name or "")
-    if size > limit:
-        raise InvalidEntry(files.too_large(size, limit).about(name, get_language()))
-    if size == 0:
-        raise InvalidEntry(files.empty().about(name, get_language()))
-    data = b"".join(upload.chunks())
     try:
-        kind = files.identify(data)
-    except files.Refused as refused:
-        raise InvalidEntry(refused.about(name, get_language())) from refused
-    content_type, suffix = files.TYPES[kind]
+        upload_ok = files.checked(upload)
+    except files.NotTaken as exc:
+        raise InvalidEntry(str(exc)) from exc
+    content_type = upload_ok.content_type
     with transaction.atomic():
         _may_touch_value(acting_user, unit, period, measure)
         value, _ = Value.objects.get_or_create(unit=unit, measure=measure, period=period)
         evidence = Evidence(
             value=value,
-            original_name=files.download_name(name, content_type),
+            original_name=upload_ok.name,
             content_type=content_type,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(upload_ok.data),
+            sha256=upload_ok.sha256,
             description=description,
             uploaded_by=acting_user,
             uploaded_at=timezone.now(),
         )
-        evidence.file.save(f"evidence{suffix}", ContentFile(data), save=False)
+        evidence.file.save(f"evidence{upload_ok.suffix}", ContentFile(upload_ok.data), save=False)
         try:  # the file is on disk now: remove it again if the row cannot be written
             evidence.save()
             record(

@@ -15,34 +15,46 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from ntm.accounts import permissions
 from ntm.audit.services import record
 from ntm.criteria.schema import CriteriaSet
+from ntm.exchange.criterion_level import TemplateRow, is_level_file, read_level
 from ntm.exchange.sheets import Say
-from ntm.exchange.workbook import InputError, InputProblem, UnitInfo, read_file, template_columns
+from ntm.exchange.workbook import (
+    InputError,
+    InputProblem,
+    UnitInfo,
+    read_file,
+    template_columns,
+    year_outside,
+)
 from ntm.units.groups import groups_on
 from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import province_code
-from ntm.values.models import Stage, Value
+from ntm.values.models import Declaration, Stage, Value
 from ntm.values.record import EMPTY_ENTRY as EMPTY
-from ntm.values.record import write_entry
-from ntm.values.services.locks import lock_periods, locked_for
+from ntm.values.record import write_declaration, write_entry
+from ntm.values.services.locks import lock_periods, locked_for, set_locked
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from ntm.audit.models import AuditLog
+
 IMPORT_OBJECT = "values.import"
+VALUES, STATUSES = "values", "statuses"  # the kinds of file imported
 CHUNK = 200
 FLAG_FIELDS = ("special_difficulty", "safe_zone_poor_district")
 # Refreshed at every report and deleted when the job ends; the expiry only clears the entry
@@ -116,6 +128,9 @@ class ImportResult:
     blank: int  # blank cells: "no data"
     cleared: int  # blank cells whose stored entry was removed
     audit_id: int
+    # VALUES, or STATUSES: a criterion-level file, whose "values" are declared statuses and
+    # whose cleared cells withdrew a declaration
+    kind: str = VALUES
 
 
 def _commune_in_year(code: str, year: int) -> Unit | None:
@@ -174,16 +189,57 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def bilingual(message: Callable[[], str]) -> Say:
+    """A service's message (gettext) said in Vietnamese and in English, for a file's problem."""
+    said = {}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            said[language] = message()
+    return Say(said["vi"], said["en"])
+
+
+def _in_both(why: Callable[[], str | None]) -> Say | None:
+    """A lock's reason (`why`, in the active language; None: no lock) in both languages."""
+    return None if why() is None else bilingual(lambda: str(why()))
+
+
 def _first_lock(measures: list[str], stage: str, year: int, known: dict[str, str]) -> Say | None:
     """Why the unit's entries of this stage cannot change, in both languages (None: they can)."""
     measure = next((m for m in measures if locked_for(m, stage, year, known)), None)
     if measure is None:
         return None
-    said = {}
-    for language in ("vi", "en"):
-        with translation.override(language):
-            said[language] = str(locked_for(measure, stage, year, known))
-    return Say(said["vi"], said["en"])
+    return bilingual(lambda: str(locked_for(measure, stage, year, known)))
+
+
+def import_summary(
+    action: str, path: Path, name: str, after: dict[str, Any], *, acting_user: User
+) -> AuditLog:
+    """The audit row of a whole import (the file's name and digest, and `after`), written
+    first in its transaction; each change it makes points at it."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return record(
+        action=action,
+        object_type=IMPORT_OBJECT,
+        object_id=digest[:16],
+        after={"file": name, "sha256": digest, **after},
+        acting_user=acting_user,
+    )
+
+
+def _reporter(progress: ProgressCallback | None) -> Callable[..., None]:
+    def report(phase: str, done: int = 0, total: int = 0) -> None:
+        if progress is not None:
+            progress(Progress(phase, done, total))
+
+    return report
+
+
+def user_named(problems: list[InputProblem], path: Path, name: str) -> InputError:
+    """The file's problems placed in the file the user sent: a CSV's "sheet" is its file
+    name, the user's and not the server's copy."""
+    return InputError(
+        [replace(p, sheet=name) if p.sheet == path.name else p for p in problems], name
+    )
 
 
 def import_values(
@@ -203,11 +259,7 @@ def import_values(
     and nothing is written; returns counts otherwise."""
     path = Path(path)
     name = source_name or path.name
-
-    def report(phase: str, done: int = 0, total: int = 0) -> None:
-        if progress is not None:
-            progress(Progress(phase, done, total))
-
+    report = _reporter(progress)
     if stage not in Stage.values:
         raise InputError(
             [InputProblem.of(Say(f"giai đoạn không hợp lệ: {stage}", f"unknown stage: {stage}"))],
@@ -215,17 +267,10 @@ def import_values(
         )
     report(READING)
     register = _Register(acting_user, year, stage)
-
-    def named(problems: list[InputProblem]) -> InputError:
-        # A CSV's "sheet" is its file name: the user's, not the server's copy.
-        return InputError(
-            [replace(p, sheet=name) if p.sheet == path.name else p for p in problems], name
-        )
-
     try:
         found = read_file(path, cset, year=year, unit_lookup=register)
     except InputError as exc:
-        raise named(exc.problems) from None
+        raise user_named(exc.problems, path, name) from None
 
     def at(code: str, reason: Say) -> InputProblem:
         place = (found.sheet, found.rows[code], "Mã xã", found.code_letter, code)
@@ -237,7 +282,6 @@ def import_values(
     measures = sorted({c.field for c in template_columns(cset) if c.kind})
     rows = found.values.to_dicts()
     total = len(rows)  # progress counts the filled cells; clearing the blank ones is quick
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     created = changed = unchanged = cleared = 0
     with transaction.atomic():
         # The periods' states are decided under their locks, inside this transaction: a
@@ -249,20 +293,18 @@ def import_values(
             if (why := _first_lock(measures, stage, year, known[u.pk]))
         ]
         if locked:
-            raise named(locked)
+            raise user_named(locked, path, name)
         existing = {
             (v.unit_id, v.measure): v
             for v in Value.objects.select_for_update()
             .filter(unit_id__in=[u.pk for u in units], period=year, measure__in=measures)
             .order_by("pk")
         }
-        summary = record(
-            action="values.import",
-            object_type=IMPORT_OBJECT,
-            object_id=digest[:16],
-            after={
-                "file": name,
-                "sha256": digest,
+        summary = import_summary(
+            "values.import",
+            path,
+            name,
+            {
                 "set": cset.id,
                 "period": year,
                 "stage": stage,
@@ -311,3 +353,183 @@ def import_values(
         cleared=cleared,
         audit_id=summary.pk,
     )
+
+
+def import_statuses(
+    path: str | Path,
+    cset: CriteriaSet,
+    year: int,
+    *,
+    acting_user: User,
+    progress: ProgressCallback | None = None,
+    source_name: str | None = None,
+) -> ImportResult:
+    """Import a filled criterion-level workbook (`ntm.exchange.criterion_level`) or its CSV as
+    the declared statuses of `year` under `cset`, as `import_values` imports values: checked
+    whole against the unit register (the commune officer for their commune, the province
+    office for its province's), then under the periods' locks — a period submitted or approved
+    under the set refuses, as for the communes' entries — and written in one transaction, one
+    audit row per declaration changed and a summary row. A row states every criterion column
+    the file has: a status declares it, a blank cell withdraws a stored declaration; a row
+    without any status is not imported. Raises `InputError` listing every problem, and
+    nothing is written."""
+    path = Path(path)
+    name = source_name or path.name
+    report = _reporter(progress)
+    report(READING)
+    register = _Register(acting_user, year, Stage.CLAIMED)
+    found = read_level(path, cset, unit_lookup=register, name=name)
+    outside = year_outside(cset, year)
+    if outside or found.problems:
+        raise user_named([*([outside] if outside else []), *found.problems], path, name)
+    units = [register.units[row.code] for row in found.rows]
+    cells = [
+        (unit, n, row.statuses[n] or "")
+        for row, unit in zip(found.rows, units, strict=True)
+        for n in found.criteria
+    ]
+    total = sum(status != "" for _, _, status in cells)
+    created = changed = unchanged = cleared = 0
+    with transaction.atomic():
+        known = lock_periods([u.pk for u in units], year)
+        # The communes' side: a period submitted or approved under the set is frozen.
+        frozen = partial(set_locked, set_id=cset.id, period=year, commune_side=True)
+        locked = [
+            InputProblem.of(why, found.sheet, row.row, "Mã xã", found.code_letter, row.code)
+            for row, unit in zip(found.rows, units, strict=True)
+            if (why := _in_both(partial(frozen, known[unit.pk])))
+        ]
+        if locked:
+            raise user_named(locked, path, name)
+        existing = {
+            (d.unit_id, d.criterion): d
+            for d in Declaration.objects.select_for_update()
+            .filter(unit_id__in=[u.pk for u in units], period=year, set_id=cset.id)
+            .order_by("pk")
+        }
+        summary = import_summary(
+            "values.import",
+            path,
+            name,
+            {
+                "set": cset.id,
+                "period": year,
+                "kind": STATUSES,
+                "units": len(units),
+                "statuses": total,
+                "blank": len(cells) - total,
+            },
+            acting_user=acting_user,
+        )
+        done = 0
+        for unit, criterion, status in cells:
+            decl = existing.get((unit.pk, criterion))
+            if decl is None and status == "":
+                continue  # nothing declared, nothing to withdraw: no row
+            if decl is not None and decl.status == status:
+                unchanged += status != ""
+            else:
+                if decl is None:
+                    decl = Declaration.objects.create(
+                        unit=unit, period=year, set_id=cset.id, criterion=criterion
+                    )
+                    created += 1
+                write_declaration(
+                    decl,
+                    status,
+                    acting_user=acting_user,
+                    action="values.import",
+                    after={"import": summary.pk},
+                )
+                if status:
+                    changed += 1
+                else:
+                    cleared += 1
+            done += status != ""
+            if status and (done % CHUNK == 0 or done == total):
+                report(WRITING, done, total)
+    report(DONE, total, total)
+    return ImportResult(
+        units=len(units),
+        values=total,
+        created=created,
+        changed=changed,
+        unchanged=unchanged,
+        blank=len(cells) - total,
+        cleared=cleared,
+        audit_id=summary.pk,
+        kind=STATUSES,
+    )
+
+
+def import_file(
+    path: str | Path,
+    cset: CriteriaSet,
+    year: int,
+    *,
+    acting_user: User,
+    stage: str = Stage.CLAIMED,
+    progress: ProgressCallback | None = None,
+    source_name: str | None = None,
+) -> ImportResult:
+    """Import either kind of file, told apart by its header row: a criterion-level workbook
+    (`import_statuses`; declared statuses have no stage, so only "claimed" is asked for) or a
+    values template (`import_values`)."""
+    if not is_level_file(path):
+        return import_values(
+            path,
+            cset,
+            year,
+            acting_user=acting_user,
+            stage=stage,
+            progress=progress,
+            source_name=source_name,
+        )
+    if stage != Stage.CLAIMED:
+        raise InputError(
+            [
+                InputProblem.of(
+                    Say(
+                        "tệp kết quả từng tiêu chí ghi trạng thái xã khai báo, không có số liệu "
+                        "thẩm định: nhập với giai đoạn “tự đánh giá”",
+                        "a criterion-level file records the statuses a commune declares, not "
+                        "verified values: import it with the stage “claimed”",
+                    )
+                )
+            ],
+            source_name or Path(path).name,
+        )
+    return import_statuses(
+        path, cset, year, acting_user=acting_user, progress=progress, source_name=source_name
+    )
+
+
+def level_template_day(year: int) -> dt.date:
+    """The day whose communes the criterion-level template of `year` lists: the year's end,
+    or today during the year."""
+    return min(dt.date(year, 12, 31), timezone.localdate())
+
+
+def level_template_rows(
+    communes: Iterable[Unit], cset: CriteriaSet, year: int
+) -> list[TemplateRow]:
+    """The communes (by district, then name) with their district and the statuses declared
+    now under `cset` for `year`, for the criterion-level template."""
+    units = sorted(
+        communes,
+        key=lambda u: (u.parent.name_key if u.parent else "", u.name_key, u.code or ""),
+    )
+    declared: dict[int, dict[int, str]] = {}
+    for unit_id, criterion, status in Declaration.objects.filter(
+        unit__in=[u.pk for u in units], period=year, set_id=cset.id
+    ).values_list("unit_id", "criterion", "status"):
+        declared.setdefault(unit_id, {})[criterion] = status
+    return [
+        TemplateRow(
+            u.code,
+            u.name,
+            u.parent.name if u.parent is not None and u.parent.kind == UnitKind.DISTRICT else "",
+            declared.get(u.pk, {}),
+        )
+        for u in units
+    ]

@@ -13,11 +13,13 @@ from django.utils import timezone
 
 from ntm.accounts.testing import PERSONAS, PersonaName, Personas, make_unit
 from ntm.criteria.loader import load_set
+from ntm.recognition.models import Tier
+from ntm.recognition.services import DecisionBasis, record_recognised
 from ntm.results.provenance import record_sets
 from ntm.results.province import province_overview
 from ntm.results.query import Geography
 from ntm.results.testing import SET_2020, SET_2022, History, seed
-from ntm.units.models import UnitKind
+from ntm.units.models import Unit, UnitKind
 from ntm.units.services import NewUnit, merge_units
 from ntm.values.models import Evidence, Value
 from ntm.values.services import mark_simulated
@@ -88,7 +90,10 @@ def test_province_headline_changes_and_charts(client: Client, personas: Personas
     assert "So với năm 2020 +1 xã; +4,5 tiêu chí" in t
     # Each headline figure has a stable hook, whatever the language.
     hooks = re.findall(r'<li data-figure="(\w+)">', page)
-    assert hooks == ["meeting", "average", "previous", "baseline", "approved"]
+    assert hooks == ["meeting", "average", "previous", "baseline", "recognised", "approved"]
+    # Recognition is counted from decisions, apart from meeting the set.
+    assert "Số xã được công nhận (có quyết định) 0/2 (0,00 %)" in t
+    assert "1 xã đạt bộ tiêu chí nhưng chưa có quyết định công nhận" in t
     # Charts are served SVG, each with a table; the trend covers every year with data.
     assert page.count("<svg") == 3
     assert page.count("Bảng số liệu của biểu đồ") == 3
@@ -148,6 +153,11 @@ def test_breakdown_by_district(client: Client, personas: Personas) -> None:
     assert "Số xã đạt chuẩn 2/3 (66,67 %)" in page
 
 
+def _recognise(p: Personas, unit: Unit, year: int) -> None:
+    basis = DecisionBasis(f"TEST-{year}/QĐ-UBND", dt.date(year, 12, 20), "UBND tỉnh Thử Nghiệm")
+    record_recognised(unit, Tier.NTM, year, basis, acting_user=p.province_office)
+
+
 def test_close_to_standard_and_revocation_warning(client: Client, personas: Personas) -> None:
     p = personas
     seed(p)
@@ -161,7 +171,12 @@ def test_close_to_standard_and_revocation_warning(client: Client, personas: Pers
     assert "chưa có giá trị" in close  # indicators of criterion 3 without data
     t = text(html(client, f"{url}?period=2022"))
     warning = t[t.index("Cảnh báo sớm") :]
-    assert "chưa ghi nhận quyết định công nhận" in warning
+    # The rule watches recognised communes only: none is recognised yet.
+    assert "Không có xã đã được công nhận nào thuộc trường hợp bị thu hồi." in warning
+    _recognise(p, p.commune_b, 2021)
+    t = text(html(client, f"{url}?period=2022"))
+    warning = t[t.index("Cảnh báo sớm") :]
+    assert "các xã đang được công nhận ở mức của bộ tiêu chí" in warning
     assert "Xã Bình Minh 9/19 52,63 %" in warning
     assert "10. Thu nhập; 17. Môi trường và an toàn thực phẩm; 19. Quốc phòng và An ninh" in warning
     t = text(html(client, f"{url}?period=2020&set={SET_2020}"))
@@ -177,12 +192,32 @@ def test_a_commune_whose_risk_depends_on_unknown_criteria_is_not_safe(
     h = History()
     h.declare(p.commune_a, 2023, SET_2022, set(range(2, 8)), total=18)
     seed(p, h)
+    _recognise(p, p.commune_a, 2022)
     p.login(client, "province_office")
     url = reverse("web:province", args=[p.province.pk])
     warning = text(html(client, f"{url}?period=2023&set={SET_2022}"))
     warning = warning[warning.index("Cảnh báo sớm") :]
     assert "Xã An Bình 12/19 31,58 %" in warning
     assert "Chưa loại trừ được: chưa có kết quả tiêu chí 19. Quốc phòng và An ninh" in warning
+
+
+def test_a_recognised_commune_that_lost_criteria_is_slipping(
+    client: Client, personas: Personas
+) -> None:
+    p = personas
+    h = History()
+    h.declare(p.commune_a, 2023, SET_2022, {2, 3})  # 2 of 19 lost, no key criterion
+    seed(p, h)
+    p.login(client, "province_office")
+    url = reverse("web:province", args=[p.province.pk]) + f"?period=2023&set={SET_2022}"
+    page = text(html(client, url))
+    assert "Không có xã đã được công nhận nào bị mất tiêu chí." in page
+    _recognise(p, p.commune_a, 2022)
+    page = text(html(client, url))
+    slipping = page[page.index("Đang tụt hạng") :]
+    assert "Xã An Bình 17/19" in slipping
+    assert "Tiêu chí 2 (Giao thông): Chưa đạt" in slipping
+    assert "Xã An Bình" not in page[page.index("Cảnh báo sớm") : page.index("Đang tụt hạng")]
 
 
 @pytest.mark.parametrize(

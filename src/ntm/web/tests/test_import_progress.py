@@ -141,7 +141,7 @@ def test_the_poll_reads_what_the_jobs_callback_wrote(
     p.login(client, "officer_a")
     assert "Đang chờ bắt đầu…" in _poll(client, job)
     polls: list[tuple[Progress, str, int | None]] = []
-    real_import = imports.import_values
+    real_import = imports.import_file
 
     def import_and_poll(*args: Any, progress: Any, **kwargs: Any) -> Any:
         """The job's own callback, then a poll while the import's transaction is open."""
@@ -153,7 +153,7 @@ def test_the_poll_reads_what_the_jobs_callback_wrote(
 
         return real_import(*args, progress=report, **kwargs)
 
-    monkeypatch.setattr(views, "import_values", import_and_poll)
+    monkeypatch.setattr(views, "import_file", import_and_poll)
     views.run_job(job.pk)
 
     reading = next(html for step, html, _ in polls if step.phase == importing.READING)

@@ -1,13 +1,16 @@
-"""`ntm criteria list | show SET | template SET --out FILE.xlsx`: the criteria sets as data."""
+"""`ntm criteria list | show SET | template SET --out FILE.xlsx [--level criterion --province P
+--year YYYY]`: the criteria sets as data, and the workbooks to fill."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from ntm.criteria.loader import (
     CriteriaError,
@@ -19,6 +22,8 @@ from ntm.criteria.loader import (
 from ntm.criteria.resolve import NotInPeriod, ResolvedSet, resolve
 from ntm.criteria.schema import PROVINCE, Cell, CellStatus, Condition, CriteriaSet, Op, Overlay
 from ntm.criteria.summary import SetSummary, in_force_text, summarize, years_span
+from ntm.results.sets import national_sets_of, own_sets, with_province_decisions_now
+from ntm.units.queries import UnitLookupError, province_on
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_measured, format_number
 
@@ -85,7 +90,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="{list,show,template}")
-        sub.add_parser("list", help="liệt kê các bộ tiêu chí có sẵn")
+        listing = sub.add_parser("list", help="liệt kê các bộ tiêu chí có sẵn")
+        listing.add_argument(
+            "--province",
+            metavar="P",
+            help="mã hoặc tên tỉnh: thêm số ô ngưỡng tỉnh còn phải bổ sung sau các quyết định",
+        )
         show = sub.add_parser("show", help="xem một bộ tiêu chí dạng bảng")
         show.add_argument("set_id", metavar="SET", help="mã bộ tiêu chí hoặc đường dẫn tệp .yaml")
         show.add_argument(
@@ -105,28 +115,47 @@ class Command(BaseCommand):
         template = sub.add_parser("template", help="ghi mẫu nhập liệu Excel cho một bộ tiêu chí")
         template.add_argument("set_id", metavar="SET", help="mã bộ tiêu chí")
         template.add_argument("--out", required=True, metavar="FILE.xlsx", help="tệp .xlsx để ghi")
+        template.add_argument(
+            "--level",
+            choices=("indicator", "criterion"),
+            default="indicator",
+            help="indicator: số liệu từng chỉ tiêu (mặc định); criterion: kết quả từng tiêu chí "
+            "của các xã (cần --province và --year)",
+        )
+        template.add_argument("--province", help="mã hoặc tên tỉnh (với --level criterion)")
+        template.add_argument("--year", type=int, help="năm đánh giá (với --level criterion)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "list":
-            self._list()
+            self._list(options["province"])
         elif action == "show":
             self._show(options["set_id"], options["year"], options["column"], options["overlay"])
+        elif options["level"] == "criterion":
+            self._level_template(
+                options["set_id"], Path(options["out"]), options["province"], options["year"]
+            )
         else:
             self._template(options["set_id"], Path(options["out"]))
 
     # ------------------------------------------------------------------ list
 
-    def _list(self) -> None:
-        ids = bundled_set_ids()
-        self.stdout.write(f"Có {len(ids)} bộ tiêu chí ({len(ids)} criteria sets):")
-        for set_id in ids:
-            cset = _load(set_id)
+    def _list(self, province_name: str | None) -> None:
+        sets = [_load(set_id) for set_id in bundled_set_ids()]
+        decided = _province_sets(province_name, sets)
+        if decided is not None:
+            sets = decided.listed
+        self.stdout.write(f"Có {len(sets)} bộ tiêu chí ({len(sets)} criteria sets):")
+        for i, cset in enumerate(sets):
             s = summarize(cset)
             lb = cset.legal_basis
             self.stdout.write("")
             self.stdout.write(cset.id)
             self.stdout.write(f"  {cset.name_vi}")
+            if decided is not None and cset in decided.own:
+                self.stdout.write(
+                    f"  Bộ tiêu chí riêng của {decided.name} (the province's own set)"
+                )
             self.stdout.write(
                 f"  Giai đoạn {cset.period.start_year}–{cset.period.end_year} · "
                 f"{TIER_VI[cset.tier]} · cấp {LEVEL_VI[cset.level]} · "
@@ -142,6 +171,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  Sửa đổi: {versions}")
             for line in _catalogue_lines(cset, s):
                 self.stdout.write(f"  {line}")
+            if decided is not None:
+                self.stdout.write(f"  {_gaps_line(decided, i)}")
         self.stdout.write("")
         self.stdout.write("Xem chi tiết: ntm criteria show MÃ_BỘ [--year NĂM] [--column CỘT]")
 
@@ -254,6 +285,38 @@ class Command(BaseCommand):
             raise CommandError(f"Không ghi được tệp {out}: {exc.strerror or exc}") from None
         self.stdout.write(f"Đã ghi mẫu nhập liệu của bộ {cset.id}: {out}")
 
+    def _level_template(
+        self, set_id: str, out: Path, province_name: str | None, year: int | None
+    ) -> None:
+        """The criterion-level workbook: the province's communes of the year, one column per
+        criterion (imported back by `ntm values import`)."""
+        if province_name is None or year is None:
+            raise CommandError("Mẫu kết quả từng tiêu chí cần --province và --year.")
+        cset = _load(set_id)
+        if not out.parent.is_dir():
+            raise CommandError(f"Không có thư mục {out.parent} để ghi tệp {out.name}.")
+        # Imported here, as for `_template`: list and show need neither the workbook stack
+        # nor the database.
+        from ntm.exchange.criterion_level import write_level_template
+        from ntm.units.models import UnitKind
+        from ntm.units.queries import UnitLookupError, province_on, units_of
+        from ntm.values.services.imports import level_template_day, level_template_rows
+
+        day = level_template_day(year)
+        try:
+            province = province_on(province_name, day)
+        except UnitLookupError as exc:
+            raise CommandError(str(exc)) from None
+        rows = level_template_rows(units_of(province, day, kinds=[UnitKind.COMMUNE]), cset, year)
+        try:
+            write_level_template(out, cset, year, rows, title=province.name)
+        except OSError as exc:
+            raise CommandError(f"Không ghi được tệp {out}: {exc.strerror or exc}") from None
+        self.stdout.write(
+            f"Đã ghi mẫu kết quả từng tiêu chí của bộ {cset.id}, năm {year}, "
+            f"{len(rows)} xã của {province.name}: {out}"
+        )
+
 
 def _catalogue_lines(cset: CriteriaSet, s: SetSummary) -> list[str]:
     """How much of the law the set encodes, and the threshold cells still to confirm or fill."""
@@ -282,6 +345,43 @@ def _catalogue_lines(cset: CriteriaSet, s: SetSummary) -> list[str]:
             f"Tên {unnamed} tiêu chí chưa xác minh (names of {unnamed} criteria unverified)"
         )
     return lines
+
+
+@dataclass(frozen=True)
+class _Province:
+    name: str
+    own: list[CriteriaSet]  # the province's own sets
+    listed: list[CriteriaSet]  # the national sets as it re-times them, then `own`
+    read: list[CriteriaSet]  # `listed` with its decisions in force today
+
+
+def _province_sets(name: str | None, sets: list[CriteriaSet]) -> _Province | None:
+    """How the province reads the sets today, and its own (None without --province)."""
+    if name is None:
+        return None
+    try:
+        province = province_on(name, timezone.localdate())
+    except UnitLookupError as exc:
+        raise CommandError(str(exc)) from None
+    own = own_sets(province)
+    retimed = {s.id: s for s in national_sets_of(province)}
+    listed = [*(retimed.get(s.id, s) for s in sets), *own]
+    return _Province(province.name, own, listed, with_province_decisions_now(listed, province))
+
+
+def _gaps_line(province: _Province, i: int) -> str:
+    """The cells the province still has to decide in the i-th set (the gap workbook's)."""
+    # Imported here: list and show do not need the workbook stack otherwise.
+    from ntm.exchange.gaps import gap_counts
+
+    n = gap_counts(province.read[i])
+    total = n["missing"] + n["unverified"]
+    return (
+        f"{province.name}: còn {format_number(total)} ô ngưỡng cần bổ sung sau các quyết định "
+        f"của tỉnh ({format_number(n['missing'])} thiếu, {format_number(n['unverified'])} chưa "
+        f"xác minh) (cells still to decide: {total}; {n['missing']} missing, "
+        f"{n['unverified']} unverified)"
+    )
 
 
 def _cond_cells(

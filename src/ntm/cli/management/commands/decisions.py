@@ -5,7 +5,9 @@
 - `ntm decisions gaps --province P --set S --year Y -o FILE`: the workbook of the set's
   missing and unconfirmed cells as the province reads the year (*Ô cần bổ sung*);
 - `ntm decisions import-gaps FILE --province P --user USERNAME`: that workbook, filled,
-  recorded as one decision."""
+  recorded as one decision;
+- `ntm decisions import-set FILE --province P --user USERNAME`: a whole set of the province
+  (YAML, kind: set), recorded under its own legal basis."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ntm.cli.lookups import active_user, province_today
 from ntm.decisions.gaps import commune_set, import_gaps
-from ntm.decisions.services import DecisionError, Recorded, import_overlay
+from ntm.decisions.services import DecisionError, Recorded, import_overlay, import_province_set
 from ntm.exchange.gaps import gap_rows, write_gaps
 from ntm.exchange.workbook import InputError
 from ntm.results.sets import with_province_decisions
@@ -43,6 +45,12 @@ class Command(BaseCommand):
         gaps.add_argument("--set", required=True, help="Mã bộ tiêu chí")
         gaps.add_argument("--year", required=True, type=int, help="Năm đánh giá")
         gaps.add_argument("-o", "--output", required=True, help="Tệp .xlsx")
+        whole = sub.add_parser(
+            "import-set", help="Ghi cả một bộ tiêu chí riêng của tỉnh (tệp YAML, kind: set)."
+        )
+        whole.add_argument("file", help="Tệp .yaml (kind: set), mã bộ khác các bộ quốc gia")
+        whole.add_argument("--province", required=True, help="Mã hoặc tên tỉnh")
+        whole.add_argument("--user", required=True, help="Tên đăng nhập (Văn phòng Điều phối tỉnh)")
         fill = sub.add_parser("import-gaps", help="Ghi tệp “Ô cần bổ sung” đã điền.")
         fill.add_argument("file", help="Tệp .xlsx hoặc .csv")
         fill.add_argument("--province", required=True, help="Mã hoặc tên tỉnh")
@@ -63,17 +71,26 @@ class Command(BaseCommand):
             except DecisionError as exc:
                 raise CommandError("\n".join(exc.problems)) from None
             return
+        if options["action"] == "import-set":
+            name, text = _read_text(Path(options["file"]))
+            try:
+                done, cset = import_province_set(province, text, name, acting_user=user)
+            except DecisionError as exc:
+                lines = "\n".join(f"- {p}" for p in exc.problems)
+                raise CommandError(f"Không ghi gì: tệp bị từ chối.\n{lines}") from None
+            self.stdout.write(
+                f"Đã ghi bộ tiêu chí {cset.id} của {province.name} theo quyết định "
+                f"{done.decision.number} ngày {format_date(done.decision.date_signed)}"
+                f"{'' if done.written else ' (không đổi)'}."
+            )
+            return
         try:
             start = parse_date(options["effective_from"]) if options["effective_from"] else None
         except ValueError as exc:
             raise CommandError(f"--effective-from: {exc}") from None
-        path = Path(options["file"])
+        name, text = _read_text(Path(options["file"]))
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{path.name}: không đọc được tệp ({exc}).") from None
-        try:
-            done = import_overlay(province, text, path.name, effective_from=start, acting_user=user)
+            done = import_overlay(province, text, name, effective_from=start, acting_user=user)
         except DecisionError as exc:
             lines = "\n".join(f"- {p}" for p in exc.problems)
             raise CommandError(f"Không ghi gì: tệp bị từ chối.\n{lines}") from None
@@ -96,3 +113,10 @@ class Command(BaseCommand):
             f"Đã ghi quyết định {d.number} ngày {format_date(d.date_signed)} ({d.issuer}): "
             f"{done.written} ô mới, {done.unchanged} ô không đổi."
         )
+
+
+def _read_text(path: Path) -> tuple[str, str]:
+    try:
+        return path.name, path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{path.name}: không đọc được tệp ({exc}).") from None
