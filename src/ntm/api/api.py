@@ -338,6 +338,7 @@ def unit_statistics(
         recognition=o.recognition,
         slipping=list(o.slipping),
         targets=list(o.targets),
+        district_warnings=list(o.district_risk),
     )
 
 

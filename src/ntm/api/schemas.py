@@ -10,7 +10,13 @@ from pydantic_core import PydanticCustomError
 
 from ntm.criteria.bounds import MAX_MAGNITUDE
 from ntm.results.commune import CriterionRow
-from ntm.results.province import CloseCommune, RiskCommune, SlippingCommune, TrendPoint
+from ntm.results.province import (
+    CloseCommune,
+    DistrictRiskRow,
+    RiskCommune,
+    SlippingCommune,
+    TrendPoint,
+)
 from ntm.results.recognition import RecognitionFigures
 from ntm.results.scope import UnitRef
 from ntm.results.targets import TargetProgress
@@ -204,3 +210,7 @@ class StatisticsOut(Schema):
         description="Recognised communes that lost criteria short of the revocation rule"
     )
     targets: list[TargetProgress] = Field(description="The province's targets for the period")
+    district_warnings: list[DistrictRiskRow] = Field(
+        description="Recognised districts with 30 % of their communes revoked, or reached by "
+        "the commune rule"
+    )

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ntm.values.models import ScanFile
+
 
 class CellStatus(models.TextChoices):
     VERIFIED = "verified", _("Confirmed from the legal text")
@@ -107,27 +109,11 @@ def scan_path(instance: DecisionScan, filename: str) -> str:
     return f"decisions/{instance.decision.province_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class DecisionScan(models.Model):
-    """The scanned decision (or any file of it) attached as its evidence, checked as a value's
-    evidence is (`ntm.values.files`)."""
+class DecisionScan(ScanFile):
+    """The scanned decision (or any file of it) attached as its evidence."""
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="scans")
     file = models.FileField(upload_to=scan_path, max_length=300)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)  # sniffed from the bytes
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField()
-    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        ordering = ("uploaded_at", "id")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class SetDecisionKind(models.TextChoices):

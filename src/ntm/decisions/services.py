@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -288,31 +287,18 @@ def attach_scan(
             action="decisions.attach_scan",
             object_type="decisions.Decision",
             object_id=decision.pk,
-            after={
-                "name": upload_ok.name,
-                "content_type": upload_ok.content_type,
-                "size": len(upload_ok.data),
-                "sha256": upload_ok.sha256,
-            },
+            after=upload_ok.facts(),
             acting_user=acting_user,
             legal_basis=_basis_text(decision),
         )
         scan = DecisionScan(
             decision=decision,
-            original_name=upload_ok.name,
-            content_type=upload_ok.content_type,
-            size=len(upload_ok.data),
-            sha256=upload_ok.sha256,
+            **upload_ok.facts(),
             uploaded_by=acting_user,
             uploaded_at=timezone.now(),
             audit=log,
         )
-        scan.file.save(f"scan{upload_ok.suffix}", ContentFile(upload_ok.data), save=False)
-        try:  # the file is on disk now: remove it again if the row cannot be written
-            scan.save()
-        except Exception:
-            scan.file.delete(save=False)
-            raise
+        files.save_with_file(scan, scan.file, upload_ok, "scan")
     return scan
 
 

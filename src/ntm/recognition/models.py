@@ -11,12 +11,16 @@ cover several units, and a decision is dated apart from the year of the standard
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ntm.units.models import UnitKind
+from ntm.values.models import ScanFile
 
 
 class Tier(models.TextChoices):
@@ -225,3 +229,18 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_id} {self.year} {self.kind} {self.value}"
+
+
+def scan_path(instance: RecognitionScan, filename: str) -> str:
+    """A server-chosen name: the user's file name is kept in `original_name` only."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"recognition/{instance.decision.province_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class RecognitionScan(ScanFile):
+    """The scanned recognition, revocation or acknowledgement decision, as its evidence."""
+
+    decision = models.ForeignKey(
+        RecognitionDecision, on_delete=models.PROTECT, related_name="scans"
+    )
+    file = models.FileField(upload_to=scan_path, max_length=300)

@@ -41,15 +41,18 @@ from ntm.recognition.models import (
     DecisionKind,
     Recognition,
     RecognitionDecision,
+    RecognitionScan,
     RecognitionStep,
     Status,
     Tier,
 )
 from ntm.units.models import Unit, UnitEvent, UnitKind
+from ntm.values import files
 from ntm.vn.dates import format_date
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
 
 OBJECT = "recognition"
 DECISION_OBJECT = "recognition.decision"
@@ -375,6 +378,20 @@ def legal_text(basis: DecisionBasis) -> str:
     return f"{basis.number} {date} {basis.issuer}".strip()
 
 
+def _cases_of_one_decision(
+    cases: Sequence[Recognition], acting_user: User, *statuses: Status
+) -> list[Recognition]:
+    """The cases one decision names, locked (in one order), of one province, each the
+    province office's to decide and in one of `statuses`."""
+    locked = [_locked(c) for c in sorted(cases, key=lambda c: c.pk)]
+    if len({_province(c.unit).pk for c in locked}) != 1:
+        raise RecognitionError([gettext("One decision covers units of one province.")])
+    for case in locked:
+        _refuse_unless(permissions.can_approve(acting_user, case.unit))
+        _expect(case, *statuses)
+    return locked
+
+
 def recognise(
     cases: Sequence[Recognition],
     basis: DecisionBasis,
@@ -393,13 +410,8 @@ def recognise(
     if problems:
         raise RecognitionError(problems)
     with transaction.atomic():
-        locked = [_locked(c) for c in sorted(cases, key=lambda c: c.pk)]
-        provinces = {_province(c.unit).pk for c in locked}
-        if len(provinces) != 1:
-            raise RecognitionError([gettext("One decision covers units of one province.")])
+        locked = _cases_of_one_decision(cases, acting_user, Status.APPRAISED)
         for case in locked:
-            _refuse_unless(permissions.can_approve(acting_user, case.unit))
-            _expect(case, Status.APPRAISED)
             if basis.date_signed is not None and basis.date_signed.year < case.year:
                 problems.append(
                     gettext("%(unit)s: a decision cannot precede the year of the standard.")
@@ -478,10 +490,7 @@ def revoke(
     if problems:
         raise RecognitionError(problems)
     with transaction.atomic():
-        locked = [_locked(c) for c in sorted(cases, key=lambda c: c.pk)]
-        for case in locked:
-            _refuse_unless(permissions.can_approve(acting_user, case.unit))
-            _expect(case, *HELD)
+        locked = _cases_of_one_decision(cases, acting_user, *HELD)
         decision = _decision(_province(locked[0].unit), DecisionKind.REVOCATION, basis, acting_user)
         for case in locked:
             _move(
@@ -493,14 +502,6 @@ def revoke(
                 fields={"revocation": decision},
             )
         return decision
-
-
-def _predecessors(event: UnitEvent, unit: Unit) -> list[Unit]:
-    return [
-        link.old_unit
-        for link in event.links.select_related("old_unit").filter(new_unit=unit)
-        if link.old_unit is not None
-    ]
 
 
 def end_by_merger(event: UnitEvent, *, acting_user: User | None = None, actor: str = "") -> int:
@@ -526,27 +527,43 @@ def end_by_merger(event: UnitEvent, *, acting_user: User | None = None, actor: s
 
 @dataclass(frozen=True)
 class Acknowledgeable:
-    """A tier every predecessor of a merged unit held on the eve of the merger."""
+    """A tier every unit merged (wholly or in part) into a unit on `day` held until then."""
 
     tier: Tier
-    event: UnitEvent
+    day: dt.date
+    events: tuple[UnitEvent, ...]  # the changes of that day that formed the unit
     predecessors: tuple[Recognition, ...]
 
 
 def acknowledgeable(unit: Unit) -> list[Acknowledgeable]:
     """The tiers the unit may be acknowledged at: those that every unit merged into it held
-    until the merger (2023–2025 practice), each with the predecessors' recognitions. A unit
-    formed in part from a unit without the tier has none of it."""
+    until the merger (2023–2025 practice), each with the predecessors' recognitions. The
+    changes of one day count together (a merger and the part of a split commune recorded as
+    two events); a unit formed in part from a unit without the tier has none of it."""
+    by_day: dict[dt.date, tuple[set[UnitEvent], set[Unit]]] = {}
+    links = unit.predecessor_links.select_related("event", "old_unit").filter(
+        old_unit__isnull=False
+    )
+    for link in links:
+        events, olds = by_day.setdefault(link.event.date, (set(), set()))
+        events.add(link.event)
+        if link.old_unit is not None:
+            olds.add(link.old_unit)
     out = []
-    links = unit.predecessor_links.select_related("event").filter(old_unit__isnull=False)
-    for event in {link.event for link in links}:
-        olds = _predecessors(event, unit)
-        eve = event.date - dt.timedelta(days=1)
+    for day, (events, olds) in sorted(by_day.items()):
+        eve = day - dt.timedelta(days=1)
         for tier in TIERS_BY_KIND.get(unit.kind, ()):
-            held = [_held_on(u, tier, eve) for u in olds]
-            if olds and all(h is not None for h in held):
-                out.append(Acknowledgeable(Tier(tier), event, tuple(h for h in held if h)))
-    return sorted(out, key=lambda a: (a.event.date, a.tier))
+            held = [_held_on(u, tier, eve) for u in sorted(olds, key=lambda u: u.pk)]
+            if all(h is not None for h in held):
+                out.append(
+                    Acknowledgeable(
+                        Tier(tier),
+                        day,
+                        tuple(sorted(events, key=lambda e: e.pk)),
+                        tuple(h for h in held if h is not None),
+                    )
+                )
+    return out
 
 
 def _held_on(unit: Unit, tier: str, day: dt.date) -> Recognition | None:
@@ -593,7 +610,7 @@ def acknowledge(
         case = Recognition(
             unit=unit,
             tier=tier,
-            year=latest.event.date.year,
+            year=latest.day.year,
             created_at=timezone.now(),
         )
         case = _move(
@@ -606,3 +623,34 @@ def acknowledge(
         )
         case.predecessors.set(latest.predecessors)
         return case
+
+
+def attach_scan(
+    decision: RecognitionDecision, upload: UploadedFile[bytes], *, acting_user: User
+) -> RecognitionScan:
+    """Store the scanned decision as its evidence, after the checks of a value's evidence
+    (size, type read from the bytes, name): the province office of the decision's province
+    only; refused with the reason, nothing written."""
+    _refuse_unless(permissions.can_approve(acting_user, decision.province))
+    try:
+        ok = files.checked(upload)
+    except files.NotTaken as exc:
+        raise RecognitionError([str(exc)]) from exc
+    with transaction.atomic():
+        row = audit(
+            action="recognition.attach_scan",
+            object_type=DECISION_OBJECT,
+            object_id=decision.pk,
+            after=ok.facts(),
+            acting_user=acting_user,
+            legal_basis=f"{decision.number} {format_date(decision.date_signed)}",
+        )
+        scan = RecognitionScan(
+            decision=decision,
+            **ok.facts(),
+            uploaded_by=acting_user,
+            uploaded_at=timezone.now(),
+            audit=row,
+        )
+        files.save_with_file(scan, scan.file, ok, "scan")
+    return scan

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from ntm.criteria.schema import CriteriaSet
 from ntm.decisions.queries import with_decisions_by_province
+from ntm.recognition.models import Tier
 from ntm.results import cache as rcache
-from ntm.results import record
+from ntm.results import recognition, record
 from ntm.results.counts import with_counts
 from ntm.results.evaluation import Evaluated, evaluated, set_fingerprint
 from ntm.results.provenance import simulated_codes
@@ -37,6 +38,7 @@ class ProvinceRow:
     simulated: bool
     approved: int = 0  # communes whose period is approved under the set (as of `as_of`)
     held_back: int = 0  # communes with data left out as not approved (`approved_only`)
+    recognised: int = 0  # communes holding a recognition at the set's tier for the year
 
     @property
     def percent(self) -> Fraction | None:
@@ -84,6 +86,8 @@ def _sort_key(key: str) -> Any:
                 return (row.communes, *name)
             case "meeting":
                 return (row.meeting, *name)
+            case "recognised":
+                return (row.recognised, *name)
             case "percent":
                 return (row.percent is not None, row.percent or 0, *name)
             case "average":
@@ -131,11 +135,12 @@ def _rows(
     period: int,
     cset: CriteriaSet,
     by_code: dict[str, CriteriaSet],
-    at: dt.datetime | None,
+    as_of: dt.date | None,
     approved_only: bool,
 ) -> tuple[ProvinceRow, ...]:
     """Each province's counts for the year, in no particular order; a province with
     decisions in force (`by_code`) counted under its own reading of the set."""
+    at = None if as_of is None else record.moment(as_of)
     provinces, communes = _communes(period_day(period))
     by_pk = {p.pk: p for p in provinces}
     approved = record.approved_units([u.pk for u in communes], period, cset.id, at=at)
@@ -177,6 +182,12 @@ def _rows(
                 c["evaluated"] += 1
                 c["meeting"] += int(bool(meets))
                 c["total_met"] += int(met)
+    # Recognitions at the set's tier held for the year (one query), apart from meeting it.
+    tier = recognition.TIER_OF_SET.get(cset.tier, Tier.NTM)
+    for pk, tiers in recognition.held(list(province_of), period, as_of=as_of).items():
+        prov = province_of.get(pk)
+        if prov in counts and tier in tiers:
+            counts[prov]["recognised"] += 1
     simulated = simulated_codes()
     return tuple(
         ProvinceRow(
@@ -188,6 +199,7 @@ def _rows(
             simulated=bool(p.code) and p.code in simulated,
             approved=counts[p.pk]["approved"],
             held_back=counts[p.pk]["held_back"],
+            recognised=counts[p.pk]["recognised"],
         )
         for p in provinces
     )
@@ -233,8 +245,9 @@ def central_view(
         rcache.units_stamp(),
         record.period_stamp_summary(period),
         sorted(simulated_codes()),
+        recognition.recognition_stamp(),
     )
-    rows = list(rcache.remember(name, lambda: _rows(period, cset, by_code, at, approved_only)))
+    rows = list(rcache.remember(name, lambda: _rows(period, cset, by_code, as_of, approved_only)))
     rows.sort(key=_sort_key(key), reverse=descending)
     return CentralView(
         period=period,

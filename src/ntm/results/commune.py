@@ -36,6 +36,7 @@ from ntm.results.sets import (
     years_with_sets,
 )
 from ntm.stats.counts import COUNT_ONLY
+from ntm.stats.outlook import Outlook, outlook
 from ntm.units.models import Unit, UnitKind
 
 
@@ -79,8 +80,10 @@ class HistoryTable:
     set_name: str
     years: tuple[int, ...]
     rows: tuple[tuple[int, str, tuple[str | None, ...]], ...]  # criterion, name, status per year
-    # Per year, "met/total" where the year holds only a count-only record, else None.
+    # Per year, "met/total" where the year holds only a count-only record, else None; and
+    # the number met.
     counts: tuple[str | None, ...] = ()
+    counts_met: tuple[int | None, ...] = ()
 
     @property
     def count_only(self) -> bool:
@@ -107,6 +110,8 @@ class CommuneView:
     as_of: dt.date | None = None
     approved_only: bool = False
     defaulted: DefaultPeriod = DefaultPeriod.ASKED
+    # Not at the standard: when it would be at its recorded pace (`ntm.stats.outlook`).
+    outlook: Outlook | None = None
     # Only the number of criteria met is recorded (*chỉ có số tiêu chí đạt*): `met` and
     # `meets_set` come from it and no criterion has a status of its own.
     count_only: bool = False
@@ -242,6 +247,7 @@ def commune_view(
     ev = with_counts(found, found.counted() if shown else None, alone, kept)
     summary = ev.communes.row(0, named=True) if ev is not None and ev.communes.height else None
     count_only = bool(summary and summary.get(COUNT_ONLY))
+    history = commune_history(unit, years, cset.tier, extra, language, as_of=as_of, period=period)
     return CommuneView(
         unit=unit,
         period=period,
@@ -255,9 +261,8 @@ def commune_view(
         meets_set=bool(summary["meets_set"]) if summary else False,
         revocation_risk=summary["revocation_risk"] if summary else None,
         criteria=tuple(conditions(None if count_only else ev, cset, language)),
-        history=tuple(
-            commune_history(unit, years, cset.tier, extra, language, as_of=as_of, period=period)
-        ),
+        history=tuple(history),
+        outlook=_outlook(history, cset, period) if summary and not summary["meets_set"] else None,
         simulated=simulated_province_of(unit),
         approved=approved,
         as_of=as_of,
@@ -265,6 +270,25 @@ def commune_view(
         defaulted=defaulted,
         count_only=count_only,
     )
+
+
+def _outlook(history: Sequence[HistoryTable], cset: CriteriaSet, period: int) -> Outlook | None:
+    """The commune's projected year at the standard at its recorded pace under the period's
+    set, from its years up to the period (`ntm.stats.outlook`)."""
+    table = next((h for h in history if h.set_id == cset.id), None)
+    if table is None:
+        return None
+    settled = {Status.MET, Status.NOT_APPLICABLE}
+    points = []
+    for i, year in enumerate(table.years):
+        if year > period:
+            continue
+        count = table.counts_met[i] if table.counts_met else None
+        if count is not None:
+            points.append((year, count))
+        elif any(statuses[i] is not None for _, _, statuses in table.rows):
+            points.append((year, sum(statuses[i] in settled for _, _, statuses in table.rows)))
+    return outlook(points, len(cset.criteria))
 
 
 def commune_history(
@@ -280,7 +304,7 @@ def commune_history(
     """Each criterion's status per year, one table per criteria set (criterion numbers mean
     different things in different sets); with `as_of`, each year read as `moment_of` says."""
     by_set: dict[str, tuple[CriteriaSet, dict[int, dict[int, str]]]] = {}
-    counted: dict[int, str] = {}  # year -> "met/total" of a count-only record
+    counted: dict[int, tuple[int, int]] = {}  # year -> (met, total) of a count-only record
     for year in years:
         cset = set_of_tier(year, tier, extra)
         if cset is None:
@@ -297,7 +321,7 @@ def commune_history(
         if ev is None:
             alone = count_only_records([unit.pk], year, cset.id, found, at=at)
             for met, total in alone.select("met", "total").iter_rows():
-                counted[year] = f"{met}/{total}"
+                counted[year] = (int(met), int(total))
         by_set.setdefault(cset.id, (cset, {}))[1][year] = statuses
     out = []
     for set_id, (cset, per_year) in by_set.items():
@@ -315,7 +339,10 @@ def commune_history(
                     )
                     for c in cset.criteria
                 ),
-                counts=tuple(counted.get(y) for y in ordered),
+                counts=tuple(
+                    f"{counted[y][0]}/{counted[y][1]}" if y in counted else None for y in ordered
+                ),
+                counts_met=tuple(counted[y][0] if y in counted else None for y in ordered),
             )
         )
     return out

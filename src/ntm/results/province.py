@@ -51,7 +51,7 @@ from ntm.results.targets import TargetProgress
 from ntm.stats import watch
 from ntm.stats.rebase import basis_label
 from ntm.stats.rollup import Figures, RollUp, Statistics, roll_up
-from ntm.units.models import Unit
+from ntm.units.models import Unit, UnitKind
 
 
 class DefaultPeriod(StrEnum):
@@ -122,6 +122,18 @@ class RiskCommune:
 
 
 @read_model(frozen=True)
+class DistrictRiskRow:
+    """A recognised district the QĐ 18/2022 district rule reaches (≥ 30 % of its communes
+    revoked), or would once the communes the commune rule reaches are revoked."""
+
+    district: UnitRef
+    communes: int
+    revoked: int
+    reached: int
+    certain: bool
+
+
+@read_model(frozen=True)
 class SlippingCommune:
     """A recognised commune that lost criteria without the revocation rule reaching it
     (*đang tụt hạng*)."""
@@ -189,6 +201,7 @@ class ProvinceOverview:
     recognition: RecognitionFigures | None = None
     slipping: tuple[SlippingCommune, ...] = ()
     targets: tuple[TargetProgress, ...] = ()
+    district_risk: tuple[DistrictRiskRow, ...] = ()
     # Communes counted from a count-only record (*chỉ có số tiêu chí đạt*): in the average,
     # the bands and "at the standard", never per criterion (`ntm.results.counts`).
     count_only: int = 0
@@ -325,6 +338,43 @@ def _slipping(res: PeriodResults, language: str, watched: set[str]) -> list[Slip
         for s in watch.slipping(communes, ev.criteria, ev.indicators)
     ]
     return sorted(out, key=lambda s: (-len(s.failing), s.met, s.unit.name_key, s.unit.id))
+
+
+def _district_risk(
+    res: PeriodResults, at_risk: Sequence[RiskCommune], as_of: dt.date | None
+) -> list[DistrictRiskRow]:
+    """The district rule over the recognised districts of the period's communes (districts
+    existed until 30/06/2025; afterwards there is none to watch)."""
+    districts: dict[int, Unit] = {}
+    members: dict[int, list[int]] = {}
+    for u in res.units.values():
+        parent = u.parent
+        if parent is not None and parent.kind == UnitKind.DISTRICT:
+            districts[parent.pk] = parent
+            members.setdefault(parent.pk, []).append(u.pk)
+    if not districts:
+        return []
+    held = recognition.held(districts, res.period, as_of=as_of)
+    watched = [d for d in districts if held.get(d)]
+    if not watched:
+        return []
+    gone = recognition.revoked([u for d in watched for u in members[d]], res.period, as_of=as_of)
+    reached = {r.unit.id for r in at_risk if r.certain}
+    rows = [
+        (
+            str(d),
+            len(members[d]),
+            len(gone & set(members[d])),
+            len(reached & set(members[d]) - gone),
+        )
+        for d in watched
+    ]
+    return [
+        DistrictRiskRow(
+            UnitRef.of(districts[int(r.district)]), r.communes, r.revoked, r.reached, r.certain
+        )
+        for r in watch.district_watch(rows)
+    ]
 
 
 def _targets(
@@ -649,6 +699,7 @@ def _overview(
     )
     tier = recognised.tier
     watched = {k for k, u in current.units.items() if tier in held_by.get(u.pk, frozenset())}
+    at_risk = tuple(_at_risk(current, language, watched))
     return ProvinceOverview(
         province=province,
         period=period,
@@ -662,7 +713,7 @@ def _overview(
         statistics=stats,
         trend=tuple(trend),
         close=tuple(_close_communes(current, language)),
-        at_risk=tuple(_at_risk(current, language, watched)),
+        at_risk=at_risk,
         points=tuple(_points(current)),
         simulated=simulated,
         criterion_names={c.number: criterion_name(c, language) for c in cset.criteria},
@@ -678,5 +729,6 @@ def _overview(
         recognition=recognised,
         slipping=tuple(_slipping(current, language, watched)),
         targets=tuple(_targets(province, period, current, held_by)),
+        district_risk=tuple(_district_risk(current, at_risk, as_of)),
         count_only=len(current.count_only),
     )

@@ -25,7 +25,16 @@ class Geography(StrEnum):
     REBASED = "rebased"  # every year carried onto the units of one date
 
 
-SORT_KEYS = ("name", "code", "communes", "meeting", "percent", "average", "approved")
+SORT_KEYS = (
+    "name",
+    "code",
+    "communes",
+    "meeting",
+    "percent",
+    "recognised",
+    "average",
+    "approved",
+)
 
 
 def parse_year(text: str | None, *, name: str) -> int | None:

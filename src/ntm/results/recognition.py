@@ -120,3 +120,17 @@ def figures(
         meeting_unrecognised=refs(meeting - holding),
         recognised_not_meeting=refs((holding & evaluated) - meeting),
     )
+
+
+def revoked(unit_ids: Iterable[int], period: int, *, as_of: dt.date | None = None) -> set[int]:
+    """The units whose recognition (any tier) was revoked by the end of the year (or by
+    `as_of`, if earlier)."""
+    end = dt.date(period, 12, 31)
+    known = end if as_of is None else min(end, as_of)
+    return set(
+        Recognition.objects.filter(
+            unit_id__in=list(unit_ids),
+            status=Status.REVOKED,
+            revocation__date_signed__lte=known,
+        ).values_list("unit_id", flat=True)
+    )

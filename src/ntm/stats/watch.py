@@ -9,11 +9,12 @@ Units are the frames' unit keys; names and ordering by name are the caller's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
 
-from ntm.evaluation.semantics import UNKNOWN_STATUSES, Status
+from ntm.evaluation.semantics import REL_TOL, UNKNOWN_STATUSES, Status
 
 # Communes at most this many criteria short of the standard are "close" to it.
 CLOSE_TO_STANDARD = 2
@@ -200,3 +201,42 @@ def slipping(
             )
         )
     return sorted(out, key=lambda s: (-len(s.failing), s.met))
+
+
+# QĐ 18/2022: a district loses its recognition when this share of its communes lost theirs.
+DISTRICT_SHARE = 0.30
+
+
+@dataclass(frozen=True)
+class DistrictRisk:
+    """A recognised district the district rule reaches, or would once the communes the
+    commune rule reaches are revoked."""
+
+    district: str
+    communes: int
+    revoked: int  # communes whose recognition was revoked
+    reached: int  # recognised communes the commune rule reaches (not yet revoked)
+    certain: bool  # the revoked communes alone reach the share
+
+    @property
+    def share(self) -> float:
+        return (self.revoked + self.reached) / self.communes
+
+
+def district_watch(
+    rows: Iterable[tuple[str, int, int, int]], *, share: float = DISTRICT_SHARE
+) -> list[DistrictRisk]:
+    """Of (district, communes, revoked, reached) rows, the districts where the communes revoked,
+    with those the commune rule reaches, make `share` of the district's communes or more (the
+    district's own criteria are not encoded: that branch of the rule is not checked here);
+    the certain ones first, then by share."""
+
+    def at_least(part: int, whole: int) -> bool:
+        return part / whole >= share - REL_TOL
+
+    out = [
+        DistrictRisk(d, n, revoked, reached, at_least(revoked, n))
+        for d, n, revoked, reached in rows
+        if n and at_least(revoked + reached, n)
+    ]
+    return sorted(out, key=lambda r: (not r.certain, -r.share, r.district))

@@ -14,16 +14,21 @@ import zlib
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils.translation import get_language
 
 from ntm.vn.numbers import format_number
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.core.files.uploadedfile import UploadedFile
+    from django.db.models import Model
+    from django.db.models.fields.files import FieldFile
 
 TYPES: dict[str, tuple[str, str]] = {
     "pdf": ("application/pdf", ".pdf"),
@@ -326,6 +331,35 @@ class Checked:
     content_type: str
     suffix: str
     sha256: str
+
+    def facts(self) -> dict[str, Any]:
+        """What a stored file's row and its audit row say of it."""
+        return {
+            "original_name": self.name,
+            "content_type": self.content_type,
+            "size": len(self.data),
+            "sha256": self.sha256,
+        }
+
+
+def save_with_file(
+    row: Model,
+    file: FieldFile,
+    checked: Checked,
+    stem: str,
+    then: Callable[[], object] | None = None,
+) -> None:
+    """Write the checked bytes into the row's `file` (named by the server: `stem` and the
+    suffix read from the bytes), then the row, then `then` (its audit row); if any of them
+    fails, the file is removed again. Call it inside the service's transaction."""
+    file.save(f"{stem}{checked.suffix}", ContentFile(checked.data), save=False)
+    try:
+        row.save()
+        if then is not None:
+            then()
+    except Exception:
+        file.delete(save=False)
+        raise
 
 
 def checked(upload: UploadedFile[bytes]) -> Checked:

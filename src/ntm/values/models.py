@@ -237,6 +237,30 @@ class Evidence(models.Model):
         return self.original_name
 
 
+class ScanFile(models.Model):
+    """A decision's scan kept as its evidence (a province's decision on a set, a recognition
+    decision): the file checked as a value's evidence is (`ntm.values.files`), its audit row.
+    A concrete scan adds the decision it belongs to and `file` with its own storage path."""
+
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)  # sniffed from the bytes
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+    file: models.FileField
+
+    class Meta:
+        abstract = True
+        ordering = ("uploaded_at", "id")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class Comment(models.Model):
     value = models.ForeignKey(Value, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

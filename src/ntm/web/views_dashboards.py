@@ -443,6 +443,7 @@ def central(request: HttpRequest) -> HttpResponse:
         ("communes", _("Communes")),
         ("meeting", _("At the standard")),
         ("percent", _("Share at the standard")),
+        ("recognised", _("Recognised")),
         ("average", _("Average criteria met")),
         ("approved", _("Approved")),
     ):

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from ntm.stats.watch import close_to_standard, revocation_watch, slipping
+from ntm.stats.watch import close_to_standard, district_watch, revocation_watch, slipping
 
 
 def _communes(rows: list[dict[str, Any]]) -> pl.DataFrame:
@@ -255,3 +255,15 @@ def test_slipping_lists_lost_criteria_short_of_the_rule() -> None:
         ("B", ((1, "basically_met"),)),
     ]
     assert [f.gap for f in found[0].shortfalls] == [-1.0]
+
+
+def test_the_district_rule_at_30_percent_of_its_communes() -> None:
+    rows = [
+        ("D29", 100, 29, 0),  # 29 %: not reached
+        ("D30", 10, 3, 0),  # 3 of 10 revoked: exactly 30 %, reached
+        ("D-soon", 10, 1, 2),  # 1 revoked, 2 the commune rule reaches: 30 % once revoked
+        ("D0", 0, 0, 0),  # no commune left (all became wards): nothing to count
+    ]
+    found = district_watch(rows)
+    assert [(r.district, r.certain) for r in found] == [("D30", True), ("D-soon", False)]
+    assert found[0].share == 0.3

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -57,7 +56,7 @@ def add_evidence(
     type as read from its bytes (the browser's content type is not trusted)."""
     measure_of(measure)
     check_unit(unit, period)
-    check_read(measure, period)
+    check_read(measure, period, unit)
     description = description.strip()
     if len(description) > MAX_DESCRIPTION:
         raise InvalidEntry(
@@ -74,18 +73,17 @@ def add_evidence(
         value, _ = Value.objects.get_or_create(unit=unit, measure=measure, period=period)
         evidence = Evidence(
             value=value,
-            original_name=upload_ok.name,
-            content_type=content_type,
-            size=len(upload_ok.data),
-            sha256=upload_ok.sha256,
+            **upload_ok.facts(),
             description=description,
             uploaded_by=acting_user,
             uploaded_at=timezone.now(),
         )
-        evidence.file.save(f"evidence{upload_ok.suffix}", ContentFile(upload_ok.data), save=False)
-        try:  # the file is on disk now: remove it again if the row cannot be written
-            evidence.save()
-            record(
+        files.save_with_file(
+            evidence,
+            evidence.file,
+            upload_ok,
+            "evidence",
+            then=lambda: record(
                 action="values.add_evidence",
                 object_type=VALUE_OBJECT,
                 object_id=value.pk,
@@ -99,8 +97,6 @@ def add_evidence(
                     "period": period,
                 },
                 acting_user=acting_user,
-            )
-        except Exception:
-            evidence.file.delete(save=False)
-            raise
+            ),
+        )
     return evidence

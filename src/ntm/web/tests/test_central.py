@@ -20,6 +20,8 @@ from django.urls import reverse
 
 from ntm.accounts.testing import PersonaName, Personas, make_unit
 from ntm.audit.models import AuditLog
+from ntm.recognition.models import Tier
+from ntm.recognition.services import DecisionBasis, record_recognised
 from ntm.results.central import central_view
 from ntm.results.testing import SET_2020, History, seed
 from ntm.units.models import Unit, UnitKind
@@ -75,9 +77,9 @@ def test_live_figures_with_approval_counts(client: Client, world: Personas) -> N
     world.login(client, "central_viewer")
     page = html(client, reverse("web:central") + "?period=2021")
     r = rows(page)
-    # communes, at the standard, share, average, approved
-    assert r["Tỉnh Thử Nghiệm"] == "Tỉnh Thử Nghiệm 2 1/2 50,00 % 18,00 1/2"
-    assert r["Tỉnh Khác"] == "Tỉnh Khác 2 1/2 50,00 % 18,00 1/2"
+    # communes, at the standard, share, recognised, average, approved
+    assert r["Tỉnh Thử Nghiệm"] == "Tỉnh Thử Nghiệm 2 1/2 50,00 % 0/2 18,00 1/2"
+    assert r["Tỉnh Khác"] == "Tỉnh Khác 2 1/2 50,00 % 0/2 18,00 1/2"
     assert basis(page).endswith("Số liệu hiện hành; đã duyệt 2/4 xã.")
 
 
@@ -86,8 +88,8 @@ def test_as_of_a_day(client: Client, world: Personas) -> None:
     page = html(client, reverse("web:central") + "?period=2021&as_of=30/06/2021")
     r = rows(page)
     # A had 16 criteria then and B nothing; C all 19 and D nothing; nothing approved yet.
-    assert r["Tỉnh Thử Nghiệm"] == "Tỉnh Thử Nghiệm 2 0/2 0,00 % 16,00 0/2"
-    assert r["Tỉnh Khác"] == "Tỉnh Khác 2 1/2 50,00 % 19,00 0/2"
+    assert r["Tỉnh Thử Nghiệm"] == "Tỉnh Thử Nghiệm 2 0/2 0,00 % 0/2 16,00 0/2"
+    assert r["Tỉnh Khác"] == "Tỉnh Khác 2 1/2 50,00 % 0/2 19,00 0/2"
     assert basis(page).endswith("Tính đến 30/06/2021; đã duyệt 0/4 xã.")
     assert re.search(r'name="as_of" [^>]*value="30/06/2021"', page)
     # The ISO form of the date gives the same figures.
@@ -101,16 +103,16 @@ def test_approved_only(client: Client, world: Personas) -> None:
     page = html(client, f"{url}?period=2021&approved_only=1")
     r = rows(page)
     # B and D are not approved: no result (never failing); A and C alone are averaged.
-    assert r["Tỉnh Thử Nghiệm"] == "Tỉnh Thử Nghiệm 2 1/2 50,00 % 19,00 1/2"
-    assert r["Tỉnh Khác"] == "Tỉnh Khác 2 1/2 50,00 % 19,00 1/2"
+    assert r["Tỉnh Thử Nghiệm"] == "Tỉnh Thử Nghiệm 2 1/2 50,00 % 0/2 19,00 1/2"
+    assert r["Tỉnh Khác"] == "Tỉnh Khác 2 1/2 50,00 % 0/2 19,00 1/2"
     assert basis(page).endswith("đã duyệt 2/4 xã; chỉ tính xã đã duyệt, 2 xã chưa duyệt.")
     assert "2 xã có số liệu nhưng chưa được duyệt nên chưa có kết quả" in text(page)
     assert 'name="approved_only" type="checkbox" value="1" checked' in page
     # Approvals are read as of the day too: on 31/12/2021 only C was approved.
     page = html(client, f"{url}?period=2021&as_of=31/12/2021&approved_only=1")
     r = rows(page)
-    assert r["Tỉnh Thử Nghiệm"] == "Tỉnh Thử Nghiệm 2 0/2 0,00 % — 0/2"
-    assert r["Tỉnh Khác"] == "Tỉnh Khác 2 1/2 50,00 % 19,00 1/2"
+    assert r["Tỉnh Thử Nghiệm"] == "Tỉnh Thử Nghiệm 2 0/2 0,00 % 0/2 — 0/2"
+    assert r["Tỉnh Khác"] == "Tỉnh Khác 2 1/2 50,00 % 0/2 19,00 1/2"
     view = central_view(period=2021, as_of=dt.date(2021, 12, 31), approved_only=True)
     assert (view.in_scope, view.approved, view.held_back) == (4, 1, 3)
 
@@ -126,10 +128,23 @@ def test_drill_down_and_sort_links_carry_the_choices(client: Client, world: Pers
     t = text(html(client, wanted))
     assert "Số xã đạt chuẩn 0/2 (0,00 %)" in t and "Tính đến 30/06/2021" in t
     sorts = [link for link in links if "sort=" in link]
-    assert len(sorts) == 7
+    assert len(sorts) == 8
     assert all("as_of=2021-06-30" in s and "approved_only=1" in s for s in sorts), sorts
     page = html(client, reverse("web:central") + "?period=2021&approved_only=1&sort=-approved")
     assert 'aria-sort="descending"' in page
+
+
+def test_recognised_communes_beside_those_at_the_standard(client: Client, world: Personas) -> None:
+    p = world
+    basis = DecisionBasis("TEST-9/QĐ-UBND", dt.date(2021, 12, 28), "UBND tỉnh Thử Nghiệm")
+    record_recognised(p.commune_b, Tier.NTM, 2021, basis, acting_user=p.province_office)
+    p.login(client, "central_viewer")
+    r = rows(html(client, reverse("web:central") + "?period=2021"))
+    # B is recognised (17/19: no longer meeting the set); A meets it without a decision.
+    assert r["Tỉnh Thử Nghiệm"] == "Tỉnh Thử Nghiệm 2 1/2 50,00 % 1/2 18,00 1/2"
+    # As of a day before the decision, nobody was recognised yet.
+    r = rows(html(client, reverse("web:central") + "?period=2021&as_of=27/12/2021"))
+    assert r["Tỉnh Thử Nghiệm"].startswith("Tỉnh Thử Nghiệm 2 1/2 50,00 % 0/2")
 
 
 @pytest.mark.parametrize(

@@ -349,3 +349,22 @@ def test_english_labels(client: Client, personas: Personas) -> None:
     # Back to Vietnamese, so that the thread's active language does not leak into other tests.
     client.post(reverse("set_language"), {"language": "vi", "next": "/"})
     assert "Số xã đạt chuẩn" in html(client, url)
+
+
+def test_the_commune_page_projects_the_year_at_its_own_pace(
+    client: Client, personas: Personas
+) -> None:
+    p = personas
+    h = History()
+    h.declare(p.commune_a, 2022, SET_2022, set(range(1, 7)))  # 13/19
+    h.declare(p.commune_a, 2023, SET_2022, set(range(1, 5)))  # 15/19: +2 a year
+    seed(p, h)
+    p.login(client, "officer_a")
+    url = reverse("web:commune", args=[p.commune_a.pk])
+    page = text(html(client, f"{url}?period=2023&set={SET_2022}"))
+    assert (
+        "Còn 4 tiêu chí phải đạt. Với nhịp độ đã ghi nhận (+2 tiêu chí/năm từ năm 2022 đến "
+        "năm 2023), nếu giữ nhịp độ đó, xã sẽ đạt chuẩn vào năm 2025."
+    ) in page
+    page = text(html(client, f"{url}?period=2022&set={SET_2022}"))
+    assert "Chưa đủ hai năm có số liệu theo bộ tiêu chí này" in page
