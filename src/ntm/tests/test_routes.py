@@ -202,6 +202,12 @@ def _gaps_file(w: World) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("o-can-bo-sung.csv", f"{head}\n{row}\n".encode())}
 
 
+def _recognition_list(w: World) -> dict[str, Any]:
+    rows = "Xã,Mức công nhận,Năm đạt chuẩn,Số quyết định,Ngày quyết định\n"
+    rows += "An Bình,NTM,2021,12/QĐ-UBND,20/01/2022\n"
+    return {"file": SimpleUploadedFile("cong-nhan.csv", rows.encode())}
+
+
 def _decision(w: World) -> list[Any]:
     """The province and a decision of it (recorded in the test, rolled back with it)."""
     done = record_decision(
@@ -405,6 +411,13 @@ PAGES: dict[str, Page] = {
         get=READ_A,
         post=(302, 404, 403, 302, 403, 403, LOGIN),
         data=lambda w: PROPOSAL,
+    ),
+    # Importing a recognition list is the province office's act; the page shows the report.
+    "web:recognition_import": Page(
+        _province,
+        get=(404, 404, 403, 200, 403, 403, LOGIN),
+        post=(404, 404, 403, 200, 403, 403, LOGIN),
+        data=_recognition_list,
     ),
     # The list of disagreements reads the province; deciding is `values:decide`.
     "web:disagreements": Page(

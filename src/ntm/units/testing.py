@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from django.db import transaction
 
 from ntm.units.event_import import import_events
@@ -54,3 +55,16 @@ def real_units_rolled_back(django_db_blocker: Any) -> AbstractContextManager[Loa
     """The real units, as `rolled_back` builds data: `with real_units_rolled_back(blocker) as
     result: yield result`."""
     return rolled_back(django_db_blocker, _load_real_units)
+
+
+# Fixtures: import both into a package's `conftest.py` to load the real units once for it.
+@pytest.fixture(scope="package")
+def real_units(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LoadResult]:
+    with real_units_rolled_back(django_db_blocker) as result:
+        yield result
+
+
+@pytest.fixture
+def units(real_units: LoadResult, db: None) -> LoadResult:
+    """The real data, inside a test whose changes are rolled back."""
+    return real_units

@@ -8,6 +8,7 @@ from ntm.web import (
     views_decisions,
     views_groups,
     views_recognition,
+    views_recognition_import,
 )
 
 app_name = "web"
@@ -36,6 +37,11 @@ urlpatterns = [
         name="province_groups_import",
     ),
     path("province/<int:pk>/counts/", views_counts.counts, name="province_counts"),
+    path(
+        "province/<int:pk>/recognitions/import/",
+        views_recognition_import.recognition_import,
+        name="recognition_import",
+    ),
     path("province/<int:pk>/decisions/", views_decisions.decisions, name="province_decisions"),
     path(
         "province/<int:pk>/decisions/<int:decision>/scan/",

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -100,6 +101,14 @@ def get_visible_unit_or_404(request: HttpRequest, pk: int, kind: UnitKind) -> Un
     if not permissions.can_view(request.user, unit):
         raise Http404
     return unit
+
+
+def office_province_or_404(request: HttpRequest, pk: int) -> Unit:
+    """The province, if its office is asking (404 outside the user's scope, else 403)."""
+    province = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
+    if not permissions.can_approve(request.user, province):
+        raise PermissionDenied
+    return province
 
 
 def login_locked_out(

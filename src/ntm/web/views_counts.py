@@ -21,7 +21,7 @@ from ntm.values.models import FIRST_YEAR, LAST_YEAR
 from ntm.values.services import import_counts
 from ntm.vn.numbers import format_number
 from ntm.web.inputs import Refused, imported
-from ntm.web.views_groups import _office_province
+from ntm.web.views import office_province_or_404
 
 
 def _page(
@@ -45,7 +45,7 @@ def _page(
 def counts(request: HttpRequest, pk: int) -> HttpResponse:
     """The form (GET), and a list imported for a year under a set (POST): every row written,
     or none and every problem listed."""
-    province = _office_province(request, pk)
+    province = office_province_or_404(request, pk)
     if request.method != "POST":
         return _page(request, province, [])
     year_text = request.POST.get("year", "").strip()

@@ -7,7 +7,6 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,15 +22,7 @@ from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import units_of
 from ntm.vn.numbers import format_number
 from ntm.web.inputs import Refused, imported, said, typed_day, xlsx_response
-from ntm.web.views import get_visible_unit_or_404
-
-
-def _office_province(request: HttpRequest, pk: int) -> Unit:
-    """The province, if its office is asking (404 outside the user's scope, else 403)."""
-    province = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
-    if not permissions.can_approve(request.user, province):
-        raise PermissionDenied
-    return province
+from ntm.web.views import get_visible_unit_or_404, office_province_or_404
 
 
 def _page(
@@ -61,7 +52,7 @@ def groups(request: HttpRequest, pk: int) -> HttpResponse:
     province = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
     if request.method != "POST":
         return _page(request, province, [])
-    province = _office_province(request, pk)
+    province = office_province_or_404(request, pk)
     data = request.POST
     valid_from = typed_day(data.get("valid_from", ""))
     group = parse_group(data.get("group", ""))
@@ -103,7 +94,7 @@ def groups(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def groups_template(request: HttpRequest, pk: int) -> HttpResponse:
     """The workbook of the province's communes to fill with their groups."""
-    province = _office_province(request, pk)
+    province = office_province_or_404(request, pk)
     today = timezone.localdate()
     out = io.BytesIO()
     write_group_template(out, template_rows(province, today), title=province.name)
@@ -114,7 +105,7 @@ def groups_template(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def groups_import(request: HttpRequest, pk: int) -> HttpResponse:
     """A filled workbook: every row written, or none and every problem listed."""
-    province = _office_province(request, pk)
+    province = office_province_or_404(request, pk)
     try:
         written = imported(
             request,

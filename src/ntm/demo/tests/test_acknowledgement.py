@@ -30,9 +30,11 @@ def test_chau_son_is_offered_the_tier_only_when_every_predecessor_held_it(
     )
     partly = [link for link in links if link.weight < 1]
     assert [link.old_unit.name for link in partly if link.old_unit] == ["Xã Kiên Mộc"]
-    # The advanced tier, which the demo never records.
+    # The advanced tier: the demo records Bắc Lãng's real decision (105/QĐ-UBND of 26/01/2023,
+    # from the reference list); the test gives it to the others.
+    assert Recognition.objects.get(unit=olds["Xã Bắc Lãng"], tier=Tier.ADVANCED).decision
     for name, unit in olds.items():
-        if name != "Xã Kiên Mộc":
+        if name not in {"Xã Kiên Mộc", "Xã Bắc Lãng"}:
             record_recognised(unit, Tier.ADVANCED, 2022, BASIS, acting_user=None, actor="test")
     # Kiên Mộc, merged in part, did not hold it: it is not offered.
     assert Tier.ADVANCED not in {a.tier for a in acknowledgeable(new)}

@@ -1,23 +1,5 @@
 """The real units, loaded once for the tests of this package (see `ntm.units.testing`)."""
 
-from __future__ import annotations
+from ntm.units.testing import real_units, units
 
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
-
-from ntm.units.loader import LoadResult
-from ntm.units.testing import real_units_rolled_back
-
-
-@pytest.fixture(scope="package")
-def real_units(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LoadResult]:
-    with real_units_rolled_back(django_db_blocker) as result:
-        yield result
-
-
-@pytest.fixture
-def units(real_units: LoadResult, db: None) -> LoadResult:
-    """The real data, inside a test whose changes are rolled back."""
-    return real_units
+__all__ = ["real_units", "units"]

@@ -15,17 +15,15 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from ntm.cli.lookups import active_user, province_today
 from ntm.decisions.gaps import commune_set, import_gaps
 from ntm.decisions.services import DecisionError, Recorded, import_overlay, import_province_set
 from ntm.exchange.gaps import gap_rows, write_gaps
 from ntm.exchange.workbook import InputError
 from ntm.results.sets import with_province_decisions
 from ntm.units.models import Unit
-from ntm.units.queries import UnitLookupError, province_on
 from ntm.vn.dates import format_date, parse_date
 
 
@@ -59,18 +57,11 @@ class Command(BaseCommand):
         fill.add_argument("--user", required=True, help="Tên đăng nhập (Văn phòng Điều phối tỉnh)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            province = province_on(options["province"], timezone.localdate())
-        except UnitLookupError as exc:
-            raise CommandError(str(exc)) from None
+        province = province_today(options["province"])
         if options["action"] == "gaps":
             self._gaps(province, options["set"], options["year"], Path(options["output"]))
             return
-        user_model = get_user_model()
-        try:
-            user = user_model.objects.get(username=options["user"], is_active=True)
-        except user_model.DoesNotExist:
-            raise CommandError(f"Không có người dùng “{options['user']}”.") from None
+        user = active_user(options["user"])
         if options["action"] == "import-gaps":
             path = Path(options["file"])
             try:
