@@ -3,8 +3,8 @@
 (`ntm.results.province`), its communes' results (`ntm.results.table`) and the recognition
 register (`ntm.results.recognition`) — so every number in them is the number on the page.
 
-The year reported is the date's year, read as the record stood at the end of the date; with
-`units_of`, every figure is carried onto the units of that date.
+A report is read at the province page's choices: a year, the record as it stood at the end of
+a date (or now), and with `units_of` every figure carried onto the units of that date.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ntm.exchange.report import CommuneLine, ConditionLine, CountLine, ReportBook
@@ -33,17 +33,23 @@ class Report:
     """Everything a report file shows, read once."""
 
     overview: ProvinceOverview
-    date: dt.date
+    date: dt.date  # the as-of date, or the day the live record was read
     communes: tuple[CommuneResult, ...]
     recognitions: tuple[RecognitionRow, ...]
     language: str
 
 
 def gather(
-    province: Unit, date: dt.date, *, units_of: dt.date | None = None, language: str = "vi"
+    province: Unit,
+    *,
+    period: int | None = None,
+    as_of: dt.date | None = None,
+    units_of: dt.date | None = None,
+    language: str = "vi",
 ) -> Report:
-    """The province's report as of the end of `date`. Raises `ChoiceError` (a sentence in
-    `language`) for units of a date without units or a date before any data."""
+    """The province's report for `period` (the page's default year when None), as the record
+    stood at the end of `as_of` (None: now). Raises `ChoiceError` (a sentence in `language`)
+    for units of a date without units or a date before any data."""
     with translation.override(language):
         if units_of is not None and not communes_on(province, units_of):
             raise ChoiceError(
@@ -52,19 +58,20 @@ def gather(
             )
         o = province_overview(
             province,
-            period=date.year,
-            as_of=date,
+            period=period,
+            as_of=as_of,
             geography=Geography.REBASED if units_of else Geography.AS_RECORDED,
             onto=units_of,
             language=language,
         )
+        date = as_of or timezone.localdate()
         if not o.has_data:
             raise ChoiceError(
                 _("%(province)s has no data recorded by %(day)s.")
                 % {"province": province.name, "day": format_date(date)}
             )
         ids = [p.unit.id for p in o.points]
-        return Report(o, date, commune_results(o, language), register(ids, as_of=date), language)
+        return Report(o, date, commune_results(o, language), register(ids, as_of=as_of), language)
 
 
 def headline(r: Report) -> str:

@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ntm.web import views, views_counts, views_dashboards, views_decisions, views_groups
+from ntm.web import (
+    views,
+    views_counts,
+    views_dashboards,
+    views_decisions,
+    views_groups,
+    views_report_files,
+)
 
 app_name = "web"
 
@@ -17,6 +24,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("province/<int:pk>/", views_dashboards.province, name="province"),
     path("province/<int:pk>/map/", views_dashboards.province_map, name="province_map"),
+    path(
+        "province/<int:pk>/report.xlsx", views_report_files.report_workbook, name="report_workbook"
+    ),
+    path("province/<int:pk>/report.pdf", views_report_files.report_pdf, name="report_pdf"),
     path("province/<int:pk>/groups/", views_groups.groups, name="province_groups"),
     path(
         "province/<int:pk>/groups/template/",

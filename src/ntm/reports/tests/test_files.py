@@ -98,7 +98,8 @@ def test_workbook_in_english_names_criteria_in_english(dated: World, tmp_path: P
 
 @pytest.mark.skipif(
     shutil.which("libreoffice") is None,
-    reason="libreoffice is not installed (apt-get install libreoffice-calc; .ci/run installs it)",
+    reason="libreoffice is not installed "
+    "(apt-get install libreoffice-calc-nogui; .ci/run installs it)",
 )
 def test_workbook_opens_without_repair_in_libreoffice(dated: World, tmp_path: Path) -> None:
     out = tmp_path / "bao-cao.xlsx"

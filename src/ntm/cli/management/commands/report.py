@@ -47,7 +47,13 @@ class Command(BaseCommand):
             if date is None:
                 raise CommandError(_("--date is required."))
             province = province_named(options["province"], date)
-            report = gather(province, date, units_of=units_of, language=options["lang"])
+            report = gather(
+                province,
+                period=date.year,
+                as_of=date,
+                units_of=units_of,
+                language=options["lang"],
+            )
             WRITERS[options["kind"]](report, options["out"])
         except ChoiceError as exc:
             raise CommandError(str(exc)) from None
