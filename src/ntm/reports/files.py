@@ -23,6 +23,7 @@ from ntm.results.query import ChoiceError, Geography
 from ntm.results.recognition import RecognitionRow, register
 from ntm.results.scope import communes_on
 from ntm.results.table import CommuneResult, commune_results
+from ntm.results.targets import TargetProgress
 from ntm.units.models import Unit
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_number, format_percent, format_signed
@@ -121,6 +122,19 @@ def _units_text(o: ProvinceOverview) -> str:
     return _("Re-based onto the administrative units of %(day)s.") % {"day": format_date(o.onto)}
 
 
+def _target(t: TargetProgress) -> str:
+    """ "actual / target" as the page writes them: 11,54 / 11,5–12; 40 % / 45 %."""
+
+    def number(value: float | None) -> str:
+        text = format_number(value, 2, strip_zeros=True)
+        return f"{text} %" if t.as_share and value is not None else text
+
+    goal = number(t.value)
+    if t.value_max is not None:
+        goal = f"{goal}–{number(t.value_max)}"
+    return f"{number(t.actual)} / {goal}"
+
+
 def summary_rows(r: Report) -> list[tuple[str, str | int | float | None]]:
     """The summary's (label, value) rows, shared by the workbook and the PDF."""
     o, f = r.overview, r.overview.figures
@@ -138,10 +152,7 @@ def summary_rows(r: Report) -> list[tuple[str, str | int | float | None]]:
     ]
     if o.recognition is not None:
         rows.append((_("Communes recognised"), o.recognition.recognised))
-    rows += [
-        (f"{_('Target')}: {t.label} ({t.basis})", f"{format_number(t.actual, 2)} / {t.value}")
-        for t in o.targets
-    ]
+    rows += [(f"{_('Target')}: {t.label} ({t.basis})", _target(t)) for t in o.targets]
     if o.simulated:
         rows.append((_("Simulated data"), _("Yes")))
     return rows

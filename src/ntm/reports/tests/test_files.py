@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 from openpyxl import load_workbook
 
+from ntm.reports.pdf import FONT, LocalFonts
 from ntm.values.models import CountVersion, DeclarationVersion, EntryVersion, SubmissionVersion
 from ntm.values.testing import World, persona_world, world
 
@@ -172,3 +173,12 @@ def test_pdf_pages_text_and_font(dated: World, tmp_path: Path) -> None:
     assert all(" yes " in line for line in fonts.splitlines()[2:])  # every font embedded
     assert "NTM-Sans" in fonts  # DejaVu Sans, under the name the report gives it
     keep_pages(out, "report-persona")
+
+
+@pytest.mark.parametrize(
+    "url", ["https://fonts.example.org/a.woff2", "http://127.0.0.1/x.png", "file:///etc/passwd"]
+)
+def test_the_pdf_fetches_nothing_but_its_font(url: str) -> None:
+    with pytest.raises(ValueError, match="fetch nothing"):
+        LocalFonts().fetch(url)
+    assert LocalFonts().fetch(FONT.as_uri()) is not None
