@@ -18,6 +18,7 @@ from typing import Any
 
 from ntm.evaluation.semantics import Status
 from ntm.exchange.results import (
+    CONDITION_COLUMNS,
     STAGE_VI,
     STATUS_VI,
     TextSheet,
@@ -110,12 +111,7 @@ _MATRIX_COLUMNS = (
     ("Đạt chuẩn", 12),
 )
 _DETAIL_COLUMNS = (
-    ("Mã xã", 9),
-    ("Tên xã", 22),
-    ("Tiêu chí", 8),
-    ("Chỉ tiêu", 8),
-    ("Điều kiện", 8),
-    ("Tên chỉ tiêu", 40),
+    *CONDITION_COLUMNS,
     ("So sánh", 8),
     ("Giá trị", 10),
     ("Ngưỡng", 10),

@@ -378,14 +378,19 @@ _MATRIX_COLUMNS = (
     ("Thiếu dữ liệu / ngưỡng", 10),
     ("Đạt chuẩn", 9),
 )
-# (title, width) of the indicator sheet's columns.
-_DETAIL_COLUMNS = (
+# (title, width) of the columns naming an indicator condition of a commune, first in every
+# indicator sheet.
+CONDITION_COLUMNS = (
     ("Mã xã", 9),
     ("Tên xã", 22),
     ("Tiêu chí", 8),
     ("Chỉ tiêu", 8),
     ("Điều kiện", 8),
     ("Tên chỉ tiêu", 40),
+)
+# (title, width) of the indicator sheet's columns.
+_DETAIL_COLUMNS = (
+    *CONDITION_COLUMNS,
     ("Đo lường", 22),
     ("So sánh", 8),
     ("Giá trị", 10),

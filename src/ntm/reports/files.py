@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 
 from ntm.exchange.report import CommuneLine, ConditionLine, CountLine, ReportBook
 from ntm.exchange.report import write_report_workbook as write_book
-from ntm.results.province import ProvinceOverview, province_overview
+from ntm.results.province import (
+    ProvinceOverview,
+    RiskCommune,
+    SlippingCommune,
+    province_overview,
+)
 from ntm.results.query import ChoiceError, Geography
 from ntm.results.recognition import RecognitionRow, register
 from ntm.results.scope import communes_on
@@ -183,34 +188,19 @@ def _conditions(r: Report) -> list[ConditionLine]:
     ]
 
 
-def _failing(names: tuple[tuple[int, str], ...]) -> str:
-    return "; ".join(f"{n}. {name}" for n, name in names)
+def _warning(kind: str, w: RiskCommune | SlippingCommune) -> tuple[str | int | None, ...]:
+    """A warning row: its kind, the commune, its criteria met and those it fails."""
+    failing = "; ".join(f"{c.criterion}. {c.name}" for c in w.failing)
+    return (kind, w.unit.code, w.unit.name, w.met, w.total, failing)
 
 
 def book(r: Report) -> ReportBook:
     o, f = r.overview, r.overview.figures
     criteria = tuple(sorted(o.criterion_names.items()))
     warnings = [
-        (
-            _("Revocation watch") if w.certain else _("Revocation cannot be ruled out"),
-            w.unit.code,
-            w.unit.name,
-            w.met,
-            w.total,
-            _failing(tuple((c.criterion, c.name) for c in w.failing)),
-        )
+        _warning(_("Revocation watch") if w.certain else _("Revocation cannot be ruled out"), w)
         for w in o.at_risk
-    ] + [
-        (
-            _("Slipping"),
-            s.unit.code,
-            s.unit.name,
-            s.met,
-            s.total,
-            _failing(tuple((c.criterion, c.name) for c in s.failing)),
-        )
-        for s in o.slipping
-    ]
+    ] + [_warning(_("Slipping"), s) for s in o.slipping]
     unverified = sorted(
         {
             f"{x.indicator} ({x.column})"
