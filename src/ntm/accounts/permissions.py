@@ -179,6 +179,12 @@ def can_approve(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
     return _province_role_covers(user, Role.PROVINCE_OFFICE, unit, on)
 
 
+def can_propose_recognition(user: AnyUser, unit: Unit) -> bool:
+    """A unit's case for recognition is proposed, and its dossier completed, by the unit's
+    own officers or by the province office for it."""
+    return can_enter_values(user, unit) or can_approve(user, unit)
+
+
 def can_decide(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
     """Only the province office decides a criterion's status over its computed result (with a
     written reason, audited by the service)."""

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ntm.units.models import UnitKind
 from ntm.values.models import ScanFile
@@ -45,7 +46,8 @@ TIERS_BY_KIND: dict[str, tuple[Tier, ...]] = {
 class Status(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     DOSSIER_COMPLETE = "dossier_complete", _("Dossier complete")
-    VERIFIED = "verified", _("Verified")
+    # Verified (thẩm tra) by the appraiser, apart from a value's verified stage in Vietnamese.
+    VERIFIED = "verified", pgettext_lazy("recognition", "Verified")
     APPRAISED = "appraised", _("Appraised")
     NOT_APPROVED = "not_approved", _("Not approved by the council")
     RECOGNISED = "recognised", _("Recognised")

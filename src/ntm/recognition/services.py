@@ -91,15 +91,35 @@ class Checklist:
     debt_outstanding: bool | None
     security_complex: bool | None
 
+    def known(self) -> dict[str, bool | None]:
+        """Each condition: True (holds), False (does not) or None (not known), for a page."""
+        return {
+            "set_met": self.set_met,
+            "satisfaction": None
+            if self.satisfaction is None
+            else self.satisfaction >= self.required_satisfaction,
+            "no_debt": None if self.debt_outstanding is None else not self.debt_outstanding,
+            "security": None if self.security_complex is None else not self.security_complex,
+        }
+
     def holds(self) -> dict[str, bool]:
         """Each condition: shown to hold (an unknown one does not)."""
-        return {
-            "set_met": self.set_met is True,
-            "satisfaction": self.satisfaction is not None
-            and self.satisfaction >= self.required_satisfaction,
-            "no_debt": self.debt_outstanding is False,
-            "security": self.security_complex is False,
-        }
+        return {key: state is True for key, state in self.known().items()}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Checklist:
+        """The checklist as `as_record` kept it when the decision was taken."""
+
+        def decimal(key: str) -> Decimal | None:
+            return None if record.get(key) is None else Decimal(str(record[key]))
+
+        return cls(
+            set_met=record.get("set_met"),
+            satisfaction=decimal("satisfaction"),
+            required_satisfaction=decimal("required_satisfaction") or required_satisfaction(),
+            debt_outstanding=record.get("debt_outstanding"),
+            security_complex=record.get("security_complex"),
+        )
 
     def unmet(self) -> list[str]:
         """The conditions not shown to hold, for a person."""
@@ -220,10 +240,6 @@ def _province(unit: Unit) -> Unit:
     return node
 
 
-def _may_propose(user: User, unit: Unit) -> bool:
-    return permissions.can_enter_values(user, unit) or permissions.can_approve(user, unit)
-
-
 def _refuse_unless(allowed: bool) -> None:
     if not allowed:
         raise RecognitionError([gettext("You may not take this step for this unit.")])
@@ -231,7 +247,7 @@ def _refuse_unless(allowed: bool) -> None:
 
 def propose(unit: Unit, tier: str, year: int, *, acting_user: User, note: str = "") -> Recognition:
     """A unit proposes itself (its officers, or the province office for it) for a tier."""
-    _refuse_unless(_may_propose(acting_user, unit))
+    _refuse_unless(permissions.can_propose_recognition(acting_user, unit))
     problems = _tier_problems(unit, tier)
     if not unit.is_valid_on(dt.date(year, 12, 31)) and not unit.is_valid_on(dt.date(year, 1, 1)):
         problems.append(gettext("The unit did not exist in the year of the standard."))
@@ -261,7 +277,7 @@ def complete_dossier(
         raise RecognitionError([gettext("The satisfaction rate is a percentage, 0 to 100.")])
     with transaction.atomic():
         case = _locked(case)
-        _refuse_unless(_may_propose(acting_user, case.unit))
+        _refuse_unless(permissions.can_propose_recognition(acting_user, case.unit))
         _expect(case, Status.PROPOSED, Status.DOSSIER_COMPLETE)
         return _move(
             case,

@@ -62,6 +62,12 @@ def national_sets_of(province: Unit | None) -> list[CriteriaSet]:
     ]
 
 
+def entry_sets_of(province: Unit | None) -> list[CriteriaSet]:
+    """The sets a commune of the province is entered for: the national sets as the province
+    reads them, and its own whole sets."""
+    return [*national_sets_of(province), *own_sets(province)]
+
+
 def set_read_by(user: AnyUser, set_id: str) -> CriteriaSet:
     """The national set as the user's province reads it (its transition rule: an import's
     years), when all the user's roles are in one province; else as the nation does."""

@@ -26,6 +26,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 from typing import Any, Literal, cast
 
@@ -44,6 +45,14 @@ from ntm.api.tokens import create_token
 from ntm.criteria.schema import CellChange
 from ntm.decisions.models import Decision
 from ntm.decisions.services import Basis, attach_scan, record_decision
+from ntm.recognition.models import Recognition, RecognitionDecision, Tier
+from ntm.recognition.services import (
+    DecisionBasis,
+    complete_dossier,
+    propose,
+    record_recognised,
+)
+from ntm.recognition.services import attach_scan as attach_recognition_scan
 from ntm.values.testing import (
     INCOME,
     PNG,
@@ -228,6 +237,39 @@ def _province_set_file(w: World) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("kieu-mau.yaml", text.encode())}
 
 
+def _case_a(w: World) -> Recognition:
+    """Commune A's case for NTM 2020 with its dossier complete (for the appraiser to verify)."""
+    case = propose(w.p.commune_a, Tier.NTM, YEAR, acting_user=w.p.officer_a)
+    return complete_dossier(
+        case,
+        satisfaction=Decimal(95),
+        debt_outstanding=False,
+        security_complex=False,
+        acting_user=w.p.officer_a,
+    )
+
+
+def _decision_a(w: World) -> list[Any]:
+    """A decision recognising commune A."""
+    basis = DecisionBasis("10/QĐ-UBND", dt.date(2021, 1, 20), "UBND tỉnh")
+    case = record_recognised(
+        w.p.commune_a, Tier.ADVANCED, YEAR, basis, acting_user=w.p.province_office
+    )
+    assert case.decision_id is not None
+    return [case.decision_id]
+
+
+def _recognition_scan(w: World) -> list[Any]:
+    """The scan of a decision recognising commune A."""
+    (decision,) = _decision_a(w)
+    upload = SimpleUploadedFile("quyet-dinh.png", PNG)
+    found = RecognitionDecision.objects.get(pk=decision)
+    return [attach_recognition_scan(found, upload, acting_user=w.p.province_office).pk]
+
+
+PROPOSAL = {"action": "propose", "tier": "ntm", "year": str(YEAR)}
+
+
 PAGES: dict[str, Page] = {
     # ------------------------------------------------------------------ the shell
     "web:home": Page(
@@ -338,6 +380,38 @@ PAGES: dict[str, Page] = {
         get=REFUSED_METHOD,
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_gaps_file,
+    ),
+    # Recognition: the register reads with the province; the province office proposes a unit
+    # (or recognises several) there.
+    "web:recognitions": Page(
+        _province,
+        get=READ_PROVINCE,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=lambda w: {**PROPOSAL, "unit": w.p.commune_a.pk},
+    ),
+    "web:recognitions_export": Page(_province, get=READ_PROVINCE, post=REFUSED_METHOD),
+    # A case reads with its unit; each step is its role's (here the appraiser verifies).
+    "web:recognition": Page(
+        lambda w: [_case_a(w).pk],
+        get=READ_A,
+        post=(403, 404, 302, 403, 403, 403, LOGIN),
+        data=lambda w: {"action": "verify"},
+    ),
+    # A decision reads with any unit it names (or its province).
+    "web:recognition_decision": Page(_decision_a, get=READ_A, post=REFUSED_METHOD),
+    "web:recognition_decision_scan": Page(
+        _decision_a,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_scan_file,
+    ),
+    "web:recognition_scan_file": Page(_recognition_scan, get=READ_PROVINCE, post=REFUSED_METHOD),
+    # A unit's recognitions: its officers and the province office propose it.
+    "web:recognition_unit": Page(
+        _commune_a,
+        get=READ_A,
+        post=(302, 404, 403, 302, 403, 403, LOGIN),
+        data=lambda w: PROPOSAL,
     ),
     # The list of disagreements reads the province; deciding is `values:decide`.
     "web:disagreements": Page(

@@ -7,6 +7,7 @@ from ntm.web import (
     views_dashboards,
     views_decisions,
     views_groups,
+    views_recognition,
     views_report_files,
 )
 
@@ -75,6 +76,37 @@ urlpatterns = [
         "province/<int:pk>/decisions/gaps/import/",
         views_decisions.decisions_gaps_import,
         name="province_decisions_gaps_import",
+    ),
+    path(
+        "province/<int:pk>/recognitions/",
+        views_recognition.recognitions,
+        name="recognitions",
+    ),
+    path(
+        "province/<int:pk>/recognitions/export/",
+        views_recognition.recognitions_export,
+        name="recognitions_export",
+    ),
+    path("recognitions/<int:pk>/", views_recognition.recognition, name="recognition"),
+    path(
+        "recognitions/decision/<int:pk>/",
+        views_recognition.recognition_decision,
+        name="recognition_decision",
+    ),
+    path(
+        "recognitions/decision/<int:pk>/scan/",
+        views_recognition.recognition_decision_scan,
+        name="recognition_decision_scan",
+    ),
+    path(
+        "recognitions/scan/<int:pk>/",
+        views_recognition.recognition_scan_file,
+        name="recognition_scan_file",
+    ),
+    path(
+        "recognitions/unit/<int:pk>/",
+        views_recognition.recognition_unit,
+        name="recognition_unit",
     ),
     path(
         "province/<int:pk>/disagreements/",

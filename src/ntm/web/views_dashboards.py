@@ -36,6 +36,7 @@ from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_number, format_percent
 from ntm.web import charts, geo
 from ntm.web.views import get_visible_unit_or_404
+from ntm.web.views_recognition import unit_recognitions
 
 _PAGE_OF_KIND = {UnitKind.PROVINCE: "web:province", UnitKind.COMMUNE: "web:commune"}
 
@@ -393,6 +394,7 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
             "approval_label": _("approved") if view.approved else _("not yet approved"),
             "evidence": evidence,
             "entry_url": optional_url("values:entry", unit.pk, view.cset.id, view.period),
+            "recognition": unit_recognitions(request, unit),
         },
     )
 

@@ -42,7 +42,7 @@ from ntm.evaluation.semantics import Status
 from ntm.exchange.criterion_level import write_level_template
 from ntm.exchange.workbook import InputError
 from ntm.results.commune import decided_set, province_of, unit_results
-from ntm.results.sets import national_sets_of, set_read_by, threshold_source
+from ntm.results.sets import entry_sets_of, set_read_by, threshold_source
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
 from ntm.values.models import (
@@ -99,9 +99,9 @@ def commune_or_404(request: HttpRequest, pk: int) -> Unit:
 
 
 def set_or_404(unit: Unit, set_id: str, year: int) -> CriteriaSet:
-    """The national set as the commune's province reads it (its transition rule), if it
-    applies to the year."""
-    found = {s.id: s for s in national_sets_of(province_of(unit))}.get(set_id)
+    """The set as the commune's province reads it (a national set with its transition rule,
+    or the province's own), if it applies to the year."""
+    found = {s.id: s for s in entry_sets_of(province_of(unit))}.get(set_id)
     if found is None or not found.applies_to(year):
         raise Http404
     return found
@@ -387,7 +387,7 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
     unit = commune_or_404(request, pk)
     recorded = {(s.set_id, s.period): s.state for s in Submission.objects.filter(unit=unit)}
     sets = []
-    for cset in national_sets_of(province_of(unit)):
+    for cset in entry_sets_of(province_of(unit)):
         set_id = cset.id
         years = [
             {"year": y, "state": recorded.get((set_id, y), State.DRAFT)}

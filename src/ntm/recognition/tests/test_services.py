@@ -25,9 +25,8 @@ from ntm.recognition.services import (
     revoke,
     verify,
 )
-from ntm.units.services import NewUnit, merge_units
+from ntm.recognition.testing import BASIS, merge_both, recognise_both
 
-BASIS = DecisionBasis("TEST-2165/QĐ-UBND", dt.date(2021, 1, 26), "UBND tỉnh Thử Nghiệm", "TEST")
 REVOKING = DecisionBasis("TEST-9/QĐ-UBND", dt.date(2023, 5, 2), "UBND tỉnh Thử Nghiệm")
 
 
@@ -270,27 +269,10 @@ def test_who_may_take_each_step(personas: Personas, step: str, persona: PersonaN
     assert not RecognitionStep.objects.filter(status=REACHES[step]).exists()
 
 
-def _merge(p: Personas) -> NewUnit:
-    return NewUnit(name="Xã Hợp Nhất", kind="commune", code="99003", parent=p.province)
-
-
 def test_a_merger_ends_recognitions_and_offers_acknowledgement(personas: Personas) -> None:
     p = personas
-    a = record_recognised(p.commune_a, Tier.NTM, 2020, BASIS, acting_user=p.province_office)
-    b = record_recognised(
-        p.commune_b,
-        Tier.NTM,
-        2021,
-        DecisionBasis("TEST-77/QĐ-UBND", dt.date(2022, 1, 20), "UBND tỉnh Thử Nghiệm"),
-        acting_user=p.province_office,
-    )
-    event = merge_units(
-        [p.commune_a, p.commune_b],
-        into=_merge(p),
-        date=dt.date(2024, 12, 1),
-        legal_basis="TEST NQ 1/2024",
-        actor="test",
-    )
+    a, b = recognise_both(p)
+    event = merge_both(p)
     assert end_by_merger(event, actor="test") == 2
     a.refresh_from_db()
     assert a.status == Status.ENDED and a.ended_on == dt.date(2024, 12, 1)
@@ -309,9 +291,7 @@ def test_a_merger_ends_recognitions_and_offers_acknowledgement(personas: Persona
 def test_no_acknowledgement_when_a_predecessor_was_not_recognised(personas: Personas) -> None:
     p = personas
     record_recognised(p.commune_a, Tier.NTM, 2020, BASIS, acting_user=p.province_office)
-    event = merge_units(
-        [p.commune_a, p.commune_b], into=_merge(p), date=dt.date(2024, 12, 1), actor="test"
-    )
+    event = merge_both(p)
     end_by_merger(event, actor="test")
     new = event.links.first().new_unit  # type: ignore[union-attr]
     assert new is not None and acknowledgeable(new) == []

@@ -8,9 +8,11 @@ import datetime as dt
 
 from django.utils.translation import gettext
 
-from ntm.criteria.loader import load_measures, sets_for_period
+from ntm.criteria.loader import load_measures, measures_read, sets_for_period
 from ntm.criteria.schema import CriteriaSet, Measure
+from ntm.decisions.queries import province_sets
 from ntm.units.models import Unit, UnitKind
+from ntm.units.queries import province_code
 from ntm.values.models import DeclaredStatus
 from ntm.values.services.errors import InvalidEntry, ValuesError
 from ntm.values.services.locks import set_reads
@@ -47,8 +49,16 @@ def measure_of(key: str) -> Measure:
     return measures[key]
 
 
-def check_read(measure: str, period: int) -> None:
-    """Refuse a value no criteria set of its period reads: nothing would ever show it."""
+def check_read(measure: str, period: int, unit: Unit) -> None:
+    """Refuse a value no criteria set of its period reads — the national sets, and the unit's
+    province's own whole sets (`ntm.decisions`): nothing would ever show it."""
+    own = [
+        s
+        for s in province_sets(province_code(unit))
+        if s.level == "commune" and s.applies_to(period)
+    ]
+    if any(measure in measures_read(s) for s in own):
+        return
     sets = sets_for_period(period)
     if not sets:
         raise InvalidEntry(gettext("No criteria set covers %(year)s.") % {"year": period})

@@ -28,7 +28,7 @@ def add_comment(unit: Unit, measure: str, period: int, text: str, *, acting_user
     """A remark on a value by anyone who works on it (commune, appraiser, province office)."""
     measure_of(measure)
     check_unit(unit, period)
-    check_read(measure, period)
+    check_read(measure, period, unit)
     text = text.strip()
     if not text:
         raise InvalidEntry(gettext("The comment is empty."))

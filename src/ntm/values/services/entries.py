@@ -122,7 +122,7 @@ def save_value(
     m = measure_of(measure)
     entry = check_entry(m, entry)
     check_unit(unit, period)
-    check_read(measure, period)
+    check_read(measure, period, unit)
     reason = bounded_reason(reason)
     if not _may_save(acting_user, unit, stage):
         raise NotAllowed(gettext("You are not allowed to enter this value."))

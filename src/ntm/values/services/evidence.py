@@ -56,7 +56,7 @@ def add_evidence(
     type as read from its bytes (the browser's content type is not trusted)."""
     measure_of(measure)
     check_unit(unit, period)
-    check_read(measure, period)
+    check_read(measure, period, unit)
     description = description.strip()
     if len(description) > MAX_DESCRIPTION:
         raise InvalidEntry(

@@ -327,8 +327,8 @@ def test_central_view_compares_and_sorts_provinces(client: Client, personas: Per
     page = html(client, f"{url}?period=2021&sort=-percent")
     t = text(page)
     assert t.index("Tỉnh Khác") < t.index("Tỉnh Thử Nghiệm")
-    assert "Tỉnh Khác 1 1/1 100,00 % 19,00" in t
-    assert "Tỉnh Thử Nghiệm 2 1/2 50,00 % 18,00" in t
+    assert "Tỉnh Khác 1 1/1 100,00 % 0/1 19,00" in t
+    assert "Tỉnh Thử Nghiệm 2 1/2 50,00 % 0/2 18,00" in t
     assert 'aria-sort="descending"' in page
     # Drill-down links to each province, with the year kept.
     assert reverse("web:province", args=[other.pk]) + "?period=2021" in page

@@ -102,6 +102,18 @@ def test_the_set_is_recorded_listed_and_evaluated(client: Client, p: Personas) -
     assert f"\n{OWN}\n" in out.getvalue() and "Có 6 bộ tiêu chí" in out.getvalue()
 
 
+def test_its_communes_are_entered_for_it(client: Client, p: Personas) -> None:
+    p.login(client, "province_office")
+    assert _upload(client, p, _set_text()).status_code == 302
+    p.login(client, "officer_a")
+    choose = client.get(reverse("values:choose", args=[p.commune_a.pk])).content.decode()
+    assert OWN in choose
+    grid = client.get(reverse("values:entry", args=[p.commune_a.pk, OWN, YEAR]))
+    assert grid.status_code == 200 and "income_per_capita" in grid.content.decode()
+    # A year the set does not cover is not a page.
+    assert client.get(reverse("values:entry", args=[p.commune_a.pk, OWN, 2011])).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -1,37 +1,55 @@
-"""`ntm report workbook|pdf --province P --date D [--units-of D] [--lang vi|en] --out FILE`:
-a province's report files (`ntm.reports.files`, `ntm.reports.pdf`), read as of the end of D.
+"""`ntm report`: a province's reports.
 
-A bad option — an unknown province, a date before any data, a units date without units —
-stops with one sentence and writes nothing."""
+- `check FILE.txt --province P [--date D]`: each figure a published Vietnamese text states
+  about the province's communes, reconciled with the record (`ntm.reports.check`): matches
+  (with the province page's query), differs (by how much, and the closest reading), or cannot
+  be checked. The exit status is 0 when every figure matches, 1 otherwise.
+- `workbook|pdf --province P --date D [--units-of D] [--lang vi|en] --out FILE`: the report
+  files (`ntm.reports.files`, `ntm.reports.pdf`) of the date's year, read as of the end of D. A
+  bad option — an unknown province, a date before any data, a units date without units —
+  stops with one sentence and writes nothing.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ntm.cli.management.commands.stats import province_named
+from ntm.reports.check import Status, check_text
 from ntm.reports.files import gather, write_workbook
 from ntm.reports.pdf import write_pdf
 from ntm.results.query import ChoiceError, parse_day
+from ntm.units.queries import UnitLookupError, province_on
+from ntm.vn.dates import format_date
 
+LABELS = {
+    Status.MATCHES: "khớp / matches",
+    Status.DIFFERS: "khác / differs",
+    Status.UNCHECKED: "không kiểm tra được / cannot be checked",
+}
 WRITERS = {"workbook": write_workbook, "pdf": write_pdf}
 
 
 class Command(BaseCommand):
     help = (
-        "Báo cáo nông thôn mới của một tỉnh đến hết một ngày: sổ Excel hoặc PDF. "
-        "(A province's report files as of the end of a date: Excel workbook or PDF.)"
+        "Báo cáo: kiểm tra số liệu của một văn bản đã công bố; sổ Excel hoặc PDF của một tỉnh. "
+        "(Reports: check a published text; a province's workbook or PDF.)"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        kinds = parser.add_subparsers(dest="kind", required=True)
-        for kind, help_text in (
-            ("workbook", "sổ Excel (.xlsx)"),
-            ("pdf", "tệp PDF"),
-        ):
-            p = kinds.add_parser(kind, help=help_text)
+        sub = parser.add_subparsers(dest="action", required=True)
+        check = sub.add_parser("check", help="Đối chiếu số liệu của một văn bản với dữ liệu.")
+        check.add_argument("file", type=Path, help="văn bản (UTF-8)")
+        check.add_argument("--province", required=True, help="mã hoặc tên tỉnh")
+        check.add_argument("--date", help="ngày của số liệu (dd/mm/yyyy); mặc định hôm nay")
+        for kind, help_text in (("workbook", "sổ Excel (.xlsx)"), ("pdf", "tệp PDF")):
+            p = sub.add_parser(kind, help=help_text)
             p.add_argument("--province", required=True, help="mã hoặc tên tỉnh")
             p.add_argument("--date", required=True, help="số liệu đến hết ngày này (dd/mm/yyyy)")
             p.add_argument(
@@ -41,6 +59,12 @@ class Command(BaseCommand):
             p.add_argument("--out", required=True, help="tệp kết quả")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "check":
+            self._check(options)
+        else:
+            self._file(options)
+
+    def _file(self, options: dict[str, Any]) -> None:
         try:
             date = parse_day(options["date"], name="--date")
             units_of = parse_day(options["units_of"], name="--units-of")
@@ -54,7 +78,39 @@ class Command(BaseCommand):
                 units_of=units_of,
                 language=options["lang"],
             )
-            WRITERS[options["kind"]](report, options["out"])
+            WRITERS[options["action"]](report, options["out"])
         except ChoiceError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(options["out"])
+
+    def _check(self, options: dict[str, Any]) -> None:
+        try:
+            province = province_on(options["province"], timezone.localdate())
+        except UnitLookupError as exc:
+            raise CommandError(str(exc)) from None
+        try:
+            day = parse_day(options["date"], name=_("The date")) or timezone.localdate()
+        except ChoiceError as exc:
+            raise CommandError(str(exc)) from None
+        try:
+            text = Path(options["file"]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(
+                _("Cannot read %(file)s as UTF-8 text: %(error)s")
+                % {"file": options["file"], "error": exc}
+            ) from None
+        try:
+            verdicts = check_text(text, province, day)
+        except ChoiceError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"{province.name} · {format_date(day)}")
+        if not verdicts:
+            self.stdout.write(_("No figure about the communes was found in the text."))
+            return
+        for v in verdicts:
+            self.stdout.write(f"- «{v.claim.text}»: {LABELS[v.status]}")
+            self.stdout.write(f"    {_('record')}: {v.record} ({v.reading}) ?{v.query}")
+            if v.note:
+                self.stdout.write(f"    {v.note}")
+        if any(v.status != Status.MATCHES for v in verdicts):
+            sys.exit(1)
