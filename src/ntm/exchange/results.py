@@ -36,7 +36,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -272,7 +273,7 @@ def to_json(results: Results) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- workbook
 
 
-class _Sheet:
+class TextSheet:
     """A worksheet that writes every text as text (formula-injection safe)."""
 
     def __init__(self, wb: Any, name: str, formats: Mapping[str, Any]) -> None:
@@ -306,46 +307,61 @@ class _Sheet:
         self.ws.freeze_panes(row + 1, 2)
 
 
-def write_workbook(results: Results, path: str | Path) -> None:
-    """Write the results workbook to `path`, atomically."""
+@contextmanager
+def atomically(path: str | Path) -> Iterator[str]:
+    """A temporary name beside `path` to write to, renamed to `path` when the block ends
+    without an error and removed otherwise: a failure never leaves a half-written file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = str(path.with_name(f".{path.name}.{os.getpid()}.tmp"))
     try:
-        wb = xlsxwriter.Workbook(
-            tmp,
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-        )
-        formats = {
-            "head": wb.add_format(
-                {
-                    "bold": True,
-                    "bg_color": "#D9E1F2",
-                    "text_wrap": True,
-                    "valign": "top",
-                    "border": 1,
-                }
-            ),
-            "quoted": wb.add_format({"quote_prefix": True}),
-            "title": wb.add_format({"bold": True, "font_size": 13}),
-            "note": wb.add_format({"italic": True, "font_color": "#44546A"}),
-            "number": wb.add_format({"num_format": "0.00"}),
-        }
-        status_formats = {
-            s: wb.add_format({"bg_color": bg, "font_color": fg, "align": "center", "border": 1})
-            for s, (bg, fg) in STATUS_COLOURS.items()
-        }
-        _summary_sheet(_Sheet(wb, "Tổng hợp", formats), results)
-        _matrix_sheet(_Sheet(wb, "Kết quả theo xã", formats), results, status_formats)
-        _detail_sheet(_Sheet(wb, "Chi tiết chỉ tiêu", formats), results, status_formats)
-        wb.close()
+        yield tmp
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
-def _summary_sheet(s: _Sheet, results: Results) -> None:
+def new_workbook(tmp: str) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """An XlsxWriter workbook that never turns text into a formula, URL or number, with the
+    shared cell formats and one format per status."""
+    wb = xlsxwriter.Workbook(
+        tmp,
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    formats = {
+        "head": wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#D9E1F2",
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+            }
+        ),
+        "quoted": wb.add_format({"quote_prefix": True}),
+        "title": wb.add_format({"bold": True, "font_size": 13}),
+        "note": wb.add_format({"italic": True, "font_color": "#44546A"}),
+        "number": wb.add_format({"num_format": "0.00"}),
+    }
+    status_formats = {
+        s: wb.add_format({"bg_color": bg, "font_color": fg, "align": "center", "border": 1})
+        for s, (bg, fg) in STATUS_COLOURS.items()
+    }
+    return wb, formats, status_formats
+
+
+def write_workbook(results: Results, path: str | Path) -> None:
+    """Write the results workbook to `path`, atomically."""
+    with atomically(path) as tmp:
+        wb, formats, status_formats = new_workbook(tmp)
+        _summary_sheet(TextSheet(wb, "Tổng hợp", formats), results)
+        _matrix_sheet(TextSheet(wb, "Kết quả theo xã", formats), results, status_formats)
+        _detail_sheet(TextSheet(wb, "Chi tiết chỉ tiêu", formats), results, status_formats)
+        wb.close()
+
+
+def _summary_sheet(s: TextSheet, results: Results) -> None:
     s.text(0, 0, "Kết quả đánh giá nông thôn mới", s.formats["title"])
     for i, line in enumerate(summary_text(results).splitlines(), start=2):
         s.text(i, 0, line, s.formats["note"] if line in results.notes else None)
@@ -362,14 +378,19 @@ _MATRIX_COLUMNS = (
     ("Thiếu dữ liệu / ngưỡng", 10),
     ("Đạt chuẩn", 9),
 )
-# (title, width) of the indicator sheet's columns.
-_DETAIL_COLUMNS = (
+# (title, width) of the columns naming an indicator condition of a commune, first in every
+# indicator sheet.
+CONDITION_COLUMNS = (
     ("Mã xã", 9),
     ("Tên xã", 22),
     ("Tiêu chí", 8),
     ("Chỉ tiêu", 8),
     ("Điều kiện", 8),
     ("Tên chỉ tiêu", 40),
+)
+# (title, width) of the indicator sheet's columns.
+_DETAIL_COLUMNS = (
+    *CONDITION_COLUMNS,
     ("Đo lường", 22),
     ("So sánh", 8),
     ("Giá trị", 10),
@@ -386,7 +407,7 @@ _DETAIL_COLUMNS = (
 )
 
 
-def _matrix_sheet(s: _Sheet, results: Results, status_formats: Mapping[str, Any]) -> None:
+def _matrix_sheet(s: TextSheet, results: Results, status_formats: Mapping[str, Any]) -> None:
     criteria = results.cset.criteria
     columns = [*_MATRIX_COLUMNS, *((f"TC {c.number}. {c.name_vi}", 12) for c in criteria)]
     s.header(0, columns)
@@ -413,7 +434,7 @@ def _matrix_sheet(s: _Sheet, results: Results, status_formats: Mapping[str, Any]
     s.ws.autofilter(0, 0, last, len(columns) - 1)
 
 
-def _detail_sheet(s: _Sheet, results: Results, status_formats: Mapping[str, Any]) -> None:
+def _detail_sheet(s: TextSheet, results: Results, status_formats: Mapping[str, Any]) -> None:
     s.header(0, _DETAIL_COLUMNS)
     ind_names = {i.code: i.name_vi for c in results.cset.criteria for i in c.indicators}
     for r, row in enumerate(results.indicators.iter_rows(named=True), start=1):

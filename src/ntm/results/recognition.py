@@ -134,3 +134,54 @@ def revoked(unit_ids: Iterable[int], period: int, *, as_of: dt.date | None = Non
             revocation__date_signed__lte=known,
         ).values_list("unit_id", flat=True)
     )
+
+
+@read_model(frozen=True)
+class RecognitionRow:
+    """One decided recognition of a unit in scope, as a register lists it."""
+
+    unit: UnitRef
+    tier: str  # the tier's label
+    year: int  # the year of the standard
+    status: str  # the status's label
+    decision: str  # "<number> (<dd/mm/yyyy>)"
+    issuer: str
+    revocation: str  # the revoking decision, "" when none
+
+
+def register(
+    unit_ids: Iterable[int], *, as_of: dt.date | None = None
+) -> tuple[RecognitionRow, ...]:
+    """The recognitions of the units decided (by `as_of`), newest standard year first; a
+    revocation signed after `as_of` is not yet known."""
+    rows = (
+        Recognition.objects.filter(unit_id__in=list(unit_ids), decision__isnull=False)
+        .select_related("unit", "decision", "revocation")
+        .order_by("-year", "unit__name_key", "tier")
+    )
+    if as_of is not None:
+        rows = rows.filter(decision__date_signed__lte=as_of)
+    out = []
+    for r in rows:
+        decision = r.decision
+        assert decision is not None  # filtered above
+        gone = r.revocation
+        status = Status(r.status)
+        if as_of is not None and (
+            (gone is not None and gone.date_signed > as_of)
+            or (r.ended_on is not None and r.ended_on > as_of)
+        ):
+            # Revoked or ended after `as_of`: still held then.
+            gone, status = None, Status.RECOGNISED
+        out.append(
+            RecognitionRow(
+                unit=UnitRef.of(r.unit),
+                tier=str(Tier(r.tier).label),
+                year=r.year,
+                status=str(status.label),
+                decision=str(decision),
+                issuer=decision.issuer,
+                revocation="" if gone is None else str(gone),
+            )
+        )
+    return tuple(out)

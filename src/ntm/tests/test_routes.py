@@ -308,6 +308,13 @@ PAGES: dict[str, Page] = {
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_boundaries,
     ),
+    # The report files: read with the province, for the page's year.
+    "web:report_workbook": Page(
+        _province, get=READ_PROVINCE, post=REFUSED_METHOD, query=f"?period={YEAR}"
+    ),
+    "web:report_pdf": Page(
+        _province, get=READ_PROVINCE, post=REFUSED_METHOD, query=f"?period={YEAR}"
+    ),
     # Commune groups: read with the province; assigned by its office only.
     "web:province_groups": Page(
         _province,

@@ -9,6 +9,7 @@ from ntm.web import (
     views_groups,
     views_recognition,
     views_recognition_import,
+    views_report_files,
 )
 
 app_name = "web"
@@ -25,6 +26,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("province/<int:pk>/", views_dashboards.province, name="province"),
     path("province/<int:pk>/map/", views_dashboards.province_map, name="province_map"),
+    path(
+        "province/<int:pk>/report.xlsx", views_report_files.report_workbook, name="report_workbook"
+    ),
+    path("province/<int:pk>/report.pdf", views_report_files.report_pdf, name="report_pdf"),
     path("province/<int:pk>/groups/", views_groups.groups, name="province_groups"),
     path(
         "province/<int:pk>/groups/template/",

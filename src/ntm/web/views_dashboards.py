@@ -66,7 +66,7 @@ def ancestors_of(request: HttpRequest, unit: Unit) -> list[dict[str, Any]]:
     return out
 
 
-def _invalid(request: HttpRequest, error: ChoiceError, back: str) -> HttpResponse:
+def invalid_choice(request: HttpRequest, error: ChoiceError, back: str) -> HttpResponse:
     return render(
         request, "web/province_invalid.html", {"error": str(error), "back": back}, status=400
     )
@@ -214,7 +214,7 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         o = _overview(request, unit)
     except ChoiceError as e:
-        return _invalid(request, e, reverse("web:province", args=[pk]))
+        return invalid_choice(request, e, reverse("web:province", args=[pk]))
     f = o.figures
     total = len(o.cset.criteria)
     return render(
@@ -252,7 +252,7 @@ def disagreements(request: HttpRequest, pk: int) -> HttpResponse:
             language=_language(),
         )
     except ChoiceError as e:
-        return _invalid(request, e, reverse("web:disagreements", args=[pk]))
+        return invalid_choice(request, e, reverse("web:disagreements", args=[pk]))
     return render(
         request,
         "web/disagreements.html",
@@ -331,7 +331,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         o = _overview(request, unit)
     except ChoiceError as e:
-        return _invalid(request, e, reverse("web:province_map", args=[pk]))
+        return invalid_choice(request, e, reverse("web:province_map", args=[pk]))
     boundaries = geo.latest_boundaries(unit)
     urls = _commune_urls(o)
     return render(
@@ -375,7 +375,7 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
             approved_only=approved_only,
         )
     except ChoiceError as e:
-        return _invalid(request, e, reverse("web:commune", args=[pk]))
+        return invalid_choice(request, e, reverse("web:commune", args=[pk]))
     evidence = [
         (e, optional_url("values:evidence_file", e.pk))
         for e in Evidence.objects.filter(value__unit=unit, value__period=view.period)
@@ -436,7 +436,7 @@ def central(request: HttpRequest) -> HttpResponse:
             approved_only=approved_only,
         )
     except ChoiceError as e:
-        return _invalid(request, e, reverse("web:central"))
+        return invalid_choice(request, e, reverse("web:central"))
     keep = central_query(view)
     headers = []
     for key, label in (

@@ -3,13 +3,15 @@ them (Vietnamese number style in every language)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
 from django.utils.translation import gettext as _
 
 from ntm.criteria.schema import Op
 from ntm.evaluation.semantics import Stage
 from ntm.results.commune import ConditionRow
-from ntm.results.province import Shortfall
+from ntm.results.province import ProvinceOverview, Shortfall
 from ntm.values.models import STATUS_LABELS
 from ntm.vn.numbers import format_measured, format_number
 
@@ -71,3 +73,15 @@ def gap_text(gap: float | None) -> str:
 def short_by(gap: float | None) -> str:
     """How far a value is on the wrong side of its threshold (a negative margin), unsigned."""
     return "—" if gap is None else format_measured(abs(gap))
+
+
+@register.filter
+def report_query(o: ProvinceOverview) -> str:
+    """The query of the report files for the page's choices: its year, as-of date and units
+    (`ntm.web.views_report_files`)."""
+    query: dict[str, str | int] = {"period": o.period}
+    if o.as_of is not None:
+        query["as_of"] = o.as_of.isoformat()
+    if o.onto is not None:
+        query["units_of"] = o.onto.isoformat()
+    return urlencode(query)

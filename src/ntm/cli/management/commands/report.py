@@ -1,7 +1,14 @@
-"""`ntm report check FILE.txt --province P [--date D]`: each figure a published Vietnamese
-text states about the province's communes, reconciled with the record (`ntm.reports.check`):
-matches (with the province page's query), differs (by how much, and the closest reading), or
-cannot be checked. The exit status is 0 when every figure matches, 1 otherwise."""
+"""`ntm report`: a province's reports.
+
+- `check FILE.txt --province P [--date D]`: each figure a published Vietnamese text states
+  about the province's communes, reconciled with the record (`ntm.reports.check`): matches
+  (with the province page's query), differs (by how much, and the closest reading), or cannot
+  be checked. The exit status is 0 when every figure matches, 1 otherwise.
+- `workbook|pdf --province P --date D [--units-of D] [--lang vi|en] --out FILE`: the report
+  files (`ntm.reports.files`, `ntm.reports.pdf`) of the date's year, read as of the end of D. A
+  bad option — an unknown province, a date before any data, a units date without units —
+  stops with one sentence and writes nothing.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ntm.cli.management.commands.stats import province_named
 from ntm.reports.check import Status, check_text
+from ntm.reports.files import gather, write_workbook
+from ntm.reports.pdf import write_pdf
 from ntm.results.query import ChoiceError, parse_day
 from ntm.units.queries import UnitLookupError, province_on
 from ntm.vn.dates import format_date
@@ -23,10 +33,14 @@ LABELS = {
     Status.DIFFERS: "khác / differs",
     Status.UNCHECKED: "không kiểm tra được / cannot be checked",
 }
+WRITERS = {"workbook": write_workbook, "pdf": write_pdf}
 
 
 class Command(BaseCommand):
-    help = "Báo cáo: kiểm tra số liệu của một văn bản đã công bố. (Reports.)"
+    help = (
+        "Báo cáo: kiểm tra số liệu của một văn bản đã công bố; sổ Excel hoặc PDF của một tỉnh. "
+        "(Reports: check a published text; a province's workbook or PDF.)"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -34,8 +48,42 @@ class Command(BaseCommand):
         check.add_argument("file", type=Path, help="văn bản (UTF-8)")
         check.add_argument("--province", required=True, help="mã hoặc tên tỉnh")
         check.add_argument("--date", help="ngày của số liệu (dd/mm/yyyy); mặc định hôm nay")
+        for kind, help_text in (("workbook", "sổ Excel (.xlsx)"), ("pdf", "tệp PDF")):
+            p = sub.add_parser(kind, help=help_text)
+            p.add_argument("--province", required=True, help="mã hoặc tên tỉnh")
+            p.add_argument("--date", required=True, help="số liệu đến hết ngày này (dd/mm/yyyy)")
+            p.add_argument(
+                "--units-of", metavar="DATE", help="quy đổi sang đơn vị hành chính của ngày này"
+            )
+            p.add_argument("--lang", choices=("vi", "en"), default="vi", help="ngôn ngữ")
+            p.add_argument("--out", required=True, help="tệp kết quả")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "check":
+            self._check(options)
+        else:
+            self._file(options)
+
+    def _file(self, options: dict[str, Any]) -> None:
+        try:
+            date = parse_day(options["date"], name="--date")
+            units_of = parse_day(options["units_of"], name="--units-of")
+            if date is None:
+                raise CommandError(_("--date is required."))
+            province = province_named(options["province"], date)
+            report = gather(
+                province,
+                period=date.year,
+                as_of=date,
+                units_of=units_of,
+                language=options["lang"],
+            )
+            WRITERS[options["action"]](report, options["out"])
+        except ChoiceError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(options["out"])
+
+    def _check(self, options: dict[str, Any]) -> None:
         try:
             province = province_on(options["province"], timezone.localdate())
         except UnitLookupError as exc:

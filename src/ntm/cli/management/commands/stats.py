@@ -33,7 +33,7 @@ from ntm.vn.dates import format_date
 from ntm.vn.numbers import PercentStyle
 
 
-def _province(text: str, day: dt.date) -> Unit:
+def province_named(text: str, day: dt.date) -> Unit:
     found = find_units(text, day=day, kinds=[UnitKind.PROVINCE])
     if not found:
         raise CommandError(
@@ -117,7 +117,7 @@ class Command(BaseCommand):
         try:
             as_of = parse_day(options["as_of"], name="--as-of")
             units_of = parse_day(options["units_of"], name="--units-of")
-            province = _province(
+            province = province_named(
                 options["province"], units_of or min(dt.date(period, 12, 31), _today())
             )
             source: Source = STORED

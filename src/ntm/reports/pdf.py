@@ -1,0 +1,146 @@
+"""The province report as a PDF (WeasyPrint): the headline paragraph, the summary, the bands
+and per-criterion counts as tables and SVG bar charts, the warnings and the recognitions.
+
+The Vietnamese font is Debian's DejaVu Sans (fonts-dejavu-core), embedded from the disk;
+WeasyPrint fetches nothing else — every URL outside the font file is refused, so a report
+never reaches the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.template import Context, Engine
+from django.utils import translation
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from ntm.exchange.report import RECOGNITION_COLUMNS, WARNING_COLUMNS
+from ntm.exchange.results import atomically
+from ntm.reports.files import Report, book, headline, summary_rows
+from ntm.results.query import ChoiceError
+from ntm.vn.numbers import format_number
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+FONT_BOLD = FONT.with_name("DejaVuSans-Bold.ttf")
+_ENGINE = Engine(
+    dirs=[str(Path(__file__).parent / "templates")],
+    libraries={"l10n": "django.templatetags.l10n"},
+)
+
+# Bar chart geometry (points).
+_WIDTH, _ROW, _LABEL, _VALUE = 480, 16, 190, 40
+COLOURS = ("#1a9850", "#fee08b", "#d73027", "#bdbdbd")
+
+
+class LocalFonts(URLFetcher):  # type: ignore[misc]
+    """Fetches the report's font files and inline data only."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        allowed = (FONT.as_uri(), FONT_BOLD.as_uri())
+        if not (url.startswith("data:") or url in allowed):
+            raise ValueError(f"ntm reports fetch nothing: {url}")
+        return super().fetch(url, headers)
+
+
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    width: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    label: str
+    y: float
+    segments: tuple[Segment, ...]
+    text: str  # the formatted total beside the bar
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    label_width: int
+    bar_height: int
+    rows: tuple[ChartRow, ...]
+
+
+def stacked_bars(rows: Sequence[tuple[str, Sequence[int]]], colours: Sequence[str]) -> Chart:
+    """Horizontal bars of (label, counts): one segment per count, scaled to the largest total."""
+    top = max((sum(v) for _, v in rows), default=0) or 1
+    span = _WIDTH - _LABEL - _VALUE
+    out = []
+    for i, (label, values) in enumerate(rows):
+        x, segments = float(_LABEL), []
+        for value, colour in zip(values, colours, strict=False):
+            width = round(span * value / top, 1)
+            segments.append(Segment(x, width, colour))
+            x += width
+        out.append(ChartRow(label, i * _ROW, tuple(segments), format_number(sum(values))))
+    return Chart(_WIDTH, len(rows) * _ROW + 4, _LABEL, _ROW - 4, tuple(out))
+
+
+def render_html(r: Report) -> str:
+    """The report's HTML, as the PDF lays it out."""
+    with translation.override(r.language):
+        b = book(r)
+        legend = (_("Met"), _("Basically met"), _("Not met"), _("Missing data"))
+        context = {
+            "lang": r.language,
+            "title": b.title,
+            "headline": headline(r),
+            "summary": summary_rows(r),
+            "font": FONT.as_uri(),
+            "font_bold": FONT_BOLD.as_uri(),
+            "bands": b.bands,
+            "bands_chart": stacked_bars([(label, [n]) for label, n in b.bands], COLOURS),
+            "counts": b.counts,
+            "counts_chart": stacked_bars(
+                [
+                    (
+                        f"{c.criterion}. {c.name}"[:32],
+                        [c.met, c.basically_met, c.not_met, c.missing],
+                    )
+                    for c in b.counts
+                ],
+                COLOURS,
+            ),
+            "legend": list(zip(legend, COLOURS, strict=True)),
+            "warnings": b.warnings,
+            "warning_heads": [title for title, _width in WARNING_COLUMNS],
+            "recognitions": b.recognitions,
+            "recognition_heads": [title for title, _width in RECOGNITION_COLUMNS],
+            "definitions": b.definitions,
+            "labels": {
+                "summary": _("Summary"),
+                "bands": _("Communes by criteria met"),
+                "counts": _("Communes by criterion"),
+                "warnings": _("Warnings"),
+                "recognitions": _("Recognitions and decisions"),
+                "definitions": _("Definitions and sources"),
+                "none": _("None"),
+                "map": _(
+                    "The map is not part of this file; the province page shows it for the "
+                    "same choices."
+                ),
+            },
+        }
+        return _ENGINE.get_template("reports/report.html").render(Context(context))
+
+
+def write_pdf(r: Report, out: str | Path) -> None:
+    """Write the report PDF to `out` (atomically). Raises `ChoiceError` without the font."""
+    if not FONT.exists():
+        raise ChoiceError(
+            _("The report font %(font)s is missing (apt-get install fonts-dejavu-core).")
+            % {"font": FONT}
+        )
+    html = render_html(r)
+    with atomically(out) as tmp:
+        HTML(string=html, base_url=FONT.parent.as_uri(), url_fetcher=LocalFonts()).write_pdf(tmp)
