@@ -20,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -34,14 +33,11 @@ from ntm.units.models import Unit, UnitKind
 from ntm.values.models import Evidence
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_number, format_percent
-from ntm.web import charts, geo
+from ntm.web import charts, exports, geo
+from ntm.web.inputs import language
 from ntm.web.views import get_visible_unit_or_404
 
 _PAGE_OF_KIND = {UnitKind.PROVINCE: "web:province", UnitKind.COMMUNE: "web:commune"}
-
-
-def _language() -> str:
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def optional_url(name: str, *args: Any) -> str:
@@ -129,13 +125,13 @@ def _overview(request: HttpRequest, unit: Unit) -> ProvinceOverview:
         baseline=parse_year(q.get("baseline"), name=_("The baseline year")),
         set_id=q.get("set") or None,
         geography=parse_geography(q.get("geography")),
-        language=_language(),
+        language=language(),
         as_of=as_of,
         approved_only=approved_only,
     )
 
 
-def _charts(o: ProvinceOverview) -> dict[str, Any]:
+def province_charts(o: ProvinceOverview) -> dict[str, Any]:
     f = o.figures
     bands = o.cset.bands
     criteria_rows = [
@@ -157,7 +153,7 @@ def _charts(o: ProvinceOverview) -> dict[str, Any]:
     band_chart = charts.bar_chart(
         [
             (
-                b.band.label_vi if _language() == "vi" else b.band.label_en,
+                b.band.label_vi if language() == "vi" else b.band.label_en,
                 float(b.count),
                 format_number(b.count),
                 f"{b.band.label_vi}: {format_number(b.count)}",
@@ -211,9 +207,13 @@ def _charts(o: ProvinceOverview) -> dict[str, Any]:
 def province(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
     try:
+        fmt = exports.requested_format(request)
         o = _overview(request, unit)
     except ChoiceError as e:
         return _invalid(request, e, reverse("web:province", args=[pk]))
+    if fmt is not None:
+        name = f"tinh-{unit.code or unit.pk}-{o.period}"
+        return exports.respond(fmt, name, exports.province_tables(o, language()))
     f = o.figures
     total = len(o.cset.criteria)
     return render(
@@ -231,8 +231,9 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
             "children": o.statistics.children,
             "criteria_rows": [(c, o.criterion_names.get(c.criterion, "")) for c in f.criteria],
             "query": request.GET.urlencode(),
+            "downloads": exports.download_links(request),
             "can_upload": permissions.can_approve(request.user, unit),
-            **_charts(o),
+            **province_charts(o),
         },
     )
 
@@ -248,7 +249,7 @@ def disagreements(request: HttpRequest, pk: int) -> HttpResponse:
             unit,
             period=parse_year(request.GET.get("period"), name=_("The year")),
             set_id=request.GET.get("set") or None,
-            language=_language(),
+            language=language(),
         )
     except ChoiceError as e:
         return _invalid(request, e, reverse("web:disagreements", args=[pk]))
@@ -285,10 +286,8 @@ def _commune_urls(o: ProvinceOverview) -> dict[int, str]:
     return {p.unit.id: reverse("web:commune", args=[p.unit.id]) for p in o.points}
 
 
-def _map_entries(
-    request: HttpRequest, o: ProvinceOverview, urls: dict[int, str]
-) -> list[geo.MapEntry]:
-    viewable = _viewable(request, (p.unit.id for p in o.points))
+def map_entries(o: ProvinceOverview, urls: dict[int, str]) -> list[geo.MapEntry]:
+    """The communes to draw, each linked to `urls` (unlinked when absent)."""
     out = []
     for p in o.points:
         colour = charts.band_colour(p.met, o.cset.bands)
@@ -300,8 +299,7 @@ def _map_entries(
                 "met": p.met,
                 "total": p.total,
             }
-        url = urls[p.unit.id] if p.unit.id in viewable else ""
-        out.append(geo.MapEntry(p.unit, p.met, colour, title, url))
+        out.append(geo.MapEntry(p.unit, p.met, colour, title, urls.get(p.unit.id, "")))
     return out
 
 
@@ -333,6 +331,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
         return _invalid(request, e, reverse("web:province_map", args=[pk]))
     boundaries = geo.latest_boundaries(unit)
     urls = _commune_urls(o)
+    viewable = _viewable(request, urls)
     return render(
         request,
         "web/map.html",
@@ -341,7 +340,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": ancestors_of(request, unit),
             "o": o,
             "basis_label": basis_label(o),
-            "drawing": geo.draw(_map_entries(request, o, urls), boundaries),
+            "drawing": geo.draw(map_entries(o, {k: urls[k] for k in viewable}), boundaries),
             "points": [(p, urls[p.unit.id]) for p in o.points],
             "boundaries": boundaries,
             "band_colours": list(zip(o.cset.bands, charts.band_colours(o.cset.bands), strict=True)),
@@ -364,17 +363,21 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_unit_or_404(request, pk, UnitKind.COMMUNE)
     q = request.GET
     try:
+        fmt = exports.requested_format(request)
         as_of, approved_only = parse_moment(request)
         view = commune_view(
             unit,
             period=parse_year(q.get("period"), name=_("The year")),
             set_id=q.get("set") or None,
-            language=_language(),
+            language=language(),
             as_of=as_of,
             approved_only=approved_only,
         )
     except ChoiceError as e:
         return _invalid(request, e, reverse("web:commune", args=[pk]))
+    if fmt is not None:
+        name = f"xa-{unit.code or unit.pk}-{view.period}"
+        return exports.respond(fmt, name, exports.commune_tables(view))
     evidence = [
         (e, optional_url("values:evidence_file", e.pk))
         for e in Evidence.objects.filter(value__unit=unit, value__period=view.period)
@@ -393,6 +396,7 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
             "approval_label": _("approved") if view.approved else _("not yet approved"),
             "evidence": evidence,
             "entry_url": optional_url("values:entry", unit.pk, view.cset.id, view.period),
+            "downloads": exports.download_links(request),
         },
     )
 
@@ -425,6 +429,7 @@ def central(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     q = request.GET
     try:
+        fmt = exports.requested_format(request)
         as_of, approved_only = parse_moment(request)
         view = central_view(
             period=parse_year(q.get("period"), name=_("The year")),
@@ -435,6 +440,8 @@ def central(request: HttpRequest) -> HttpResponse:
         )
     except ChoiceError as e:
         return _invalid(request, e, reverse("web:central"))
+    if fmt is not None:
+        return exports.respond(fmt, f"toan-quoc-{view.period}", exports.central_table(view))
     keep = central_query(view)
     headers = []
     for key, label in (
@@ -467,5 +474,6 @@ def central(request: HttpRequest) -> HttpResponse:
             "basis_label": central_basis_label(view),
             # Drill-down to a province keeps the year, the set, the as-of date and approval.
             "drill": urlencode(keep),
+            "downloads": exports.download_links(request),
         },
     )
