@@ -61,7 +61,7 @@ def ancestors_of(request: HttpRequest, unit: Unit) -> list[dict[str, Any]]:
     return out
 
 
-def _invalid(request: HttpRequest, error: ChoiceError, back: str) -> HttpResponse:
+def invalid(request: HttpRequest, error: ChoiceError, back: str) -> HttpResponse:
     return render(
         request, "web/province_invalid.html", {"error": str(error), "back": back}, status=400
     )
@@ -210,7 +210,7 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
         fmt = exports.requested_format(request)
         o = _overview(request, unit)
     except ChoiceError as e:
-        return _invalid(request, e, reverse("web:province", args=[pk]))
+        return invalid(request, e, reverse("web:province", args=[pk]))
     if fmt is not None:
         name = f"tinh-{unit.code or unit.pk}-{o.period}"
         return exports.respond(fmt, name, exports.province_tables(o, language()))
@@ -252,7 +252,7 @@ def disagreements(request: HttpRequest, pk: int) -> HttpResponse:
             language=language(),
         )
     except ChoiceError as e:
-        return _invalid(request, e, reverse("web:disagreements", args=[pk]))
+        return invalid(request, e, reverse("web:disagreements", args=[pk]))
     return render(
         request,
         "web/disagreements.html",
@@ -328,7 +328,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         o = _overview(request, unit)
     except ChoiceError as e:
-        return _invalid(request, e, reverse("web:province_map", args=[pk]))
+        return invalid(request, e, reverse("web:province_map", args=[pk]))
     boundaries = geo.latest_boundaries(unit)
     urls = _commune_urls(o)
     viewable = _viewable(request, urls)
@@ -374,7 +374,7 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
             approved_only=approved_only,
         )
     except ChoiceError as e:
-        return _invalid(request, e, reverse("web:commune", args=[pk]))
+        return invalid(request, e, reverse("web:commune", args=[pk]))
     if fmt is not None:
         name = f"xa-{unit.code or unit.pk}-{view.period}"
         return exports.respond(fmt, name, exports.commune_tables(view))
@@ -439,7 +439,7 @@ def central(request: HttpRequest) -> HttpResponse:
             approved_only=approved_only,
         )
     except ChoiceError as e:
-        return _invalid(request, e, reverse("web:central"))
+        return invalid(request, e, reverse("web:central"))
     if fmt is not None:
         return exports.respond(fmt, f"toan-quoc-{view.period}", exports.central_table(view))
     keep = central_query(view)

@@ -29,6 +29,7 @@ from ntm.web.inputs import language
 from ntm.web.views_dashboards import (
     basis_label,
     central_basis_label,
+    invalid,
     map_entries,
     province_charts,
 )
@@ -44,12 +45,6 @@ def _shown(table: exports.Table, links: Sequence[str] = ()) -> dict[str, Any]:
     return {"table": table, "rows": list(zip(table.rows, padded, strict=True))}
 
 
-def _invalid(request: HttpRequest, error: ChoiceError, back: str) -> HttpResponse:
-    return render(
-        request, "web/province_invalid.html", {"error": str(error), "back": back}, status=400
-    )
-
-
 def _period(request: HttpRequest) -> int | None:
     return parse_year(request.GET.get("period"), name=_("The year"))
 
@@ -60,7 +55,7 @@ def national(request: HttpRequest) -> HttpResponse:
         fmt = exports.requested_format(request)
         view = public.national(period=_period(request), set_id=request.GET.get("set") or None)
     except ChoiceError as e:
-        return _invalid(request, e, reverse("public:national"))
+        return invalid(request, e, reverse("public:national"))
     table = exports.public_national_table(view)
     if fmt is not None:
         return exports.respond(fmt, f"cong-khai-toan-quoc-{view.period}", [table])
@@ -110,7 +105,7 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
             language=language(),
         )
     except ChoiceError as e:
-        return _invalid(request, e, reverse("public:province", args=[pk]))
+        return invalid(request, e, reverse("public:province", args=[pk]))
     tables = exports.public_province_tables(o, language())
     if fmt is not None:
         return exports.respond(fmt, f"cong-khai-tinh-{unit.code or unit.pk}-{o.period}", tables)
@@ -144,7 +139,7 @@ def criterion(request: HttpRequest, number: int) -> HttpResponse:
             language=language(),
         )
     except ChoiceError as e:
-        return _invalid(request, e, reverse("public:national"))
+        return invalid(request, e, reverse("public:national"))
     table = exports.public_criterion_table(view)
     if fmt is not None:
         return exports.respond(fmt, f"cong-khai-tieu-chi-{number}-{view.national.period}", [table])
