@@ -19,6 +19,7 @@ from fractions import Fraction
 
 import xlsxwriter
 from django.http import HttpRequest, HttpResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ntm.exchange.workbook import needs_quote
@@ -310,6 +311,24 @@ def province_tables(o: ProvinceOverview, language: str) -> list[Table]:
             )
         )
     return out
+
+
+def map_table(o: ProvinceOverview) -> Table:
+    """The map's table: each commune and the criteria it meets (none without a result)."""
+    return Table(
+        _("Communes and criteria met"),
+        (
+            _("Commune"),
+            _("Code"),
+            _("Criteria met"),
+            _("Criteria"),
+            capfirst(_("criteria count only")),
+        ),
+        tuple(
+            (p.unit.name, p.unit.code, p.met, p.total, p.count_only if p.met is not None else None)
+            for p in o.points
+        ),
+    )
 
 
 def commune_tables(v: CommuneView) -> list[Table]:

@@ -326,9 +326,13 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect(reverse("web:province_map", args=[pk]))
     try:
+        fmt = exports.requested_format(request) if request.method == "GET" else None
         o = _overview(request, unit)
     except ChoiceError as e:
         return invalid(request, e, reverse("web:province_map", args=[pk]))
+    if fmt is not None:
+        name = f"ban-do-{unit.code or unit.pk}-{o.period}"
+        return exports.respond(fmt, name, [exports.map_table(o)])
     boundaries = geo.latest_boundaries(unit)
     urls = _commune_urls(o)
     viewable = _viewable(request, urls)
@@ -349,6 +353,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": problems,
             "max_bytes": geo.max_bytes(),
             "query": request.GET.urlencode(),
+            "downloads": exports.download_links(request),
         },
         status=400 if problems else 200,
     )

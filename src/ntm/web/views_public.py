@@ -45,6 +45,11 @@ def _shown(table: exports.Table, links: Sequence[str] = ()) -> dict[str, Any]:
     return {"table": table, "rows": list(zip(table.rows, padded, strict=True))}
 
 
+def _years(periods: Sequence[int], shown: int) -> list[tuple[int, str]]:
+    """Links to the other years with a record (the year's own set)."""
+    return [(y, f"?period={y}") for y in periods if y != shown]
+
+
 def _period(request: HttpRequest) -> int | None:
     return parse_year(request.GET.get("period"), name=_("The year"))
 
@@ -89,6 +94,7 @@ def national(request: HttpRequest) -> HttpResponse:
             "criteria": [(c.number, c.name_vi) for c in view.cset.criteria],
             "downloads": exports.download_links(request),
             "period": view.period,
+            "years": _years(view.periods, view.period),
         },
     )
 
@@ -123,6 +129,7 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
             "band_colours": list(zip(o.cset.bands, charts.band_colours(o.cset.bands), strict=True)),
             "no_data_colour": charts.NO_DATA,
             "downloads": exports.download_links(request),
+            "years": _years(o.periods, o.period),
             **province_charts(o),
         },
     )
@@ -172,5 +179,6 @@ def criterion(request: HttpRequest, number: int) -> HttpResponse:
             "basis_label": central_basis_label(view.national),
             "read_on": _read_on(),
             "downloads": exports.download_links(request),
+            "years": _years(view.national.periods, view.national.period),
         },
     )

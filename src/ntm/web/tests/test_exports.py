@@ -114,6 +114,17 @@ def test_province_download_holds_the_page_tables(client: Client, world: Personas
 
 
 @pytest.mark.django_db
+def test_map_download_lists_the_communes_of_the_map(client: Client, world: Personas) -> None:
+    world.login(client, "appraiser")
+    url = reverse("web:province_map", args=[world.province.pk]) + "?period=2021"
+    shown = _html_rows(html(client, url), "Các xã và số tiêu chí đạt")
+    rows = _csv(client, url + "&format=csv")
+    assert rows[0][:3] == ["Xã", "Mã", "Số tiêu chí đạt"]
+    # The page writes "19/19"; the file the two numbers.
+    assert [[r[0], r[1], f"{r[2]}/{r[3]}"] for r in rows[1:]] == [s[:3] for s in shown[1:]]
+
+
+@pytest.mark.django_db
 def test_central_and_commune_downloads_follow_the_query(client: Client, world: Personas) -> None:
     world.login(client, "central_viewer")
     url = reverse("web:central") + "?period=2021&approved_only=1&sort=-name"
