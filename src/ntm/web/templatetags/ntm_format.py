@@ -67,3 +67,9 @@ def vn_cell(value: Number | str | bool | None) -> str:
     if isinstance(value, Fraction | Decimal | float):
         return format_number(value, 2)
     return "—" if value is None else value
+
+
+@register.filter
+def cell_class(value: object) -> str:
+    """ "num" for a number cell (right-aligned, as on every table of the pages)."""
+    return "num" if isinstance(value, Number) and not isinstance(value, bool) else ""

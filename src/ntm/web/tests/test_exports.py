@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ntm.accounts.testing import PersonaName, Personas
+from ntm.accounts.testing import PERSONAS, PersonaName, Personas
 from ntm.web.exports import Table, to_csv, to_xlsx
 from ntm.web.tests.matrix import PROVINCE_READS
 from ntm.web.tests.test_central import world
@@ -159,13 +159,36 @@ def test_bad_format_is_a_400_that_says_why(client: Client, world: Personas, name
     assert "Định dạng tải về phải là csv hoặc xlsx, không phải “docx”." in page
 
 
+# Who may download each page: exactly who may read it (rows as in ntm/tests/test_routes.py).
+DOWNLOADS: list[tuple[str, PersonaName, int]] = [
+    *(("web:province", persona, status) for persona, status in PROVINCE_READS),
+    *(("web:province_map", persona, status) for persona, status in PROVINCE_READS),
+    *(
+        ("web:commune", persona, status)
+        for persona, status in zip(PERSONAS, (200, 404, 200, 200, 200, 200, 302), strict=True)
+    ),
+    *(
+        ("web:central", persona, status)
+        for persona, status in zip(PERSONAS, (403, 403, 403, 403, 200, 200, 302), strict=True)
+    ),
+]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(("persona", "status"), PROVINCE_READS)
-def test_who_may_download_the_province(
-    client: Client, world: Personas, persona: PersonaName, status: int
+@pytest.mark.parametrize(("name", "persona", "status"), DOWNLOADS)
+def test_who_may_download(
+    client: Client, world: Personas, name: str, persona: PersonaName, status: int
 ) -> None:
     world.login(client, persona)
-    response = client.get(reverse("web:province", args=[world.province.pk]) + "?format=csv")
+    args = {
+        "web:province": [world.province.pk],
+        "web:province_map": [world.province.pk],
+        "web:commune": [world.commune_a.pk],
+        "web:central": [],
+    }[name]
+    response = client.get(reverse(name, args=args) + "?period=2021&format=xlsx")
     assert response.status_code == status
     if status == 200:
-        assert response["Content-Type"].startswith("text/csv")
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    if status == 302:
+        assert "/login/" in response["Location"]
