@@ -141,3 +141,22 @@ def test_bad_query_is_a_400_that_says_why(
 
 def test_not_a_province_is_a_404(client: Client, world: Personas) -> None:
     assert client.get(reverse("public:province", args=[world.commune_a.pk])).status_code == 404
+
+
+def test_criterion_page_counts_each_province(client: Client, world: Personas) -> None:
+    page = html(client, reverse("public:criterion", args=[2]) + "?period=2021")
+    rows = table_rows(page)
+    assert rows[0] == [
+        "Mã",
+        "Tỉnh",
+        "Xã",
+        "Số xã có kết quả đã duyệt",
+        "Số xã đạt tiêu chí",
+        "Ghi chú",
+    ]
+    # Approved only: A (meets criterion 2) in one province, C in the other; B and D held back.
+    assert sorted(rows[1:]) == [
+        ["98", "Tỉnh Khác", "2", "1", "1", ""],
+        ["99", "Tỉnh Thử Nghiệm", "2", "1", "1", ""],
+    ]
+    assert "Tiêu chí 2: Giao thông" in text(page)
