@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -34,10 +35,13 @@ from ntm.values.models import Evidence
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_number, format_percent
 from ntm.web import charts, exports, geo
-from ntm.web.inputs import language
 from ntm.web.views import get_visible_unit_or_404
 
 _PAGE_OF_KIND = {UnitKind.PROVINCE: "web:province", UnitKind.COMMUNE: "web:commune"}
+
+
+def _language() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def optional_url(name: str, *args: Any) -> str:
@@ -61,7 +65,7 @@ def ancestors_of(request: HttpRequest, unit: Unit) -> list[dict[str, Any]]:
     return out
 
 
-def invalid(request: HttpRequest, error: ChoiceError, back: str) -> HttpResponse:
+def invalid_choice(request: HttpRequest, error: ChoiceError, back: str) -> HttpResponse:
     return render(
         request, "web/province_invalid.html", {"error": str(error), "back": back}, status=400
     )
@@ -125,7 +129,7 @@ def _overview(request: HttpRequest, unit: Unit) -> ProvinceOverview:
         baseline=parse_year(q.get("baseline"), name=_("The baseline year")),
         set_id=q.get("set") or None,
         geography=parse_geography(q.get("geography")),
-        language=language(),
+        language=_language(),
         as_of=as_of,
         approved_only=approved_only,
     )
@@ -153,7 +157,7 @@ def province_charts(o: ProvinceOverview) -> dict[str, Any]:
     band_chart = charts.bar_chart(
         [
             (
-                b.band.label_vi if language() == "vi" else b.band.label_en,
+                b.band.label_vi if _language() == "vi" else b.band.label_en,
                 float(b.count),
                 format_number(b.count),
                 f"{b.band.label_vi}: {format_number(b.count)}",
@@ -210,10 +214,10 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
         fmt = exports.requested_format(request)
         o = _overview(request, unit)
     except ChoiceError as e:
-        return invalid(request, e, reverse("web:province", args=[pk]))
+        return invalid_choice(request, e, reverse("web:province", args=[pk]))
     if fmt is not None:
         name = f"tinh-{unit.code or unit.pk}-{o.period}"
-        return exports.respond(fmt, name, exports.province_tables(o, language()))
+        return exports.respond(fmt, name, exports.province_tables(o, _language()))
     f = o.figures
     total = len(o.cset.criteria)
     return render(
@@ -249,10 +253,10 @@ def disagreements(request: HttpRequest, pk: int) -> HttpResponse:
             unit,
             period=parse_year(request.GET.get("period"), name=_("The year")),
             set_id=request.GET.get("set") or None,
-            language=language(),
+            language=_language(),
         )
     except ChoiceError as e:
-        return invalid(request, e, reverse("web:disagreements", args=[pk]))
+        return invalid_choice(request, e, reverse("web:disagreements", args=[pk]))
     return render(
         request,
         "web/disagreements.html",
@@ -329,7 +333,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
         fmt = exports.requested_format(request) if request.method == "GET" else None
         o = _overview(request, unit)
     except ChoiceError as e:
-        return invalid(request, e, reverse("web:province_map", args=[pk]))
+        return invalid_choice(request, e, reverse("web:province_map", args=[pk]))
     if fmt is not None:
         name = f"ban-do-{unit.code or unit.pk}-{o.period}"
         return exports.respond(fmt, name, [exports.map_table(o)])
@@ -374,12 +378,12 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
             unit,
             period=parse_year(q.get("period"), name=_("The year")),
             set_id=q.get("set") or None,
-            language=language(),
+            language=_language(),
             as_of=as_of,
             approved_only=approved_only,
         )
     except ChoiceError as e:
-        return invalid(request, e, reverse("web:commune", args=[pk]))
+        return invalid_choice(request, e, reverse("web:commune", args=[pk]))
     if fmt is not None:
         name = f"xa-{unit.code or unit.pk}-{view.period}"
         return exports.respond(fmt, name, exports.commune_tables(view))
@@ -444,7 +448,7 @@ def central(request: HttpRequest) -> HttpResponse:
             approved_only=approved_only,
         )
     except ChoiceError as e:
-        return invalid(request, e, reverse("web:central"))
+        return invalid_choice(request, e, reverse("web:central"))
     if fmt is not None:
         return exports.respond(fmt, f"toan-quoc-{view.period}", exports.central_table(view))
     keep = central_query(view)

@@ -29,7 +29,7 @@ from ntm.web.inputs import language
 from ntm.web.views_dashboards import (
     basis_label,
     central_basis_label,
-    invalid,
+    invalid_choice,
     map_entries,
     province_charts,
 )
@@ -60,7 +60,7 @@ def national(request: HttpRequest) -> HttpResponse:
         fmt = exports.requested_format(request)
         view = public.national(period=_period(request), set_id=request.GET.get("set") or None)
     except ChoiceError as e:
-        return invalid(request, e, reverse("public:national"))
+        return invalid_choice(request, e, reverse("public:national"))
     table = exports.public_national_table(view)
     if fmt is not None:
         return exports.respond(fmt, f"cong-khai-toan-quoc-{view.period}", [table])
@@ -111,7 +111,7 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
             language=language(),
         )
     except ChoiceError as e:
-        return invalid(request, e, reverse("public:province", args=[pk]))
+        return invalid_choice(request, e, reverse("public:province", args=[pk]))
     tables = exports.public_province_tables(o, language())
     if fmt is not None:
         return exports.respond(fmt, f"cong-khai-tinh-{unit.code or unit.pk}-{o.period}", tables)
@@ -146,7 +146,7 @@ def criterion(request: HttpRequest, number: int) -> HttpResponse:
             language=language(),
         )
     except ChoiceError as e:
-        return invalid(request, e, reverse("public:national"))
+        return invalid_choice(request, e, reverse("public:national"))
     table = exports.public_criterion_table(view)
     if fmt is not None:
         return exports.respond(fmt, f"cong-khai-tieu-chi-{number}-{view.national.period}", [table])
