@@ -116,13 +116,21 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
     if fmt is not None:
         return exports.respond(fmt, f"cong-khai-tinh-{unit.code or unit.pk}-{o.period}", tables)
     drawing = geo.draw(map_entries(o, {}), geo.latest_boundaries(unit))
+    charts_of = province_charts(o)
     return render(
         request,
         "web/public_province.html",
         {
             "unit": unit,
             "o": o,
-            "tables": [_shown(t) for t in tables],
+            # Each table under the chart of the same figures.
+            "sections": list(
+                zip(
+                    [_shown(t) for t in tables],
+                    [charts_of["criteria_chart"], charts_of["bands_chart"]],
+                    strict=True,
+                )
+            ),
             "basis_label": basis_label(o),
             "read_on": _read_on(),
             "drawing": drawing,
@@ -130,7 +138,6 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
             "no_data_colour": charts.NO_DATA,
             "downloads": exports.download_links(request),
             "years": _years(o.periods, o.period),
-            **province_charts(o),
         },
     )
 
