@@ -7,6 +7,7 @@ from ntm.api.api import api
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    path("public/", include("ntm.web.urls_public")),
     path("values/", include("ntm.web.urls_entry")),
     path("", include("ntm.web.urls")),
 ]

@@ -85,6 +85,8 @@ READ_A: Row = (200, 404, 200, 200, 200, 200, LOGIN)
 READ_PROVINCE: Row = (404, 404, 200, 200, 200, 200, LOGIN)
 # A page any signed-in persona reads.
 SIGNED_IN: Row = (200, 200, 200, 200, 200, 200, LOGIN)
+# A public page: everyone, signed in or not.
+PUBLIC: Row = (200,) * len(PERSONAS)
 # A page that takes one method only, asked with another (after the login check).
 REFUSED_METHOD: tuple[Status, ...] = (405, 405, 405, 405, 405, 405, LOGIN)
 
@@ -448,6 +450,10 @@ PAGES: dict[str, Page] = {
         get=(403, 403, 403, 403, 200, 200, LOGIN),
         post=REFUSED_METHOD,
     ),
+    # ------------------------------------------------------------------ public pages
+    "public:national": Page(_no_args, get=PUBLIC, post=(405,) * len(PERSONAS)),
+    "public:province": Page(_province, get=PUBLIC, post=(405,) * len(PERSONAS)),
+    "public:criterion": Page(lambda w: [2], get=PUBLIC, post=(405,) * len(PERSONAS)),
     # ------------------------------------------------------------------ values: the grid
     "values:choose": Page(_commune_a, get=READ_A, post=REFUSED_METHOD),
     "values:entry": Page(_grid, get=READ_A, post=REFUSED_METHOD),

@@ -34,7 +34,7 @@ from ntm.units.models import Unit, UnitKind
 from ntm.values.models import Evidence
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_number, format_percent
-from ntm.web import charts, geo
+from ntm.web import charts, exports, geo
 from ntm.web.views import get_visible_unit_or_404
 from ntm.web.views_recognition import unit_recognitions
 
@@ -136,7 +136,7 @@ def _overview(request: HttpRequest, unit: Unit) -> ProvinceOverview:
     )
 
 
-def _charts(o: ProvinceOverview) -> dict[str, Any]:
+def province_charts(o: ProvinceOverview) -> dict[str, Any]:
     f = o.figures
     bands = o.cset.bands
     criteria_rows = [
@@ -212,9 +212,13 @@ def _charts(o: ProvinceOverview) -> dict[str, Any]:
 def province(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
     try:
+        fmt = exports.requested_format(request)
         o = _overview(request, unit)
     except ChoiceError as e:
         return invalid_choice(request, e, reverse("web:province", args=[pk]))
+    if fmt is not None:
+        name = f"tinh-{unit.code or unit.pk}-{o.period}"
+        return exports.respond(fmt, name, exports.province_tables(o, _language()))
     f = o.figures
     total = len(o.cset.criteria)
     return render(
@@ -232,8 +236,9 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
             "children": o.statistics.children,
             "criteria_rows": [(c, o.criterion_names.get(c.criterion, "")) for c in f.criteria],
             "query": request.GET.urlencode(),
+            "downloads": exports.download_links(request),
             "can_upload": permissions.can_approve(request.user, unit),
-            **_charts(o),
+            **province_charts(o),
         },
     )
 
@@ -286,10 +291,8 @@ def _commune_urls(o: ProvinceOverview) -> dict[int, str]:
     return {p.unit.id: reverse("web:commune", args=[p.unit.id]) for p in o.points}
 
 
-def _map_entries(
-    request: HttpRequest, o: ProvinceOverview, urls: dict[int, str]
-) -> list[geo.MapEntry]:
-    viewable = _viewable(request, (p.unit.id for p in o.points))
+def map_entries(o: ProvinceOverview, urls: dict[int, str]) -> list[geo.MapEntry]:
+    """The communes to draw, each linked to `urls` (unlinked when absent)."""
     out = []
     for p in o.points:
         colour = charts.band_colour(p.met, o.cset.bands)
@@ -301,8 +304,7 @@ def _map_entries(
                 "met": p.met,
                 "total": p.total,
             }
-        url = urls[p.unit.id] if p.unit.id in viewable else ""
-        out.append(geo.MapEntry(p.unit, p.met, colour, title, url))
+        out.append(geo.MapEntry(p.unit, p.met, colour, title, urls.get(p.unit.id, "")))
     return out
 
 
@@ -329,11 +331,16 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect(reverse("web:province_map", args=[pk]))
     try:
+        fmt = exports.requested_format(request) if request.method == "GET" else None
         o = _overview(request, unit)
     except ChoiceError as e:
         return invalid_choice(request, e, reverse("web:province_map", args=[pk]))
+    if fmt is not None:
+        name = f"ban-do-{unit.code or unit.pk}-{o.period}"
+        return exports.respond(fmt, name, [exports.map_table(o)])
     boundaries = geo.latest_boundaries(unit)
     urls = _commune_urls(o)
+    viewable = _viewable(request, urls)
     return render(
         request,
         "web/map.html",
@@ -342,7 +349,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": ancestors_of(request, unit),
             "o": o,
             "basis_label": basis_label(o),
-            "drawing": geo.draw(_map_entries(request, o, urls), boundaries),
+            "drawing": geo.draw(map_entries(o, {k: urls[k] for k in viewable}), boundaries),
             "points": [(p, urls[p.unit.id]) for p in o.points],
             "boundaries": boundaries,
             "band_colours": list(zip(o.cset.bands, charts.band_colours(o.cset.bands), strict=True)),
@@ -351,6 +358,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": problems,
             "max_bytes": geo.max_bytes(),
             "query": request.GET.urlencode(),
+            "downloads": exports.download_links(request),
         },
         status=400 if problems else 200,
     )
@@ -365,6 +373,7 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_unit_or_404(request, pk, UnitKind.COMMUNE)
     q = request.GET
     try:
+        fmt = exports.requested_format(request)
         as_of, approved_only = parse_moment(request)
         view = commune_view(
             unit,
@@ -376,6 +385,9 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ChoiceError as e:
         return invalid_choice(request, e, reverse("web:commune", args=[pk]))
+    if fmt is not None:
+        name = f"xa-{unit.code or unit.pk}-{view.period}"
+        return exports.respond(fmt, name, exports.commune_tables(view))
     evidence = [
         (e, optional_url("values:evidence_file", e.pk))
         for e in Evidence.objects.filter(value__unit=unit, value__period=view.period)
@@ -395,6 +407,7 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": evidence,
             "entry_url": optional_url("values:entry", unit.pk, view.cset.id, view.period),
             "recognition": unit_recognitions(request, unit),
+            "downloads": exports.download_links(request),
         },
     )
 
@@ -427,6 +440,7 @@ def central(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     q = request.GET
     try:
+        fmt = exports.requested_format(request)
         as_of, approved_only = parse_moment(request)
         view = central_view(
             period=parse_year(q.get("period"), name=_("The year")),
@@ -437,6 +451,8 @@ def central(request: HttpRequest) -> HttpResponse:
         )
     except ChoiceError as e:
         return invalid_choice(request, e, reverse("web:central"))
+    if fmt is not None:
+        return exports.respond(fmt, f"toan-quoc-{view.period}", exports.central_table(view))
     keep = central_query(view)
     headers = []
     for key, label in (
@@ -469,5 +485,6 @@ def central(request: HttpRequest) -> HttpResponse:
             "basis_label": central_basis_label(view),
             # Drill-down to a province keeps the year, the set, the as-of date and approval.
             "drill": urlencode(keep),
+            "downloads": exports.download_links(request),
         },
     )

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ntm.vn.dates import format_date, format_datetime
 from ntm.vn.numbers import format_measured, format_number, format_percent, format_signed
@@ -53,3 +54,22 @@ def vn_signed(value: Number | None, decimals: int = 2) -> str:
 @register.simple_tag
 def vn_percent(numerator: int, denominator: int) -> str:
     return format_percent(numerator, denominator)
+
+
+@register.filter
+def vn_cell(value: Number | str | bool | None) -> str:
+    """A cell of a downloadable table (`ntm.web.exports.Table`) as the page shows it: whole
+    numbers as 3.324, others with two decimals (27,10), yes/no, "—" for none."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, int):
+        return format_number(value)
+    if isinstance(value, Fraction | Decimal | float):
+        return format_number(value, 2)
+    return "—" if value is None else value
+
+
+@register.filter
+def cell_class(value: object) -> str:
+    """ "num" for a number cell (right-aligned, as on every table of the pages)."""
+    return "num" if isinstance(value, Number) and not isinstance(value, bool) else ""
