@@ -16,8 +16,6 @@ from typing import Any
 from django.template import Context, Engine
 from django.utils import translation
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from ntm.exchange.report import RECOGNITION_COLUMNS, WARNING_COLUMNS
 from ntm.exchange.results import atomically
@@ -37,14 +35,30 @@ _WIDTH, _ROW, _LABEL, _VALUE = 480, 16, 190, 40
 COLOURS = ("#1a9850", "#fee08b", "#d73027", "#bdbdbd")
 
 
-class LocalFonts(URLFetcher):  # type: ignore[misc]
-    """Fetches the report's font files and inline data only."""
+def _weasyprint() -> Any:
+    """WeasyPrint, imported when a PDF is written: it loads the system's Pango, which only
+    the PDF needs — the app, its pages and the other reports run without it."""
+    try:
+        import weasyprint  # here, not at the top: see the docstring
+    except OSError as exc:
+        raise ChoiceError(
+            _("PDF reports need Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0).")
+        ) from exc
+    return weasyprint
 
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        allowed = (FONT.as_uri(), FONT_BOLD.as_uri())
-        if not (url.startswith("data:") or url in allowed):
-            raise ValueError(f"ntm reports fetch nothing: {url}")
-        return super().fetch(url, headers)
+
+def local_fonts() -> Any:
+    """A URL fetcher that fetches the report's font files and inline data only."""
+    from weasyprint.urls import URLFetcher  # here, not at the top: see `_weasyprint`
+
+    class LocalFonts(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            allowed = (FONT.as_uri(), FONT_BOLD.as_uri())
+            if not (url.startswith("data:") or url in allowed):
+                raise ValueError(f"ntm reports fetch nothing: {url}")
+            return super().fetch(url, headers)
+
+    return LocalFonts()
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,10 @@ def write_pdf(r: Report, out: str | Path) -> None:
             _("The report font %(font)s is missing (apt-get install fonts-dejavu-core).")
             % {"font": FONT}
         )
+    weasyprint = _weasyprint()
     html = render_html(r)
     with atomically(out) as tmp:
-        HTML(string=html, base_url=FONT.parent.as_uri(), url_fetcher=LocalFonts()).write_pdf(tmp)
+        document = weasyprint.HTML(
+            string=html, base_url=FONT.parent.as_uri(), url_fetcher=local_fonts()
+        )
+        document.write_pdf(tmp)

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 from openpyxl import load_workbook
 
-from ntm.reports.pdf import FONT, LocalFonts
+from ntm.reports.pdf import FONT, local_fonts
 from ntm.values.models import CountVersion, DeclarationVersion, EntryVersion, SubmissionVersion
 from ntm.values.testing import World, persona_world, world
 
@@ -180,5 +180,5 @@ def test_pdf_pages_text_and_font(dated: World, tmp_path: Path) -> None:
 )
 def test_the_pdf_fetches_nothing_but_its_font(url: str) -> None:
     with pytest.raises(ValueError, match="fetch nothing"):
-        LocalFonts().fetch(url)
-    assert LocalFonts().fetch(FONT.as_uri()) is not None
+        local_fonts().fetch(url)
+    assert local_fonts().fetch(FONT.as_uri()) is not None
