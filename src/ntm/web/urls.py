@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ntm.web import views, views_counts, views_dashboards, views_decisions, views_groups
+from ntm.web import (
+    views,
+    views_counts,
+    views_dashboards,
+    views_decisions,
+    views_groups,
+    views_reports,
+)
 
 app_name = "web"
 
@@ -16,6 +23,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("province/<int:pk>/", views_dashboards.province, name="province"),
+    path("province/<int:pk>/report/", views_reports.report, name="province_report"),
     path("province/<int:pk>/map/", views_dashboards.province_map, name="province_map"),
     path("province/<int:pk>/groups/", views_groups.groups, name="province_groups"),
     path(
