@@ -253,6 +253,10 @@ PAGES: dict[str, Page] = {
         get=READ_PROVINCE,
         post=REFUSED_METHOD,
     ),
+    # The Báo cáo page: read with the province (the narrative as of the end of the year).
+    "web:province_report": Page(
+        _province, get=READ_PROVINCE, post=REFUSED_METHOD, query=f"?date=31/12/{YEAR}"
+    ),
     # Uploading boundaries is the province office's act.
     "web:province_map": Page(
         _province,
@@ -486,6 +490,12 @@ API: dict[tuple[str, str], Operation] = {
         lambda w: {"unit_id": w.p.province.pk},
         (404, 404, 200, 200, 200, 200, 401),
         f"?period={YEAR}&set={SET}",
+    ),
+    # A province's narrative: read with its figures.
+    ("GET", "/api/units/{unit_id}/narrative"): Operation(
+        lambda w: {"unit_id": w.p.province.pk},
+        (404, 404, 200, 200, 200, 200, 401),
+        f"?date=31/12/{YEAR}",
     ),
     ("GET", "/api/criteria/sets"): Operation(_no_params, API_SIGNED_IN),
     ("GET", "/api/criteria/sets/{set_id}"): Operation(lambda w: {"set_id": SET}, API_SIGNED_IN),
