@@ -27,10 +27,11 @@ from django.utils.translation import override
 
 from ntm.recognition.models import Tier
 from ntm.reports import sentences as s
-from ntm.results import recognition
+from ntm.results import recognition, record
 from ntm.results.province import ProvinceOverview, province_overview
 from ntm.results.query import ChoiceError, Geography, parse_day, parse_flag, parse_year
 from ntm.results.scope import all_communes, communes_on
+from ntm.results.sets import province_sets, years_with_sets
 from ntm.units.models import Unit
 from ntm.vn.dates import format_date
 
@@ -64,7 +65,7 @@ class Narrative:
         return tuple(f for x in self.sentences for f in x.figures)
 
 
-def _trace(o: ProvinceOverview, source: str = "results") -> s.Trace:
+def trace_of(o: ProvinceOverview, source: str = "results") -> s.Trace:
     return s.Trace(
         province=o.province.pk,
         province_name=o.province.name,
@@ -79,21 +80,41 @@ def _trace(o: ProvinceOverview, source: str = "results") -> s.Trace:
     )
 
 
-def _overview(province: Unit, opts: Options, day: dt.date, **more: object) -> ProvinceOverview:
-    return province_overview(
+def overview_at(
+    province: Unit,
+    day: dt.date,
+    *,
+    approved_only: bool = False,
+    lang: str = "vi",
+    period: int | None = None,
+    baseline: int | None = None,
+    onto: dt.date | None = None,
+) -> ProvinceOverview:
+    """The overview of the year (`period`, else the day's) as of `day`; a year without any
+    data is an error, never a report of zeros."""
+    o = province_overview(
         province,
-        period=more.pop("period", day.year),  # type: ignore[arg-type]
+        period=day.year if period is None else period,
+        baseline=baseline,
+        geography=Geography.AS_RECORDED if onto is None else Geography.REBASED,
+        onto=onto,
         as_of=day,
-        approved_only=opts.approved_only,
-        language=opts.lang,
-        **more,  # type: ignore[arg-type]
+        approved_only=approved_only,
+        language=lang,
     )
+    if not o.has_data:
+        raise ReportError(
+            _("%(province)s holds no data for %(year)s as of %(day)s.")
+            % {"province": province.name, "year": o.period, "day": format_date(day)}
+        )
+    return o
 
 
 def _check(province: Unit, opts: Options) -> None:
     if opts.compare and max(opts.compare) >= opts.day:
         raise ReportError(_("Comparison dates must come before the report's date."))
-    first = province_overview(province, language=opts.lang).periods
+    ids = [u.pk for u in all_communes(province)]
+    first = years_with_sets(record.periods_with_data(ids), province_sets(province))
     earliest = min([opts.day, *opts.compare])
     if not first or earliest.year < first[0]:
         raise ReportError(
@@ -110,18 +131,26 @@ def _check(province: Unit, opts: Options) -> None:
 
 def _on_units(province: Unit, opts: Options, day: dt.date, units_of: dt.date) -> s.Sentence:
     if units_of.year < day.year:
-        o = _overview(province, opts, day, period=units_of.year)
+        o = overview_at(
+            province, day, approved_only=opts.approved_only, lang=opts.lang, period=units_of.year
+        )
     else:
-        o = _overview(province, opts, day, geography=Geography.REBASED, onto=units_of)
+        o = overview_at(
+            province, day, approved_only=opts.approved_only, lang=opts.lang, onto=units_of
+        )
     f = o.figures
-    return s.other_units(day, units_of, f.meeting, f.communes, _trace(o), opts.precision, opts.lang)
+    return s.other_units(
+        day, units_of, f.meeting, f.communes, trace_of(o), opts.precision, opts.lang
+    )
 
 
 def _point(province: Unit, opts: Options, day: dt.date) -> list[s.Sentence]:
-    o = _overview(province, opts, day)
+    o = overview_at(province, day, approved_only=opts.approved_only, lang=opts.lang)
     f = o.figures
     out = [
-        s.standing(day, f.meeting, f.communes, f.average_met, _trace(o), opts.precision, opts.lang)
+        s.standing(
+            day, f.meeting, f.communes, f.average_met, trace_of(o), opts.precision, opts.lang
+        )
     ]
     if opts.units_of is not None:
         out.append(_on_units(province, opts, day, opts.units_of))
@@ -130,16 +159,18 @@ def _point(province: Unit, opts: Options, day: dt.date) -> list[s.Sentence]:
 
 def _main(province: Unit, opts: Options) -> tuple[ProvinceOverview, list[s.Sentence]]:
     day, lang, precision = opts.day, opts.lang, opts.precision
-    o = _overview(province, opts, day, baseline=opts.baseline)
+    o = overview_at(
+        province, day, approved_only=opts.approved_only, lang=opts.lang, baseline=opts.baseline
+    )
     f = o.figures
-    trace = _trace(o)
+    trace = trace_of(o)
     out = [s.standing(day, f.meeting, f.communes, f.average_met, trace, precision, lang)]
     if opts.units_of is not None:
         out.append(_on_units(province, opts, day, opts.units_of))
     r = o.recognition
     if r is not None:
         out.append(
-            s.recognised(day, r.recognised, r.in_scope, _trace(o, "recognition"), precision, lang)
+            s.recognised(day, r.recognised, r.in_scope, trace_of(o, "recognition"), precision, lang)
         )
     change = o.statistics.total.baseline
     if opts.baseline is not None and change is not None and change.average_met is not None:
@@ -173,7 +204,7 @@ def _main(province: Unit, opts: Options) -> tuple[ProvinceOverview, list[s.Sente
 def _recognitions(province: Unit, o: ProvinceOverview, opts: Options) -> list[s.Sentence]:
     """The communes recognised for the year, and the district-level units' recognitions up to
     the year."""
-    trace = _trace(o, "recognition")
+    trace = trace_of(o, "recognition")
     units = all_communes(province)
     found = recognition.decided([u.pk for u in units], (o.period, o.period), as_of=opts.day)
     by: dict[tuple[str, dt.date], list[str]] = {}
@@ -189,7 +220,7 @@ def _recognitions(province: Unit, o: ProvinceOverview, opts: Options) -> list[s.
 
 
 def _targets(o: ProvinceOverview, opts: Options) -> list[s.Sentence]:
-    trace = _trace(o, "recognition")
+    trace = trace_of(o, "recognition")
     return [
         s.target(
             o.period,
@@ -215,7 +246,7 @@ def _targets(o: ProvinceOverview, opts: Options) -> list[s.Sentence]:
 
 def _slipping(o: ProvinceOverview, opts: Options) -> s.Sentence:
     slips = [s.Slip(x.unit.name, tuple(c.criterion for c in x.failing)) for x in o.slipping]
-    return s.slipping(opts.day, slips, _trace(o), opts.lang)
+    return s.slipping(opts.day, slips, trace_of(o), opts.lang)
 
 
 def narrative(province: Unit, opts: Options) -> Narrative:
