@@ -179,8 +179,7 @@ def _out_of(x: int, y: int) -> str:
     return f"{format_number(x)}/{format_number(y)}"
 
 
-def _share(x: int, y: int, day: str, trace: Trace, precision: Precision) -> Figure:
-    key = f"share@{day}"
+def _share(x: int, y: int, key: str, trace: Trace, precision: Precision) -> Figure:
     return Figure(key, format_percent(x, y, precision.of("share", key)), trace)
 
 
@@ -225,7 +224,7 @@ def standing(
             parts.append(" xã)")
         else:
             parts = [f"Tính đến {d}, toàn tỉnh có ", count, " xã đạt chuẩn nông thôn mới ("]
-            parts += [_share(meeting, in_scope, d, trace, precision), ")"]
+            parts += [_share(meeting, in_scope, f"share@{d}", trace, precision), ")"]
         if average is not None:
             parts += [", bình quân đạt ", _average(average, d, trace, precision), " tiêu chí/xã"]
     else:
@@ -234,7 +233,7 @@ def standing(
             parts.append(" communes)")
         else:
             parts = [f"As of {d}, ", count, " communes of the province met the new rural "]
-            parts += ["standard (", _share(meeting, in_scope, d, trace, precision), ")"]
+            parts += ["standard (", _share(meeting, in_scope, f"share@{d}", trace, precision), ")"]
         if average is not None:
             parts += [", with ", _average(average, d, trace, precision)]
             parts.append(" criteria met per commune on average")
@@ -252,13 +251,8 @@ def other_units(
 ) -> Sentence:
     """The same count on the units of another date: "theo đơn vị hành chính cũ, …"."""
     d = format_date(day)
-    key = f"{format_date(units_of)}@{d}"
-    count = Figure(f"meeting_units_{key}", _out_of(meeting, in_scope), trace)
-    share = Figure(
-        f"share_units_{key}",
-        format_percent(meeting, in_scope, precision.of("share", f"share_units@{d}")),
-        trace,
-    )
+    count = Figure(f"meeting_units@{d}", _out_of(meeting, in_scope), trace)
+    share = _share(meeting, in_scope, f"share_units@{d}", trace, precision)
     if lang == "vi":
         which = "cũ" if units_of < day else "mới"
         parts: list[Part] = [f"Theo đơn vị hành chính {which}, toàn tỉnh có ", count]
@@ -276,11 +270,7 @@ def recognised(
     """Communes holding a recognition decision (*được công nhận*), X/Y and %."""
     d = format_date(day)
     figure = Figure(f"recognised@{d}", _out_of(count, in_scope), trace)
-    share = Figure(
-        f"share_recognised@{d}",
-        format_percent(count, in_scope, precision.of("share", f"share_recognised@{d}")),
-        trace,
-    )
+    share = _share(count, in_scope, f"share_recognised@{d}", trace, precision)
     if lang == "vi":
         if count == 0:
             return Sentence(
@@ -428,33 +418,37 @@ def _amount(value: float, as_share: bool) -> str:
     return f"{text} %" if as_share else text
 
 
+# A target sentence: opening, unmeasured, actual, outcome, and the outcome's words.
+_TARGET: dict[Lang, tuple[str, str, str, str, tuple[str, str]]] = {
+    "vi": (
+        "Mục tiêu năm {year} theo {basis}: {what}: {goal}; ",
+        "chưa đo được ({why}).",
+        "thực hiện ",
+        " ({done} mục tiêu).",
+        ("đạt", "chưa đạt"),
+    ),
+    "en": (
+        "Target for {year} in {basis}: {what}: {goal}; ",
+        "not measurable ({why}).",
+        "actual ",
+        " ({done}).",
+        ("reached", "not reached"),
+    ),
+}
+
+
 def target(year: int, p: Progress, trace: Trace, lang: Lang) -> Sentence:
     goal = _amount(p.value, p.as_share)
     if p.value_max is not None:
         goal += "–" + _amount(p.value_max, p.as_share)
+    opening, unmeasured, actual, outcome, words = _TARGET[lang]
     what = f"{p.label} ({p.tier}, {p.group})"
-    if lang == "vi":
-        parts: list[Part] = [f"Mục tiêu năm {year} theo {p.basis}: {what}: {goal}; "]
-        if p.actual is None:
-            parts.append(f"chưa đo được ({p.unmeasured}).")
-        else:
-            done = "đạt" if p.reached else "chưa đạt"
-            parts += [
-                "thực hiện ",
-                Figure(f"target_{p.key}@{year}", _amount(p.actual, p.as_share), trace),
-            ]
-            parts.append(f" ({done} mục tiêu).")
+    parts: list[Part] = [opening.format(year=year, basis=p.basis, what=what, goal=goal)]
+    if p.actual is None:
+        parts.append(unmeasured.format(why=p.unmeasured))
     else:
-        parts = [f"Target for {year} in {p.basis}: {what}: {goal}; "]
-        if p.actual is None:
-            parts.append(f"not measurable ({p.unmeasured}).")
-        else:
-            done = "reached" if p.reached else "not reached"
-            parts += [
-                "actual ",
-                Figure(f"target_{p.key}@{year}", _amount(p.actual, p.as_share), trace),
-            ]
-            parts.append(f" ({done}).")
+        figure = Figure(f"target_{p.key}@{year}", _amount(p.actual, p.as_share), trace)
+        parts += [actual, figure, outcome.format(done=words[0] if p.reached else words[1])]
     return Sentence("target", tuple(parts))
 
 

@@ -77,7 +77,7 @@ def test_the_press_sentences(demo: DemoResult) -> None:
 def test_each_figure_is_traced(demo: DemoResult) -> None:
     n = narrative(province(), OPTIONS)
     by = {f.key: f for f in n.figures}
-    old = by["meeting_units_31/12/2019@30/06/2020"]
+    old = by["meeting_units@30/06/2020"]
     assert old.text == "61/207"
     assert old.trace.query() == {
         "period": "2019",
@@ -92,7 +92,7 @@ def test_each_figure_is_traced(demo: DemoResult) -> None:
         False,
     )
     text = as_text(n)
-    assert "- 61/207 [meeting_units_31/12/2019@30/06/2020]: Tỉnh Lạng Sơn; năm 2019;" in text
+    assert "- 61/207 [meeting_units@30/06/2020]: Tỉnh Lạng Sơn; năm 2019;" in text
     assert "Lưu ý: số liệu mô phỏng." in text
 
 
@@ -169,7 +169,7 @@ def test_the_page_and_the_api(demo: DemoResult) -> None:
     response = client.get(url + query)
     page = response.content.decode()
     assert response.status_code == 200, page[-3000:]
-    assert 'data-figure="meeting_units_31/12/2019@30/06/2020">61/207</a>' in page
+    assert 'data-figure="meeting_units@30/06/2020">61/207</a>' in page
     assert "+9,93</a> so với năm 2011" in page
     download = client.get(url + query + "&format=txt")
     assert download["Content-Disposition"].startswith("attachment")
