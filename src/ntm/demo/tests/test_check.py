@@ -7,8 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from ntm.demo.loader import DemoResult, province
+from ntm.demo.users import ensure_demo_users
 from ntm.reports.check import check
 
 TEXT = (
@@ -52,3 +55,15 @@ def test_the_command(demo: DemoResult, tmp_path: Path, capsys) -> None:  # type:
     out = capsys.readouterr().out
     assert "LỆCH: «67/181 xã» (31/12/2020)" in out
     assert "KHỚP: «49/181 xã» (30/06/2020) — số liệu: 49/181 [/province/" in out
+
+
+def test_the_page(demo: DemoResult) -> None:
+    office = next(u for u in ensure_demo_users() if u.username == "vanphong.tinh")
+    client = Client()
+    assert client.login(username=office.username, password=office.password)
+    url = reverse("web:province_report_check", args=[province().pk])
+    page = client.post(url, {"text": TEXT, "date": "31/12/2020"}).content.decode()
+    assert page.count('data-status="matches"') == 8
+    assert page.count('data-status="differs"') == 3
+    bad = client.post(url, {"text": TEXT, "date": "31/02/2020"})
+    assert bad.status_code == 400
