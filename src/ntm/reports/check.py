@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from ntm.reports import sentences as s
 from ntm.reports.claims import Claim, Written, claims
@@ -162,10 +164,10 @@ def check(province: Unit, text: str, day: dt.date) -> list[Verdict]:
     return out
 
 
-LABELS: dict[Status, str] = {
-    "matches": "KHỚP",
-    "differs": "LỆCH",
-    "unchecked": "CHƯA KIỂM TRA ĐƯỢC",
+LABELS: dict[Status, str | Promise] = {
+    "matches": pgettext_lazy("check", "MATCHES"),
+    "differs": pgettext_lazy("check", "DIFFERS"),
+    "unchecked": pgettext_lazy("check", "CANNOT BE CHECKED"),
 }
 
 
