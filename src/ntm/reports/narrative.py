@@ -250,8 +250,8 @@ def _slipping(o: ProvinceOverview, opts: Options) -> s.Sentence:
 
 
 def narrative(province: Unit, opts: Options) -> Narrative:
-    """The report; `ReportError` (or the read layer's `ChoiceError`) for options it cannot be
-    made with."""
+    """The report; `ReportError` for options it cannot be made with (the read layer's
+    `ChoiceError` among them)."""
     with override(opts.lang):
         try:
             _check(province, opts)
