@@ -255,13 +255,6 @@ PAGES: dict[str, Page] = {
     ),
     # The Báo cáo page (its options form): read with the province.
     "web:province_report": Page(_province, get=READ_PROVINCE, post=REFUSED_METHOD),
-    # Checking a pasted text changes nothing: whoever reads the province.
-    "web:province_report_check": Page(
-        _province,
-        get=READ_PROVINCE,
-        post=READ_PROVINCE,
-        data=lambda w: {"text": "Toàn tỉnh có 1/2 xã đạt chuẩn (50 %).", "date": "31/12/2020"},
-    ),
     # Uploading boundaries is the province office's act.
     "web:province_map": Page(
         _province,

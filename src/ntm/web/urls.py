@@ -24,9 +24,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("province/<int:pk>/", views_dashboards.province, name="province"),
     path("province/<int:pk>/report/", views_reports.report, name="province_report"),
-    path(
-        "province/<int:pk>/report/check/", views_reports.report_check, name="province_report_check"
-    ),
     path("province/<int:pk>/map/", views_dashboards.province_map, name="province_map"),
     path("province/<int:pk>/groups/", views_groups.groups, name="province_groups"),
     path(

@@ -1,19 +1,15 @@
 """The *Báo cáo* page of a province: the options, the narrative with each figure linked to
-the page that shows it, and the text (with its notes) to download; and the page where a
-published text is pasted to check its figures. Read by whoever reads the province."""
+the page that shows it, and the text (with its notes) to download. Read by whoever reads
+the province."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from ntm.reports.check import LABELS, check
 from ntm.reports.narrative import ReportError, as_html, as_text, narrative, options_from
-from ntm.results.query import ChoiceError, parse_day
 from ntm.units.models import UnitKind
 from ntm.web.views import get_visible_unit_or_404
 
@@ -41,25 +37,3 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         "web/report.html",
         {**context, "n": n, "html": as_html(n), "download": download.urlencode()},
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def report_check(request: HttpRequest, pk: int) -> HttpResponse:
-    """A published text checked against the record (a POST that changes nothing: the text is
-    too long for a query string)."""
-    unit = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
-    context = {
-        "unit": unit,
-        "text": request.POST.get("text", ""),
-        "date": request.POST.get("date", ""),
-    }
-    if request.method == "GET":
-        return render(request, "web/report_check.html", context)
-    try:
-        day = parse_day(request.POST.get("date"), name=_("The date")) or timezone.localdate()
-    except ChoiceError as e:
-        return render(request, "web/report_check.html", {**context, "error": str(e)}, status=400)
-    verdicts = check(unit, request.POST.get("text", ""), day)
-    rows = [(LABELS[v.status], v) for v in verdicts]
-    return render(request, "web/report_check.html", {**context, "rows": rows})

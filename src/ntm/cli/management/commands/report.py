@@ -1,9 +1,8 @@
-"""`ntm report narrative|check …`: the reports an office files, and checking a published text.
+"""`ntm report narrative --province P --date D …`: the reports an office files.
 
 One subcommand per report (argparse subparsers); `narrative` writes the Vietnamese (or
 English) narrative as text with notes tracing each figure, or as HTML when FILE ends in .html.
-Bad options are a message and no file. `check FILE` lists each figure a published text states
-and whether the record gives it.
+Bad options are a message and no file.
 """
 
 from __future__ import annotations
@@ -12,12 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ntm.cli.management.commands.stats import _province
-from ntm.reports.check import as_text as checked_text
-from ntm.reports.check import check
 from ntm.reports.narrative import Options, ReportError, narrative, write
 from ntm.reports.sentences import parse_precision
 from ntm.results.query import ChoiceError, parse_day
@@ -58,30 +54,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="report", required=True)
         _narrative_arguments(sub.add_parser("narrative", help="báo cáo bằng lời (narrative)"))
-        checking = sub.add_parser("check", help="đối chiếu số liệu của một văn bản đã công bố")
-        checking.add_argument("file", help="tệp văn bản (UTF-8)")
-        checking.add_argument("--province", required=True, help="mã hoặc tên tỉnh")
-        checking.add_argument(
-            "--date", help="ngày của các số liệu văn bản không ghi ngày (mặc định: hôm nay)"
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["report"] == "narrative":
             self._narrative(options)
-        else:
-            self._check(options)
-
-    def _check(self, options: dict[str, Any]) -> None:
-        try:
-            text = Path(options["file"]).read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise CommandError(str(e)) from None
-        try:
-            day = parse_day(options["date"], name="--date") or timezone.localdate()
-            province = _province(options["province"], day)
-        except ChoiceError as e:
-            raise CommandError(str(e)) from None
-        self.stdout.write(checked_text(check(province, text, day)), ending="")
 
     def _narrative(self, options: dict[str, Any]) -> None:
         out = Path(options["out"])
