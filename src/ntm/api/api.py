@@ -50,6 +50,7 @@ from ntm.api.schemas import (
 )
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.schema import CriteriaSet
+from ntm.reports.narrative import ReportError, figure_url, narrative, options_from
 from ntm.results.commune import commune_view
 from ntm.results.province import REVOCATION_SCOPE, province_overview
 from ntm.results.query import ChoiceError, Geography, parse_day
@@ -373,6 +374,84 @@ def get_set(request: HttpRequest, set_id: SetId) -> Any:
     if set_id not in bundled_set_ids():
         raise Http404
     return load_set(set_id)
+
+
+class NarrativeFigureOut(Schema):
+    key: str
+    text: str
+    url: str = Field(description="The province page that shows the same number")
+    query: dict[str, str] = Field(description="The read-layer query that produced it")
+    note: str
+
+
+class NarrativeSentenceOut(Schema):
+    key: str
+    text: str
+    figures: list[NarrativeFigureOut]
+
+
+class NarrativeOut(Schema):
+    title: str
+    lang: str
+    simulated: bool
+    sentences: list[NarrativeSentenceOut]
+
+
+@units.get(
+    "/{unit_id}/narrative",
+    response=responses(NarrativeOut),
+    summary="A province's narrative report: its sentences and the query behind each figure",
+)
+def unit_narrative(
+    request: HttpRequest,
+    unit_id: Id,
+    date: str = Query(..., description="dd/mm/yyyy or yyyy-mm-dd", max_length=10),  # type: ignore[type-arg]
+    baseline: Year | None = None,
+    units_of: str | None = Query(None, max_length=10),  # type: ignore[type-arg]
+    criteria: str | None = Query(None, description="19,18", max_length=200),  # type: ignore[type-arg]
+    lang: str = Query("vi", pattern="^(vi|en)$"),  # type: ignore[type-arg]
+    decimals: str | None = Query(None, description="share=2;average@31/12/2020=1", max_length=500),  # type: ignore[type-arg]
+    truncate: str | None = Query(None, description="share;change", max_length=200),  # type: ignore[type-arg]
+    approved_only: bool = False,
+) -> Any:
+    unit = _visible_unit(request, unit_id, UnitKind.PROVINCE)
+    asked = {
+        "date": date,
+        "baseline": "" if baseline is None else str(baseline),
+        "units_of": units_of or "",
+        "criteria": criteria or "",
+        "lang": lang,
+        "decimals": decimals or "",
+        "truncate": truncate or "",
+        "approved_only": "1" if approved_only else "",
+    }
+    try:
+        # Comparison dates repeat (`?compare=30/06/2020&compare=…`).
+        n = narrative(unit, options_from(asked, request.GET.getlist("compare")))
+    except ReportError as e:
+        return Status(422, Error(detail=str(e), code="invalid_choice"))
+    return NarrativeOut(
+        title=n.title,
+        lang=n.lang,
+        simulated=n.simulated,
+        sentences=[
+            NarrativeSentenceOut(
+                key=x.key,
+                text=x.text,
+                figures=[
+                    NarrativeFigureOut(
+                        key=f.key,
+                        text=f.text,
+                        url=figure_url(f.trace),
+                        query=f.trace.query(),
+                        note=f.trace.note(n.lang),
+                    )
+                    for f in x.figures
+                ],
+            )
+            for x in n.sentences
+        ],
+    )
 
 
 api.add_router("/units", units)

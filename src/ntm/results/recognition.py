@@ -185,3 +185,40 @@ def register(
             )
         )
     return tuple(out)
+
+
+@read_model(frozen=True)
+class Decided:
+    """A unit recognised for a year of the standard, with the decision that says so."""
+
+    unit: UnitRef
+    tier: str
+    year: int
+    decision: str  # its number
+    signed: dt.date
+
+
+def decided(
+    unit_ids: Iterable[int], years: tuple[int, int], *, as_of: dt.date | None = None
+) -> tuple[Decided, ...]:
+    """The recognitions of the units for the years of the standard `years` (first, last),
+    decided by `as_of` (whatever became of them since), by year, decision and name."""
+    rows = Recognition.objects.filter(
+        unit_id__in=list(unit_ids),
+        year__range=years,
+        status__in=[*HELD, Status.REVOKED, Status.ENDED],
+        decision__isnull=False,
+    ).select_related("unit", "decision")
+    if as_of is not None:
+        rows = rows.filter(decision__date_signed__lte=as_of)
+    found = [
+        Decided(
+            UnitRef.of(r.unit),
+            str(r.tier),
+            r.year,
+            r.decision.number,  # type: ignore[union-attr]
+            r.decision.date_signed,  # type: ignore[union-attr]
+        )
+        for r in rows
+    ]
+    return tuple(sorted(found, key=lambda d: (d.year, d.signed, d.decision, d.unit.name_key)))

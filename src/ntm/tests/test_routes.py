@@ -303,6 +303,8 @@ PAGES: dict[str, Page] = {
         get=READ_PROVINCE,
         post=REFUSED_METHOD,
     ),
+    # The Báo cáo page (its options form): read with the province.
+    "web:province_report": Page(_province, get=READ_PROVINCE, post=REFUSED_METHOD),
     # Uploading boundaries is the province office's act.
     "web:province_map": Page(
         _province,
@@ -586,6 +588,13 @@ API: dict[tuple[str, str], Operation] = {
         lambda w: {"unit_id": w.p.province.pk},
         (404, 404, 200, 200, 200, 200, 401),
         f"?period={YEAR}&set={SET}",
+    ),
+    # A province's narrative: read with its figures. The world's values were entered today,
+    # so at the end of their year there was none yet: its readers are told so (422).
+    ("GET", "/api/units/{unit_id}/narrative"): Operation(
+        lambda w: {"unit_id": w.p.province.pk},
+        (404, 404, 422, 422, 422, 422, 401),
+        f"?date=31/12/{YEAR}",
     ),
     ("GET", "/api/criteria/sets"): Operation(_no_params, API_SIGNED_IN),
     ("GET", "/api/criteria/sets/{set_id}"): Operation(lambda w: {"set_id": SET}, API_SIGNED_IN),

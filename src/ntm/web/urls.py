@@ -10,6 +10,7 @@ from ntm.web import (
     views_recognition,
     views_recognition_import,
     views_report_files,
+    views_reports,
 )
 
 app_name = "web"
@@ -25,6 +26,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("province/<int:pk>/", views_dashboards.province, name="province"),
+    path("province/<int:pk>/report/", views_reports.report, name="province_report"),
     path("province/<int:pk>/map/", views_dashboards.province_map, name="province_map"),
     path(
         "province/<int:pk>/report.xlsx", views_report_files.report_workbook, name="report_workbook"

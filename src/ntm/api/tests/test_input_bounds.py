@@ -94,6 +94,9 @@ def test_the_largest_page_and_offset_still_answer(client: Client, personas: Pers
         "/api/units/1/evaluation?period=100000000000000000000",
         "/api/units/1/statistics?baseline=100000000000000000000",
         "/api/units/1/statistics?as_of=" + "3" * 1000,
+        "/api/units/1/narrative?date=" + "3" * 1000,
+        "/api/units/1/narrative?date=31/12/2020&lang=fr",
+        "/api/units/1/narrative?date=31/12/2020&baseline=100000000000000000000",
         "/api/units/1/evaluation?set=" + "x" * 1000,
         "/api/criteria/sets/" + "x" * 1000,
     ],
@@ -212,7 +215,7 @@ def test_every_operation_documents_its_errors_with_the_error_schema(client: Clie
     assert error["properties"]["problems"]["type"] == "array"
     assert set(error["required"]) == {"detail", "code"}
     operations = [op for item in schema["paths"].values() for op in item.values()]
-    assert len(operations) == 9
+    assert len(operations) == 10
     for op in operations:
         for status in ("400", "401", "404", "422"):
             content = op["responses"][status]["content"]["application/json"]["schema"]

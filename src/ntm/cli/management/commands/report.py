@@ -1,5 +1,8 @@
 """`ntm report`: a province's reports.
 
+- `narrative --province P --date D [--compare D2 …] [--baseline Y] [--units-of D] …`: the
+  Vietnamese (or English) narrative (`ntm.reports.narrative`) as text with notes tracing each
+  figure, or as HTML when the file ends in .html.
 - `check FILE.txt --province P [--date D]`: each figure a published Vietnamese text states
   about the province's communes, reconciled with the record (`ntm.reports.check`): matches
   (with the province page's query), differs (by how much, and the closest reading), or cannot
@@ -23,7 +26,9 @@ from django.utils.translation import gettext as _
 from ntm.cli.management.commands.stats import province_named
 from ntm.reports.check import Status, check_text
 from ntm.reports.files import gather, write_workbook
+from ntm.reports.narrative import Options, ReportError, narrative, write
 from ntm.reports.pdf import write_pdf
+from ntm.reports.sentences import parse_precision
 from ntm.results.query import ChoiceError, parse_day
 from ntm.units.queries import UnitLookupError, province_on
 from ntm.vn.dates import format_date
@@ -36,14 +41,44 @@ LABELS = {
 WRITERS = {"workbook": write_workbook, "pdf": write_pdf}
 
 
+def _narrative_arguments(parser: Any) -> None:
+    parser.add_argument("--province", required=True, help="mã hoặc tên tỉnh")
+    parser.add_argument("--date", required=True, help="tính đến ngày (dd/mm/yyyy)")
+    parser.add_argument(
+        "--compare", action="append", default=[], metavar="DATE", help="ngày so sánh (lặp lại được)"
+    )
+    parser.add_argument("--baseline", type=int, help="năm gốc để so sánh")
+    parser.add_argument(
+        "--units-of", metavar="DATE", help="thêm số liệu theo đơn vị hành chính của ngày này"
+    )
+    parser.add_argument(
+        "--criteria", help="các tiêu chí nêu số xã đạt, cách nhau bởi dấu phẩy (mặc định: tất cả)"
+    )
+    parser.add_argument("--lang", choices=["vi", "en"], default="vi")
+    parser.add_argument("--approved-only", action="store_true", help="chỉ tính các xã đã duyệt")
+    parser.add_argument(
+        "--decimals",
+        action="append",
+        default=[],
+        metavar="KIND=N",
+        help="số chữ số thập phân: share=2, average=2, change=2, hoặc một số liệu: "
+        "share@30/06/2020=1",
+    )
+    parser.add_argument(
+        "--truncate", action="append", default=[], metavar="KIND", help="cắt bớt thay vì làm tròn"
+    )
+    parser.add_argument("--out", required=True, help="tệp kết quả (.txt, hoặc .html)")
+
+
 class Command(BaseCommand):
     help = (
-        "Báo cáo: kiểm tra số liệu của một văn bản đã công bố; sổ Excel hoặc PDF của một tỉnh. "
-        "(Reports: check a published text; a province's workbook or PDF.)"
+        "Báo cáo: báo cáo bằng lời, sổ Excel hoặc PDF của một tỉnh; kiểm tra số liệu của một văn "
+        "bản đã công bố. (Reports: narrative, workbook, PDF; check a published text.)"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
+        _narrative_arguments(sub.add_parser("narrative", help="báo cáo bằng lời (narrative)"))
         check = sub.add_parser("check", help="Đối chiếu số liệu của một văn bản với dữ liệu.")
         check.add_argument("file", type=Path, help="văn bản (UTF-8)")
         check.add_argument("--province", required=True, help="mã hoặc tên tỉnh")
@@ -59,7 +94,9 @@ class Command(BaseCommand):
             p.add_argument("--out", required=True, help="tệp kết quả")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["action"] == "check":
+        if options["action"] == "narrative":
+            self._narrative(options)
+        elif options["action"] == "check":
             self._check(options)
         else:
             self._file(options)
@@ -114,3 +151,42 @@ class Command(BaseCommand):
                 self.stdout.write(f"    {v.note}")
         if any(v.status != Status.MATCHES for v in verdicts):
             sys.exit(1)
+
+    def _narrative(self, options: dict[str, Any]) -> None:
+        out = Path(options["out"])
+        if not out.parent.is_dir():
+            raise CommandError(
+                _("No folder %(path)s to write the report in.") % {"path": out.parent}
+            )
+        try:
+            day = parse_day(options["date"], name="--date")
+            if day is None:
+                raise CommandError(_("--date is required."))
+            units_of = parse_day(options["units_of"], name="--units-of")
+            compare = tuple(
+                d for d in (parse_day(t, name="--compare") for t in options["compare"]) if d
+            )
+            criteria = (
+                tuple(int(k) for k in options["criteria"].split(","))
+                if options["criteria"]
+                else None
+            )
+            precision = parse_precision(options["decimals"], options["truncate"])
+            province = province_named(options["province"], units_of or day)
+            n = narrative(
+                province,
+                Options(
+                    day=day,
+                    compare=compare,
+                    baseline=options["baseline"],
+                    units_of=units_of,
+                    criteria=criteria,
+                    approved_only=options["approved_only"],
+                    lang=options["lang"],
+                    precision=precision,
+                ),
+            )
+        except (ChoiceError, ReportError, ValueError) as e:
+            raise CommandError(str(e)) from None
+        write(n, out)
+        self.stdout.write(_("Report written to %(path)s.") % {"path": out})
