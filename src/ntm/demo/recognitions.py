@@ -130,10 +130,10 @@ def _recognise_plan(
             unit, Tier.NTM, year, _basis(unit, year, real), acting_user=None, actor=actor
         )
         count += 1
-    ended = UnitEvent.objects.filter(
-        links__old_unit__in=[u for k, u in units.items() if k not in continuing]
-    ).distinct()
-    for event in ended:
+    # The units were loaded before their recognitions: each change of units since ends the
+    # recognitions of the units it replaced (as recording it would have).
+    ended = UnitEvent.objects.filter(links__old_unit__recognitions__isnull=False).distinct()
+    for event in ended.order_by("date", "pk"):
         end_by_merger(event, actor=actor)
     city = Unit.objects.valid_on(dt.date(CITY_YEAR, 12, 31)).filter(
         kind=UnitKind.DISTRICT, code=CITY_CODE

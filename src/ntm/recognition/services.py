@@ -46,7 +46,7 @@ from ntm.recognition.models import (
     Status,
     Tier,
 )
-from ntm.units.models import Unit, UnitEvent, UnitKind
+from ntm.units.models import EventKind, Unit, UnitEvent, UnitKind
 from ntm.values import files
 from ntm.vn.dates import format_date
 
@@ -520,9 +520,17 @@ def revoke(
         return decision
 
 
+# The changes of units after which a unit's recognition no longer holds.
+ENDING = (EventKind.MERGE, EventKind.SPLIT, EventKind.DISSOLVE, EventKind.RECLASSIFY)
+
+
 def end_by_merger(event: UnitEvent, *, acting_user: User | None = None, actor: str = "") -> int:
     """End, on the event's date, every recognition in force of a unit the event replaced (a
-    merged commune does not inherit recognition; see `acknowledge`). Returns how many."""
+    merged commune does not inherit recognition, see `acknowledge`; a commune become a ward
+    leaves the commune set). A rename or a transfer to another district ends nothing.
+    Returns how many."""
+    if event.kind not in ENDING:
+        return 0
     old = [link.old_unit_id for link in event.links.all() if link.old_unit_id is not None]
     ended = 0
     with transaction.atomic():
@@ -539,6 +547,18 @@ def end_by_merger(event: UnitEvent, *, acting_user: User | None = None, actor: s
             )
             ended += 1
     return ended
+
+
+def end_with_event(
+    sender: object,
+    *,
+    event: UnitEvent,
+    acting_user: User | None = None,
+    actor: str = "",
+    **kwargs: object,
+) -> None:
+    """`end_by_merger` for a change of units as it is recorded (`ntm.units.signals`)."""
+    end_by_merger(event, acting_user=acting_user, actor=actor)
 
 
 @dataclass(frozen=True)

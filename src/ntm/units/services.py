@@ -39,6 +39,7 @@ from ntm.units.models import (
     UnitKind,
     WeightBasis,
 )
+from ntm.units.signals import unit_event_recorded
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_number
 from ntm.vn.text import name_key
@@ -394,6 +395,9 @@ def _finish(ctx: _Ctx, links: list[UnitEventLink]) -> UnitEvent:
         actor=ctx.actor,
         reason=ctx.note,
         legal_basis=ctx.legal_basis,
+    )
+    unit_event_recorded.send(
+        sender=UnitEvent, event=event, acting_user=ctx.acting_user, actor=ctx.actor
     )
     return event
 

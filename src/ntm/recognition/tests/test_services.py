@@ -26,6 +26,7 @@ from ntm.recognition.services import (
     verify,
 )
 from ntm.recognition.testing import BASIS, merge_both, recognise_both
+from ntm.units.services import NewUnit, merge_units, rename_unit
 
 REVOKING = DecisionBasis("TEST-9/QĐ-UBND", dt.date(2023, 5, 2), "UBND tỉnh Thử Nghiệm")
 
@@ -273,7 +274,8 @@ def test_a_merger_ends_recognitions_and_offers_acknowledgement(personas: Persona
     p = personas
     a, b = recognise_both(p)
     event = merge_both(p)
-    assert end_by_merger(event, actor="test") == 2
+    # Recording the merger ended them (`ntm.units.signals`): nothing is left to end.
+    assert end_by_merger(event, actor="test") == 0
     a.refresh_from_db()
     assert a.status == Status.ENDED and a.ended_on == dt.date(2024, 12, 1)
     new = event.links.first().new_unit  # type: ignore[union-attr]
@@ -298,3 +300,17 @@ def test_no_acknowledgement_when_a_predecessor_was_not_recognised(personas: Pers
     with pytest.raises(RecognitionError, match="Không phải mọi đơn vị hợp thành"):
         acknowledge(new, Tier.NTM, BASIS, acting_user=p.province_office)
     assert not Recognition.objects.filter(unit=new).exists()
+
+
+def test_recording_a_merger_ends_recognitions_but_a_rename_does_not(personas: Personas) -> None:
+    p = personas
+    a = record_recognised(p.commune_a, Tier.NTM, 2020, BASIS, acting_user=p.province_office)
+    b = record_recognised(p.commune_b, Tier.NTM, 2020, BASIS, acting_user=p.province_office)
+    rename_unit(p.commune_b, "Xã Bình Minh Mới", date=dt.date(2023, 1, 1), actor="test")
+    b.refresh_from_db()
+    assert b.status == Status.RECOGNISED
+    new = NewUnit(name="Xã Hợp Nhất", kind="commune", code="99003", parent=p.province)
+    merge_units([p.commune_a], into=new, date=dt.date(2024, 12, 1), actor="test")
+    a.refresh_from_db()
+    assert (a.status, a.ended_on) == (Status.ENDED, dt.date(2024, 12, 1))
+    assert AuditLog.objects.filter(action="recognition.ended", actor="test").count() == 1

@@ -27,7 +27,7 @@ def test_a_commune_become_ward_keeps_its_history_and_leaves_the_figures(p: Perso
     event = reclassify_unit(
         p.commune_b, UnitKind.WARD, date=dt.date(2023, 1, 1), name="Phường Bình Minh", actor="test"
     )
-    assert end_by_merger(event, actor="test") == 1
+    assert end_by_merger(event, actor="test") == 0  # recording the change ended it
     assert Recognition.objects.get(unit=p.commune_b).status == Status.ENDED
     before = province_overview(p.province, period=2022, set_id=SET_2022)
     assert (before.in_scope, before.figures.meeting) == (2, 2)
