@@ -107,6 +107,11 @@ def recognise_demo(
         real = real_ntm(path)
         count = _recognise_plan(plan, units, continuing, listed, actor, real)
         listed_elsewhere = import_recognitions(path, province, actor=actor)
+    # The units were loaded before their recognitions: each change of units since ends the
+    # recognitions of the units it replaced (as recording it would have).
+    ended = UnitEvent.objects.filter(links__old_unit__recognitions__isnull=False).distinct()
+    for event in ended.order_by("date", "pk"):
+        end_by_merger(event, actor=actor)
     set_targets(province, PLAN_2020, TARGETS_2020, acting_user=None, actor=actor)
     return count + len(listed_elsewhere.written)
 
@@ -130,11 +135,6 @@ def _recognise_plan(
             unit, Tier.NTM, year, _basis(unit, year, real), acting_user=None, actor=actor
         )
         count += 1
-    # The units were loaded before their recognitions: each change of units since ends the
-    # recognitions of the units it replaced (as recording it would have).
-    ended = UnitEvent.objects.filter(links__old_unit__recognitions__isnull=False).distinct()
-    for event in ended.order_by("date", "pk"):
-        end_by_merger(event, actor=actor)
     city = Unit.objects.valid_on(dt.date(CITY_YEAR, 12, 31)).filter(
         kind=UnitKind.DISTRICT, code=CITY_CODE
     )
