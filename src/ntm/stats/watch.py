@@ -141,6 +141,16 @@ def close_to_standard(
     return sorted(out, key=lambda c: (c.short, -c.met))
 
 
+def _lost(
+    statuses: list[tuple[int, str]], indicators: pl.DataFrame | None, unit: str
+) -> tuple[tuple[tuple[int, str], ...], tuple[Shortfall, ...]]:
+    """A unit's criteria known to fail, and (given `indicators`) the conditions behind them."""
+    failing = tuple((n, s) for n, s in statuses if s in FAILING)
+    if indicators is None:
+        return failing, ()
+    return failing, _shortfalls(indicators, unit, [n for n, _ in failing])
+
+
 def revocation_watch(
     communes: pl.DataFrame, criteria: pl.DataFrame, indicators: pl.DataFrame | None = None
 ) -> list[Risk]:
@@ -157,7 +167,7 @@ def revocation_watch(
     out = []
     for row in watched.iter_rows(named=True):
         key = str(row["unit"])
-        failing = tuple((n, s) for n, s in statuses[key] if s in FAILING)
+        failing, shortfalls = _lost(statuses[key], indicators, key)
         out.append(
             Risk(
                 unit=key,
@@ -168,9 +178,7 @@ def revocation_watch(
                 certain=bool(row["revocation_risk"]),
                 unknown=tuple(n for n, s in statuses[key] if s in UNKNOWN_STATUSES),
                 failing=failing,
-                shortfalls=()
-                if indicators is None
-                else _shortfalls(indicators, key, [n for n, _ in failing]),
+                shortfalls=shortfalls,
             )
         )
     return sorted(out, key=lambda r: (not r.certain, -r.failing_share))
@@ -190,14 +198,14 @@ def slipping(
     out = []
     for row in frame.iter_rows(named=True):
         key = str(row["unit"])
-        failing = tuple((n, s) for n, s in statuses[key] if s in FAILING)
+        failing, shortfalls = _lost(statuses[key], indicators, key)
         out.append(
             Slipping(
                 unit=key,
                 met=int(row["met"]),
                 total=int(row["total"]),
                 failing=failing,
-                shortfalls=_shortfalls(indicators, key, [n for n, _ in failing]),
+                shortfalls=shortfalls,
             )
         )
     return sorted(out, key=lambda s: (-len(s.failing), s.met))
