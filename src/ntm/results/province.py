@@ -29,6 +29,7 @@ from pydantic.dataclasses import dataclass as read_model
 
 from ntm.criteria.schema import CriteriaSet, Criterion
 from ntm.evaluation import semantics
+from ntm.recognition.models import Target
 from ntm.results import cache as rcache
 from ntm.results import recognition, record, targets
 from ntm.results.evaluation import set_fingerprint
@@ -340,53 +341,61 @@ def _slipping(res: PeriodResults, language: str, watched: set[str]) -> list[Slip
     return sorted(out, key=lambda s: (-len(s.failing), s.met, s.unit.name_key, s.unit.id))
 
 
-def _district_risk(
-    res: PeriodResults, at_risk: Sequence[RiskCommune], as_of: dt.date | None
-) -> list[DistrictRiskRow]:
-    """The district rule over the recognised districts of the period's communes (districts
-    existed until 30/06/2025; afterwards there is none to watch)."""
+@dataclass(frozen=True)
+class _Recognitions:
+    """What the overview reads of the recognition records for the period's communes: a save
+    of values changes none of it, so it is cached under the recognition and units stamps."""
+
+    held_by: dict[int, frozenset[str]]  # commune -> tiers held
+    # Recognised districts of the communes -> (the district, its communes, those revoked).
+    districts: dict[int, tuple[Unit, frozenset[int], frozenset[int]]]
+    targets: tuple[Target, ...]
+    new_recognitions: dict[str, int]  # tier -> communes recognised for the year
+
+
+def _recognitions(
+    province: Unit, period: int, units: Iterable[Unit], as_of: dt.date | None
+) -> _Recognitions:
+    communes = list(units)
+    held_by = recognition.held([u.pk for u in communes], period, as_of=as_of)
+    # Districts existed until 30/06/2025; afterwards there is none to watch.
     districts: dict[int, Unit] = {}
     members: dict[int, list[int]] = {}
-    for u in res.units.values():
+    for u in communes:
         parent = u.parent
         if parent is not None and parent.kind == UnitKind.DISTRICT:
             districts[parent.pk] = parent
             members.setdefault(parent.pk, []).append(u.pk)
-    if not districts:
-        return []
-    held = recognition.held(districts, res.period, as_of=as_of)
-    watched = [d for d in districts if held.get(d)]
-    if not watched:
-        return []
-    gone = recognition.revoked([u for d in watched for u in members[d]], res.period, as_of=as_of)
+    watched = {}
+    if districts:
+        held = recognition.held(districts, period, as_of=as_of)
+        recognised = [d for d in districts if held.get(d)]
+        gone = recognition.revoked([u for d in recognised for u in members[d]], period, as_of=as_of)
+        watched = {
+            d: (districts[d], frozenset(members[d]), frozenset(gone & set(members[d])))
+            for d in recognised
+        }
+    found = tuple(targets.targets_of(province, period))
+    new = targets.new_recognitions([u.pk for u in all_communes(province)], period) if found else {}
+    return _Recognitions(held_by, watched, found, new)
+
+
+def _district_risk(
+    districts: dict[int, tuple[Unit, frozenset[int], frozenset[int]]],
+    at_risk: Sequence[RiskCommune],
+) -> list[DistrictRiskRow]:
+    """The district rule over the recognised `districts` of the period's communes."""
     reached = {r.unit.id for r in at_risk if r.certain}
     rows = [
-        (
-            str(d),
-            len(members[d]),
-            len(gone & set(members[d])),
-            len(reached & set(members[d]) - gone),
-        )
-        for d in watched
+        (str(d), len(members), len(gone), len(reached & members - gone))
+        for d, (_unit, members, gone) in districts.items()
     ]
     return [
         DistrictRiskRow(
-            UnitRef.of(districts[int(r.district)]), r.communes, r.revoked, r.reached, r.certain
+            UnitRef.of(districts[int(r.district)][0]), r.communes, r.revoked, r.reached, r.certain
         )
         for r in watch.district_watch(rows)
     ]
-
-
-def _targets(
-    province: Unit, period: int, current: PeriodResults, held_by: dict[int, frozenset[str]]
-) -> list[TargetProgress]:
-    """The province's targets for the period and how far it has come (no query without
-    targets)."""
-    found = targets.targets_of(province, period)
-    if not found:
-        return []
-    new = targets.new_recognitions([u.pk for u in all_communes(province)], period)
-    return targets.progress(found, current, held_by, new)
 
 
 def _disagreements(res: PeriodResults) -> tuple[int, int]:
@@ -557,6 +566,7 @@ def province_overview(
     # reads, a year's own results only with a write to that year.
     stamps = source.stamp_summaries(ids, asked)
     units = rcache.units_stamp() if source.cached else None
+    marks = recognition.recognition_stamp() if source.cached else None
 
     def overview() -> ProvinceOverview:
         return _overview(
@@ -575,6 +585,7 @@ def province_overview(
             simulated,
             source,
             {y: (stamps.get(y), units) for y in asked},
+            (units, marks),
         )
 
     if not source.cached:
@@ -597,7 +608,7 @@ def province_overview(
         timezone.localdate(),
         sorted(stamps.items()),
         units,
-        recognition.recognition_stamp() if source.cached else None,
+        marks,
     )
     return rcache.remember(name, overview)
 
@@ -618,10 +629,12 @@ def _overview(
     simulated: bool,
     source: Source,
     stamps: dict[int, object],
+    marks: tuple[object, object],
 ) -> ProvinceOverview:
     """`province_overview` computed; `stamps` holds what each year's record and units read
     stand at, to cache each year's results by themselves: after a save only its year is read
-    again."""
+    again; `marks` what the units and the recognition records stand at, to cache the
+    recognitions read."""
     basis = basis_label(target)
 
     keys: dict[int, str] = {}  # each year's results in the cache
@@ -690,7 +703,25 @@ def _overview(
     ]
     current = results[period]
     disagreements_open, disagreements_decided = _disagreements(current)
-    held_by = recognition.held([u.pk for u in current.units.values()], period, as_of=as_of)
+
+    def read_recognitions() -> _Recognitions:
+        return _recognitions(province, period, current.units.values(), as_of)
+
+    if source.cached:
+        reads = rcache.remember(
+            rcache.key(
+                "recognitions",
+                province.pk,
+                period,
+                as_of,
+                sorted(u.pk for u in current.units.values()),
+                marks,
+            ),
+            read_recognitions,
+        )
+    else:
+        reads = read_recognitions()
+    held_by = reads.held_by
     recognised = recognition.figures(
         current.units,
         None if current.evaluation is None else current.evaluation.communes,
@@ -728,7 +759,7 @@ def _overview(
         disagreements_decided=disagreements_decided,
         recognition=recognised,
         slipping=tuple(_slipping(current, language, watched)),
-        targets=tuple(_targets(province, period, current, held_by)),
-        district_risk=tuple(_district_risk(current, at_risk, as_of)),
+        targets=tuple(targets.progress(reads.targets, current, held_by, reads.new_recognitions)),
+        district_risk=tuple(_district_risk(reads.districts, at_risk)),
         count_only=len(current.count_only),
     )
