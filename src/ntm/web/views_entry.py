@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connections
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ntm import jobs
 from ntm.accounts import permissions
 from ntm.accounts.models import Role
 from ntm.criteria.loader import (
@@ -56,12 +55,10 @@ from ntm.values.models import (
     Value,
 )
 from ntm.values.services.imports import (
-    cached_progress,
-    forget_progress,
+    PROGRESS,
     import_file,
     level_template_day,
     level_template_rows,
-    progress_to_cache,
 )
 from ntm.vn.numbers import format_measured
 from ntm.web.forms import (
@@ -747,8 +744,7 @@ def history(request: HttpRequest, pk: int, year: int, measure: str) -> HttpRespo
 
 
 def run_job(job_id: int) -> None:
-    """Run one import job to its end and record the outcome on the job. Its progress goes to
-    the cache, where the page's poll reads it on whichever application server serves it."""
+    """Run one import job to its end and record the outcome on the job (`ntm.jobs`)."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     ImportJob.objects.filter(pk=job_id).update(state=ImportState.RUNNING)
     outcome: dict[str, Any]
@@ -759,7 +755,7 @@ def run_job(job_id: int) -> None:
             job.period,
             acting_user=job.created_by,
             stage=job.stage,
-            progress=progress_to_cache(job_id),
+            progress=PROGRESS.callback(job_id),
             source_name=job.original_name,
         )
         outcome = {
@@ -796,21 +792,11 @@ def run_job(job_id: int) -> None:
                 }
             ],
         }
-    # The outcome first, then the progress goes: a poll in between still sees one of them.
-    ImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **outcome)
-    forget_progress(job_id)
-
-
-def _thread_main(job_id: int) -> None:
-    try:
-        run_job(job_id)
-    finally:
-        connections.close_all()
+    jobs.finish(ImportJob, job_id, outcome, PROGRESS)
 
 
 def launch(job_id: int) -> None:
-    """Run the job beside the request, so that the page can show its progress."""
-    threading.Thread(target=_thread_main, args=(job_id,), daemon=True).start()
+    jobs.launch(run_job, job_id)
 
 
 def _may_import(request: HttpRequest) -> bool:
@@ -889,8 +875,8 @@ def level_template(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=job_id, created_by_id=request.user.pk)
     running = job.state in (ImportState.PENDING, ImportState.RUNNING)
-    progress = cached_progress(job.pk) if running else None
-    percent = int(100 * progress.done / progress.total) if progress and progress.total else None
+    progress = PROGRESS.read(job.pk) if running else None
+    percent = progress.percent if progress else None
     language = "en" if (get_language() or "").startswith("en") else "vi"
     # Jobs stored before problems were kept in both languages hold plain Vietnamese lines.
     problems = [p.get(language) or p["vi"] if isinstance(p, dict) else p for p in job.problems]

@@ -6,8 +6,7 @@ code alone is enough); then the rows the register cannot take (a commune outside
 units, a period already submitted or approved) are added to the same list of problems. Only a
 file without any problem is written, in one transaction, with one audit row per changed value
 and a summary row for the import. Progress goes to an optional callback; a job run beside the
-web request uses `progress_to_cache`, so that a poll served by any application server reads it
-with `cached_progress` (the transaction hides everything written to the database until the end).
+web request reports to `PROGRESS` (`ntm.jobs`), where the page's poll reads it.
 """
 
 from __future__ import annotations
@@ -16,12 +15,11 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -40,6 +38,7 @@ from ntm.exchange.workbook import (
     template_columns,
     year_outside,
 )
+from ntm.jobs import Progress, ProgressCallback, ProgressStore
 from ntm.units.groups import groups_on
 from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import province_code
@@ -57,10 +56,7 @@ IMPORT_OBJECT = "values.import"
 VALUES, STATUSES = "values", "statuses"  # the kinds of file imported
 CHUNK = 200
 FLAG_FIELDS = ("special_difficulty", "safe_zone_poor_district")
-# Refreshed at every report and deleted when the job ends; the expiry only clears the entry
-# of a job whose process died.
-PROGRESS_TIMEOUT = 6 * 3600
-
+PROGRESS = ProgressStore(IMPORT_OBJECT)
 log = logging.getLogger(__name__)
 
 
@@ -69,53 +65,6 @@ log = logging.getLogger(__name__)
 READING = gettext_noop("Reading and checking the file")
 WRITING = gettext_noop("Writing the values")
 DONE = gettext_noop("Done")
-
-
-@dataclass(frozen=True)
-class Progress:
-    phase: str  # READING, WRITING or DONE
-    done: int
-    total: int
-
-
-ProgressCallback = Callable[[Progress], None]
-
-
-def _progress_key(job_id: int) -> str:
-    return f"values.import.progress:{job_id}"
-
-
-def progress_to_cache(job_id: int) -> ProgressCallback:
-    """The progress callback of import job `job_id`: it writes to the shared cache. Progress is
-    only shown, so a cache that fails is logged and does not stop the import."""
-    key = _progress_key(job_id)
-
-    def write(p: Progress) -> None:
-        try:
-            cache.set(key, asdict(p), PROGRESS_TIMEOUT)
-        except Exception:
-            log.warning("import job %s: progress not written to the cache", job_id, exc_info=True)
-
-    return write
-
-
-def cached_progress(job_id: int) -> Progress | None:
-    """The last progress of a running import job, whichever process runs it; None before the
-    first report, after the end, or when the cache fails (logged)."""
-    try:
-        found = cache.get(_progress_key(job_id))
-    except Exception:
-        log.warning("import job %s: progress not read from the cache", job_id, exc_info=True)
-        return None
-    return Progress(**found) if isinstance(found, dict) else None
-
-
-def forget_progress(job_id: int) -> None:
-    """Drop a finished job's progress (its outcome is on the ImportJob row)."""
-    try:
-        cache.delete(_progress_key(job_id))
-    except Exception:
-        log.warning("import job %s: progress not removed from the cache", job_id, exc_info=True)
 
 
 @dataclass(frozen=True)

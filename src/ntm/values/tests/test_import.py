@@ -15,10 +15,11 @@ from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.workbook import InputError, template_columns, write_template
+from ntm.jobs import Progress
 from ntm.values.models import Stage, Value
 from ntm.values.services import Entry, save_value, submit
 from ntm.values.services import imports as importing
-from ntm.values.services.imports import Progress, import_values
+from ntm.values.services.imports import import_values
 from ntm.values.tests.stored import stored_results as results_for
 
 pytestmark = pytest.mark.django_db

@@ -23,12 +23,12 @@ from ntm.criteria.loader import load_set
 from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.criterion_level import SHEET, TemplateRow, read_level
 from ntm.exchange.workbook import InputError
+from ntm.jobs import Progress
 from ntm.values.models import Declaration, DeclarationVersion, State, Submission, Value
 from ntm.values.services import approve, declare_status, submit
 from ntm.values.services import imports as importing
 from ntm.values.services.imports import (
     STATUSES,
-    Progress,
     import_file,
     import_statuses,
     level_template_day,

@@ -18,10 +18,11 @@ from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.exchange import workbook
 from ntm.exchange.workbook import template_columns
+from ntm.jobs import Progress
 from ntm.units.models import Unit
 from ntm.values.models import Evidence, ImportJob, Stage, State, Submission, Value
 from ntm.values.services import Entry, add_evidence, approve, save_value, submit
-from ntm.values.services.imports import WRITING, Progress, forget_progress, progress_to_cache
+from ntm.values.services.imports import PROGRESS, WRITING
 from ntm.web import views_entry as views
 
 pytestmark = pytest.mark.django_db
@@ -567,14 +568,14 @@ def test_import_job_page_polls_while_running(client: Client, p: Personas) -> Non
         created_by=p.officer_a,
         created_at=timezone.now(),
     )
-    progress_to_cache(job.pk)(Progress(WRITING, 400, 1000))
+    PROGRESS.callback(job.pk)(Progress(WRITING, 400, 1000))
     try:
         p.login(client, "officer_a")
         html = client.get(
             reverse("values:import_job", args=[job.pk]), headers=HTMX
         ).content.decode()
     finally:
-        forget_progress(job.pk)
+        PROGRESS.forget(job.pk)
     assert 'hx-trigger="every 1s"' in html
     assert "Đang ghi số liệu: 400/1.000" in html and 'value="40"' in html
 

@@ -24,6 +24,7 @@ from ntm.accounts.testing import Personas
 from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.exchange.workbook import template_columns
+from ntm.jobs import Progress
 from ntm.values.models import ImportJob, ImportState, Value
 from ntm.values.services import (
     ACTION_LABELS,
@@ -36,7 +37,7 @@ from ntm.values.services import (
     value_history,
 )
 from ntm.values.services import imports as importing
-from ntm.values.services.imports import Progress, cached_progress, progress_to_cache
+from ntm.values.services.imports import PROGRESS
 from ntm.web import views_entry as views
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +167,7 @@ def test_the_poll_reads_what_the_jobs_callback_wrote(
     # The outcome is on the job; the progress is gone from the cache.
     job.refresh_from_db()
     assert job.state == ImportState.DONE and job.summary["changed"] == 1
-    assert cached_progress(job.pk) is None
+    assert PROGRESS.read(job.pk) is None
     if backend.name == "redis":
         assert backend.on_server() == 0
     done = _poll(client, job)
@@ -178,7 +179,7 @@ def test_progress_written_elsewhere_is_shown_with_vietnamese_numbers(
 ) -> None:
     job = _job(p, "47")
     ImportJob.objects.filter(pk=job.pk).update(state=ImportState.RUNNING)
-    progress_to_cache(job.pk)(Progress(importing.WRITING, 400, 1000))
+    PROGRESS.callback(job.pk)(Progress(importing.WRITING, 400, 1000))
     p.login(client, "officer_a")
     html = _poll(client, job)
     assert "Đang ghi số liệu: 400/1.000" in html and 'value="40"' in html
@@ -200,7 +201,7 @@ def test_a_rejected_file_leaves_its_problems_on_the_job_and_no_progress(
     assert job.state == ImportState.FAILED
     assert len(job.problems) == 1 and "ô số chứa chữ" in job.problems[0]["vi"]
     assert "row 2" in job.problems[0]["en"]
-    assert cached_progress(job.pk) is None and not Value.objects.exists()
+    assert PROGRESS.read(job.pk) is None and not Value.objects.exists()
     p.login(client, "officer_a")
     assert "Tệp bị từ chối (1 lỗi); không ghi số liệu nào" in _poll(client, job)
 

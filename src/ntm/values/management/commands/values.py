@@ -17,11 +17,12 @@ from django.utils.translation import get_language, gettext
 from ntm.criteria.loader import CriteriaError, load_set
 from ntm.criteria.schema import CriteriaSet
 from ntm.exchange.workbook import InputError
+from ntm.jobs import Progress
 from ntm.units.models import UnitKind
 from ntm.units.queries import UnitLookupError, province_on, units_of
 from ntm.values.models import Stage
 from ntm.values.services.count_import import import_counts
-from ntm.values.services.imports import STATUSES, Progress, import_file
+from ntm.values.services.imports import STATUSES, import_file
 from ntm.vn.numbers import format_number
 
 
