@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ntm.values",
     "ntm.decisions",
     "ntm.recognition",
+    "ntm.reports",
     "ntm.web",
     "ntm.api",
     "axes",

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ntm.exchange.report import CommuneLine, ConditionLine, CountLine, ReportBook
 from ntm.exchange.report import write_report_workbook as write_book
+from ntm.jobs import Progress, ProgressCallback
 from ntm.results.province import (
     ProvinceOverview,
     RiskCommune,
@@ -32,6 +34,13 @@ from ntm.results.targets import TargetProgress
 from ntm.units.models import Unit
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_number, format_percent, format_signed
+
+# The steps of a report file: English msgids, translated where they are shown (a job runs
+# apart from the request, in no reader's language).
+READING_FIGURES = gettext_noop("Reading the province's figures")
+READING_COMMUNES = gettext_noop("Reading the communes' results")
+READING_RECOGNITIONS = gettext_noop("Reading the recognitions")
+STEPS = 4  # the three reads, then the file
 
 
 @dataclass(frozen=True)
@@ -52,11 +61,15 @@ def gather(
     as_of: dt.date | None = None,
     units_of: dt.date | None = None,
     language: str = "vi",
+    progress: ProgressCallback | None = None,
 ) -> Report:
     """The province's report for `period` (the page's default year when None), as the record
     stood at the end of `as_of` (None: now). Raises `ChoiceError` (a sentence in `language`)
-    for units of a date without units or a date before any data."""
+    for units of a date without units or a date before any data. Each of its reads is a step
+    of `progress` (of `STEPS`, the last being the file's writing)."""
+    step = progress or (lambda p: None)
     with translation.override(language):
+        step(Progress(READING_FIGURES, 0, STEPS))
         if units_of is not None and not communes_on(province, units_of):
             raise ChoiceError(
                 _("%(province)s had no communes on %(day)s.")
@@ -76,8 +89,11 @@ def gather(
                 _("%(province)s has no data recorded by %(day)s.")
                 % {"province": province.name, "day": format_date(date)}
             )
-        ids = [p.unit.id for p in o.points]
-        return Report(o, date, commune_results(o, language), register(ids, as_of=as_of), language)
+        step(Progress(READING_COMMUNES, 1, STEPS))
+        communes = commune_results(o, language)
+        step(Progress(READING_RECOGNITIONS, 2, STEPS))
+        recognitions = register([p.unit.id for p in o.points], as_of=as_of)
+        return Report(o, date, communes, recognitions, language)
 
 
 def headline(r: Report) -> str:

@@ -34,10 +34,12 @@ import pytest
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from ntm.accounts.testing import PERSONAS, PersonaName
 from ntm.api.api import api
@@ -53,6 +55,7 @@ from ntm.recognition.services import (
     record_recognised,
 )
 from ntm.recognition.services import attach_scan as attach_recognition_scan
+from ntm.reports.models import ReportJob, ReportKind, ReportState
 from ntm.values.testing import (
     INCOME,
     PNG,
@@ -90,6 +93,11 @@ PUBLIC: Row = (200,) * len(PERSONAS)
 # A page that takes one method only, asked with another (after the login check).
 REFUSED_METHOD: tuple[Status, ...] = (405, 405, 405, 405, 405, 405, LOGIN)
 
+# Asking the province for something made apart (a report file): redirected to it.
+ASK_PROVINCE: Row = (404, 404, 302, 302, 302, 302, LOGIN)
+# A report file asked for by the appraiser.
+REPORT_JOB: Row = (404, 404, 200, 200, 404, 404, LOGIN)
+
 # ---------------------------------------------------------------------------- pages
 
 
@@ -114,6 +122,21 @@ def _commune_a(w: World) -> list[Any]:
 
 def _province(w: World) -> list[Any]:
     return [w.p.province.pk]
+
+
+def _report_job(w: World) -> list[Any]:
+    """A workbook the appraiser asked for, made."""
+    job = ReportJob.objects.create(
+        kind=ReportKind.WORKBOOK,
+        province=w.p.province,
+        period=YEAR,
+        state=ReportState.DONE,
+        filename="ntm-99-2020.xlsx",
+        created_by=w.p.appraiser,
+        created_at=timezone.now(),
+    )
+    job.file.save(job.filename, ContentFile(b"PK\x03\x04"))
+    return [job.pk]
 
 
 def _grid(w: World) -> list[Any]:
@@ -312,13 +335,13 @@ PAGES: dict[str, Page] = {
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_boundaries,
     ),
-    # The report files: read with the province, for the page's year.
-    "web:report_workbook": Page(
-        _province, get=READ_PROVINCE, post=REFUSED_METHOD, query=f"?period={YEAR}"
-    ),
-    "web:report_pdf": Page(
-        _province, get=READ_PROVINCE, post=REFUSED_METHOD, query=f"?period={YEAR}"
-    ),
+    # Asking for a report file: whoever reads the province (the job goes to its page).
+    "web:report_workbook": Page(_province, get=REFUSED_METHOD, post=ASK_PROVINCE),
+    "web:report_pdf": Page(_province, get=REFUSED_METHOD, post=ASK_PROVINCE),
+    # A report file and its page: its creator's (the appraiser's here) and the province
+    # office's.
+    "web:report_job": Page(_report_job, get=REPORT_JOB, post=REFUSED_METHOD),
+    "web:report_file": Page(_report_job, get=REPORT_JOB, post=REFUSED_METHOD),
     # Commune groups: read with the province; assigned by its office only.
     "web:province_groups": Page(
         _province,
@@ -728,13 +751,15 @@ def callers(persona_world: World, django_db_blocker: Any) -> Callers:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _no_import_thread() -> Iterator[None]:
-    """The import page runs its job in a thread, which would not see the test's uncommitted
-    rows; here the job stays pending (who may start one is what is tested, not the import).
+def _no_job_thread() -> Iterator[None]:
+    """The import page and the report files run their jobs in a thread, which would not see
+    the test's uncommitted rows; here a job stays pending (who may start one is what is
+    tested, not the job).
     Found through the URL name, wherever the view lives."""
-    view = resolve(reverse("values:import")).func
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sys.modules[view.__module__], "launch", lambda job_id: None)
+        for name in ("values:import", "web:report_workbook"):
+            view = resolve(reverse(name, args=[1] if name.startswith("web") else [])).func
+            patch.setattr(sys.modules[view.__module__], "launch", lambda job_id: None)
         yield
 
 

@@ -32,6 +32,8 @@ urlpatterns = [
         "province/<int:pk>/report.xlsx", views_report_files.report_workbook, name="report_workbook"
     ),
     path("province/<int:pk>/report.pdf", views_report_files.report_pdf, name="report_pdf"),
+    path("report-files/<int:job_id>/", views_report_files.report_job, name="report_job"),
+    path("report-files/<int:job_id>/file", views_report_files.report_job_file, name="report_file"),
     path("province/<int:pk>/groups/", views_groups.groups, name="province_groups"),
     path(
         "province/<int:pk>/groups/template/",
