@@ -16,16 +16,44 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
-from django.db.models import Model
+from django.db import connections, models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Refreshed at every report and deleted when the job ends; the expiry only clears the entry
 # of a job whose process died.
 PROGRESS_TIMEOUT = 6 * 3600
 
 log = logging.getLogger(__name__)
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """The row of a job: its state, who asked for it and when, and when it ended. A kind of
+    job adds what it works on and what it made."""
+
+    state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ("-created_at", "-id")
+
+    @property
+    def running(self) -> bool:
+        return self.state in (JobState.PENDING, JobState.RUNNING)
 
 
 @dataclass(frozen=True)
@@ -86,7 +114,7 @@ class ProgressStore:
             )
 
 
-def finish(model: type[Model], job_id: int, outcome: dict[str, Any], store: ProgressStore) -> None:
+def finish(model: type[Job], job_id: int, outcome: dict[str, Any], store: ProgressStore) -> None:
     """Record a job's outcome (its state and what it made) and its end, then drop its
     progress — in that order, so that a poll in between still sees one of them."""
     model._default_manager.filter(pk=job_id).update(finished_at=timezone.now(), **outcome)

@@ -24,9 +24,9 @@ from django.utils.translation import gettext_noop
 from ntm import jobs
 from ntm.accounts import permissions
 from ntm.audit.services import record
-from ntm.jobs import Progress, ProgressStore
+from ntm.jobs import JobState, Progress, ProgressStore
 from ntm.reports.files import STEPS, Report, gather, write_workbook
-from ntm.reports.models import ReportJob, ReportKind, ReportState
+from ntm.reports.models import ReportJob, ReportKind
 from ntm.reports.pdf import write_pdf
 from ntm.results.query import ChoiceError
 from ntm.units.models import Unit
@@ -139,21 +139,21 @@ def _make(job: ReportJob, progress: jobs.ProgressCallback) -> dict[str, Any]:
         with path.open("rb") as handle:
             job.file.save(name, File(handle), save=False)
     progress(Progress(DONE, STEPS, STEPS))
-    return {"state": ReportState.DONE, "file": job.file.name, "filename": name}
+    return {"state": JobState.DONE, "file": job.file.name, "filename": name}
 
 
 def run_report(job_id: int) -> None:
     """Run one report job to its end and record the outcome on the job."""
     job = ReportJob.objects.select_related("province").get(pk=job_id)
-    ReportJob.objects.filter(pk=job_id).update(state=ReportState.RUNNING)
+    ReportJob.objects.filter(pk=job_id).update(state=JobState.RUNNING)
     outcome: dict[str, Any]
     try:
         outcome = _make(job, PROGRESS.callback(job_id))
     except ChoiceError as exc:
-        outcome = {"state": ReportState.FAILED, "problem": _refusal(job, exc)}
+        outcome = {"state": JobState.FAILED, "problem": _refusal(job, exc)}
     except Exception:
         log.exception("report job %s failed", job_id)
         if job.file:
             job.file.delete(save=False)
-        outcome = {"state": ReportState.FAILED, "problem": SYSTEM_ERROR}
+        outcome = {"state": JobState.FAILED, "problem": SYSTEM_ERROR}
     jobs.finish(ReportJob, job_id, outcome, PROGRESS)

@@ -47,6 +47,7 @@ from ntm.api.tokens import create_token
 from ntm.criteria.schema import CellChange
 from ntm.decisions.models import Decision
 from ntm.decisions.services import Basis, attach_scan, record_decision
+from ntm.jobs import JobState
 from ntm.recognition.models import Recognition, RecognitionDecision, Tier
 from ntm.recognition.services import (
     DecisionBasis,
@@ -55,7 +56,7 @@ from ntm.recognition.services import (
     record_recognised,
 )
 from ntm.recognition.services import attach_scan as attach_recognition_scan
-from ntm.reports.models import ReportJob, ReportKind, ReportState
+from ntm.reports.models import ReportJob, ReportKind
 from ntm.values.testing import (
     INCOME,
     PNG,
@@ -130,7 +131,7 @@ def _report_job(w: World) -> list[Any]:
         kind=ReportKind.WORKBOOK,
         province=w.p.province,
         period=YEAR,
-        state=ReportState.DONE,
+        state=JobState.DONE,
         filename="ntm-99-2020.xlsx",
         created_by=w.p.appraiser,
         created_at=timezone.now(),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.evaluation import semantics
 from ntm.evaluation.semantics import Status
+from ntm.jobs import Job
 from ntm.vn.dates import format_date
 
 # The years a value, a page address or an API call may name: the programme's, with room
@@ -521,7 +522,7 @@ class ImportState(models.TextChoices):
     FAILED = "failed", _("Rejected")
 
 
-class ImportJob(models.Model):
+class ImportJob(Job):
     """One uploaded file and what became of it (the page polls this row)."""
 
     file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
@@ -538,14 +539,6 @@ class ImportJob(models.Model):
     # One per problem: {"vi": ..., "en": ...} (plain Vietnamese lines in older rows).
     problems = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ("-created_at", "-id")
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.state})"

@@ -874,7 +874,7 @@ def level_template(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=job_id, created_by_id=request.user.pk)
-    running = job.state in (ImportState.PENDING, ImportState.RUNNING)
+    running = job.running
     progress = PROGRESS.read(job.pk) if running else None
     percent = progress.percent if progress else None
     language = "en" if (get_language() or "").startswith("en") else "vi"

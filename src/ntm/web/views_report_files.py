@@ -13,9 +13,10 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from ntm import jobs
+from ntm.jobs import JobState
 from ntm.reports import files
 from ntm.reports.jobs import PROGRESS, WRITING, may_download, request_report, run_report
-from ntm.reports.models import ReportJob, ReportKind, ReportState
+from ntm.reports.models import ReportJob, ReportKind
 from ntm.results.query import ChoiceError, parse_day, parse_year
 from ntm.units.models import UnitKind
 from ntm.web.inputs import stored_file_response
@@ -71,7 +72,7 @@ def _job_or_404(request: HttpRequest, job_id: int) -> ReportJob:
 @require_GET
 def report_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_or_404(request, job_id)
-    running = job.state in (ReportState.PENDING, ReportState.RUNNING)
+    running = job.running
     progress = PROGRESS.read(job.pk) if running else None
     done = progress.done if progress else 0
     names = (
@@ -102,7 +103,7 @@ def report_job(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_GET
 def report_job_file(request: HttpRequest, job_id: int) -> HttpResponseBase:
     job = _job_or_404(request, job_id)
-    if job.state != ReportState.DONE or not job.file:
+    if job.state != JobState.DONE or not job.file:
         raise Http404
     content_type = CONTENT_TYPE[ReportKind(job.kind)]
     return stored_file_response(job.file, job.filename, content_type)

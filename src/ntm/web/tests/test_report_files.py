@@ -20,9 +20,9 @@ from openpyxl import load_workbook
 from pytest_django.fixtures import Settings
 
 from ntm.audit.models import AuditLog
-from ntm.jobs import Progress
+from ntm.jobs import JobState, Progress
 from ntm.reports import jobs as report_jobs
-from ntm.reports.models import ReportJob, ReportKind, ReportState
+from ntm.reports.models import ReportJob, ReportKind
 from ntm.values.testing import YEAR, World, persona_world, world
 from ntm.web import views_report_files as views
 
@@ -91,6 +91,7 @@ def test_asking_makes_an_audited_job_at_the_choices_and_shows_its_page(
     assert (job.state, job.created_by, job.language) == ("pending", world.p.appraiser, "vi")
     audit = AuditLog.objects.get(action="reports.request")
     assert audit.object_id == str(job.pk) and audit.acting_user_id == world.p.appraiser.pk
+    assert audit.after is not None
     assert audit.after["kind"] == "pdf" and audit.after["as_of"] == "2026-12-01"
     html = client.get(response["Location"]).content.decode()
     assert "Đang chờ bắt đầu…" in html and 'hx-trigger="every 1s"' in html
@@ -133,7 +134,7 @@ def test_the_steps_show_while_the_workbook_is_made_then_its_download(
     assert all('hx-trigger="every 1s"' in html for _, html in polls)
 
     job = ReportJob.objects.get(pk=job_id)
-    assert job.state == ReportState.DONE and job.finished_at is not None
+    assert job.state == JobState.DONE and job.finished_at is not None
     assert report_jobs.PROGRESS.read(job_id) is None
     done = _poll(client, job_id)
     assert "hx-trigger" not in done and "Tệp đã sẵn sàng" in done
@@ -199,7 +200,7 @@ def test_a_refused_report_says_why_in_both_languages_and_keeps_no_file(
     _ask(client, world, kind, query)
     report_jobs.run_report(launched[0])
     job = ReportJob.objects.get()
-    assert job.state == ReportState.FAILED and not job.file and _stored(media) == []
+    assert job.state == JobState.FAILED and not job.file and _stored(media) == []
     assert vi in job.problem["vi"] and en in job.problem["en"]
     html = _poll(client, job.pk)
     assert "Không lập được báo cáo; không có tệp nào được ghi" in html and vi in html
@@ -226,7 +227,7 @@ def test_a_job_that_breaks_while_writing_keeps_no_file(
     _ask(client, world, ReportKind.WORKBOOK)
     report_jobs.run_report(launched[0])
     job = ReportJob.objects.get()
-    assert job.state == ReportState.FAILED and not job.file and _stored(media) == []
+    assert job.state == JobState.FAILED and not job.file and _stored(media) == []
     assert job.problem == report_jobs.SYSTEM_ERROR
     assert "Lỗi hệ thống khi lập báo cáo" in _poll(client, job.pk)
     assert "disk full" in caplog.text
