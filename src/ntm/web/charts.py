@@ -10,11 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ntm.criteria.schema import Band
-
-# Colours of the bands, best first (ColorBrewer RdYlGn, legible on white); grey is "no data".
-PALETTE = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027", "#a50026")
-NO_DATA = "#bdbdbd"
+from ntm.results.maps import PALETTE
 
 WIDTH = 640
 ROW = 22
@@ -59,20 +55,6 @@ def bar_chart(
         for i, (label, value, text, title) in enumerate(rows)
     )
     return BarChart(WIDTH, max(len(bars), 1) * ROW, LABEL, ROW - 6, bars)
-
-
-def band_colour(met: int | None, bands: Sequence[Band]) -> str:
-    """The colour of the band a number of criteria met falls in (grey: no result)."""
-    if met is None:
-        return NO_DATA
-    for i, band in enumerate(bands):
-        if band.min <= met <= band.max:
-            return PALETTE[min(i, len(PALETTE) - 1)]
-    return NO_DATA
-
-
-def band_colours(bands: Sequence[Band]) -> list[str]:
-    return [PALETTE[min(i, len(PALETTE) - 1)] for i in range(len(bands))]
 
 
 @dataclass(frozen=True)

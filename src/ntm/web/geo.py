@@ -12,7 +12,6 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -22,11 +21,9 @@ from django.utils.translation import gettext as _
 
 from ntm.accounts import permissions
 from ntm.audit.services import record
-from ntm.results.scope import UnitRef
-from ntm.units.models import COMMUNE_LEVEL, Unit, UnitKind
+from ntm.units.models import COMMUNE_LEVEL, Boundaries, Unit, UnitKind
 from ntm.units.queries import units_of
 from ntm.vn.numbers import format_number
-from ntm.web.models import Boundaries
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -36,8 +33,6 @@ CODE_PROPERTIES = ("code", "ma", "ma_xa", "gso_code", "MA_XA", "CODE")
 MAX_PROBLEMS = 50
 # Coordinates are kept to 4 decimals (about 11 m): enough for a province map, and light.
 DECIMALS = 4
-WIDTH = 640
-PAD = 12
 # Deeper than any boundary file needs (a MultiPolygon's positions sit 8 levels down), and far
 # below where `json.loads` runs out of stack.
 MAX_DEPTH = 64
@@ -249,123 +244,3 @@ def upload_boundaries(
             acting_user=acting_user,
         )
     return row
-
-
-def latest_boundaries(province: Unit) -> Boundaries | None:
-    return Boundaries.objects.filter(province=province).order_by("-uploaded_at", "-pk").first()
-
-
-# ---------------------------------------------------------------------------- drawing
-
-
-@dataclass(frozen=True)
-class Projection:
-    """Longitude/latitude onto an SVG box (equirectangular, x scaled by cos of mid-latitude —
-    true enough over one province)."""
-
-    west: float
-    north: float
-    scale: float
-    kx: float
-    width: int
-    height: int
-
-    def xy(self, lon: float, lat: float) -> tuple[float, float]:
-        return (
-            round(PAD + (lon - self.west) * self.kx * self.scale, 1),
-            round(PAD + (self.north - lat) * self.scale, 1),
-        )
-
-
-def projection(points: Iterable[tuple[float, float]]) -> Projection | None:
-    pts = list(points)
-    if not pts:
-        return None
-    lons = [p[0] for p in pts]
-    lats = [p[1] for p in pts]
-    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
-    kx = math.cos(math.radians((north + south) / 2))
-    span_x = max((east - west) * kx, 1e-3)
-    span_y = max(north - south, 1e-3)
-    scale = (WIDTH - 2 * PAD) / span_x
-    height = int(min(span_y * scale, WIDTH * 1.4) + 2 * PAD)
-    scale = min(scale, (height - 2 * PAD) / span_y)
-    return Projection(west, north, scale, kx, WIDTH, height)
-
-
-@dataclass(frozen=True)
-class MapEntry:
-    """A commune to draw: its colour, title and link (empty when it may not be opened)."""
-
-    unit: UnitRef
-    met: int | None  # criteria met; None: no result
-    colour: str
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Dot:
-    unit: UnitRef
-    x: float
-    y: float
-    colour: str
-    title: str
-    url: str
-    met: int | None
-
-
-@dataclass(frozen=True)
-class Area:
-    code: str
-    path: str
-    colour: str
-    title: str
-    url: str
-    met: int | None
-
-
-@dataclass(frozen=True)
-class MapDrawing:
-    width: int
-    height: int
-    dots: tuple[Dot, ...]
-    areas: tuple[Area, ...]
-    without_position: int  # communes with no coordinates (listed in the table only)
-
-
-def ring_path(rings: Sequence[Sequence[Sequence[float]]], proj: Projection) -> str:
-    parts = []
-    for ring in rings:
-        xy = [proj.xy(p[0], p[1]) for p in ring]
-        parts.append("M" + " L".join(f"{x},{y}" for x, y in xy) + " Z")
-    return " ".join(parts)
-
-
-def draw(entries: Sequence[MapEntry], boundaries: Boundaries | None) -> MapDrawing | None:
-    """With boundaries, units are matched by code and drawn as areas (unmatched areas grey);
-    otherwise as dots at their coordinates."""
-    if boundaries is not None:
-        features = boundaries.features
-        proj = projection((p[0], p[1]) for f in features for ring in f["rings"] for p in ring)
-        if proj is None:
-            return None
-        by_code = {e.unit.code: e for e in entries if e.unit.code}
-        areas = []
-        for f in features:
-            path = ring_path(f["rings"], proj)
-            got = by_code.get(f["code"])
-            if got is None:
-                areas.append(Area(f["code"], path, "#eeeeee", f["code"], "", None))
-            else:
-                areas.append(Area(f["code"], path, got.colour, got.title, got.url, got.met))
-        return MapDrawing(proj.width, proj.height, (), tuple(areas), 0)
-    placed = [e for e in entries if e.unit.latitude is not None and e.unit.longitude is not None]
-    proj = projection((float(e.unit.longitude), float(e.unit.latitude)) for e in placed)  # type: ignore[arg-type]
-    if proj is None:
-        return None
-    dots = []
-    for e in placed:
-        x, y = proj.xy(float(e.unit.longitude), float(e.unit.latitude))  # type: ignore[arg-type]
-        dots.append(Dot(e.unit, x, y, e.colour, e.title, e.url, e.met))
-    return MapDrawing(proj.width, proj.height, tuple(dots), (), len(entries) - len(placed))

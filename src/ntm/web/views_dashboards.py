@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ntm.accounts import permissions
+from ntm.results import maps
 from ntm.results.central import CentralView, central_view
 from ntm.results.commune import commune_view
 from ntm.results.disagreements import disagreements as disagreements_of
@@ -154,7 +155,7 @@ def province_charts(o: ProvinceOverview) -> dict[str, Any]:
         )
         for c in f.criteria
     ]
-    colours = charts.band_colours(bands)
+    colours = maps.band_colours(bands)
     band_chart = charts.bar_chart(
         [
             (
@@ -291,23 +292,6 @@ def _commune_urls(o: ProvinceOverview) -> dict[int, str]:
     return {p.unit.id: reverse("web:commune", args=[p.unit.id]) for p in o.points}
 
 
-def map_entries(o: ProvinceOverview, urls: dict[int, str]) -> list[geo.MapEntry]:
-    """The communes to draw, each linked to `urls` (unlinked when absent)."""
-    out = []
-    for p in o.points:
-        colour = charts.band_colour(p.met, o.cset.bands)
-        if p.met is None:
-            title = _("%(name)s: no result") % {"name": p.unit.name}
-        else:
-            title = _("%(name)s: %(met)s of %(total)s criteria met") % {
-                "name": p.unit.name,
-                "met": p.met,
-                "total": p.total,
-            }
-        out.append(geo.MapEntry(p.unit, p.met, colour, title, urls.get(p.unit.id, "")))
-    return out
-
-
 @login_required
 def province_map(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
@@ -338,7 +322,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
     if fmt is not None:
         name = f"ban-do-{unit.code or unit.pk}-{o.period}"
         return exports.respond(fmt, name, [exports.map_table(o)])
-    boundaries = geo.latest_boundaries(unit)
+    boundaries = maps.latest_boundaries(unit)
     urls = _commune_urls(o)
     viewable = _viewable(request, urls)
     return render(
@@ -349,11 +333,11 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": ancestors_of(request, unit),
             "o": o,
             "basis_label": basis_label(o),
-            "drawing": geo.draw(map_entries(o, {k: urls[k] for k in viewable}), boundaries),
+            "drawing": maps.draw(maps.map_entries(o, {k: urls[k] for k in viewable}), boundaries),
             "points": [(p, urls[p.unit.id]) for p in o.points],
             "boundaries": boundaries,
-            "band_colours": list(zip(o.cset.bands, charts.band_colours(o.cset.bands), strict=True)),
-            "no_data_colour": charts.NO_DATA,
+            "band_colours": list(zip(o.cset.bands, maps.band_colours(o.cset.bands), strict=True)),
+            "no_data_colour": maps.NO_DATA,
             "can_upload": can_upload,
             "problems": problems,
             "max_bytes": geo.max_bytes(),

@@ -19,18 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ntm.results import public
+from ntm.results import maps, public
 from ntm.results.query import ChoiceError, parse_year
 from ntm.units.models import Unit, UnitKind
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_number, format_percent
-from ntm.web import charts, exports, geo
+from ntm.web import charts, exports
 from ntm.web.inputs import language
 from ntm.web.views_dashboards import (
     basis_label,
     central_basis_label,
     invalid_choice,
-    map_entries,
     province_charts,
 )
 
@@ -115,7 +114,7 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
     tables = exports.public_province_tables(o, language())
     if fmt is not None:
         return exports.respond(fmt, f"cong-khai-tinh-{unit.code or unit.pk}-{o.period}", tables)
-    drawing = geo.draw(map_entries(o, {}), geo.latest_boundaries(unit))
+    drawing = maps.draw(maps.map_entries(o, {}), maps.latest_boundaries(unit))
     charts_of = province_charts(o)
     return render(
         request,
@@ -134,8 +133,8 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
             "basis_label": basis_label(o),
             "read_on": _read_on(),
             "drawing": drawing,
-            "band_colours": list(zip(o.cset.bands, charts.band_colours(o.cset.bands), strict=True)),
-            "no_data_colour": charts.NO_DATA,
+            "band_colours": list(zip(o.cset.bands, maps.band_colours(o.cset.bands), strict=True)),
+            "no_data_colour": maps.NO_DATA,
             "downloads": exports.download_links(request),
             "years": _years(o.periods, o.period),
         },

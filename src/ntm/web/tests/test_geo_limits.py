@@ -12,8 +12,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from ntm.accounts.testing import Personas, make_personas
+from ntm.units.models import Boundaries
 from ntm.web import geo
-from ntm.web.models import Boundaries
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from ntm.accounts.testing import PersonaName, Personas, make_unit
 from ntm.audit.models import AuditLog
 from ntm.results.province import province_overview
 from ntm.results.testing import seed
-from ntm.units.models import Unit, UnitKind
-from ntm.web.models import Boundaries
+from ntm.units.models import Boundaries, Unit, UnitKind
 from ntm.web.tests.test_page_weight import BUDGET, page_weight
 
 pytestmark = pytest.mark.django_db
