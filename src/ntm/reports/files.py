@@ -1,7 +1,8 @@
 """The report files of a province at a date: the workbook (`ntm.exchange.report`) and the PDF
 (`ntm.reports.pdf`), gathered from the read layer only — the province overview
-(`ntm.results.province`), its communes' results (`ntm.results.table`) and the recognition
-register (`ntm.results.recognition`) — so every number in them is the number on the page.
+(`ntm.results.province`), its map (`ntm.results.maps`), its communes' results
+(`ntm.results.table`) and the recognition register (`ntm.results.recognition`) — so every
+number in them is the number on the page.
 
 A report is read at the province page's choices: a year, the record as it stood at the end of
 a date (or now), and with `units_of` every figure carried onto the units of that date.
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_noop
 from ntm.exchange.report import CommuneLine, ConditionLine, CountLine, ReportBook
 from ntm.exchange.report import write_report_workbook as write_book
 from ntm.jobs import Progress, ProgressCallback
+from ntm.results.maps import MapDrawing, draw, latest_boundaries, map_entries
 from ntm.results.province import (
     ProvinceOverview,
     RiskCommune,
@@ -52,6 +54,9 @@ class Report:
     communes: tuple[CommuneResult, ...]
     recognitions: tuple[RecognitionRow, ...]
     language: str
+    # The map page's map: its drawing (None: no commune can be placed) and how it was drawn
+    map: MapDrawing | None
+    boundaries: str  # the name of the boundaries file drawn; "": dots at coordinates
 
 
 def gather(
@@ -89,11 +94,21 @@ def gather(
                 _("%(province)s has no data recorded by %(day)s.")
                 % {"province": province.name, "day": format_date(date)}
             )
+        boundaries = latest_boundaries(province)
+        drawing = draw(map_entries(o, {}), boundaries)
         step(Progress(READING_COMMUNES, 1, STEPS))
         communes = commune_results(o, language)
         step(Progress(READING_RECOGNITIONS, 2, STEPS))
         recognitions = register([p.unit.id for p in o.points], as_of=as_of)
-        return Report(o, date, communes, recognitions, language)
+        return Report(
+            o,
+            date,
+            communes,
+            recognitions,
+            language,
+            drawing,
+            boundaries.original_name if boundaries else "",
+        )
 
 
 def headline(r: Report) -> str:

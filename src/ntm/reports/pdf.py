@@ -1,5 +1,6 @@
 """The province report as a PDF (WeasyPrint): the headline paragraph, the summary, the bands
-and per-criterion counts as tables and SVG bar charts, the warnings and the recognitions.
+and per-criterion counts as tables and SVG bar charts, the warnings, the recognitions, and
+the map page's map of the communes coloured by band (inline SVG) with its legend.
 
 The Vietnamese font is Debian's DejaVu Sans (fonts-dejavu-core), embedded from the disk;
 WeasyPrint fetches nothing else — every URL outside the font file is refused, so a report
@@ -16,10 +17,12 @@ from typing import Any
 from django.template import Context, Engine
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ntm.exchange.report import RECOGNITION_COLUMNS, WARNING_COLUMNS
 from ntm.exchange.results import atomically
 from ntm.reports.files import Report, book, headline, summary_rows
+from ntm.results.maps import NO_DATA, band_colours
 from ntm.results.query import ChoiceError
 from ntm.vn.numbers import format_number
 
@@ -100,10 +103,24 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[int]]], colours: Sequence[st
     return Chart(_WIDTH, len(rows) * _ROW + 4, _LABEL, _ROW - 4, tuple(out))
 
 
+def _map_basis(r: Report) -> str:
+    """How the map is drawn, and what it leaves out."""
+    if r.boundaries:
+        return _("Boundaries: %(name)s.") % {"name": r.boundaries}
+    said = _("Communes drawn at their recorded coordinates.")
+    if r.map is not None and r.map.without_position:
+        said += " " + ngettext(
+            "%(n)s commune has no recorded coordinates.",
+            "%(n)s communes have no recorded coordinates.",
+            r.map.without_position,
+        ) % {"n": format_number(r.map.without_position)}
+    return said
+
+
 def render_html(r: Report) -> str:
     """The report's HTML, as the PDF lays it out."""
     with translation.override(r.language):
-        b = book(r)
+        b, o = book(r), r.overview
         legend = (_("Met"), _("Basically met"), _("Not met"), _("Missing data"))
         context = {
             "lang": r.language,
@@ -139,11 +156,22 @@ def render_html(r: Report) -> str:
                 "recognitions": _("Recognitions and decisions"),
                 "definitions": _("Definitions and sources"),
                 "none": _("None"),
-                "map": _(
-                    "The map is not part of this file; the province page shows it for the "
-                    "same choices."
+                "map": _("Map of the communes by criteria met"),
+                "no_position": _(
+                    "No map: no commune of this province has recorded coordinates and no "
+                    "boundaries are uploaded."
                 ),
             },
+            "map": r.map,
+            "map_basis": _map_basis(r),
+            "map_legend": [
+                *zip(
+                    [b.label_en if r.language == "en" else b.label_vi for b in o.cset.bands],
+                    band_colours(o.cset.bands),
+                    strict=True,
+                ),
+                (_("No result"), NO_DATA),
+            ],
         }
         return _ENGINE.get_template("reports/report.html").render(Context(context))
 

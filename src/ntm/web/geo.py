@@ -1,5 +1,5 @@
-"""The map: communes as points (their recorded coordinates) or, once the province office has
-uploaded boundaries, as areas — drawn as SVG on the server, nothing from the internet.
+"""Uploading commune boundaries, which the map (`ntm.results.maps`) then draws as areas
+instead of dots at the communes' recorded coordinates.
 
 Boundaries are a GeoJSON FeatureCollection of Polygon/MultiPolygon features, each carrying
 the commune's GSO code in a property (`code`, `ma`, `ma_xa` or `gso_code`). A file is taken

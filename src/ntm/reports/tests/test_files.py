@@ -5,6 +5,7 @@ bad option writes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import zipfile
@@ -14,9 +15,15 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.utils import timezone
 from openpyxl import load_workbook
+from PIL import Image
 
-from ntm.reports.pdf import FONT, local_fonts
+from ntm.reports.files import gather
+from ntm.reports.pdf import FONT, local_fonts, render_html
+from ntm.results.maps import band_colour
+from ntm.results.province import province_overview
+from ntm.units.models import Boundaries, Unit
 from ntm.values.models import CountVersion, DeclarationVersion, EntryVersion, SubmissionVersion
 from ntm.values.testing import World, persona_world, world
 
@@ -150,10 +157,13 @@ def _pdf_text(path: Path) -> str:
     ).stdout
 
 
-def keep_pages(pdf: Path, name: str) -> None:
-    """Page images under var/artifacts/ (gitignored) to look at."""
+def keep_pages(pdf: Path, name: str) -> list[Path]:
+    """Page images under var/artifacts/ (gitignored) to look at, in page order."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob(f"{name}-*.png"):
+        old.unlink()
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / name)], check=True)
+    return sorted(ARTIFACTS.glob(f"{name}-*.png"))
 
 
 @pytest.mark.skipif(
@@ -161,18 +171,72 @@ def keep_pages(pdf: Path, name: str) -> None:
     reason="poppler-utils is not installed (apt-get install poppler-utils; .ci/run installs it)",
 )
 def test_pdf_pages_text_and_font(dated: World, tmp_path: Path) -> None:
+    # Coordinates as the bundled unit data records them (the persona units have none).
+    Unit.objects.filter(pk=dated.p.commune_a.pk).update(latitude=21.85, longitude=106.76)
+    Unit.objects.filter(pk=dated.p.commune_b.pk).update(latitude=21.70, longitude=106.50)
     out = tmp_path / "bao-cao.pdf"
     _report("pdf", out)
     text = _pdf_text(out)
     assert "Tỉnh Thử Nghiệm" in text
     assert "Đến hết ngày 31/12/2020" in text
     assert "Số xã theo từng tiêu chí" in text
-    pages = text.count("\f")
-    assert 1 <= pages <= 4
+    pages = text.split("\f")[:-1]
+    assert 2 <= len(pages) <= 5
+    # The map has the last page to itself: its title, how it is drawn, its legend.
+    assert pages[-1].lstrip().startswith("Bản đồ các xã theo số tiêu chí đạt")
+    assert "Các xã được vẽ tại toạ độ đã ghi nhận." in pages[-1]
+    legend = " ".join(pages[-1].split())  # the layout's line breaks and columns aside
+    for label in ("Đạt 19/19 tiêu chí", "Dưới 5 tiêu chí", "Chưa có kết quả"):
+        assert label in legend
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
     assert all(" yes " in line for line in fonts.splitlines()[2:])  # every font embedded
     assert "NTM-Sans" in fonts  # DejaVu Sans, under the name the report gives it
-    keep_pages(out, "report-persona")
+    images = keep_pages(out, "report-persona")
+    assert len(images) == len(pages)
+    # Both communes are drawn on the map page, each in its band's colour.
+    with Image.open(images[-1]) as page:
+        drawn = {colour for _count, colour in page.convert("RGB").getcolors(1 << 20) or []}
+    o = province_overview(dated.p.province, period=2020, as_of=dt.date(2020, 12, 31))
+    for point in o.points:
+        colour = band_colour(point.met, o.cset.bands).lstrip("#")
+        assert tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4)) in drawn, point.unit.name
+
+
+def _html(world: World, language: str = "vi") -> str:
+    day = dt.date(2020, 12, 31)
+    return render_html(gather(world.p.province, period=2020, as_of=day, language=language))
+
+
+def test_the_pdf_map_draws_the_uploaded_boundaries(dated: World) -> None:
+    p = dated.p
+    ring = [[106.7, 21.8], [106.8, 21.8], [106.8, 21.9], [106.7, 21.8]]
+    east = [[x + 0.2, y] for x, y in ring]
+    Boundaries.objects.create(
+        province=p.province,
+        original_name="ranh-gioi-xa.geojson",
+        features=[
+            {"code": p.commune_a.code, "rings": [ring]},
+            {"code": p.commune_b.code, "rings": [east]},
+        ],
+        matched=2,
+        uploaded_by=p.province_office,
+        uploaded_at=timezone.now(),
+    )
+    html = _html(dated)
+    assert "Ranh giới: ranh-gioi-xa.geojson." in html
+    o = province_overview(p.province, period=2020, as_of=dt.date(2020, 12, 31))
+    fills = re.findall(r'<path d="M[^"]+" fill="(#[0-9a-f]{6})"', html)
+    assert sorted(fills) == sorted(band_colour(x.met, o.cset.bands) for x in o.points)
+    assert "<circle" not in html
+    english = _html(dated, "en")
+    assert "Map of the communes by criteria met" in english
+    assert "Boundaries: ranh-gioi-xa.geojson." in english
+    assert "All 19 criteria" in english and "No result" in english
+
+
+def test_the_pdf_says_when_there_is_no_map(dated: World) -> None:
+    html = _html(dated)
+    assert "Chưa vẽ được bản đồ: chưa xã nào của tỉnh có toạ độ" in html and "<path" not in html
 
 
 @pytest.mark.parametrize(
