@@ -9,12 +9,13 @@ Units are the frames' unit keys; names and ordering by name are the caller's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from ntm.evaluation.semantics import REL_TOL, UNKNOWN_STATUSES, Status
+from ntm.criteria.schema import RevocationRule
+from ntm.evaluation.semantics import REL_TOL, UNKNOWN_STATUSES, Status, revocation_rule_reached
 
 # Communes at most this many criteria short of the standard are "close" to it.
 CLOSE_TO_STANDARD = 2
@@ -216,35 +217,95 @@ DISTRICT_SHARE = 0.30
 
 
 @dataclass(frozen=True)
+class OwnCriteria:
+    """A district's own criteria (the set of its level) under the QĐ 18/2022 rule: the second
+    and third branches of the district rule, on the statuses recorded for the district."""
+
+    total: int
+    failing: tuple[int, ...]  # recorded not met, or only basically met
+    key_failing: tuple[int, ...]  # key criteria among them
+    unknown: tuple[int, ...]  # criteria without a recorded status
+    reached: bool  # the rule reaches the district on what is recorded
+    possible: bool  # ... or would if every criterion without a status failed
+
+    @property
+    def failing_share(self) -> float:
+        return len(self.failing) / self.total if self.total else 0.0
+
+
+def own_criteria(
+    statuses: Mapping[int, str], numbers: Sequence[int], rule: RevocationRule
+) -> OwnCriteria:
+    """The rule over a district's criteria `numbers` from their recorded `statuses` (criterion
+    -> status; a criterion absent or without a result is unknown, never safe), by the same
+    arithmetic as the commune rule (`semantics.revocation_rule_reached`)."""
+    failing = tuple(n for n in numbers if statuses.get(n) in FAILING)
+    unknown = tuple(n for n in numbers if n not in statuses or statuses[n] in UNKNOWN_STATUSES)
+    keys = set(rule.key_criteria)
+    key_failing = tuple(n for n in failing if n in keys)
+    total = len(numbers)
+
+    def reached(count: int, key: bool) -> bool:
+        return bool(total) and revocation_rule_reached(
+            count / total,
+            key,
+            partial_share_from=rule.partial_share_from,
+            partial_share_to=rule.partial_share_to,
+            full_share=rule.full_share,
+        )
+
+    return OwnCriteria(
+        total=total,
+        failing=failing,
+        key_failing=key_failing,
+        unknown=unknown,
+        reached=reached(len(failing), bool(key_failing)),
+        possible=reached(
+            len(failing) + len(unknown), bool(key_failing) or bool(keys & set(unknown))
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class DistrictRisk:
     """A recognised district the district rule reaches, or would once the communes the
-    commune rule reaches are revoked."""
+    commune rule reaches are revoked, or once its criteria without a status are known."""
 
     district: str
     communes: int
     revoked: int  # communes whose recognition was revoked
     reached: int  # recognised communes the commune rule reaches (not yet revoked)
-    certain: bool  # the revoked communes alone reach the share
+    certain: bool  # the revoked communes alone, or its own criteria as recorded, reach the rule
+    # The rule over its own criteria; None where no district set with the rule covers the period.
+    criteria: OwnCriteria | None = None
+    by_communes: bool = False  # revoked and reached communes make the share
 
     @property
     def share(self) -> float:
-        return (self.revoked + self.reached) / self.communes
+        return (self.revoked + self.reached) / self.communes if self.communes else 0.0
 
 
 def district_watch(
-    rows: Iterable[tuple[str, int, int, int]], *, share: float = DISTRICT_SHARE
+    rows: Iterable[tuple[str, int, int, int]],
+    *,
+    criteria: Mapping[str, OwnCriteria] | None = None,
+    share: float = DISTRICT_SHARE,
 ) -> list[DistrictRisk]:
-    """Of (district, communes, revoked, reached) rows, the districts where the communes revoked,
-    with those the commune rule reaches, make `share` of the district's communes or more (the
-    district's own criteria are not encoded: that branch of the rule is not checked here);
-    the certain ones first, then by share."""
+    """Of (district, communes, revoked, reached) rows, the districts the QĐ 18/2022 district
+    rule reaches or could reach: the communes revoked, with those the commune rule reaches,
+    make `share` of the district's communes or more; or, given the district's own criteria
+    (`own_criteria`), the rule over them is reached, or cannot be ruled out while criteria
+    have no status. The certain ones first, then by share."""
+    own = criteria or {}
 
     def at_least(part: int, whole: int) -> bool:
-        return part / whole >= share - REL_TOL
+        return bool(whole) and part / whole >= share - REL_TOL
 
-    out = [
-        DistrictRisk(d, n, revoked, reached, at_least(revoked, n))
-        for d, n, revoked, reached in rows
-        if n and at_least(revoked + reached, n)
-    ]
+    out = []
+    for d, n, revoked, reached in rows:
+        mine = own.get(d)
+        by_communes = at_least(revoked + reached, n)
+        if by_communes or (mine is not None and mine.possible):
+            certain = at_least(revoked, n) or (mine is not None and mine.reached)
+            out.append(DistrictRisk(d, n, revoked, reached, certain, mine, by_communes))
     return sorted(out, key=lambda r: (not r.certain, -r.share, r.district))

@@ -21,6 +21,7 @@ SET_IDS = [
     "vn-ntm-xa-2021-2025",
     "vn-ntm-xa-nang-cao-2021-2025",
     "vn-ntm-xa-2026-2030",
+    "vn-ntm-huyen-2021-2025",
 ]
 needs_reference = pytest.mark.skipif(
     not REFERENCE.is_dir(),
@@ -42,6 +43,7 @@ def test_every_bundled_set_is_listed_and_loads() -> None:
         ("vn-ntm-xa-2021-2025", 19, 55),  # 57 in law: 55 known + 2 of 5 uncertain left out
         ("vn-ntm-xa-nang-cao-2021-2025", 19, 6),
         ("vn-ntm-xa-2026-2030", 10, 0),
+        ("vn-ntm-huyen-2021-2025", 9, 0),  # recorded at the criterion level only
     ],
 )
 def test_shape(set_id: str, criteria: int, indicators: int) -> None:
@@ -200,6 +202,36 @@ def test_2021_versions_override_and_revocation() -> None:
         assert cset.revocation is not None
         assert cset.revocation.legal_basis == "18/2022/QĐ-TTg"
         assert cset.revocation.key_criteria == key
+
+
+def test_district_set_is_recorded_by_criterion_with_the_district_key_criteria() -> None:
+    cset = load_set("vn-ntm-huyen-2021-2025")
+    assert (cset.level, cset.tier, cset.legal_basis.number) == (
+        "district",
+        "standard",
+        "320/QĐ-TTg",
+    )
+    assert [v.id for v in cset.versions] == ["320/QĐ-TTg", "211/QĐ-TTg"]
+    # No indicator or threshold is known well enough to encode; the law's size is not stated.
+    assert all(not c.indicators for c in cset.criteria)
+    assert cset.official is None
+    assert cset.revocation is not None
+    assert cset.revocation.legal_basis == "18/2022/QĐ-TTg"
+    assert cset.revocation.key_criteria == [6, 7, 8, 9]
+    assert [s.id for s in sets_for_period(2023, level="district")] == [cset.id]
+    assert sets_for_period(2026, level="district") == []
+    assert cset.id not in [s.id for s in sets_for_period(2023)]
+
+
+@needs_reference
+def test_district_criteria_names_equal_the_reference() -> None:
+    with (REFERENCE / "criteria-2021-2025-and-2026-2030.yaml").open(encoding="utf-8") as f:
+        ref = yaml.safe_load(f)
+    std = next(r for r in ref["rule_sets"] if r["id"] == "vn-ntm-huyen-2021-2025")
+    cset = load_set("vn-ntm-huyen-2021-2025")
+    assert [(c.number, c.name_vi) for c in cset.criteria] == [
+        (int(c["id"]), c["name_vi"]) for c in std["criteria"]
+    ]
 
 
 def test_2026_commune_groups_without_thresholds() -> None:

@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+import pytest
 
-from ntm.stats.watch import close_to_standard, district_watch, revocation_watch, slipping
+from ntm.criteria.schema import RevocationRule
+from ntm.stats.watch import (
+    close_to_standard,
+    district_watch,
+    own_criteria,
+    revocation_watch,
+    slipping,
+)
 
 
 def _communes(rows: list[dict[str, Any]]) -> pl.DataFrame:
@@ -267,3 +275,89 @@ def test_the_district_rule_at_30_percent_of_its_communes() -> None:
     found = district_watch(rows)
     assert [(r.district, r.certain) for r in found] == [("D30", True), ("D-soon", False)]
     assert found[0].share == 0.3
+
+
+# QĐ 320/QĐ-TTg Phụ lục I: 9 district criteria; key: economy (6), environment (7), living
+# environment (8), political system - security and order - public administration (9).
+NINE = list(range(1, 10))
+DISTRICT_RULE = RevocationRule(legal_basis="18/2022/QĐ-TTg", key_criteria=[6, 7, 8, 9])
+# The advanced district set names only security and order - public administration as its
+# key criterion among them; numbered here as the standard set for the arithmetic.
+ADVANCED_RULE = RevocationRule(legal_basis="18/2022/QĐ-TTg", key_criteria=[9])
+
+
+def _recorded(failing: set[int], numbers: list[int] = NINE) -> dict[int, str]:
+    return {n: ("not_met" if n in failing else "met") for n in numbers}
+
+
+@pytest.mark.parametrize(
+    ("failing", "reached"),
+    [
+        ({1, 2}, False),  # 2/9 = 22,2 %
+        ({1, 6}, False),  # 22,2 % even with a key criterion
+        ({1, 2, 6}, True),  # 3/9 = 33,3 % with a key criterion
+        ({1, 2, 3}, False),  # 33,3 % without one
+        ({1, 2, 3, 9}, True),  # 4/9 = 44,4 % with a key criterion
+        ({1, 2, 3, 4}, False),  # 44,4 % without one
+        ({1, 2, 3, 4, 5}, True),  # 5/9 = 55,6 %: reached whatever fails
+        ({5, 6, 7, 8, 9}, True),
+    ],
+)
+def test_the_district_rule_on_its_nine_criteria(failing: set[int], reached: bool) -> None:
+    found = own_criteria(_recorded(failing), NINE, DISTRICT_RULE)
+    assert found.reached is reached
+    assert found.possible is reached  # everything recorded: nothing unknown
+    assert found.failing == tuple(sorted(failing))
+    assert found.key_failing == tuple(sorted(failing & {6, 7, 8, 9}))
+    assert found.failing_share == pytest.approx(len(failing) / 9)
+
+
+def test_basically_met_counts_as_not_met_as_for_communes() -> None:
+    statuses = {**_recorded(set()), 1: "basically_met", 2: "basically_met", 7: "basically_met"}
+    assert own_criteria(statuses, NINE, DISTRICT_RULE).reached
+
+
+def test_the_advanced_district_key_criterion() -> None:
+    # 3/9 with the economy criterion: a key criterion of the standard set, not of the advanced.
+    statuses = _recorded({1, 2, 6})
+    assert own_criteria(statuses, NINE, DISTRICT_RULE).reached
+    assert not own_criteria(statuses, NINE, ADVANCED_RULE).reached
+    assert own_criteria(_recorded({1, 2, 9}), NINE, ADVANCED_RULE).reached
+
+
+def test_criteria_without_a_status_cannot_be_ruled_out() -> None:
+    nothing = own_criteria({}, NINE, DISTRICT_RULE)
+    assert (nothing.reached, nothing.possible, nothing.unknown) == (False, True, tuple(NINE))
+    # 2 failing (no key) and 1 unknown non-key criterion: 3/9 without a key at worst.
+    statuses = {n: s for n, s in _recorded({1, 2}).items() if n != 3}
+    assert not own_criteria(statuses, NINE, DISTRICT_RULE).possible
+    # ... an unknown key criterion instead: it could fail, 3/9 with a key.
+    statuses = {n: s for n, s in _recorded({1, 2}).items() if n != 6}
+    found = own_criteria(statuses, NINE, DISTRICT_RULE)
+    assert (found.reached, found.possible, found.unknown) == (False, True, (6,))
+    # A status without a result is unknown too.
+    assert own_criteria({**_recorded({1, 2}), 6: "missing_data"}, NINE, DISTRICT_RULE).possible
+
+
+def test_the_district_watch_takes_either_branch() -> None:
+    rows = [
+        ("communes", 10, 3, 0),  # 30 % of its communes revoked
+        ("criteria", 10, 0, 0),  # no commune revoked; 3/9 criteria with a key criterion
+        ("unrecorded", 10, 0, 0),  # no commune revoked; its criteria not recorded
+        ("safe", 10, 1, 0),  # 10 % revoked; 2/9 criteria
+        ("no-set", 10, 0, 0),  # no district set for the period: the first branch only
+    ]
+    criteria = {
+        "communes": own_criteria(_recorded(set()), NINE, DISTRICT_RULE),
+        "criteria": own_criteria(_recorded({1, 2, 8}), NINE, DISTRICT_RULE),
+        "unrecorded": own_criteria({}, NINE, DISTRICT_RULE),
+        "safe": own_criteria(_recorded({1, 2}), NINE, DISTRICT_RULE),
+    }
+    found = {r.district: r for r in district_watch(rows, criteria=criteria)}
+    assert set(found) == {"communes", "criteria", "unrecorded"}
+    assert found["communes"].certain and found["communes"].by_communes
+    assert found["criteria"].certain and not found["criteria"].by_communes
+    assert not found["unrecorded"].certain
+    unrecorded = found["unrecorded"].criteria
+    assert unrecorded is not None and unrecorded.unknown == tuple(NINE)
+    assert [r.district for r in district_watch(rows, criteria=criteria)][-1] == "unrecorded"
