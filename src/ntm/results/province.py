@@ -31,6 +31,7 @@ from ntm.criteria.schema import CriteriaSet, Criterion
 from ntm.evaluation import semantics
 from ntm.recognition.models import Target
 from ntm.results import cache as rcache
+from ntm.results import districts as district_criteria
 from ntm.results import recognition, record, targets
 from ntm.results.evaluation import set_fingerprint
 from ntm.results.periods import PeriodResults, rebased_results, recorded_results
@@ -124,14 +125,26 @@ class RiskCommune:
 
 @read_model(frozen=True)
 class DistrictRiskRow:
-    """A recognised district the QĐ 18/2022 district rule reaches (≥ 30 % of its communes
-    revoked), or would once the communes the commune rule reaches are revoked."""
+    """A recognised district the QĐ 18/2022 district rule reaches — ≥ 30 % of its communes
+    revoked, or its own criteria (30 % to under 50 % not met with a key criterion, or 50 % and
+    more) — or would once the communes the commune rule reaches are revoked, or cannot be
+    ruled out while its own criteria are not all recorded."""
 
     district: UnitRef
     communes: int
     revoked: int
     reached: int
     certain: bool
+    by_communes: bool = False  # the revoked and reached communes make 30 %
+    # The district set its own criteria are read under; "" where none covers the year and
+    # tier: that branch is not checked.
+    criteria_set: str = ""
+    criteria_total: int = 0
+    failing_share: float = 0.0  # of its criteria recorded not met or basically met
+    failing_criteria: tuple[NamedCriterion, ...] = ()
+    key_criteria: tuple[NamedCriterion, ...] = ()  # key criteria among them
+    unknown_criteria: tuple[NamedCriterion, ...] = ()  # criteria without a recorded status
+    by_criteria: bool = False  # its own criteria as recorded reach the rule
 
 
 @read_model(frozen=True)
@@ -349,6 +362,7 @@ class _Recognitions:
     held_by: dict[int, frozenset[str]]  # commune -> tiers held
     # Recognised districts of the communes -> (the district, its communes, those revoked).
     districts: dict[int, tuple[Unit, frozenset[int], frozenset[int]]]
+    district_tiers: dict[int, frozenset[str]]  # recognised district -> tiers held
     targets: tuple[Target, ...]
     new_recognitions: dict[str, int]  # tier -> communes recognised for the year
 
@@ -367,6 +381,7 @@ def _recognitions(
             districts[parent.pk] = parent
             members.setdefault(parent.pk, []).append(u.pk)
     watched = {}
+    held: dict[int, frozenset[str]] = {}
     if districts:
         held = recognition.held(districts, period, as_of=as_of)
         recognised = [d for d in districts if held.get(d)]
@@ -377,25 +392,65 @@ def _recognitions(
         }
     found = tuple(targets.targets_of(province, period))
     new = targets.new_recognitions([u.pk for u in all_communes(province)], period) if found else {}
-    return _Recognitions(held_by, watched, found, new)
+    tiers = {d: held[d] for d in watched}
+    return _Recognitions(held_by, watched, tiers, found, new)
+
+
+def _in_district(unit: Unit) -> bool:
+    return unit.parent is not None and unit.parent.kind == UnitKind.DISTRICT
 
 
 def _district_risk(
-    districts: dict[int, tuple[Unit, frozenset[int], frozenset[int]]],
+    reads: _Recognitions,
     at_risk: Sequence[RiskCommune],
+    period: int,
+    as_of: dt.date | None,
+    language: str,
+    source: Source,
 ) -> list[DistrictRiskRow]:
-    """The district rule over the recognised `districts` of the period's communes."""
+    """The district rule over the recognised districts of the period's communes: the share of
+    their communes revoked, and their own criteria as the province office recorded them (read
+    here, not with the recognitions: a recording moves the district's stamp, not theirs)."""
+    districts = reads.districts
     reached = {r.unit.id for r in at_risk if r.certain}
     rows = [
         (str(d), len(members), len(gone), len(reached & members - gone))
         for d, (_unit, members, gone) in districts.items()
     ]
-    return [
-        DistrictRiskRow(
-            UnitRef.of(districts[int(r.district)][0]), r.communes, r.revoked, r.reached, r.certain
+    own = district_criteria.own_criteria(
+        [unit for unit, _m, _g in districts.values()],
+        period,
+        reads.district_tiers,
+        as_of=as_of,
+        source=source,
+    )
+
+    def named(cset: CriteriaSet, numbers: Iterable[int]) -> tuple[NamedCriterion, ...]:
+        names = {c.number: criterion_name(c, language) for c in cset.criteria}
+        return tuple(NamedCriterion(n, names.get(n, "")) for n in numbers)
+
+    out = []
+    for r in watch.district_watch(rows, criteria={str(k): v for k, (_s, v) in own.items()}):
+        c = r.criteria
+        cset = own[int(r.district)][0] if c is not None else None
+        out.append(
+            DistrictRiskRow(
+                UnitRef.of(districts[int(r.district)][0]),
+                r.communes,
+                r.revoked,
+                r.reached,
+                r.certain,
+                by_communes=r.by_communes,
+                criteria_set="" if cset is None else cset.id,
+                criteria_total=0 if c is None else c.total,
+                failing_share=0.0 if c is None else c.failing_share,
+                failing_criteria=() if c is None or cset is None else named(cset, c.failing),
+                key_criteria=() if c is None or cset is None else named(cset, c.key_failing),
+                unknown_criteria=() if c is None or cset is None else named(cset, c.unknown),
+                by_criteria=c is not None and c.reached,
+            )
         )
-        for r in watch.district_watch(rows)
-    ]
+    return out
 
 
 def _disagreements(res: PeriodResults) -> tuple[int, int]:
@@ -567,6 +622,10 @@ def province_overview(
     stamps = source.stamp_summaries(ids, asked)
     units = rcache.units_stamp() if source.cached else None
     marks = recognition.recognition_stamp() if source.cached else None
+    # The districts' own criteria (the district rule) are recorded on the districts.
+    districts = sorted(
+        {u.parent.pk for u in all_communes(province) if u.parent and _in_district(u)}
+    )
 
     def overview() -> ProvinceOverview:
         return _overview(
@@ -607,6 +666,7 @@ def province_overview(
         simulated,
         timezone.localdate(),
         sorted(stamps.items()),
+        sorted(source.stamp_summaries(districts, [period]).items()),
         units,
         marks,
     )
@@ -760,6 +820,6 @@ def _overview(
         recognition=recognised,
         slipping=tuple(_slipping(current, language, watched)),
         targets=tuple(targets.progress(reads.targets, current, held_by, reads.new_recognitions)),
-        district_risk=tuple(_district_risk(reads.districts, at_risk)),
+        district_risk=tuple(_district_risk(reads, at_risk, period, as_of, language, source)),
         count_only=len(current.count_only),
     )

@@ -24,11 +24,15 @@ MAX_REASON = 2000
 def check_unit(unit: Unit, period: int) -> None:
     if unit.kind != UnitKind.COMMUNE:
         raise ValuesError(gettext("Values are entered for communes only."))
-    if not (
-        (unit.valid_from is None or unit.valid_from <= dt.date(period, 12, 31))
-        and (unit.valid_to is None or unit.valid_to >= dt.date(period, 1, 1))
-    ):
+    if not existed(unit, period):
         raise ValuesError(gettext("The commune did not exist in %(year)s.") % {"year": period})
+
+
+def existed(unit: Unit, period: int) -> bool:
+    """The unit was in force on some day of the year."""
+    return (unit.valid_from is None or unit.valid_from <= dt.date(period, 12, 31)) and (
+        unit.valid_to is None or unit.valid_to >= dt.date(period, 1, 1)
+    )
 
 
 def check_criterion_status(cset: CriteriaSet, criterion: int, status: str) -> None:

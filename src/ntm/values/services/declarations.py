@@ -10,15 +10,18 @@ from django.utils.translation import gettext
 
 from ntm.accounts import permissions
 from ntm.criteria.schema import CriteriaSet
-from ntm.units.models import Unit
+from ntm.units.models import Unit, UnitKind
 from ntm.values.models import Declaration
 from ntm.values.record import write_declaration
-from ntm.values.services.checks import check_criterion_status, check_unit
-from ntm.values.services.errors import Locked, NotAllowed
+from ntm.values.services.checks import check_criterion_status, check_unit, existed
+from ntm.values.services.errors import Locked, NotAllowed, ValuesError
 from ntm.values.services.locks import lock_periods, set_locked
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+# The audit action of a district's criterion recorded by the province office.
+DISTRICT_ACTION = "values.declare_district"
 
 
 def declare_status(
@@ -54,4 +57,39 @@ def declare_status(
         if decl.status == status:
             return decl
         write_declaration(decl, status, acting_user=acting_user)
+    return decl
+
+
+def declare_district_status(
+    district: Unit,
+    period: int,
+    cset: CriteriaSet,
+    criterion: int,
+    status: str,
+    *,
+    acting_user: User,
+) -> Declaration:
+    """Record a district's own criterion met / basically met / not met ("" withdraws it) under
+    a district-level set, for the QĐ 18/2022 district rule. Only the province office records
+    them: a district has no commune officer and no submission, so no period lock applies."""
+    if district.kind != UnitKind.DISTRICT:
+        raise ValuesError(gettext("District criteria are recorded for districts only."))
+    if not existed(district, period):
+        raise ValuesError(gettext("The district did not exist in %(year)s.") % {"year": period})
+    if cset.level != "district" or not cset.applies_to(period):
+        raise ValuesError(
+            gettext("Criteria set %(set)s is not a district set for %(year)s.")
+            % {"set": cset.id, "year": period}
+        )
+    check_criterion_status(cset, criterion, status)
+    if not permissions.can_approve(acting_user, district):
+        raise NotAllowed(gettext("Only the province office records a district's criteria."))
+    with transaction.atomic():
+        lock_periods([district.pk], period)  # the unit's lock, under which its stamp moves
+        decl, _ = Declaration.objects.select_for_update().get_or_create(
+            unit=district, period=period, set_id=cset.id, criterion=criterion
+        )
+        if decl.status == status:
+            return decl
+        write_declaration(decl, status, acting_user=acting_user, action=DISTRICT_ACTION)
     return decl

@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "values.return": _("Return"),
     "values.reopen": _("Reopen"),
     "values.declare": _("Declare a criterion status"),
+    "values.declare_district": _("Record a district criterion status"),
     "values.load_history": _("Load a past record"),
 }
 STAGE_LABELS = {
