@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from ntm.criteria.loader import sets_for_period
+from ntm.criteria.loader import bundled_set_ids, load_set, sets_for_period
 from ntm.criteria.schema import CriteriaSet
 from ntm.recognition.models import Tier
 from ntm.results.recognition import SET_TIER
@@ -28,6 +28,19 @@ def district_set(period: int, tier: str = Tier.NTM) -> CriteriaSet | None:
         if s.tier == set_tier and s.revocation is not None
     ]
     return found[0] if found else None
+
+
+def district_years(tier: str = Tier.NTM) -> list[int]:
+    """The years a district set of the tier with the revocation rule covers."""
+    set_tier = SET_TIER.get(Tier(tier))
+    return sorted(
+        {
+            y
+            for s in map(load_set, bundled_set_ids())
+            if s.level == "district" and s.tier == set_tier and s.revocation is not None
+            for y in s.years
+        }
+    )
 
 
 def recorded_statuses(

@@ -41,7 +41,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from ntm.accounts.testing import PERSONAS, PersonaName
+from ntm.accounts.testing import PERSONAS, PersonaName, make_unit
 from ntm.api.api import api
 from ntm.api.tokens import create_token
 from ntm.criteria.schema import CellChange
@@ -57,6 +57,7 @@ from ntm.recognition.services import (
 )
 from ntm.recognition.services import attach_scan as attach_recognition_scan
 from ntm.reports.models import ReportJob, ReportKind
+from ntm.units.models import UnitKind
 from ntm.values.testing import (
     INCOME,
     PNG,
@@ -206,6 +207,15 @@ legal_basis: {number: 8/QĐ-UBND, issuer: UBND tỉnh, date_signed: 2020-03-02}
 cells:
   - {indicator: "15.1", column: province, value: 92, status: verified}
 """
+
+
+def _district(w: World) -> list[Any]:
+    """A district of the province (the persona world's communes lie directly under it)."""
+    return [make_unit("Huyện Thử", UnitKind.DISTRICT, "998", w.p.province).pk]
+
+
+def _district_statuses(w: World) -> dict[str, Any]:
+    return {"year": "2023", "c6": "met", "c9": "not_met"}
 
 
 def _decision_cell(w: World) -> dict[str, Any]:
@@ -367,6 +377,14 @@ PAGES: dict[str, Page] = {
         get=(404, 404, 403, 200, 403, 403, LOGIN),
         post=(404, 404, 403, 302, 403, 403, LOGIN),
         data=_count_list,
+    ),
+    # A district's own criteria (the QĐ 18/2022 district rule): recorded by the province
+    # office only; the communes' officers do not see the district.
+    "web:district_criteria": Page(
+        _district,
+        get=(404, 404, 403, 200, 403, 403, LOGIN),
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=_district_statuses,
     ),
     # Province decisions on the criteria: read with the province; recorded by its office only.
     "web:province_decisions": Page(

@@ -6,6 +6,7 @@ from ntm.web import (
     views_counts,
     views_dashboards,
     views_decisions,
+    views_districts,
     views_groups,
     views_recognition,
     views_recognition_import,
@@ -46,6 +47,11 @@ urlpatterns = [
         name="province_groups_import",
     ),
     path("province/<int:pk>/counts/", views_counts.counts, name="province_counts"),
+    path(
+        "district/<int:pk>/criteria/",
+        views_districts.district_criteria,
+        name="district_criteria",
+    ),
     path(
         "province/<int:pk>/recognitions/import/",
         views_recognition_import.recognition_import,

@@ -15,7 +15,7 @@ from ntm.recognition.services import DecisionBasis, record_recognised, revoke
 from ntm.results.province import province_overview
 from ntm.results.testing import SET_2022, History, seed
 from ntm.units.models import Unit, UnitKind
-from ntm.values.services import declare_district_status
+from ntm.values.services import declare_district_statuses
 
 BASIS = DecisionBasis("TEST-1/QĐ-UBND", dt.date(2021, 12, 20), "UBND tỉnh Thử Nghiệm")
 DISTRICT_SET = "vn-ntm-huyen-2021-2025"
@@ -66,8 +66,7 @@ def _recognised_district(p: Personas) -> Unit:
 
 def _record(p: Personas, district: Unit, statuses: dict[int, str]) -> None:
     cset = load_set(DISTRICT_SET)
-    for n, status in statuses.items():
-        declare_district_status(district, 2022, cset, n, status, acting_user=p.province_office)
+    declare_district_statuses(district, 2022, cset, statuses, acting_user=p.province_office)
 
 
 def test_a_district_whose_own_criteria_are_unrecorded_cannot_be_ruled_out(

@@ -20,7 +20,7 @@ from ntm.values.services.comments import MAX_COMMENT, add_comment
 from ntm.values.services.count_import import CountImportResult, import_counts
 from ntm.values.services.counts import check_count, may_record_count, record_count
 from ntm.values.services.decisions import decide_status
-from ntm.values.services.declarations import declare_district_status, declare_status
+from ntm.values.services.declarations import declare_district_statuses, declare_status
 from ntm.values.services.describe import describe_entry, display_name
 from ntm.values.services.entries import Entry, check_entry, may_be_not_applicable, save_value
 from ntm.values.services.errors import Conflict, InvalidEntry, Locked, NotAllowed, ValuesError
@@ -71,7 +71,7 @@ __all__ = [
     "check_count",
     "check_entry",
     "decide_status",
-    "declare_district_status",
+    "declare_district_statuses",
     "declare_status",
     "describe_entry",
     "display_name",

@@ -3,6 +3,7 @@ criterion's result and not the values behind it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -60,18 +61,19 @@ def declare_status(
     return decl
 
 
-def declare_district_status(
+def declare_district_statuses(
     district: Unit,
     period: int,
     cset: CriteriaSet,
-    criterion: int,
-    status: str,
+    statuses: Mapping[int, str],
     *,
     acting_user: User,
-) -> Declaration:
-    """Record a district's own criterion met / basically met / not met ("" withdraws it) under
-    a district-level set, for the QĐ 18/2022 district rule. Only the province office records
-    them: a district has no commune officer and no submission, so no period lock applies."""
+) -> int:
+    """Record a district's own criteria met / basically met / not met ("" withdraws one) under
+    a district-level set, for the QĐ 18/2022 district rule: all of `statuses` or none, one
+    audit row per criterion changed; returns how many changed. Only the province office
+    records them: a district has no commune officer and no submission, so no period lock
+    applies."""
     if district.kind != UnitKind.DISTRICT:
         raise ValuesError(gettext("District criteria are recorded for districts only."))
     if not existed(district, period):
@@ -81,15 +83,23 @@ def declare_district_status(
             gettext("Criteria set %(set)s is not a district set for %(year)s.")
             % {"set": cset.id, "year": period}
         )
-    check_criterion_status(cset, criterion, status)
+    for criterion, status in statuses.items():
+        check_criterion_status(cset, criterion, status)
     if not permissions.can_approve(acting_user, district):
         raise NotAllowed(gettext("Only the province office records a district's criteria."))
+    changed = 0
     with transaction.atomic():
         lock_periods([district.pk], period)  # the unit's lock, under which its stamp moves
-        decl, _ = Declaration.objects.select_for_update().get_or_create(
-            unit=district, period=period, set_id=cset.id, criterion=criterion
-        )
-        if decl.status == status:
-            return decl
-        write_declaration(decl, status, acting_user=acting_user, action=DISTRICT_ACTION)
-    return decl
+        key = {"unit": district, "period": period, "set_id": cset.id}
+        for criterion, status in sorted(statuses.items()):
+            decl = (
+                Declaration.objects.select_for_update().filter(**key, criterion=criterion).first()
+            )
+            if decl is None and status == "":
+                continue  # nothing recorded, nothing to withdraw: no row
+            if decl is None:
+                decl = Declaration.objects.create(**key, criterion=criterion)
+            if decl.status != status:
+                write_declaration(decl, status, acting_user=acting_user, action=DISTRICT_ACTION)
+                changed += 1
+    return changed

@@ -13,7 +13,7 @@ from ntm.audit.models import AuditLog
 from ntm.criteria.loader import load_set
 from ntm.units.models import Unit, UnitKind
 from ntm.values.models import Declaration, DeclarationVersion
-from ntm.values.services import NotAllowed, ValuesError, declare_district_status
+from ntm.values.services import NotAllowed, ValuesError, declare_district_statuses
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,11 @@ def test_the_province_office_records_a_district_criterion(
 ) -> None:
     cset = load_set(DISTRICT_SET)
     office = personas.province_office
-    decl = declare_district_status(district, 2023, cset, 6, "not_met", acting_user=office)
+    changed = declare_district_statuses(
+        district, 2023, cset, {6: "not_met", 7: "met", 8: ""}, acting_user=office
+    )
+    assert changed == 2
+    decl = Declaration.objects.get(unit=district, criterion=6)
     assert (decl.unit_id, decl.period, decl.set_id, decl.criterion, decl.status) == (
         district.pk,
         2023,
@@ -38,14 +42,15 @@ def test_the_province_office_records_a_district_criterion(
         6,
         "not_met",
     )
-    audit = AuditLog.objects.get(action="values.declare_district")
+    assert not Declaration.objects.filter(criterion=8).exists()  # a blank with nothing to clear
+    audit = AuditLog.objects.filter(action="values.declare_district").get(after__criterion=6)
     assert audit.acting_user_id == office.pk
     assert audit.before["status"] == "" and audit.after["status"] == "not_met"
     assert audit.after["unit"] == district.pk and audit.after["set"] == DISTRICT_SET
     # The same status again changes nothing; a withdrawal is a new version.
-    declare_district_status(district, 2023, cset, 6, "not_met", acting_user=office)
-    declare_district_status(district, 2023, cset, 6, "", acting_user=office)
-    assert AuditLog.objects.filter(action="values.declare_district").count() == 2
+    assert declare_district_statuses(district, 2023, cset, {6: "not_met"}, acting_user=office) == 0
+    declare_district_statuses(district, 2023, cset, {6: ""}, acting_user=office)
+    assert AuditLog.objects.filter(action="values.declare_district").count() == 3
     assert list(
         DeclarationVersion.objects.filter(declaration=decl).values_list("status", flat=True)
     ) == ["not_met", ""]
@@ -55,7 +60,7 @@ def test_the_province_office_records_a_district_criterion(
     ("unit", "year", "set_id", "criterion", "status", "message"),
     [
         ("commune", 2023, DISTRICT_SET, 6, "met", "chỉ được ghi nhận cho huyện"),
-        ("district", 2021, DISTRICT_SET, 6, "met", "Huyện không tồn tại năm 2021"),
+        ("district", 2021, DISTRICT_SET, 6, "met", "Huyện không tồn tại trong năm 2021"),
         ("district", 2023, "vn-ntm-xa-2021-2025", 6, "met", "không phải bộ tiêu chí huyện"),
         ("district", 2026, DISTRICT_SET, 6, "met", "không phải bộ tiêu chí huyện năm 2026"),
         ("district", 2023, DISTRICT_SET, 10, "met", "không có tiêu chí 10"),
@@ -76,12 +81,11 @@ def test_bad_input_is_refused_and_nothing_is_written(
     )
     target = personas.commune_a if unit == "commune" else district
     with translation.override("vi"), pytest.raises(ValuesError, match=message):
-        declare_district_status(
+        declare_district_statuses(
             target,
             year,
             load_set(set_id),
-            criterion,
-            status,
+            {1: "met", criterion: status},
             acting_user=personas.province_office,
         )
     assert not Declaration.objects.exists()
@@ -96,9 +100,9 @@ def test_who_may_record_a_district_criterion(
     assert user is not None
     cset = load_set(DISTRICT_SET)
     if persona == "province_office":
-        declare_district_status(district, 2023, cset, 9, "met", acting_user=user)
+        declare_district_statuses(district, 2023, cset, {9: "met"}, acting_user=user)
         assert Declaration.objects.get(unit=district).status == "met"
         return
     with pytest.raises(NotAllowed):
-        declare_district_status(district, 2023, cset, 9, "met", acting_user=user)
+        declare_district_statuses(district, 2023, cset, {9: "met"}, acting_user=user)
     assert not Declaration.objects.exists()
