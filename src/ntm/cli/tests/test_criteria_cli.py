@@ -31,8 +31,9 @@ def row(text: str, starts: str) -> list[str]:
 
 def test_list_names_every_set_with_counts() -> None:
     text = run("list")
-    assert "Có 5 bộ tiêu chí (5 criteria sets):" in text
+    assert "Có 6 bộ tiêu chí (6 criteria sets):" in text
     for set_id in [
+        "vn-ntm-huyen-2021-2025",
         "vn-ntm-xa-2010-2015",
         "vn-ntm-xa-2016-2020",
         "vn-ntm-xa-2021-2025",
@@ -44,6 +45,7 @@ def test_list_names_every_set_with_counts() -> None:
     assert "Giai đoạn 2016–2020 · NTM · cấp xã · căn cứ 1980/QĐ-TTg (17/10/2016)" in text
     assert "Sửa đổi: 211/QĐ-TTg từ 01/03/2024" in text
     assert "NTM nâng cao" in text
+    assert "Giai đoạn 2021–2025 · NTM · cấp huyện · căn cứ 320/QĐ-TTg (08/03/2022)" in text
 
 
 def _block(text: str, set_id: str) -> str:
