@@ -45,8 +45,9 @@ def test_the_province_office_records_a_district_criterion(
     assert not Declaration.objects.filter(criterion=8).exists()  # a blank with nothing to clear
     audit = AuditLog.objects.filter(action="values.declare_district").get(after__criterion=6)
     assert audit.acting_user_id == office.pk
-    assert audit.before["status"] == "" and audit.after["status"] == "not_met"
-    assert audit.after["unit"] == district.pk and audit.after["set"] == DISTRICT_SET
+    before, after = audit.before or {}, audit.after or {}
+    assert before.get("status") == "" and after.get("status") == "not_met"
+    assert after.get("unit") == district.pk and after.get("set") == DISTRICT_SET
     # The same status again changes nothing; a withdrawal is a new version.
     assert declare_district_statuses(district, 2023, cset, {6: "not_met"}, acting_user=office) == 0
     declare_district_statuses(district, 2023, cset, {6: ""}, acting_user=office)
