@@ -30,9 +30,10 @@ def district_set(period: int, tier: str = Tier.NTM) -> CriteriaSet | None:
     return found[0] if found else None
 
 
-def district_years(tier: str = Tier.NTM) -> list[int]:
-    """The years a district set of the tier with the revocation rule covers."""
-    set_tier = SET_TIER.get(Tier(tier))
+def district_years() -> list[int]:
+    """The years the district set of *huyện đạt chuẩn NTM* with the revocation rule covers
+    (those `district_set` finds one for)."""
+    set_tier = SET_TIER[Tier.NTM]
     return sorted(
         {
             y
