@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def _years(district: Unit) -> list[int]:
+def record_years(district: Unit) -> list[int]:
     """The years the district existed that a district set with the rule covers, latest first."""
     first = district.valid_from.year if district.valid_from else None
     last = district.valid_to.year if district.valid_to else None
@@ -91,13 +91,13 @@ def district_criteria(request: HttpRequest, pk: int) -> HttpResponse:
     district = get_visible_unit_or_404(request, pk, UnitKind.DISTRICT)
     if not permissions.can_approve(request.user, district):
         raise PermissionDenied
-    years = _years(district)
+    years = record_years(district)
     if not years:
         raise Http404
     asked = (request.POST if request.method == "POST" else request.GET).get("year", "")
     year = int(asked) if asked.isdigit() and int(asked) in years else years[0]
     cset = district_set(year)
-    if cset is None:  # `_years` holds only years a set covers
+    if cset is None:  # `record_years` holds only years a set covers
         raise Http404
     if request.method != "POST":
         return _page(request, district, year, cset, years, [])

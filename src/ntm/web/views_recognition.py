@@ -60,6 +60,7 @@ from ntm.vn.numbers import format_number
 from ntm.vn.text import fold
 from ntm.web.inputs import said, stored_file_response, typed_day, xlsx_response
 from ntm.web.views import get_visible_unit_or_404
+from ntm.web.views_districts import record_years
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -631,6 +632,10 @@ def _unit_page(
         {
             **unit_recognitions(request, unit),
             "can_decide": permissions.can_approve(request.user, unit),
+            # A district the office records the own criteria of (the QĐ 18/2022 district rule).
+            "district_criteria": unit.kind == UnitKind.DISTRICT
+            and permissions.can_approve(request.user, unit)
+            and bool(record_years(unit)),
             "province_url": _province_url(request, unit),
             "problems": problems,
             "form": request.POST if request.method == "POST" else {},

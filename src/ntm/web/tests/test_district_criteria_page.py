@@ -105,3 +105,16 @@ def test_the_province_page_shows_the_district_rule_on_its_own_criteria(
     # The appraiser reads the page, but may not record: no link.
     p.login(client, "appraiser")
     assert f'href="{_url(district)}' not in client.get(url).content.decode()
+
+
+def test_the_districts_recognition_page_links_to_its_criteria_for_the_office(
+    client: Client, p: Personas, district: Unit
+) -> None:
+    url = reverse("web:recognition_unit", args=[district.pk])
+    link = f'href="{_url(district)}"'
+    p.login(client, "province_office")
+    page_text = client.get(url).content.decode()
+    assert link in page_text and "Tiêu chí của huyện (quy định thu hồi huyện" in page_text
+    p.login(client, "appraiser")
+    page = client.get(url)
+    assert page.status_code == 200 and link not in page.content.decode()
