@@ -4,27 +4,53 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("NTM_VAR_DIR", Path.cwd() / "var"))
 
-DEBUG = os.environ.get("NTM_DEBUG", "1") == "1"
+# Off unless a developer turns it on (`ntm run`, the demo's development server, does).
+DEBUG = os.environ.get("NTM_DEBUG", "0") == "1"
 # The development key is public (it is in this file): sessions, password-reset links and CSRF
-# tokens signed with it can be forged, so a deployment (DEBUG off) must bring its own.
+# tokens signed with it can be forged, so only a developer's machine (DEBUG on) may use it.
 _DEVELOPMENT_KEY = "dev-only-not-secret"
+
+
+def _installation_key(var_dir: Path) -> str:
+    """This installation's own key, made at random on first use and kept in the var directory
+    (readable by its owner only). Several application servers share one through NTM_SECRET_KEY."""
+    path = var_dir / "secret-key"
+    try:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(handle, "w") as out:
+            out.write(secrets.token_urlsafe(50))
+        return path.read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"Không đọc hay tạo được khoá bí mật {path} ({exc.strerror}): hãy đặt "
+            "NTM_SECRET_KEY. (Cannot read or create the secret key file: set NTM_SECRET_KEY.)"
+        ) from exc
+
+
 SECRET_KEY = os.environ.get("NTM_SECRET_KEY", "").strip()
-if not DEBUG and SECRET_KEY in {"", _DEVELOPMENT_KEY}:
+if not DEBUG and SECRET_KEY == _DEVELOPMENT_KEY:
     raise ImproperlyConfigured(
-        "NTM_DEBUG=0 cần NTM_SECRET_KEY: đặt một khoá bí mật dài, ngẫu nhiên (ví dụ "
-        "python -c 'import secrets; print(secrets.token_urlsafe(50))'); khoá phát triển công "
-        "khai không được dùng khi chạy thật. (NTM_DEBUG=0 needs NTM_SECRET_KEY: set a long "
-        "random secret key; the public development key is refused in a deployment.)"
+        "Khoá phát triển công khai không được dùng khi chạy thật: đặt NTM_SECRET_KEY là một "
+        "khoá dài, ngẫu nhiên, hoặc bỏ trống để dùng khoá riêng của bản cài đặt. (The public "
+        "development key is refused outside development: set a long random NTM_SECRET_KEY, or "
+        "leave it unset for the installation's own key.)"
     )
-SECRET_KEY = SECRET_KEY or _DEVELOPMENT_KEY
+if not SECRET_KEY:
+    SECRET_KEY = _DEVELOPMENT_KEY if DEBUG else _installation_key(VAR_DIR)
 ALLOWED_HOSTS = os.environ.get("NTM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -49,6 +75,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app itself (gunicorn has no file server; nothing from a CDN).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ntm.web.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ntm.web.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,7 +188,66 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static"  # `ntm serve` collects the files here first
+# Also from the apps' own folders: a server started without collectstatic still has its styles.
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Gzip and Brotli copies made by collectstatic; no manifest, so pages render before it.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Behind a TLS-terminating proxy (NTM_HTTPS=1): cookies only over HTTPS, plain HTTP redirected,
+# HSTS; NTM_PROXY_SSL_HEADER=1 trusts the proxy's X-Forwarded-Proto (set it only when the proxy
+# overwrites that header: a client could otherwise claim HTTPS).
+_HTTPS = os.environ.get("NTM_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = _HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("NTM_HSTS_SECONDS", "31536000")) if _HTTPS else 0
+# Subdomains and the browsers' preload list are the site's own decisions: off unless asked.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("NTM_HSTS_SUBDOMAINS", "0") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("NTM_HSTS_PRELOAD", "0") == "1"
+if os.environ.get("NTM_PROXY_SSL_HEADER", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Every script, style, font and image comes from the app itself; no inline script or style
+# (a browser test checks that the pages raise no violation).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+NTM_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
+    "bluetooth=(), interest-cohort=()"
+)
+
+# Logs to standard output (the service manager or the container keeps them); warnings and
+# errors unless NTM_LOG_LEVEL asks for more, so that a command's own output stays clean.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": os.environ.get("NTM_LOG_LEVEL", "WARNING")},
+}
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Uploads: evidence files (types sniffed from their bytes by ntm.values) and import files.
