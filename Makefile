@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EN_PO := src/ntm/locale/en/LC_MESSAGES/django.po
 
-.PHONY: run test lint typecheck pytest pytest-postgres bench clean messages
+.PHONY: run test lint typecheck audit pytest pytest-postgres bench clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,8 +43,18 @@ pytest-postgres: $(STAMP)
 	  echo "== PostgreSQL tests skipped: set NTM_TEST_POSTGRES=postgresql://user@host:5432/db to run them"; \
 	fi
 
+# Known vulnerabilities of the installed, pinned dependencies (pip-audit), when its source --
+# PyPI's JSON API for a pinned release -- answers; skipped, and said so, where it does not (no
+# network, or a registry mirror without that API).
+audit: $(STAMP)
+	@if $(BIN)/python -c "import django, urllib.request as r; r.urlopen(f'https://pypi.org/pypi/Django/{django.__version__}/json', timeout=10)" >/dev/null 2>&1; then \
+	  echo "== pip-audit"; $(BIN)/pip-audit --skip-editable --progress-spinner off; \
+	else \
+	  echo "== pip-audit skipped: its vulnerability source (https://pypi.org/pypi/<package>/<version>/json) does not answer here"; \
+	fi
+
 # The two passes run side by side (one per core); each prints its output when it ends.
-test: lint typecheck
+test: lint typecheck audit
 	$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-postgres
 
 # Interface translations: extract every marked string of src/ntm into the vi and en catalogues
