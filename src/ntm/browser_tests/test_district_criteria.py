@@ -4,39 +4,23 @@ district rule reaching it on the province page."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
-from ntm.accounts.testing import Personas, make_unit
+from ntm.accounts.testing import Personas
 from ntm.browser_tests.pages import OpenPage, Shot
-from ntm.recognition.models import Tier
-from ntm.recognition.services import DecisionBasis, record_recognised
-from ntm.results.testing import SET_2022, History, seed
-from ntm.units.models import UnitKind
+from ntm.results.testing import SET_2022, recognised_district
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-BASIS = DecisionBasis("TEST-1/QĐ-UBND", dt.date(2021, 12, 20), "UBND tỉnh Thử Nghiệm")
 
 
 def test_the_office_records_a_districts_criteria_and_reads_the_rule(
     open_page: OpenPage, live_server: LiveServer, world: Personas, shot: Shot
 ) -> None:
     p = world
-    district = make_unit("Huyện Thử", UnitKind.DISTRICT, "998", p.province)
-    communes = [
-        make_unit(f"Xã Huyện {i}", UnitKind.COMMUNE, f"9902{i}", district) for i in range(3)
-    ]
-    h = History()
-    for c in communes:
-        h.declare(c, 2022, SET_2022, set())
-    seed(p, h)
-    for unit in [*communes, district]:
-        record_recognised(unit, Tier.NTM, 2021, BASIS, acting_user=p.province_office)
+    recognised_district(p)
 
     page = open_page("province_office")
     province = live_server.url + reverse("web:province", args=[p.province.pk])

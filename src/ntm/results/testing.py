@@ -20,10 +20,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ntm.accounts.testing import Personas
+from ntm.accounts.testing import Personas, make_unit
 from ntm.criteria.loader import load_set
 from ntm.evaluation.semantics import Status
-from ntm.units.models import Unit
+from ntm.recognition.models import Tier
+from ntm.recognition.services import DecisionBasis, record_recognised
+from ntm.units.models import Unit, UnitKind
 from ntm.values.models import Stage
 from ntm.values.services import Entry, PastApproval, PastDeclaration, PastValue, load_history
 
@@ -132,3 +134,23 @@ def as_of_history(p: Personas) -> History:
     h.declare(p.commune_b, 2021, SET_2020, {2, 3}, day="2021-12-20")
     h.approve(p.commune_a, 2021, SET_2020, "2022-01-20")
     return h
+
+
+DISTRICT_BASIS = DecisionBasis("TEST-1/QĐ-UBND", dt.date(2021, 12, 20), "UBND tỉnh Thử Nghiệm")
+
+
+def recognised_district(p: Personas, district: Unit | None = None) -> Unit:
+    """A district of the province (`district`, or a new "Huyện Thử") recognised for 2021, with
+    three communes recognised for 2021 that meet every criterion of SET_2022 in 2022: the
+    district rule's first branch (communes revoked) does not reach it."""
+    district = district or make_unit("Huyện Thử", UnitKind.DISTRICT, "998", p.province)
+    communes = [
+        make_unit(f"Xã Huyện {i}", UnitKind.COMMUNE, f"9902{i}", district) for i in range(3)
+    ]
+    h = History()
+    for c in communes:
+        h.declare(c, 2022, SET_2022, set())
+    seed(p, h)
+    for unit in [*communes, district]:
+        record_recognised(unit, Tier.NTM, 2021, DISTRICT_BASIS, acting_user=p.province_office)
+    return district

@@ -13,7 +13,7 @@ from ntm.criteria.loader import load_set
 from ntm.recognition.models import Tier
 from ntm.recognition.services import DecisionBasis, record_recognised, revoke
 from ntm.results.province import province_overview
-from ntm.results.testing import SET_2022, History, seed
+from ntm.results.testing import SET_2022, History, recognised_district, seed
 from ntm.units.models import Unit, UnitKind
 from ntm.values.services import declare_district_statuses
 
@@ -48,22 +48,6 @@ def test_a_district_with_a_third_of_its_communes_revoked(personas: Personas) -> 
     assert len(early.unknown_criteria) == 9
 
 
-def _recognised_district(p: Personas) -> Unit:
-    """A recognised district whose three recognised communes meet every criterion: the first
-    branch (communes revoked) does not reach it."""
-    district = make_unit("Huyện Thử", UnitKind.DISTRICT, "998", p.province)
-    communes = [
-        make_unit(f"Xã Huyện {i}", UnitKind.COMMUNE, f"9902{i}", district) for i in range(3)
-    ]
-    h = History()
-    for c in communes:
-        h.declare(c, 2022, SET_2022, set())
-    seed(p, h)
-    for unit in [*communes, district]:
-        record_recognised(unit, Tier.NTM, 2021, BASIS, acting_user=p.province_office)
-    return district
-
-
 def _record(p: Personas, district: Unit, statuses: dict[int, str]) -> None:
     cset = load_set(DISTRICT_SET)
     declare_district_statuses(district, 2022, cset, statuses, acting_user=p.province_office)
@@ -72,7 +56,7 @@ def _record(p: Personas, district: Unit, statuses: dict[int, str]) -> None:
 def test_a_district_whose_own_criteria_are_unrecorded_cannot_be_ruled_out(
     personas: Personas,
 ) -> None:
-    _recognised_district(personas)
+    recognised_district(personas)
     [row] = province_overview(personas.province, period=2022, set_id=SET_2022).district_risk
     assert (row.revoked, row.reached, row.by_communes) == (0, 0, False)
     assert not row.certain and not row.by_criteria
@@ -83,7 +67,7 @@ def test_a_district_whose_own_criteria_are_unrecorded_cannot_be_ruled_out(
 
 def test_a_district_whose_recorded_criteria_reach_the_rule(personas: Personas) -> None:
     p = personas
-    district = _recognised_district(p)
+    district = recognised_district(p)
     # 3/9 not met, with economy (6), a key criterion: 33,3 %, reached.
     _record(p, district, {n: "met" for n in range(1, 10)} | {1: "not_met", 2: "not_met"})
     before = province_overview(p.province, period=2022, set_id=SET_2022)
@@ -109,7 +93,7 @@ def test_a_district_with_one_criterion_unrecorded_is_reported_on_what_it_could_b
     personas: Personas,
 ) -> None:
     p = personas
-    district = _recognised_district(p)
+    district = recognised_district(p)
     # 2/9 not met and the living environment (8, key) not recorded: 3/9 with a key at worst.
     _record(p, district, {n: "met" for n in range(1, 10) if n != 8} | {1: "not_met", 2: "not_met"})
     [row] = province_overview(p.province, period=2022, set_id=SET_2022).district_risk

@@ -11,15 +11,11 @@ from django.urls import reverse
 
 from ntm.accounts.testing import Personas, make_unit
 from ntm.audit.models import AuditLog
-from ntm.recognition.models import Tier
-from ntm.recognition.services import DecisionBasis, record_recognised
-from ntm.results.testing import SET_2022, History, seed
+from ntm.results.testing import SET_2022, recognised_district
 from ntm.units.models import Unit, UnitKind
 from ntm.values.models import Declaration
 
 pytestmark = pytest.mark.django_db
-
-BASIS = DecisionBasis("TEST-1/QĐ-UBND", dt.date(2021, 12, 20), "UBND tỉnh Thử Nghiệm")
 
 
 @pytest.fixture
@@ -78,15 +74,7 @@ def test_a_district_without_a_district_set_year_is_not_found(client: Client, p: 
 def test_the_province_page_shows_the_district_rule_on_its_own_criteria(
     client: Client, p: Personas, district: Unit
 ) -> None:
-    communes = [
-        make_unit(f"Xã Huyện {i}", UnitKind.COMMUNE, f"9902{i}", district) for i in range(3)
-    ]
-    h = History()
-    for c in communes:
-        h.declare(c, 2022, SET_2022, set())
-    seed(p, h)
-    for unit in [*communes, district]:
-        record_recognised(unit, Tier.NTM, 2021, BASIS, acting_user=p.province_office)
+    recognised_district(p, district)
     p.login(client, "province_office")
     url = reverse("web:province", args=[p.province.pk]) + f"?period=2022&set={SET_2022}"
     page = client.get(url).content.decode()
