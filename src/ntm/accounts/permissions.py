@@ -179,6 +179,12 @@ def can_approve(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
     return _province_role_covers(user, Role.PROVINCE_OFFICE, unit, on)
 
 
+def can_return(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
+    """A submission is sent back to its commune, with a reason, by the province's appraisers
+    (who check the values) or by its office."""
+    return can_verify(user, unit, on) or can_approve(user, unit, on)
+
+
 def can_propose_recognition(user: AnyUser, unit: Unit) -> bool:
     """A unit's case for recognition is proposed, and its dossier completed, by the unit's
     own officers or by the province office for it."""

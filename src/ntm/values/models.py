@@ -559,3 +559,56 @@ class SimulatedData(models.Model):
 
     def __str__(self) -> str:
         return f"simulated: {self.province_id}"
+
+
+class WorkflowRule(models.Model):
+    """A province's rules for its communes' approvals, changed by its office through
+    `ntm.values.services.set_require_complete` (no row: the defaults)."""
+
+    province = models.OneToOneField(
+        "units.Unit", on_delete=models.PROTECT, related_name="workflow_rule"
+    )
+    # Approval refuses a period with a criterion missing data or a threshold.
+    require_complete = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.province_id}: require_complete={self.require_complete}"
+
+
+class NotificationKind(models.TextChoices):
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+    REOPENED = "reopened", _("Reopened")
+    COMMENT = "comment", _("Comment")
+
+
+class Notification(models.Model):
+    """Something that happened to a user's commune, for the user to read in the app; written
+    by the service of the act, in its transaction, beside its audit row."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    period = models.IntegerField()
+    set_id = models.CharField(max_length=100, blank=True, default="")
+    measure = models.CharField(max_length=100, blank=True, default="")  # of a comment
+    text = models.TextField(blank=True, default="")  # the reason, or the comment
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    audit = models.ForeignKey("audit.AuditLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=("user", "read_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} {self.unit_id}/{self.period}"

@@ -278,9 +278,11 @@ def write_state(
     acting_user: User,
     reason: str = "",
     keep_reason: bool = False,
+    detail: dict[str, Any] | None = None,
 ) -> AuditLog:
     """Move a unit's period under a set to `state` from now on (`reason` is kept on the row
-    unless `keep_reason`: a return and a reopening say why; a submit keeps the last why)."""
+    unless `keep_reason`: a return and a reopening say why; a submit keeps the last why).
+    `detail` goes into the audit row's after (the role acted in, the completeness shown)."""
     before = {
         "unit": submission.unit_id,
         "period": submission.period,
@@ -292,7 +294,7 @@ def write_state(
         object_type=SUBMISSION_OBJECT,
         object_id=submission.pk,
         before=before,
-        after={**before, "state": state},
+        after={**before, "state": state, **(detail or {})},
         acting_user=acting_user,
         reason=reason,
     )

@@ -6,8 +6,9 @@ after; the read layer (`ntm.results`) sees the change by the stamp the write mov
 Errors carry a Vietnamese message (English after it) and leave nothing written.
 
 One module per action: `entries` (saving a stage of a value), `workflow` (submit, approve,
-return, reopen), `declarations`, `decisions` (the province's, over a computed result),
-`counts` (a count-only record: the number of criteria met), `evidence`, `comments`,
+return, reopen, the province's rule), `notifications` (written by those acts, marked read),
+`declarations`, `decisions` (the province's, over a computed result), `counts` (a count-only
+record: the number of criteria met), `evidence`, `comments`,
 `imports` (a filled template; `count_import` a count-only list through its plumbing),
 `past_record` (a record kept before ntm), `provenance` (simulated data); `history` reads a
 value's history back. `locks` holds the period locks every write takes, `checks` what every
@@ -33,6 +34,7 @@ from ntm.values.services.history import (
     value_history,
 )
 from ntm.values.services.locks import lock_periods, locked_for, set_reads, states
+from ntm.values.services.notifications import mark_read
 from ntm.values.services.past_record import (
     HISTORY_OBJECT,
     HistoryLoad,
@@ -43,7 +45,15 @@ from ntm.values.services.past_record import (
     load_history,
 )
 from ntm.values.services.provenance import mark_simulated
-from ntm.values.services.workflow import approve, reopen, return_submission, submit
+from ntm.values.services.workflow import (
+    NeedsConfirmation,
+    approve,
+    reopen,
+    requires_complete,
+    return_submission,
+    set_require_complete,
+    submit,
+)
 
 __all__ = [
     "ACTION_LABELS",
@@ -60,6 +70,7 @@ __all__ = [
     "HistoryRefused",
     "InvalidEntry",
     "Locked",
+    "NeedsConfirmation",
     "NotAllowed",
     "PastApproval",
     "PastDeclaration",
@@ -79,15 +90,18 @@ __all__ = [
     "load_history",
     "lock_periods",
     "locked_for",
+    "mark_read",
     "mark_simulated",
     "may_be_not_applicable",
     "may_record_count",
     "measure_of",
     "record_count",
     "reopen",
+    "requires_complete",
     "return_submission",
     "save_value",
     "set_reads",
+    "set_require_complete",
     "states",
     "submit",
     "value_history",

@@ -1,4 +1,5 @@
-"""Remarks on a value by anyone who works on it, until its period is approved."""
+"""Remarks on a value by anyone who works on it, until its period is approved; the commune's
+officers are notified of each (the author excepted)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from django.utils.translation import gettext
 from ntm.accounts import permissions
 from ntm.audit.services import record
 from ntm.units.models import Unit
-from ntm.values.models import Comment, Stage, Value
+from ntm.values.models import Comment, NotificationKind, Stage, Value
 from ntm.values.record import VALUE_OBJECT
 from ntm.values.services.checks import check_read, check_unit, measure_of
 from ntm.values.services.errors import InvalidEntry, Locked, NotAllowed
 from ntm.values.services.locks import lock_periods, locked_for
+from ntm.values.services.notifications import notify
 from ntm.vn.numbers import format_number
 
 if TYPE_CHECKING:
@@ -53,11 +55,20 @@ def add_comment(unit: Unit, measure: str, period: int, text: str, *, acting_user
         comment = Comment.objects.create(
             value=value, author=acting_user, text=text, created_at=timezone.now()
         )
-        record(
+        audit = record(
             action="values.add_comment",
             object_type=VALUE_OBJECT,
             object_id=value.pk,
             after={"comment": comment.pk, "text": text, "measure": measure, "period": period},
             acting_user=acting_user,
+        )
+        notify(
+            NotificationKind.COMMENT,
+            unit,
+            period,
+            audit=audit,
+            acting_user=acting_user,
+            measure=measure,
+            text=text,
         )
     return comment
