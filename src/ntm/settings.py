@@ -107,6 +107,8 @@ TEMPLATES = [
                 # `simulated_data`: the pages say "dữ liệu mô phỏng" while simulated values
                 # are recorded (the demo's provenance row).
                 "ntm.web.context_processors.simulated_data",
+                # The header's count of the user's unread notifications.
+                "ntm.web.context_processors.unread_notifications",
             ],
         },
     },

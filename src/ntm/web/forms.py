@@ -68,6 +68,8 @@ class WorkflowForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in ("submit", "approve", "return", "reopen")])
     # Bounded by the service, which says so (the form would call the action unknown).
     reason = forms.CharField(required=False, widget=forms.Textarea)
+    # Submit or approve with gaps in the completeness shown (the service asks for it).
+    confirm = forms.BooleanField(required=False)
 
 
 class DeclareForm(forms.Form):
@@ -149,3 +151,11 @@ class LevelTemplateForm(forms.Form):
         if outside is not None:
             raise forms.ValidationError(said(Say(outside.reason, outside.reason_en)))
         return data
+
+
+class RequireCompleteForm(forms.Form):
+    require = forms.ChoiceField(choices=(("yes", "yes"), ("no", "no")))
+
+
+class MarkReadForm(forms.Form):
+    id = forms.IntegerField(required=False, min_value=1)

@@ -12,6 +12,7 @@ from ntm.web import (
     views_recognition_import,
     views_report_files,
     views_reports,
+    views_workflow,
 )
 
 app_name = "web"
@@ -129,6 +130,14 @@ urlpatterns = [
         views_dashboards.disagreements,
         name="disagreements",
     ),
+    path("province/<int:pk>/queue/", views_workflow.review_queue, name="review_queue"),
+    path(
+        "province/<int:pk>/queue/rule/",
+        views_workflow.require_complete,
+        name="require_complete",
+    ),
+    path("notifications/", views_workflow.notifications, name="notifications"),
+    path("notifications/read/", views_workflow.notifications_read, name="notifications_read"),
     path("commune/<int:pk>/", views_dashboards.commune, name="commune"),
     path("central/", views_dashboards.central, name="central"),
     path("criteria/", views.criteria_sets, name="criteria_sets"),

@@ -33,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     read_all = permissions.can_read_all(request.user)
     units = permissions.visible_units(request.user, today).order_by("name", "pk")
+    provinces = list(units.filter(kind=UnitKind.PROVINCE))
     return render(
         request,
         "web/home.html",
@@ -40,7 +41,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "on": today,
             "assignments": permissions.active_assignments(request.user),
             "read_all": read_all,
-            "provinces": units.filter(kind=UnitKind.PROVINCE),
+            "provinces": provinces,
+            # The review queue, for the province's appraisers and office.
+            "queues": {
+                u.pk
+                for u in provinces
+                if permissions.can_verify(request.user, u)
+                or permissions.can_approve(request.user, u)
+            },
             # The whole country is too long a list for a home page: central users go by province.
             "communes": [] if read_all else units.filter(kind=UnitKind.COMMUNE),
         },

@@ -42,6 +42,7 @@ from ntm.exchange.criterion_level import write_level_template
 from ntm.exchange.workbook import InputError
 from ntm.results.commune import decided_set, province_of, unit_results
 from ntm.results.sets import entry_sets_of, set_read_by, threshold_source
+from ntm.results.workflow import completeness
 from ntm.units.models import Unit, UnitKind
 from ntm.values import files, services
 from ntm.values.models import (
@@ -382,12 +383,17 @@ def build_grid(
 def choose(request: HttpRequest, pk: int) -> HttpResponse:
     """The sets and years a commune can be entered for, with their approval states."""
     unit = commune_or_404(request, pk)
-    recorded = {(s.set_id, s.period): s.state for s in Submission.objects.filter(unit=unit)}
+    recorded = {(s.set_id, s.period): s for s in Submission.objects.filter(unit=unit)}
     sets = []
     for cset in entry_sets_of(province_of(unit)):
         set_id = cset.id
         years = [
-            {"year": y, "state": recorded.get((set_id, y), State.DRAFT)}
+            {
+                "year": y,
+                "state": s.state if (s := recorded.get((set_id, y))) else State.DRAFT,
+                # What the commune officer reads of a return: why.
+                "reason": s.reason if s and s.state == State.RETURNED else "",
+            }
             for y in cset.years
             if unit.valid_from is None or unit.valid_from.year <= y
             if unit.valid_to is None or unit.valid_to.year >= y
@@ -405,6 +411,11 @@ def entry(request: HttpRequest, pk: int, set_id: str, year: int) -> HttpResponse
     grid = build_grid(request, unit, cset, year)
     submission = Submission.objects.filter(unit=unit, period=year, set_id=set_id).first()
     user = request.user
+    can_submit = permissions.can_enter_values(user, unit) and grid.state in (
+        State.DRAFT,
+        State.RETURNED,
+    )
+    can_approve = permissions.can_approve(user, unit) and grid.state == State.SUBMITTED
     return render(
         request,
         "values/entry.html",
@@ -412,10 +423,13 @@ def entry(request: HttpRequest, pk: int, set_id: str, year: int) -> HttpResponse
             "grid": grid,
             "submission": submission,
             "State": State,
-            "can_submit": permissions.can_enter_values(user, unit)
-            and grid.state in (State.DRAFT, State.RETURNED),
-            "can_approve": permissions.can_approve(user, unit) and grid.state == State.SUBMITTED,
+            "can_submit": can_submit,
+            "can_approve": can_approve,
+            "can_return": permissions.can_return(user, unit) and grid.state == State.SUBMITTED,
             "can_reopen": permissions.can_reopen(user, unit) and grid.state == State.APPROVED,
+            # Shown before submit and approve, which ask for confirmation of any gap.
+            "completeness": completeness(unit, year, cset) if can_submit or can_approve else None,
+            "requires_complete": can_approve and services.requires_complete(unit),
             "max_reason": services.MAX_REASON,
         },
     )
@@ -600,13 +614,28 @@ def workflow(request: HttpRequest, pk: int, set_id: str, year: int) -> HttpRespo
         return redirect("values:entry", pk=unit.pk, set_id=set_id, year=year)
     action = form.cleaned_data["action"]
     reason = form.cleaned_data["reason"]
+    confirmed = form.cleaned_data["confirm"]
     user = _user(request)
     try:
         if action == "submit":
-            services.submit(unit, year, cset, acting_user=user)
+            services.submit(
+                unit,
+                year,
+                cset,
+                acting_user=user,
+                completeness=completeness(unit, year, cset),
+                confirmed=confirmed,
+            )
             messages.success(request, _("Sent for review."))
         elif action == "approve":
-            services.approve(unit, year, cset, acting_user=user)
+            services.approve(
+                unit,
+                year,
+                cset,
+                acting_user=user,
+                completeness=completeness(unit, year, cset),
+                confirmed=confirmed,
+            )
             messages.success(request, _("Approved; the period is now locked."))
         elif action == "return":
             services.return_submission(unit, year, cset, reason=reason, acting_user=user)

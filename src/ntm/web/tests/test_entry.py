@@ -269,8 +269,9 @@ def test_declare(client: Client, p: Personas, persona: PersonaName) -> None:
 
 
 def _workflow(client: Client, p: Personas, action: str, reason: str = "") -> Any:
+    """The action, its gaps confirmed (the empty record misses data: `test_workflow_pages`)."""
     url = reverse("values:workflow", args=[p.commune_a.pk, SET, YEAR])
-    return client.post(url, {"action": action, "reason": reason})
+    return client.post(url, {"action": action, "reason": reason, "confirm": "on"})
 
 
 SUBMIT: dict[str, int | str] = dict(
