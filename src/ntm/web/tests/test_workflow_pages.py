@@ -4,6 +4,7 @@ commune officer's view of a return, and the notifications with the header's coun
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -12,12 +13,13 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from ntm.accounts.testing import PERSONAS, PersonaName, Personas
+from ntm.accounts.testing import PERSONAS, PersonaName, Personas, make_unit
 from ntm.audit.models import AuditLog
 from ntm.criteria.schema import CriteriaSet
+from ntm.units.models import UnitKind
 from ntm.values.models import Notification, State, Submission, WorkflowRule
-from ntm.values.services import return_submission, set_require_complete, submit
-from ntm.values.testing import SET, YEAR
+from ntm.values.services import add_comment, return_submission, set_require_complete, submit
+from ntm.values.testing import INCOME, SET, YEAR
 from ntm.web.tests.matrix import OFFICE_ACTS
 
 pytestmark = pytest.mark.django_db
@@ -114,11 +116,12 @@ def test_the_queue_in_english(client: Client, p: Personas, cset: CriteriaSet) ->
 
 def test_home_links_the_queue_for_the_province_roles(client: Client, p: Personas) -> None:
     url = reverse("web:review_queue", args=[p.province.pk])
-    for persona, linked in (
+    shown: tuple[tuple[PersonaName, bool], ...] = (
         ("appraiser", True),
         ("province_office", True),
         ("central_viewer", False),
-    ):
+    )
+    for persona, linked in shown:
         p.login(client, persona)
         assert (url in client.get(reverse("web:home")).content.decode()) == linked
 
@@ -286,3 +289,35 @@ def test_notifications_list_count_and_mark_read(
     note.refresh_from_db()
     assert note.read_at is not None
     assert 'data-unread="0"' in client.get(reverse("web:notifications")).content.decode()
+
+
+def test_a_comment_and_an_approval_in_the_list(
+    client: Client, p: Personas, cset: CriteriaSet
+) -> None:
+    submit(p.commune_a, YEAR, cset, acting_user=p.officer_a)
+    add_comment(p.commune_a, INCOME, YEAR, "Xem lại mẫu số", acting_user=p.appraiser)
+    p.login(client, "province_office")
+    _workflow(client, p, {"action": "approve", "confirm": "on"})
+    p.login(client, "officer_a")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("web:notifications")).content.decode()
+    kinds = re.findall(r'<li data-kind="(\w+)" data-read="no">', page)
+    assert kinds == ["approved", "comment"]
+    text = _text(page)
+    assert "Xã An Bình, 2020: approved (locked)." in text
+    assert "Xã An Bình, 2020: a comment on a value." in text and "Comment: Xem lại mẫu số" in text
+    assert reverse("values:value", args=[p.commune_a.pk, YEAR, INCOME]) in page
+    client.post(reverse("web:notifications_read"), {})
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_the_district_filter(client: Client, p: Personas) -> None:
+    start = dt.date(2020, 1, 1)
+    district = make_unit("Huyện Bắc Sơn", UnitKind.DISTRICT, "99901", p.province, start=start)
+    inside = make_unit("Xã Chiến Thắng", UnitKind.COMMUNE, "99011", district, start=start)
+    p.login(client, "province_office")
+    html = client.get(_queue_url(p)).content.decode()
+    assert f'<option value="{district.pk}">Huyện Bắc Sơn</option>' in html
+    html = client.get(_queue_url(p, f"&district={district.pk}")).content.decode()
+    assert re.findall(r'<tr data-unit="(\d+)"', html) == [str(inside.pk)]
+    assert re.search(r'data-figure="draft">Chưa gửi<strong>1<', html)
