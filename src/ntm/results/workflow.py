@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +22,9 @@ from ntm.evaluation.completeness import completeness as completeness_of
 from ntm.results.commune import unit_results
 from ntm.results.province import set_for_year
 from ntm.results.query import ChoiceError
-from ntm.results.scope import UnitRef, communes_on, period_day
-from ntm.results.sets import province_sets, sets_for
+from ntm.results.record import periods_with_data
+from ntm.results.scope import UnitRef, all_communes, communes_on, period_day
+from ntm.results.sets import province_sets, sets_for, years_with_sets
 from ntm.units.models import Unit, UnitKind
 from ntm.values.models import State, Submission
 from ntm.values.services.describe import display_name
@@ -74,11 +76,14 @@ def _district(unit: Unit) -> Unit | None:
     return parent if parent is not None and parent.kind == UnitKind.DISTRICT else None
 
 
-def queue_periods(province: Unit) -> list[int]:
-    """The years a queue may be shown for: this year and the past ones that have a set."""
+def queue_periods(province: Unit, commune_ids: list[int]) -> list[int]:
+    """The years a queue may be shown for, latest first: this year and the recent ones that
+    have a set, and every year with data in the province."""
     extra = province_sets(province)
     this_year = timezone.localdate().year
-    return [y for y in range(this_year, this_year - _YEARS_BACK, -1) if sets_for(y, extra)]
+    recent = range(this_year, this_year - _YEARS_BACK, -1)
+    recorded = periods_with_data(commune_ids)
+    return sorted(years_with_sets({*recent, *recorded}, extra), reverse=True)
 
 
 def queue(
@@ -94,9 +99,14 @@ def queue(
     per state, filtered by district and state. Raises `ChoiceError` for a year without a set,
     an unknown state or a district not of the province."""
     extra = province_sets(province)
-    periods = queue_periods(province)
+    ids = [u.pk for u in all_communes(province)]
+    periods = queue_periods(province, ids)
     if period is None:
-        period = periods[0] if periods else timezone.localdate().year
+        # The latest year with a submission waiting, else the latest year shown.
+        waiting = Submission.objects.filter(unit_id__in=ids, state=State.SUBMITTED).aggregate(
+            latest=Max("period")
+        )["latest"]
+        period = waiting or (periods[0] if periods else timezone.localdate().year)
     cset = set_for_year(period, set_id, extra)
     if state is not None and state not in STATES:
         raise ChoiceError(_("Unknown state “%(state)s”.") % {"state": state})

@@ -73,6 +73,17 @@ def test_the_queue_groups_counts_and_filters(p: Personas, cset: CriteriaSet) -> 
     )
 
 
+def test_the_queue_opens_on_the_latest_year_with_a_submission_waiting(
+    p: Personas, cset: CriteriaSet
+) -> None:
+    this_year = timezone.localdate().year
+    assert queue(p.province).period == this_year
+    submit(p.commune_b, YEAR, cset, acting_user=p.officer_b)
+    q = queue(p.province)
+    assert (q.period, q.cset.id, q.counts["submitted"]) == (YEAR, cset.id, 1)
+    assert q.periods[0] == this_year and YEAR in q.periods
+
+
 def test_the_queue_by_district_in_name_order(p: Personas, cset: CriteriaSet) -> None:
     start = dt.date(2020, 1, 1)
     north = make_unit("Huyện Bắc Sơn", UnitKind.DISTRICT, "99901", p.province, start=start)
