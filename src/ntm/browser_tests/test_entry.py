@@ -53,6 +53,8 @@ def test_officer_enters_a_value_sees_the_criterion_flip_and_submits(
     assert Value.objects.get(unit=world.commune_a).claimed_value == 47.5
     shot(page, "grid-after-save", criterion)
 
+    # The completeness shown before submitting follows the save: nothing left to confirm.
+    expect(page.locator("[data-complete]")).to_have_attribute("data-complete", "yes")
     page.get_by_role("button", name="Gửi duyệt").click()
     workflow = page.locator("section.workflow")
     expect(workflow).to_have_attribute("data-state", "submitted")

@@ -411,11 +411,6 @@ def entry(request: HttpRequest, pk: int, set_id: str, year: int) -> HttpResponse
     grid = build_grid(request, unit, cset, year)
     submission = Submission.objects.filter(unit=unit, period=year, set_id=set_id).first()
     user = request.user
-    can_submit = permissions.can_enter_values(user, unit) and grid.state in (
-        State.DRAFT,
-        State.RETURNED,
-    )
-    can_approve = permissions.can_approve(user, unit) and grid.state == State.SUBMITTED
     return render(
         request,
         "values/entry.html",
@@ -423,16 +418,30 @@ def entry(request: HttpRequest, pk: int, set_id: str, year: int) -> HttpResponse
             "grid": grid,
             "submission": submission,
             "State": State,
-            "can_submit": can_submit,
-            "can_approve": can_approve,
+            **_workflow_acts(request, grid),
             "can_return": permissions.can_return(user, unit) and grid.state == State.SUBMITTED,
             "can_reopen": permissions.can_reopen(user, unit) and grid.state == State.APPROVED,
-            # Shown before submit and approve, which ask for confirmation of any gap.
-            "completeness": completeness(unit, year, cset) if can_submit or can_approve else None,
-            "requires_complete": can_approve and services.requires_complete(unit),
             "max_reason": services.MAX_REASON,
         },
     )
+
+
+def _workflow_acts(request: HttpRequest, grid: Grid) -> dict[str, Any]:
+    """Submit and approve as the user may use them, with the completeness shown before them
+    (they ask for confirmation of any gap); a saved cell swaps them again."""
+    user, unit = request.user, grid.unit
+    can_submit = permissions.can_enter_values(user, unit) and grid.state in (
+        State.DRAFT,
+        State.RETURNED,
+    )
+    can_approve = permissions.can_approve(user, unit) and grid.state == State.SUBMITTED
+    shown = can_submit or can_approve
+    return {
+        "can_submit": can_submit,
+        "can_approve": can_approve,
+        "completeness": completeness(unit, grid.year, grid.cset) if shown else None,
+        "requires_complete": can_approve and services.requires_complete(unit),
+    }
 
 
 def _block_response(
@@ -449,7 +458,7 @@ def _block_response(
     return render(
         request,
         "values/_save_response.html",
-        {"grid": grid, "block": main, "others": others},
+        {"grid": grid, "block": main, "others": others, **_workflow_acts(request, grid)},
         status=status,
     )
 

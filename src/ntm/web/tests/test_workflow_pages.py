@@ -321,3 +321,25 @@ def test_the_district_filter(client: Client, p: Personas) -> None:
     html = client.get(_queue_url(p, f"&district={district.pk}")).content.decode()
     assert re.findall(r'<tr data-unit="(\d+)"', html) == [str(inside.pk)]
     assert re.search(r'data-figure="draft">Chưa gửi<strong>1<', html)
+
+
+def test_a_saved_cell_swaps_the_completeness_and_the_submit_form(
+    client: Client, p: Personas
+) -> None:
+    p.login(client, "officer_a")
+    url = reverse("values:save_cell", args=[p.commune_a.pk, SET, YEAR, INCOME, "claimed"])
+    response = client.post(url, {"value": "60", "version": "0"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    acts = re.search(
+        r'<template><div id="workflow-acts" hx-swap-oob="true">(.*?)</template>', html, re.S
+    )
+    assert acts is not None
+    assert 'data-figure="missing_data"' in acts.group(1) and 'value="submit"' in acts.group(1)
+    # Reading only: no submit or approve, nothing to swap in.
+    p.login(client, "appraiser")
+    url = reverse("values:save_cell", args=[p.commune_a.pk, SET, YEAR, INCOME, "verified"])
+    response = client.post(url, {"value": "60", "version": "0"}, headers={"HX-Request": "true"})
+    acts = re.search(
+        r'<div id="workflow-acts" hx-swap-oob="true">\s*</div>', response.content.decode()
+    )
+    assert acts is not None
