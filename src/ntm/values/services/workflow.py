@@ -31,6 +31,11 @@ from ntm.values.services.locks import lock_periods
 from ntm.values.services.notifications import notify
 from ntm.vn.numbers import format_number
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from ntm.accounts.permissions import AnyUser
+
 RULE_OBJECT = "values.workflow_rule"
 # Province levels above a commune: district, province.
 _MAX_DEPTH = 3
@@ -101,12 +106,6 @@ def _check_complete(completeness: Completeness | None, confirmed: bool) -> None:
         raise NeedsConfirmation(completeness)
 
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-
-    from ntm.accounts.permissions import AnyUser
-
-
 def _transition(
     unit: Unit,
     period: int,
@@ -131,8 +130,6 @@ def _transition(
         )
     if not allowed(acting_user, unit):
         raise NotAllowed()
-    if check is not None:
-        check()
     reason = bounded_reason(reason)
     if reason_required and not reason:
         raise ValuesError(gettext("A reason is required."))
@@ -146,6 +143,8 @@ def _transition(
                 gettext("This is not possible from the state “%(state)s”.")
                 % {"state": State(sub.state).label}
             )
+        if check is not None:
+            check()  # a refusal here rolls back the row `get_or_create` may have added
         audit = write_state(
             sub,
             target,

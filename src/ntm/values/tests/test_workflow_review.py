@@ -190,3 +190,10 @@ def test_mark_read_touches_only_ones_own(p: Personas, cset: Any) -> None:
     audit = AuditLog.objects.get(action="values.notifications_read")
     assert audit.after == {"notifications": [mine.pk]} and audit.acting_user == p.officer_a
     assert mark_read(None, acting_user=p.officer_a) == 0
+
+
+def test_the_state_is_refused_before_the_gaps(p: Personas, cset: Any) -> None:
+    with pytest.raises(ValuesError, match="trạng thái “Đang soạn”"):
+        approve(p.commune_a, YEAR, cset, acting_user=p.province_office, completeness=GAPS)
+    assert not Submission.objects.exists()
+    assert not AuditLog.objects.filter(object_type="values.submission").exists()
