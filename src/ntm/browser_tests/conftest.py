@@ -95,7 +95,8 @@ def open_page(browser: Browser, live_server: LiveServer, world: Personas) -> Ite
     """`open_page(username)`: a new browser context, logged in through the login form.
 
     Whatever the browser reports as an error (a script error, a Content-Security-Policy
-    violation, an SVG attribute it cannot read, a missing asset) fails the test at its end. A page answered with an error status
+    violation, an SVG attribute it cannot read, a missing asset) fails the test at its
+    end. A page answered with an error status
     logs that it failed to load; that is the test's to check, not an error of the page.
     """
     contexts: list[BrowserContext] = []
