@@ -673,6 +673,22 @@ def province_overview(
     return rcache.remember(name, overview)
 
 
+def period_key(
+    province: Unit,
+    year: int,
+    cset: CriteriaSet,
+    target: dt.date | None,
+    at: dt.datetime | None,
+    approved_only: bool,
+    stamp: object,
+) -> str:
+    """The cache key of one year's `PeriodResults` as the overview reads them (the commune
+    table reads the same entry: `ntm.results.communes`)."""
+    return rcache.key(
+        "period", province.pk, year, set_fingerprint(cset), target, at, approved_only, stamp
+    )
+
+
 def _overview(
     province: Unit,
     period: int,
@@ -713,16 +729,7 @@ def _overview(
 
         if not source.cached:
             return compute()
-        name = rcache.key(
-            "period",
-            province.pk,
-            year,
-            set_fingerprint(chosen),
-            target,
-            at,
-            approved_only,
-            stamps[year],
-        )
+        name = period_key(province, year, chosen, target, at, approved_only, stamps[year])
         keys[year] = name
         return rcache.remember(name, compute)
 

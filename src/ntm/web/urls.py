@@ -7,6 +7,7 @@ from ntm.web import (
     views_dashboards,
     views_decisions,
     views_districts,
+    views_find,
     views_groups,
     views_recognition,
     views_recognition_import,
@@ -139,6 +140,13 @@ urlpatterns = [
     path("notifications/", views_workflow.notifications, name="notifications"),
     path("notifications/read/", views_workflow.notifications_read, name="notifications_read"),
     path("commune/<int:pk>/", views_dashboards.commune, name="commune"),
+    path("search/", views_find.search, name="search"),
+    path("province/<int:pk>/communes/", views_find.province_communes, name="province_communes"),
+    path(
+        "province/<int:pk>/district/<int:district>/",
+        views_find.district_communes,
+        name="district_communes",
+    ),
     path("central/", views_dashboards.central, name="central"),
     path("criteria/", views.criteria_sets, name="criteria_sets"),
 ]

@@ -32,6 +32,7 @@ from ntm.results.disagreements import disagreements as disagreements_of
 from ntm.results.province import ProvinceOverview, province_overview
 from ntm.results.query import ChoiceError, parse_day, parse_flag, parse_geography, parse_year
 from ntm.units.models import Unit, UnitKind
+from ntm.units.search import links_of
 from ntm.values.models import Evidence
 from ntm.vn.dates import format_date
 from ntm.vn.numbers import format_number, format_percent
@@ -271,7 +272,7 @@ def disagreements(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _viewable(request: HttpRequest, pks: Iterable[int]) -> set[int]:
+def viewable(request: HttpRequest, pks: Iterable[int]) -> set[int]:
     """The units the user may open: `permissions.can_view` for many units at once (one query
     per reference date instead of several per unit)."""
     by_day: dict[dt.date, list[int]] = defaultdict(list)
@@ -324,7 +325,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
         return exports.respond(fmt, name, [exports.map_table(o)])
     boundaries = maps.latest_boundaries(unit)
     urls = _commune_urls(o)
-    viewable = _viewable(request, urls)
+    shown = viewable(request, urls)
     return render(
         request,
         "web/map.html",
@@ -333,7 +334,7 @@ def province_map(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": ancestors_of(request, unit),
             "o": o,
             "basis_label": basis_label(o),
-            "drawing": maps.draw(maps.map_entries(o, {k: urls[k] for k in viewable}), boundaries),
+            "drawing": maps.draw(maps.map_entries(o, {k: urls[k] for k in shown}), boundaries),
             "points": [(p, urls[p.unit.id]) for p in o.points],
             "boundaries": boundaries,
             "band_colours": list(zip(o.cset.bands, maps.band_colours(o.cset.bands), strict=True)),
@@ -372,6 +373,9 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
     if fmt is not None:
         name = f"xa-{unit.code or unit.pk}-{view.period}"
         return exports.respond(fmt, name, exports.commune_tables(view))
+    became, formed_from = links_of([unit])
+    neighbours = [*became.get(unit.pk, ()), *formed_from.get(unit.pk, ())]
+    shown = viewable(request, [k.unit.pk for k in neighbours])
     evidence = [
         (e, optional_url("values:evidence_file", e.pk))
         for e in Evidence.objects.filter(value__unit=unit, value__period=view.period)
@@ -391,6 +395,9 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": evidence,
             "entry_url": optional_url("values:entry", unit.pk, view.cset.id, view.period),
             "recognition": unit_recognitions(request, unit),
+            # What the commune was formed from and what it became, each one click away.
+            "formed_from": [k for k in formed_from.get(unit.pk, ()) if k.unit.pk in shown],
+            "became": [k for k in became.get(unit.pk, ()) if k.unit.pk in shown],
             "downloads": exports.download_links(request),
         },
     )
