@@ -11,6 +11,7 @@ alphabetical order (`ntm.vn.collation`), the communes in force first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -22,8 +23,6 @@ from ntm.vn.text import name_key
 # Fewer characters than this match too much to be a search.
 MIN_LENGTH = 2
 LIMIT = 50
-# Matches read before ordering them (a longer list is cut after ordering).
-_SCAN = 1000
 _START = dt.date.min  # an open start sorts first
 
 
@@ -83,17 +82,28 @@ def _ordered(links: dict[int, list[Link]]) -> dict[int, tuple[Link, ...]]:
     }
 
 
-def search_communes(text: str, *, today: dt.date) -> list[Found]:
+@dataclass(frozen=True)
+class Results:
+    found: list[Found]
+    more: bool  # more communes matched than `found` lists
+
+
+def search_communes(
+    text: str, *, today: dt.date, readable: Callable[[list[int]], set[int]]
+) -> Results:
     """The communes (every version) whose code starts with `text`, when it is digits, or whose
-    name holds it without regard to diacritics, case or the kind prefix; at most `LIMIT`.
-    Empty for text shorter than `MIN_LENGTH`."""
+    name holds it without regard to diacritics, case or the kind prefix; of them, those
+    `readable` keeps (it is given their ids) — before the list is cut at `LIMIT`, so that
+    other people's communes never crowd out one's own. Empty for text shorter than
+    `MIN_LENGTH`."""
     if len(text.strip()) < MIN_LENGTH:
-        return []
-    units = list(_matching(text).select_related("parent__parent")[:_SCAN])
+        return Results([], more=False)
+    kept = readable(list(_matching(text).values_list("pk", flat=True)))
+    units = list(Unit.objects.filter(pk__in=kept).select_related("parent__parent"))
     units.sort(key=lambda u: (not u.is_valid_on(today), sort_key(u.name), u.valid_from or _START))
-    units = units[:LIMIT]
+    more, units = len(units) > LIMIT, units[:LIMIT]
     became, formed = links_of(units)
-    return [
+    found = [
         Found(
             unit=u,
             in_force=u.is_valid_on(today),
@@ -102,3 +112,4 @@ def search_communes(text: str, *, today: dt.date) -> list[Found]:
         )
         for u in units
     ]
+    return Results(found, more)

@@ -58,10 +58,11 @@ STATUS_LABELS = {
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:100]
-    found = search_communes(text, today=timezone.localdate())
-    pks = {f.unit.pk for f in found}
-    pks |= {k.unit.pk for f in found for k in (*f.became, *f.formed_from)}
-    seen = viewable(request, pks)
+    searched = search_communes(
+        text, today=timezone.localdate(), readable=lambda pks: viewable(request, pks)
+    )
+    found = searched.found
+    seen = viewable(request, {k.unit.pk for f in found for k in (*f.became, *f.formed_from)})
     results = [
         {
             "found": f,
@@ -70,7 +71,6 @@ def search(request: HttpRequest) -> HttpResponse:
             "formed_from": [k for k in f.formed_from if k.unit.pk in seen],
         }
         for f in found
-        if f.unit.pk in seen
     ]
     return render(
         request,
@@ -80,7 +80,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "too_short": 0 < len(text) < MIN_LENGTH,
             "min_length": MIN_LENGTH,
             "results": results,
-            "cut": len(found) >= LIMIT,
+            "cut": searched.more,
             "limit": LIMIT,
         },
     )

@@ -17,6 +17,7 @@ from django.urls import reverse
 from ntm.accounts.testing import PERSONAS, PersonaName, Personas, make_unit
 from ntm.results.testing import SET_2020, History, seed
 from ntm.units.models import Unit, UnitKind
+from ntm.units.search import LIMIT
 from ntm.units.services import NewUnit, merge_units
 from ntm.web.tests.matrix import PROVINCE_READS
 from ntm.web.tests.test_dashboards import html, text
@@ -256,6 +257,19 @@ def test_search_shows_only_what_each_persona_may_read(
     # The merged communes' old names: only for those who read the province.
     old = found(search(client, "van"))
     assert old == ([] if persona.startswith("officer") else ["Xã Vạn Mới", "Xã Vạn Cũ"])
+
+
+def test_other_provinces_communes_never_crowd_out_ones_own(client: Client, w: World) -> None:
+    other = make_unit("Tỉnh Khác", UnitKind.PROVINCE, "98")
+    # More namesakes than a search lists, all before "Xã An Bình" in Vietnamese order.
+    for n in range(LIMIT + 5):
+        make_unit(f"Xã A An Bình {n:02d}", UnitKind.COMMUNE, f"98{n:03d}", other)
+    w.p.login(client, "officer_a")
+    assert found(search(client, "an binh")) == ["Xã An Bình"]
+    w.p.login(client, "central_viewer")
+    listed = search(client, "an binh")
+    assert len(found(listed)) == LIMIT and "Xã An Bình" not in found(listed)
+    assert f"Chỉ liệt kê {LIMIT} xã đầu tiên" in text(listed)
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
