@@ -141,6 +141,13 @@ def _report_job(w: World) -> list[Any]:
     return [job.pk]
 
 
+def _district_communes(w: World) -> list[Any]:
+    """A district of the province with one commune (made for the request, rolled back)."""
+    district = make_unit("Huyện Thử", UnitKind.DISTRICT, None, w.p.province)
+    make_unit("Xã Thử", UnitKind.COMMUNE, None, district)
+    return [w.p.province.pk, district.pk]
+
+
 def _grid(w: World) -> list[Any]:
     return [w.p.commune_a.pk, SET, YEAR]
 
@@ -482,6 +489,15 @@ PAGES: dict[str, Page] = {
         _commune_a,
         get=READ_A,
         post=REFUSED_METHOD,
+    ),
+    # Finding communes: the search shows each persona what it may read; the commune table
+    # and a district's share of it read with the province.
+    "web:search": Page(_no_args, get=SIGNED_IN, post=REFUSED_METHOD, query="?q=an+binh"),
+    "web:province_communes": Page(
+        _province, get=READ_PROVINCE, post=REFUSED_METHOD, query=f"?period={YEAR}"
+    ),
+    "web:district_communes": Page(
+        _district_communes, get=READ_PROVINCE, post=REFUSED_METHOD, query=f"?period={YEAR}"
     ),
     # The whole country: central viewers and administrators.
     "web:criteria_sets": Page(

@@ -169,14 +169,16 @@ def _render_table(
         keep["as_of"] = o.as_of.strftime("%d/%m/%Y")
     if o.approved_only:
         keep["approved_only"] = "1"
-    ancestors = ancestors_of(request, district or province)
-    if district is not None:
-        ancestors.append({"unit": province, "url": reverse("web:province", args=[province.pk])})
     context: dict[str, Any] = {
         "unit": district or province,
         "province": province,
         "district": district,
-        "ancestors": ancestors,
+        "ancestors": ancestors_of(request, district or province),
+        # The breadcrumbs end with the table (the unit's name leads to its overview).
+        "current_url": f"{reverse('web:province', args=[province.pk])}?{urlencode(keep)}"
+        if district is None
+        else "",
+        "current_label": _("Commune table"),
         "t": t,
         "o": o,
         "rows": [
