@@ -24,9 +24,10 @@ def search_from_header(page: Page, text: str) -> None:
 
 
 def rows(page: Page) -> list[str]:
-    return page.locator("table[data-table='communes'] tbody tr").evaluate_all(
+    found = page.locator("table[data-table='communes'] tbody tr").evaluate_all(
         "rows => rows.map(r => r.dataset.commune)"
     )
+    return [str(code) for code in found]
 
 
 def test_search_leads_to_the_commune_and_through_its_lineage(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ntm.accounts.testing import Personas
-from ntm.results import communes
+from ntm.results import communes, periods
 from ntm.results.communes import RowStatus, TableFilters, commune_table, parse_filters
 from ntm.results.province import province_overview
 from ntm.results.query import ChoiceError
@@ -24,13 +24,13 @@ def test_the_table_reads_the_overviews_results_without_evaluating_again(
     seed(p)
     o = province_overview(p.province, period=2021)
     runs: list[Any] = []
-    real = communes.recorded_results
+    real = periods.recorded_results
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         runs.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(communes, "recorded_results", spy)
+    monkeypatch.setattr(communes, "recorded_results", spy)  # as the table module calls it
     t = commune_table(p.province, TableFilters(), period=2021)
     # Another year: the overview the table asks for computes it, the table reads that.
     commune_table(p.province, TableFilters(status="meets"), period=2020)
