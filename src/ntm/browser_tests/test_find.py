@@ -23,6 +23,10 @@ def search_from_header(page: Page, text: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Tìm xã")
 
 
+def _display(page: Page, selector: str) -> str:
+    return str(page.eval_on_selector(selector, "el => getComputedStyle(el).display"))
+
+
 def rows(page: Page) -> list[str]:
     found = page.locator("table[data-table='communes'] tbody tr").evaluate_all(
         "rows => rows.map(r => r.dataset.commune)"
@@ -95,7 +99,18 @@ def test_the_commune_table_filters_and_sorts(
     # Counted within the district chosen.
     expect(page.locator("[data-figure='count']")).to_have_text("Hiển thị 2 trên 3 xã.")
     assert rows(page) == ["99103", "99102"]
+    expect(page.locator("[data-figure='filters']")).to_have_text(
+        "Đã lọc: Huyện Đình Lập; tối đa 18 tiêu chí đạt"
+    )
     shot(page, "filtered")
+    # Printed: the table and what it is filtered by, without the header, form or links.
+    page.emulate_media(media="print")
+    for selector in (".site-header", "form[data-form='communes']", ".downloads"):
+        assert _display(page, selector) == "none", selector
+    for selector in ("table[data-table='communes']", "[data-figure='filters']"):
+        assert _display(page, selector) != "none", selector
+    assert _display(page, "thead") == "table-header-group"
+    page.emulate_media(media="screen")
 
     # Sorting keeps the filters: by criteria met, then the other way.
     page.locator("th a[data-sort='met']").click()

@@ -151,6 +151,23 @@ def _headers(request: HttpRequest, t: CommuneTable) -> list[dict[str, str]]:
     return out
 
 
+def _filters_said(t: CommuneTable) -> list[str]:
+    """The filters in words, under the table's title: a printed or downloaded page keeps
+    saying which communes it lists (the form is not printed)."""
+    f, out = t.filters, []
+    if f.district is not None and t.district is not None:
+        out.append(t.district.name)
+    if f.status is not None:
+        out.append(str(STATUS_LABELS[f.status]))
+    if f.met_min is not None:
+        out.append(_("at least %(n)s criteria met") % {"n": f.met_min})
+    if f.met_max is not None:
+        out.append(_("at most %(n)s criteria met") % {"n": f.met_max})
+    if f.not_met is not None:
+        out.append(_("criterion %(n)s not met") % {"n": f.not_met})
+    return out
+
+
 def _render_table(
     request: HttpRequest, province: Unit, district: Unit | None, back: str
 ) -> HttpResponse:
@@ -191,6 +208,7 @@ def _render_table(
         ],
         "statuses": [(k, STATUS_LABELS[k]) for k in (*RowStatus, RECOGNISED, NOT_RECOGNISED)],
         "headers": _headers(request, t),
+        "filters_said": _filters_said(t),
         "keep": urlencode(keep),
         "moment": as_of_label(o.as_of),
         "downloads": exports.download_links(request),

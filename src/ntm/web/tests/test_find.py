@@ -112,7 +112,11 @@ def test_the_table_in_vietnamese_order_with_its_figures(client: Client, w: World
 def test_filters_and_sorting(client: Client, w: World, query: str, expected: list[str]) -> None:
     w.p.login(client, "appraiser")
     query = query.format(district=w.district.pk)
-    assert codes(html(client, table_url(w, f"period=2021&{query}"))) == expected
+    page = html(client, table_url(w, f"period=2021&{query}"))
+    assert codes(page) == expected
+    said = re.search(r'<p class="figure-basis" data-figure="filters">(.*?)</p>', page)
+    # The filters in words (not the sort): what a printed page lists.
+    assert (said is None) == query.startswith("sort=")
 
 
 @pytest.mark.parametrize(
