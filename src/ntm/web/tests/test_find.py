@@ -308,3 +308,19 @@ def test_lineage_links_both_ways(client: Client, w: World) -> None:
     assert successor is not None
     assert successor.groups() == (reverse("web:commune", args=[w.van_moi.pk]), "Xã Vạn Mới")
     assert "sáp nhập ngày 01/01/2022" in text(old)
+
+
+def test_the_finding_pages_in_english(client: Client, w: World) -> None:
+    w.p.login(client, "province_office")
+    client.cookies["django_language"] = "en"
+    found = text(search(client, "van cu"))
+    assert "1 commune found for “van cu”." in found
+    # (The event kind keeps the units app's Vietnamese label: its choices are not translated.)
+    assert "Became: Xã Vạn Mới (sáp nhập, 01/01/2022)" in found
+    table = text(html(client, table_url(w, "period=2021&met_max=17&not_met=2")))
+    assert "Communes of Tỉnh Thử Nghiệm" in table
+    assert "Filtered: at most 17 criteria met; criterion 2 not met" in table
+    assert "Xã Bình Minh 99002 — 17/19 Close to the standard — 2, 3" in table
+    merged = text(html(client, reverse("web:commune", args=[w.van_moi.pk])))
+    assert "Changes of the commune" in merged
+    assert "Formed on 01/01/2022 from the following" in merged
