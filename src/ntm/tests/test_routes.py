@@ -499,6 +499,22 @@ PAGES: dict[str, Page] = {
     "web:district_communes": Page(
         _district_communes, get=READ_PROVINCE, post=REFUSED_METHOD, query=f"?period={YEAR}"
     ),
+    # The review queue: the appraiser and the province office, who act on it.
+    "web:review_queue": Page(
+        _province, get=(404, 404, 200, 200, 403, 403, LOGIN), post=REFUSED_METHOD
+    ),
+    # Whether approval needs completeness: the province office's rule.
+    "web:require_complete": Page(
+        _province,
+        get=REFUSED_METHOD,
+        post=(404, 404, 403, 302, 403, 403, LOGIN),
+        data=lambda w: {"require": "yes"},
+    ),
+    # Each signed-in user's own notifications.
+    "web:notifications": Page(_no_args, get=SIGNED_IN, post=REFUSED_METHOD),
+    "web:notifications_read": Page(
+        _no_args, get=REFUSED_METHOD, post=(302, 302, 302, 302, 302, 302, LOGIN)
+    ),
     # The whole country: central viewers and administrators.
     "web:criteria_sets": Page(
         _no_args,
@@ -543,7 +559,8 @@ PAGES: dict[str, Page] = {
         lambda w: [w.p.commune_a.pk, SUBMITTED_SET, SUBMITTED_YEAR],
         get=REFUSED_METHOD,
         post=(403, 404, 403, 302, 403, 403, LOGIN),
-        data=lambda w: {"action": "approve", "reason": ""},
+        # Confirmed: A's period has gaps (the completeness step asks first).
+        data=lambda w: {"action": "approve", "reason": "", "confirm": "on"},
     ),
     # ------------------------------------------------------------------ values: one value
     "values:value": Page(_value, get=READ_A, post=REFUSED_METHOD),
