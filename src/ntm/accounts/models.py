@@ -99,3 +99,24 @@ class RoleAssignment(models.Model):
             and (self.valid_to is None or day <= self.valid_to)
             and (self.revoked_at is None or timezone.localdate(self.revoked_at) > day)
         )
+
+
+class PasswordChangeRequired(models.Model):
+    """A user who must choose a new password at the next login: the administrator set a
+    temporary one. The row is removed when the user changes it (ntm.accounts.services)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="password_change_required",
+        verbose_name=_("user"),
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("password change required")
+        verbose_name_plural = _("password changes required")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -8,16 +8,24 @@ writes one audit row with the state before and after. Passwords never reach the 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ntm.accounts.models import COUNTRY_ROLES, PROVINCE_ROLES, Role, RoleAssignment
+from ntm.accounts.models import (
+    COUNTRY_ROLES,
+    PROVINCE_ROLES,
+    PasswordChangeRequired,
+    Role,
+    RoleAssignment,
+)
 from ntm.audit.services import record
 from ntm.units.models import Unit, UnitKind
 from ntm.vn.dates import format_date
@@ -33,6 +41,33 @@ MIN_PASSWORD_LENGTH = 10
 
 class AccountServiceError(ValueError):
     """A refused change; `str(error)` is the message for the person who asked."""
+
+
+# A generated temporary password: 12 random bytes, 16 URL-safe characters (96 bits).
+_GENERATED_PASSWORD_BYTES = 12
+
+
+def _check_password(password: str, user: User) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountServiceError(
+            _("The password must have at least %(n)s characters.") % {"n": MIN_PASSWORD_LENGTH}
+        )
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise AccountServiceError(" ".join(error.messages)) from error
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise AccountServiceError(
+                _("%(email)s is not a valid e-mail address.") % {"email": email}
+            ) from error
+    return email
 
 
 def _user_snapshot(user: User) -> dict[str, Any]:
@@ -169,11 +204,13 @@ def create_user(
     email: str = "",
     valid_from: dt.date | None = None,
     valid_to: dt.date | None = None,
+    must_change_password: bool = False,
     acting_user: AbstractBaseUser | None = None,
     actor: str = "",
 ) -> User:
     """A new user with one role. `password=None` leaves the account without a usable password
-    (it cannot log in until one is set). The password is hashed with Argon2 (settings)."""
+    (it cannot log in until one is set). The password is hashed with Argon2 (settings).
+    `must_change_password` marks a temporary password the user replaces at the first login."""
     username = username.strip()
     if not username:
         raise AccountServiceError(_("The username cannot be empty."))
@@ -182,22 +219,18 @@ def create_user(
         raise AccountServiceError(
             _("The username %(username)s is already taken.") % {"username": username}
         )
+    email = _clean_email(email)
     user = user_model(username=username, first_name=" ".join(full_name.split()), email=email)
     if password is None:
         user.set_unusable_password()
     else:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountServiceError(
-                _("The password must have at least %(n)s characters.") % {"n": MIN_PASSWORD_LENGTH}
-            )
-        try:
-            validate_password(password, user)
-        except ValidationError as error:
-            raise AccountServiceError(" ".join(error.messages)) from error
+        _check_password(password, user)
         user.set_password(password)
     _check_role(role, unit, valid_from or timezone.localdate(), valid_to)
     with transaction.atomic():
         user.save()
+        if must_change_password and password is not None:
+            PasswordChangeRequired.objects.create(user=user)
         record(
             action="accounts.create_user",
             object_type="auth.User",
@@ -216,3 +249,185 @@ def create_user(
             actor=actor,
         )
     return user
+
+
+def _locked_user(user: User) -> User:
+    locked: User = get_user_model().objects.select_for_update().get(pk=user.pk)
+    return locked
+
+
+def _is_active_administrator(user: User, today: dt.date) -> bool:
+    return (
+        user.is_active
+        and RoleAssignment.objects.active_on(today)
+        .filter(user=user, role=Role.ADMINISTRATOR)
+        .exists()
+    )
+
+
+def deactivate_user(
+    user: User,
+    *,
+    reason: str = "",
+    acting_user: AbstractBaseUser | None = None,
+    actor: str = "",
+) -> User:
+    """Stop a user from logging in; their roles and their record stay. An administrator cannot
+    deactivate their own account, and nobody can deactivate the last active administrator
+    (the application would have no one left to manage users)."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = _locked_user(user)
+        if not locked.is_active:
+            raise AccountServiceError(
+                _("%(user)s is already deactivated.") % {"user": locked.get_username()}
+            )
+        if acting_user is not None and acting_user.pk == locked.pk:
+            raise AccountServiceError(_("You cannot deactivate your own account."))
+        if _is_active_administrator(locked, today):
+            others = (
+                RoleAssignment.objects.active_on(today)
+                .filter(role=Role.ADMINISTRATOR, user__is_active=True)
+                .exclude(user=locked)
+            )
+            if not others.exists():
+                raise AccountServiceError(
+                    _("%(user)s is the last active administrator and cannot be deactivated.")
+                    % {"user": locked.get_username()}
+                )
+        before = _user_snapshot(locked)
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        record(
+            action="accounts.deactivate_user",
+            object_type="auth.User",
+            object_id=locked.pk,
+            before=before,
+            after=_user_snapshot(locked),
+            reason=reason,
+            acting_user=acting_user,
+            actor=actor,
+        )
+    return locked
+
+
+def reactivate_user(
+    user: User,
+    *,
+    reason: str = "",
+    acting_user: AbstractBaseUser | None = None,
+    actor: str = "",
+) -> User:
+    """Let a deactivated user log in again (with the roles still in force)."""
+    with transaction.atomic():
+        locked = _locked_user(user)
+        if locked.is_active:
+            raise AccountServiceError(
+                _("%(user)s is already active.") % {"user": locked.get_username()}
+            )
+        before = _user_snapshot(locked)
+        locked.is_active = True
+        locked.save(update_fields=["is_active"])
+        record(
+            action="accounts.reactivate_user",
+            object_type="auth.User",
+            object_id=locked.pk,
+            before=before,
+            after=_user_snapshot(locked),
+            reason=reason,
+            acting_user=acting_user,
+            actor=actor,
+        )
+    return locked
+
+
+def edit_user(
+    user: User,
+    *,
+    full_name: str,
+    email: str,
+    acting_user: AbstractBaseUser | None = None,
+    actor: str = "",
+) -> User:
+    """Change a user's full name and e-mail address (the login stays: the audit log and other
+    people know the user by it)."""
+    name = " ".join(full_name.split())
+    email = _clean_email(email)
+    with transaction.atomic():
+        locked = _locked_user(user)
+        if locked.first_name == name and locked.last_name == "" and locked.email == email:
+            raise AccountServiceError(_("Nothing to change."))
+        before = _user_snapshot(locked)
+        locked.first_name, locked.last_name, locked.email = name, "", email
+        locked.save(update_fields=["first_name", "last_name", "email"])
+        record(
+            action="accounts.edit_user",
+            object_type="auth.User",
+            object_id=locked.pk,
+            before=before,
+            after=_user_snapshot(locked),
+            acting_user=acting_user,
+            actor=actor,
+        )
+    return locked
+
+
+def generate_password() -> str:
+    """A random temporary password (shown once to the administrator, never stored clear)."""
+    return secrets.token_urlsafe(_GENERATED_PASSWORD_BYTES)
+
+
+def reset_password(
+    user: User,
+    *,
+    password: str,
+    acting_user: AbstractBaseUser | None = None,
+    actor: str = "",
+) -> User:
+    """Set a temporary password that the user must replace at the next login. Every session
+    of the user ends (Django ties a session to the password hash)."""
+    _check_password(password, user)
+    with transaction.atomic():
+        locked = _locked_user(user)
+        locked.set_password(password)
+        locked.save(update_fields=["password"])
+        PasswordChangeRequired.objects.update_or_create(
+            user=locked, defaults={"set_at": timezone.now()}
+        )
+        record(
+            action="accounts.reset_password",
+            object_type="auth.User",
+            object_id=locked.pk,
+            # What changed, never the password or its hash.
+            after={"id": locked.pk, "must_change_password": True},
+            acting_user=acting_user,
+            actor=actor,
+        )
+    return locked
+
+
+def must_change_password(user: AbstractBaseUser) -> bool:
+    """Whether the user still holds a temporary password set by an administrator."""
+    return PasswordChangeRequired.objects.filter(user_id=user.pk).exists()
+
+
+def change_own_password(user: User, *, old_password: str, new_password: str) -> User:
+    """The user replaces their password (a temporary one, or their own)."""
+    if not user.check_password(old_password):
+        raise AccountServiceError(_("The current password is wrong."))
+    if old_password == new_password:
+        raise AccountServiceError(_("The new password must differ from the current one."))
+    _check_password(new_password, user)
+    with transaction.atomic():
+        locked = _locked_user(user)
+        locked.set_password(new_password)
+        locked.save(update_fields=["password"])
+        PasswordChangeRequired.objects.filter(user=locked).delete()
+        record(
+            action="accounts.change_password",
+            object_type="auth.User",
+            object_id=locked.pk,
+            after={"id": locked.pk, "must_change_password": False},
+            acting_user=locked,
+        )
+    return locked

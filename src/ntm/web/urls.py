@@ -13,6 +13,7 @@ from ntm.web import (
     views_recognition_import,
     views_report_files,
     views_reports,
+    views_users,
     views_workflow,
 )
 
@@ -149,4 +150,19 @@ urlpatterns = [
     ),
     path("central/", views_dashboards.central, name="central"),
     path("criteria/", views.criteria_sets, name="criteria_sets"),
+    path("password/", views_users.password_change, name="password_change"),
+    path("users/", views_users.users, name="users"),
+    path("users/new/", views_users.user_create, name="user_create"),
+    path("users/<int:pk>/", views_users.user, name="user"),
+    path("users/<int:pk>/edit/", views_users.user_edit, name="user_edit"),
+    path("users/<int:pk>/deactivate/", views_users.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", views_users.user_reactivate, name="user_reactivate"),
+    path("users/<int:pk>/password/", views_users.user_password, name="user_password"),
+    path("users/<int:pk>/roles/", views_users.user_role_grant, name="user_role_grant"),
+    path(
+        "users/<int:pk>/roles/<int:assignment>/revoke/",
+        views_users.user_role_revoke,
+        name="user_role_revoke",
+    ),
+    path("users/<int:pk>/audit/", views_users.user_audit, name="user_audit"),
 ]
