@@ -413,13 +413,14 @@ def must_change_password(user: AbstractBaseUser) -> bool:
 
 def change_own_password(user: User, *, old_password: str, new_password: str) -> User:
     """The user replaces their password (a temporary one, or their own)."""
-    if not user.check_password(old_password):
-        raise AccountServiceError(_("The current password is wrong."))
-    if old_password == new_password:
-        raise AccountServiceError(_("The new password must differ from the current one."))
-    _check_password(new_password, user)
     with transaction.atomic():
+        # Checked against the stored row: the caller's object may predate a reset.
         locked = _locked_user(user)
+        if not locked.check_password(old_password):
+            raise AccountServiceError(_("The current password is wrong."))
+        if old_password == new_password:
+            raise AccountServiceError(_("The new password must differ from the current one."))
+        _check_password(new_password, locked)
         locked.set_password(new_password)
         locked.save(update_fields=["password"])
         PasswordChangeRequired.objects.filter(user=locked).delete()
