@@ -78,11 +78,12 @@ class RoleFields(forms.Form):
         on = data.get("valid_from") or timezone.localdate()
         unit = Unit.objects.valid_on(on).filter(code=code, kind=wanted).first()
         if unit is None:
-            self.add_error(
-                "unit_code",
-                _("No %(kind)s with the code %(code)s is in force on that date.")
-                % {"kind": wanted.label, "code": code},
+            missing = (
+                _("No province with the code %(code)s is in force on that date.")
+                if wanted == UnitKind.PROVINCE
+                else _("No commune with the code %(code)s is in force on that date.")
             )
+            self.add_error("unit_code", missing % {"code": code})
         data["unit"] = unit
         return data
 
