@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "mật-khẩu-mới-2026-đủ-dài"
 
 
-def _written() -> tuple[list[tuple[object, ...]], int, int, int]:
+def _written() -> tuple[list[tuple[int, bool, str, str, str]], int, int, int]:
     users = list(
         User.objects.order_by("pk").values_list(
             "pk", "is_active", "first_name", "email", "password"
