@@ -41,6 +41,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from ntm.accounts.models import RoleAssignment
+from ntm.accounts.services import create_user, deactivate_user
 from ntm.accounts.testing import PERSONAS, PersonaName, make_unit
 from ntm.api.api import api
 from ntm.api.tokens import create_token
@@ -92,6 +94,11 @@ READ_PROVINCE: Row = (404, 404, 200, 200, 200, 200, LOGIN)
 SIGNED_IN: Row = (200, 200, 200, 200, 200, 200, LOGIN)
 # A public page: everyone, signed in or not.
 PUBLIC: Row = (200,) * len(PERSONAS)
+# The user administration pages: the administrator's alone; an act redirects to the user's
+# page (ADMIN_ACTS) or answers with it (ADMIN_ANSWERS).
+ADMIN_READS: Row = (403, 403, 403, 403, 403, 200, LOGIN)
+ADMIN_ACTS: Row = (403, 403, 403, 403, 403, 302, LOGIN)
+ADMIN_ANSWERS: Row = ADMIN_READS
 # A page that takes one method only, asked with another (after the login check).
 REFUSED_METHOD: tuple[Status, ...] = (405, 405, 405, 405, 405, 405, LOGIN)
 
@@ -316,6 +323,16 @@ def _recognition_scan(w: World) -> list[Any]:
     return [attach_recognition_scan(found, upload, acting_user=w.p.province_office).pk]
 
 
+def _officer_b(w: World) -> list[Any]:
+    return [w.p.officer_b.pk]
+
+
+def _deactivated_user(w: World) -> list[Any]:
+    """A deactivated account, for the administrator to reactivate."""
+    user = create_user("nghi", password=None, role="central_viewer", actor="test:routes")
+    return [deactivate_user(user, actor="test:routes").pk]
+
+
 PROPOSAL = {"action": "propose", "tier": "ntm", "year": str(YEAR)}
 
 
@@ -525,6 +542,51 @@ PAGES: dict[str, Page] = {
         _no_args,
         get=(403, 403, 403, 403, 200, 200, LOGIN),
         post=REFUSED_METHOD,
+    ),
+    # ------------------------------------------------------------------ user administration
+    # The administrator's alone; the target is officer B (officer A's password serves the
+    # login row). Creating a user and setting a password answer with the user's page, which
+    # shows the temporary password once.
+    "web:users": Page(_no_args, get=ADMIN_READS, post=REFUSED_METHOD),
+    "web:user_create": Page(
+        _no_args,
+        get=ADMIN_READS,
+        post=ADMIN_ANSWERS,
+        data=lambda w: {"username": "moi", "full_name": "Người Mới", "role": "central_viewer"},
+    ),
+    "web:user": Page(_officer_b, get=ADMIN_READS, post=REFUSED_METHOD),
+    "web:user_edit": Page(
+        _officer_b,
+        get=ADMIN_READS,
+        post=ADMIN_ACTS,
+        data=lambda w: {"full_name": "Tên Mới", "email": "moi@example.vn"},
+    ),
+    "web:user_deactivate": Page(_officer_b, get=REFUSED_METHOD, post=ADMIN_ACTS),
+    "web:user_reactivate": Page(_deactivated_user, get=REFUSED_METHOD, post=ADMIN_ACTS),
+    "web:user_password": Page(_officer_b, get=REFUSED_METHOD, post=ADMIN_ANSWERS),
+    "web:user_role_grant": Page(
+        _officer_b,
+        get=REFUSED_METHOD,
+        post=ADMIN_ACTS,
+        data=lambda w: {"role": "appraiser", "unit_code": w.p.province.code},
+    ),
+    "web:user_role_revoke": Page(
+        lambda w: [w.p.officer_b.pk, RoleAssignment.objects.get(user=w.p.officer_b).pk],
+        get=REFUSED_METHOD,
+        post=ADMIN_ACTS,
+        data=lambda w: {"reason": "Chuyển công tác"},
+    ),
+    "web:user_audit": Page(_officer_b, get=ADMIN_READS, post=REFUSED_METHOD),
+    # Everyone's own password: officer A knows theirs (the form says the others' is wrong).
+    "web:password_change": Page(
+        _no_args,
+        get=SIGNED_IN,
+        post=(302, 400, 400, 400, 400, 400, LOGIN),
+        data=lambda w: {
+            "old_password": PASSWORD,
+            "new_password": PASSWORD + "-mới",
+            "new_password_again": PASSWORD + "-mới",
+        },
     ),
     # ------------------------------------------------------------------ public pages
     "public:national": Page(_no_args, get=PUBLIC, post=(405,) * len(PERSONAS)),
