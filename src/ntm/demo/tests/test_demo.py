@@ -92,3 +92,17 @@ def test_every_page_knows_the_data_are_simulated(demo: DemoResult) -> None:
         page = client.get(url)
         assert page.status_code == 200, url
         assert "Dữ liệu mô phỏng" in page.content.decode(), url
+
+
+def test_the_demo_administrator_manages_the_demo_users(demo: DemoResult) -> None:
+    """The demo's administrator reaches the users page from the header and finds one account
+    per role there; the demo's logins do not have to change their passwords."""
+    admin = next(u for u in ensure_demo_users() if u.username == "quantri")
+    client = Client()
+    assert client.login(username=admin.username, password=admin.password)
+    home = client.get("/").content.decode()
+    assert f'href="{reverse("web:users")}"' in home
+    page = client.get(reverse("web:users")).content.decode()
+    for user, _ in demo_users():
+        assert f">{user.username}<" in page
+        assert user.full_name in page
