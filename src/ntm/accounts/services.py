@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,6 +179,16 @@ def revoke_role(
         locked = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
         if locked.revoked_at is not None:
             raise AccountServiceError(_("This role has already been revoked."))
+        today = timezone.localdate()
+        if (
+            locked.role == Role.ADMINISTRATOR
+            and locked.is_active_on(today)
+            and locked.user.is_active
+            and not _other_administrators(today, exclude=Q(pk=locked.pk)).exists()
+        ):
+            raise AccountServiceError(
+                _("This is the last active administrator's role; grant it to someone else first.")
+            )
         before = role_snapshot(locked)
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
@@ -256,6 +267,16 @@ def _locked_user(user: User) -> User:
     return locked
 
 
+def _other_administrators(today: dt.date, *, exclude: Q) -> QuerySet[RoleAssignment]:
+    """The administrator roles in force today of active users, but for `exclude`: the
+    application must keep someone who can manage its users."""
+    return (
+        RoleAssignment.objects.active_on(today)
+        .filter(role=Role.ADMINISTRATOR, user__is_active=True)
+        .exclude(exclude)
+    )
+
+
 def _is_active_administrator(user: User, today: dt.date) -> bool:
     return (
         user.is_active
@@ -284,17 +305,14 @@ def deactivate_user(
             )
         if acting_user is not None and acting_user.pk == locked.pk:
             raise AccountServiceError(_("You cannot deactivate your own account."))
-        if _is_active_administrator(locked, today):
-            others = (
-                RoleAssignment.objects.active_on(today)
-                .filter(role=Role.ADMINISTRATOR, user__is_active=True)
-                .exclude(user=locked)
+        if (
+            _is_active_administrator(locked, today)
+            and not _other_administrators(today, exclude=Q(user=locked)).exists()
+        ):
+            raise AccountServiceError(
+                _("%(user)s is the last active administrator and cannot be deactivated.")
+                % {"user": locked.get_username()}
             )
-            if not others.exists():
-                raise AccountServiceError(
-                    _("%(user)s is the last active administrator and cannot be deactivated.")
-                    % {"user": locked.get_username()}
-                )
         before = _user_snapshot(locked)
         locked.is_active = False
         locked.save(update_fields=["is_active"])

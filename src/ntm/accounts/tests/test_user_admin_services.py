@@ -224,3 +224,15 @@ def test_create_user_with_a_temporary_password_must_change_it(personas: Personas
         email="@@",
         acting_user=personas.administrator,
     )
+
+
+def test_the_last_administrators_role_is_not_revoked(personas: Personas) -> None:
+    admin = personas.administrator
+    held = RoleAssignment.objects.get(user=admin, role=Role.ADMINISTRATOR)
+    _refused(
+        "vai trò của quản trị viên cuối cùng đang hoạt động", revoke_role, held, acting_user=admin
+    )
+    # With a second active administrator, it may go.
+    grant_role(personas.central_viewer, Role.ADMINISTRATOR, acting_user=admin)
+    revoke_role(held, acting_user=admin)
+    assert RoleAssignment.objects.get(pk=held.pk).revoked_at is not None

@@ -446,3 +446,15 @@ def test_audit_page_is_paginated(client: Client, p: Personas) -> None:
     assert "Trang 2/2" in second
     assert second.count("Đổi họ tên hoặc thư điện tử") == 1
     assert "Tạo tài khoản" in second and "Tạo tài khoản" not in first
+
+
+def test_the_last_administrators_role_cannot_be_revoked_from_the_page(
+    client: Client, p: Personas
+) -> None:
+    p.login(client, "administrator")
+    held = RoleAssignment.objects.get(user=p.administrator)
+    before = _written()
+    response = client.post(reverse("web:user_role_revoke", args=[p.administrator.pk, held.pk]))
+    assert response.status_code == 400
+    assert "quản trị viên cuối cùng đang hoạt động" in response.content.decode()
+    assert _written() == before
