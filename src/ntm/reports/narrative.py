@@ -32,6 +32,7 @@ from ntm.results.province import ProvinceOverview, province_overview
 from ntm.results.query import ChoiceError, Geography, parse_day, parse_flag, parse_year
 from ntm.results.scope import all_communes, communes_on
 from ntm.results.sets import province_sets, years_with_sets
+from ntm.stats.rollup import Figures
 from ntm.units.models import Unit
 from ntm.vn.dates import format_date
 
@@ -54,7 +55,7 @@ class Options:
 
 @dataclass(frozen=True)
 class Narrative:
-    province: Unit
+    province: Unit | None  # the province (a district's province); None: the country
     title: str
     sentences: tuple[s.Sentence, ...]
     lang: s.Lang
@@ -110,7 +111,7 @@ def overview_at(
     return o
 
 
-def _check(province: Unit, opts: Options) -> None:
+def check_options(province: Unit, opts: Options) -> None:
     if opts.compare and max(opts.compare) >= opts.day:
         raise ReportError(_("Comparison dates must come before the report's date."))
     ids = [u.pk for u in all_communes(province)]
@@ -185,20 +186,26 @@ def _main(province: Unit, opts: Options) -> tuple[ProvinceOverview, list[s.Sente
                 lang,
             )
         )
-    chosen = opts.criteria or tuple(c.criterion for c in f.criteria)
+    counts = criterion_counts(f, o, opts.criteria)
+    if counts:
+        out.append(s.criteria(day, counts, trace, lang))
+    return o, out
+
+
+def criterion_counts(
+    f: Figures, o: ProvinceOverview, chosen: tuple[int, ...] | None
+) -> list[s.CriterionCount]:
+    """The communes meeting each chosen criterion (every criterion of the set by default)
+    among those evaluated; `ReportError` for a criterion the set does not have."""
+    numbers = chosen or tuple(c.criterion for c in f.criteria)
     met = {c.criterion: c.met for c in f.criteria}
-    unknown = [k for k in chosen if k not in met]
+    unknown = [k for k in numbers if k not in met]
     if unknown:
         raise ReportError(
             _("Criteria %(numbers)s are not in the set %(set)s.")
             % {"numbers": ", ".join(map(str, unknown)), "set": o.cset.id}
         )
-    counts = [
-        s.CriterionCount(k, o.criterion_names.get(k, ""), met[k], f.evaluated) for k in chosen
-    ]
-    if counts:
-        out.append(s.criteria(day, counts, trace, lang))
-    return o, out
+    return [s.CriterionCount(k, o.criterion_names.get(k, ""), met[k], f.evaluated) for k in numbers]
 
 
 def _recognitions(province: Unit, o: ProvinceOverview, opts: Options) -> list[s.Sentence]:
@@ -254,7 +261,7 @@ def narrative(province: Unit, opts: Options) -> Narrative:
     `ChoiceError` among them)."""
     with override(opts.lang):
         try:
-            _check(province, opts)
+            check_options(province, opts)
             out: list[s.Sentence] = []
             for day in sorted(opts.compare):
                 out += _point(province, opts, day)
@@ -268,13 +275,13 @@ def narrative(province: Unit, opts: Options) -> Narrative:
         return Narrative(
             province,
             s.title(province.name, opts.day, opts.lang),
-            _unique(out),
+            without_repeats(out),
             opts.lang,
             o.simulated,
         )
 
 
-def _unique(found: Sequence[s.Sentence]) -> tuple[s.Sentence, ...]:
+def without_repeats(found: Sequence[s.Sentence]) -> tuple[s.Sentence, ...]:
     """Without a sentence said twice (the last count on old units, read at two dates)."""
     seen: set[str] = set()
     out = []
@@ -290,8 +297,12 @@ def _unique(found: Sequence[s.Sentence]) -> tuple[s.Sentence, ...]:
 
 
 def figure_url(trace: s.Trace) -> str:
-    """The province page showing the figure: the query that produced it."""
-    return f"{reverse('web:province', args=[trace.province])}?{urlencode(trace.query())}"
+    """The page showing the figure: the query that produced it (the province page; its
+    district table for a district; the central view for the country)."""
+    if trace.national:
+        return f"{reverse('web:central')}?{urlencode(trace.query())}"
+    url = f"{reverse('web:province', args=[trace.province])}?{urlencode(trace.query())}"
+    return url if trace.district is None else f"{url}#h-children"
 
 
 def _simulated_note(n: Narrative) -> str:

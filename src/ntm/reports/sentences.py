@@ -32,7 +32,9 @@ KINDS: tuple[Kind, ...] = ("share", "average", "change")
 
 @dataclass(frozen=True)
 class Trace:
-    """The read-layer query behind a figure: the province page that shows the same number."""
+    """The read-layer query behind a figure: the province page that shows the same number
+    (a district's figures are a row of its province's district table; the country's, the
+    central view, where `national` is set and `province` is 0)."""
 
     province: int
     province_name: str
@@ -44,6 +46,9 @@ class Trace:
     approved_only: bool = False
     baseline: int | None = None
     source: str = "results"  # "results" (the engine) or "recognition" (the decisions)
+    district: int | None = None
+    district_name: str = ""
+    national: bool = False
 
     def query(self) -> dict[str, str]:
         """The province page's query string parameters for this figure."""
@@ -60,8 +65,14 @@ class Trace:
 
     def note(self, lang: Lang) -> str:
         vi = lang == "vi"
+        if self.national:
+            where = "toàn quốc (các tỉnh có số liệu)" if vi else "the country (provinces reporting)"
+        elif self.district is not None:
+            where = f"{self.district_name} ({self.province_name})"
+        else:
+            where = self.province_name
         parts = [
-            self.province_name,
+            where,
             ("năm " if vi else "year ") + str(self.period),
             ("bộ tiêu chí " if vi else "criteria set ") + self.set_id,
         ]
@@ -166,6 +177,35 @@ def parse_precision(items: Iterable[str], truncate: Iterable[str] = ()) -> Preci
 # ---------------------------------------------------------------------------- pieces
 
 
+@dataclass(frozen=True)
+class Place:
+    """Whose communes a sentence counts: "toàn tỉnh có …", "… communes of the province"."""
+
+    vi: str  # the subject: "toàn tỉnh", "toàn huyện", "cả nước"
+    en: str  # the owner: "the province", "the district", "the country"
+
+
+PROVINCE = Place("toàn tỉnh", "the province")
+COUNTRY = Place("cả nước", "the country")
+# Only the provinces with a result for the year are counted: never "cả nước" for part of it.
+REPORTING = Place("các tỉnh, thành phố có số liệu", "the provinces reporting")
+
+# A district-level unit's kind from its name, as reports write it ("toàn thành phố").
+_DISTRICT_KINDS = (
+    ("Thành phố ", "toàn thành phố", "the city"),
+    ("Thị xã ", "toàn thị xã", "the town"),
+    ("Quận ", "toàn quận", "the district"),
+)
+
+
+def district_place(name: str) -> Place:
+    """ "Huyện Tràng Định" → toàn huyện; "Thành phố Lạng Sơn" → toàn thành phố."""
+    for prefix, vi, en in _DISTRICT_KINDS:
+        if name.startswith(prefix):
+            return Place(vi, en)
+    return Place("toàn huyện", "the district")
+
+
 def communes(n: int, lang: Lang) -> str:
     """A number of communes as a phrase: "chưa có xã nào", "1 xã", "3.324 xã"."""
     if lang == "vi":
@@ -205,6 +245,106 @@ def title(province: str, day: dt.date, lang: Lang) -> str:
     return f"New rural development in {province} as of {format_date(day)}"
 
 
+def country_title(day: dt.date, lang: Lang) -> str:
+    if lang == "vi":
+        return f"Kết quả xây dựng nông thôn mới toàn quốc tính đến {format_date(day)}"
+    return f"New rural development in Viet Nam as of {format_date(day)}"
+
+
+def reporting(
+    day: dt.date, year: int, count: int, provinces: int, trace: Trace, lang: Lang
+) -> Sentence:
+    """How many provinces hold a result for the year: the country's figures count theirs."""
+    figure = Figure(f"reporting@{format_date(day)}", _out_of(count, provinces), trace)
+    if lang == "vi":
+        parts: tuple[Part, ...] = (
+            f"Tính đến {format_date(day)}, ",
+            figure,
+            f" tỉnh, thành phố có số liệu năm {year}.",
+        )
+    else:
+        parts = (f"As of {format_date(day)}, ", figure, f" provinces had data for {year}.")
+    return Sentence("reporting", parts)
+
+
+def country_basis(day: dt.date, lang: Lang) -> Sentence:
+    """Which units and which moment the country's figures are counted on."""
+    d = format_date(day)
+    if lang == "vi":
+        text = f"Số liệu tính theo đơn vị hành chính của từng năm, theo dữ liệu đến hết ngày {d}."
+    else:
+        text = f"Figures are counted on each year's own administrative units, as recorded by {d}."
+    return Sentence("basis", (text,))
+
+
+@dataclass(frozen=True)
+class ProvinceShare:
+    """A province's communes at the standard, traced to its own page."""
+
+    province: int
+    name: str
+    meeting: int
+    communes: int
+    trace: Trace
+
+
+def by_province(
+    day: dt.date, shares: Sequence[ProvinceShare], precision: Precision, lang: Lang
+) -> Sentence:
+    """The provinces by their share at the standard, as the caller ordered them."""
+    d = format_date(day)
+    parts: list[Part] = [
+        "Tỷ lệ xã đạt chuẩn theo tỉnh, thành phố: "
+        if lang == "vi"
+        else "Share at the standard by province: "
+    ]
+    for i, p in enumerate(shares):
+        if i:
+            parts.append("; ")
+        key = f"share_province_{p.province}@{d}"
+        parts += [f"{p.name} ", _share(p.meeting, p.communes, key, p.trace, precision)]
+        count = Figure(
+            f"meeting_province_{p.province}@{d}", _out_of(p.meeting, p.communes), p.trace
+        )
+        parts += [" (", count, ")"]
+    return Sentence("by_province", (*parts, "."))
+
+
+def since_previous(
+    previous: int,
+    meeting: int,
+    average: Fraction | float | None,
+    trace: Trace,
+    precision: Precision,
+    lang: Lang,
+) -> Sentence:
+    """The change since the previous year: communes at the standard, and the average
+    criteria per commune."""
+    key = f"meeting_change@{previous}"
+    if lang == "vi":
+        if meeting == 0:
+            what: list[Part] = ["số xã đạt chuẩn không đổi"]
+        else:
+            word = "tăng " if meeting > 0 else "giảm "
+            what = ["số xã đạt chuẩn ", word, Figure(key, communes(abs(meeting), lang), trace)]
+        parts: list[Part] = [f"So với năm {previous}, ", *what]
+        if average is not None:
+            change = _signed(average, f"change@{previous}", trace, precision)
+            parts += [", bình quân tiêu chí/xã: ", change]
+    else:
+        if meeting == 0:
+            what = ["the number of communes at the standard was unchanged"]
+        else:
+            word = "rose by " if meeting > 0 else "fell by "
+            what = ["the number of communes at the standard ", word]
+            what.append(Figure(key, communes(abs(meeting), lang), trace))
+        parts = [f"Since {previous}, ", *what]
+        if average is not None:
+            change = _signed(average, f"change@{previous}", trace, precision)
+            parts += ["; average criteria per commune: ", change]
+    return Sentence("previous", (*parts, "."))
+
+
 def standing(
     day: dt.date,
     meeting: int,
@@ -213,6 +353,7 @@ def standing(
     trace: Trace,
     precision: Precision,
     lang: Lang,
+    place: Place = PROVINCE,
 ) -> Sentence:
     """Communes at the standard at a date, X/Y and %, and the average criteria per commune."""
     d = format_date(day)
@@ -220,19 +361,19 @@ def standing(
     parts: list[Part]
     if lang == "vi":
         if meeting == 0:
-            parts = [f"Tính đến {d}, toàn tỉnh chưa có xã nào đạt chuẩn nông thôn mới (", count]
+            parts = [f"Tính đến {d}, {place.vi} chưa có xã nào đạt chuẩn nông thôn mới (", count]
             parts.append(" xã)")
         else:
-            parts = [f"Tính đến {d}, toàn tỉnh có ", count, " xã đạt chuẩn nông thôn mới ("]
+            parts = [f"Tính đến {d}, {place.vi} có ", count, " xã đạt chuẩn nông thôn mới ("]
             parts += [_share(meeting, in_scope, f"share@{d}", trace, precision), ")"]
         if average is not None:
             parts += [", bình quân đạt ", _average(average, d, trace, precision), " tiêu chí/xã"]
     else:
         if meeting == 0:
-            parts = [f"As of {d}, no commune of the province met the new rural standard (", count]
+            parts = [f"As of {d}, no commune of {place.en} met the new rural standard (", count]
             parts.append(" communes)")
         else:
-            parts = [f"As of {d}, ", count, " communes of the province met the new rural "]
+            parts = [f"As of {d}, ", count, f" communes of {place.en} met the new rural "]
             parts += ["standard (", _share(meeting, in_scope, f"share@{d}", trace, precision), ")"]
         if average is not None:
             parts += [", with ", _average(average, d, trace, precision)]
@@ -248,6 +389,7 @@ def other_units(
     trace: Trace,
     precision: Precision,
     lang: Lang,
+    place: Place = PROVINCE,
 ) -> Sentence:
     """The same count on the units of another date: "theo đơn vị hành chính cũ, …"."""
     d = format_date(day)
@@ -255,17 +397,23 @@ def other_units(
     share = _share(meeting, in_scope, f"share_units@{d}", trace, precision)
     if lang == "vi":
         which = "cũ" if units_of < day else "mới"
-        parts: list[Part] = [f"Theo đơn vị hành chính {which}, toàn tỉnh có ", count]
+        parts: list[Part] = [f"Theo đơn vị hành chính {which}, {place.vi} có ", count]
         parts += [" xã đạt chuẩn nông thôn mới (", share, ")."]
     else:
         which = "former" if units_of < day else "later"
-        parts = [f"On the {which} administrative units, the province had ", count]
+        parts = [f"On the {which} administrative units, {place.en} had ", count]
         parts += [" communes at the standard (", share, ")."]
     return Sentence("other_units", tuple(parts))
 
 
 def recognised(
-    day: dt.date, count: int, in_scope: int, trace: Trace, precision: Precision, lang: Lang
+    day: dt.date,
+    count: int,
+    in_scope: int,
+    trace: Trace,
+    precision: Precision,
+    lang: Lang,
+    place: Place = PROVINCE,
 ) -> Sentence:
     """Communes holding a recognition decision (*được công nhận*), X/Y and %."""
     d = format_date(day)
@@ -275,17 +423,17 @@ def recognised(
         if count == 0:
             return Sentence(
                 "recognised",
-                (f"Đến {d}, toàn tỉnh chưa có xã nào được công nhận đạt chuẩn nông thôn mới.",),
+                (f"Đến {d}, {place.vi} chưa có xã nào được công nhận đạt chuẩn nông thôn mới.",),
             )
-        parts: list[Part] = [f"Đến {d}, toàn tỉnh có ", figure]
+        parts: list[Part] = [f"Đến {d}, {place.vi} có ", figure]
         parts += [" xã được công nhận đạt chuẩn nông thôn mới (", share, ")."]
     else:
         if count == 0:
             return Sentence(
                 "recognised",
-                (f"By {d}, no commune of the province had been recognised at the standard.",),
+                (f"By {d}, no commune of {place.en} had been recognised at the standard.",),
             )
-        parts = [f"By {d}, ", figure, " communes of the province had been recognised at the "]
+        parts = [f"By {d}, ", figure, f" communes of {place.en} had been recognised at the "]
         parts += ["new rural standard (", share, ")."]
     return Sentence("recognised", tuple(parts))
 
@@ -394,6 +542,19 @@ def completed(
     return Sentence(
         "completed", (f"{name} {what} {word} {year} ({_decision(number, signed, lang)}).",)
     )
+
+
+def not_completed(name: str, day: dt.date, lang: Lang) -> Sentence:
+    """A district, town or city without any recognition by the day."""
+    d = format_date(day)
+    city = name.startswith(("Thành phố ", "Thị xã ", "Quận "))
+    if lang == "vi":
+        what = "hoàn thành nhiệm vụ xây dựng" if city else "đạt chuẩn"
+        return Sentence(
+            "completed", (f"Đến {d}, {name} chưa được công nhận {what} nông thôn mới.",)
+        )
+    what = "as having completed the new rural development task" if city else "at the standard"
+    return Sentence("completed", (f"By {d}, {name} had not been recognised {what}.",))
 
 
 @dataclass(frozen=True)
