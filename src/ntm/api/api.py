@@ -16,6 +16,7 @@ write around the services can store one) is answered as null.
 """
 
 # No `from __future__ import annotations`: django-ninja reads the annotations at run time.
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -50,7 +51,15 @@ from ntm.api.schemas import (
 )
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.schema import CriteriaSet
-from ntm.reports.narrative import ReportError, figure_url, narrative, options_from
+from ntm.reports.narrative import (
+    Narrative,
+    Options,
+    ReportError,
+    figure_url,
+    narrative,
+    options_from,
+)
+from ntm.reports.scopes import country_narrative, district_narrative
 from ntm.results.commune import commune_view
 from ntm.results.province import REVOCATION_SCOPE, province_overview
 from ntm.results.query import ChoiceError, Geography, parse_day
@@ -96,6 +105,7 @@ class BoundedPagination(LimitOffsetPagination):
 
 units = Router(tags=["units"])
 criteria = Router(tags=["criteria"])
+country = Router(tags=["country"])
 
 
 def _user(request: HttpRequest) -> Any:
@@ -400,7 +410,8 @@ class NarrativeOut(Schema):
 @units.get(
     "/{unit_id}/narrative",
     response=responses(NarrativeOut),
-    summary="A province's narrative report: its sentences and the query behind each figure",
+    summary="A province's (or a district's of the time) narrative report: its sentences and "
+    "the query behind each figure",
 )
 def unit_narrative(
     request: HttpRequest,
@@ -414,7 +425,7 @@ def unit_narrative(
     truncate: str | None = Query(None, description="share;change", max_length=200),  # type: ignore[type-arg]
     approved_only: bool = False,
 ) -> Any:
-    unit = _visible_unit(request, unit_id, UnitKind.PROVINCE)
+    unit = _visible_unit(request, unit_id, UnitKind.PROVINCE, UnitKind.DISTRICT)
     asked = {
         "date": date,
         "baseline": "" if baseline is None else str(baseline),
@@ -425,9 +436,50 @@ def unit_narrative(
         "truncate": truncate or "",
         "approved_only": "1" if approved_only else "",
     }
+    if unit.kind == UnitKind.DISTRICT:
+        return _narrative_out(request, asked, lambda opts: district_narrative(unit, opts))
+    return _narrative_out(request, asked, lambda opts: narrative(unit, opts))
+
+
+@country.get(
+    "/narrative",
+    response=responses(NarrativeOut, {403: Error}),
+    summary="The country's narrative report (the provinces reporting): its sentences and the "
+    "query behind each figure",
+)
+def country_narrative_out(
+    request: HttpRequest,
+    date: str = Query(..., description="dd/mm/yyyy or yyyy-mm-dd", max_length=10),  # type: ignore[type-arg]
+    baseline: Year | None = None,
+    units_of: str | None = Query(None, max_length=10),  # type: ignore[type-arg]
+    lang: str = Query("vi", pattern="^(vi|en)$"),  # type: ignore[type-arg]
+    decimals: str | None = Query(None, description="share=2;average@31/12/2020=1", max_length=500),  # type: ignore[type-arg]
+    truncate: str | None = Query(None, description="share;change", max_length=200),  # type: ignore[type-arg]
+    approved_only: bool = False,
+) -> Any:
+    if not permissions.can_read_all(_user(request)):
+        return Status(
+            403, Error(detail=_("Only central offices read the country."), code="not_allowed")
+        )
+    asked = {
+        "date": date,
+        "baseline": "" if baseline is None else str(baseline),
+        "units_of": units_of or "",
+        "lang": lang,
+        "decimals": decimals or "",
+        "truncate": truncate or "",
+        "approved_only": "1" if approved_only else "",
+    }
+    return _narrative_out(request, asked, country_narrative)
+
+
+def _narrative_out(
+    request: HttpRequest, asked: dict[str, str], write: Callable[[Options], Narrative]
+) -> Any:
+    """The narrative `write` makes with the options asked, or 422 with the reason."""
     try:
         # Comparison dates repeat (`?compare=30/06/2020&compare=…`).
-        n = narrative(unit, options_from(asked, request.GET.getlist("compare")))
+        n = write(options_from(asked, request.GET.getlist("compare")))
     except ReportError as e:
         return Status(422, Error(detail=str(e), code="invalid_choice"))
     return NarrativeOut(
@@ -456,3 +508,4 @@ def unit_narrative(
 
 api.add_router("/units", units)
 api.add_router("/criteria", criteria)
+api.add_router("/country", country)

@@ -363,6 +363,12 @@ PAGES: dict[str, Page] = {
     ),
     # The Báo cáo page (its options form): read with the province.
     "web:province_report": Page(_province, get=READ_PROVINCE, post=REFUSED_METHOD),
+    # A district's (of the time): read with its province.
+    "web:district_report": Page(_district, get=READ_PROVINCE, post=REFUSED_METHOD),
+    # The country's: central viewers and administrators.
+    "web:country_report": Page(
+        _no_args, get=(403, 403, 403, 403, 200, 200, LOGIN), post=REFUSED_METHOD
+    ),
     # Uploading boundaries is the province office's act.
     "web:province_map": Page(
         _province,
@@ -732,6 +738,10 @@ API: dict[tuple[str, str], Operation] = {
         lambda w: {"unit_id": w.p.province.pk},
         (404, 404, 422, 422, 422, 422, 401),
         f"?date=31/12/{YEAR}",
+    ),
+    # The country's: central offices only; no province had data at the end of the year.
+    ("GET", "/api/country/narrative"): Operation(
+        _no_params, (403, 403, 403, 403, 422, 422, 401), f"?date=31/12/{YEAR}"
     ),
     ("GET", "/api/criteria/sets"): Operation(_no_params, API_SIGNED_IN),
     ("GET", "/api/criteria/sets/{set_id}"): Operation(lambda w: {"set_id": SET}, API_SIGNED_IN),

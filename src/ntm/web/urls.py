@@ -31,6 +31,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("province/<int:pk>/", views_dashboards.province, name="province"),
     path("province/<int:pk>/report/", views_reports.report, name="province_report"),
+    path("district/<int:pk>/report/", views_reports.district_report, name="district_report"),
+    path("central/report/", views_reports.country_report, name="country_report"),
     path("province/<int:pk>/map/", views_dashboards.province_map, name="province_map"),
     path(
         "province/<int:pk>/report.xlsx", views_report_files.report_workbook, name="report_workbook"

@@ -1,8 +1,10 @@
 """`ntm report`: a province's reports.
 
-- `narrative --province P --date D [--compare D2 …] [--baseline Y] [--units-of D] …`: the
-  Vietnamese (or English) narrative (`ntm.reports.narrative`) as text with notes tracing each
-  figure, or as HTML when the file ends in .html.
+- `narrative --province P|--district H|--country --date D [--compare D2 …] [--baseline Y]
+  [--units-of D] …`: the Vietnamese (or English) narrative of a province
+  (`ntm.reports.narrative`), of a district of the time or of the country
+  (`ntm.reports.scopes`) as text with notes tracing each figure, or as HTML when the file
+  ends in .html.
 - `check FILE.txt --province P [--date D]`: each figure a published Vietnamese text states
   about the province's communes, reconciled with the record (`ntm.reports.check`): matches
   (with the province page's query), differs (by how much, and the closest reading), or cannot
@@ -15,6 +17,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,9 +31,11 @@ from ntm.reports.check import Status, check_text
 from ntm.reports.files import gather, write_workbook
 from ntm.reports.narrative import Options, ReportError, narrative, write
 from ntm.reports.pdf import write_pdf
+from ntm.reports.scopes import country_narrative, district_narrative
 from ntm.reports.sentences import parse_precision
 from ntm.results.query import ChoiceError, parse_day
-from ntm.units.queries import UnitLookupError, province_on
+from ntm.units.models import Unit, UnitKind
+from ntm.units.queries import UnitLookupError, find_units, province_on, resolve_one
 from ntm.vn.dates import format_date
 
 LABELS = {
@@ -42,7 +47,10 @@ WRITERS = {"workbook": write_workbook, "pdf": write_pdf}
 
 
 def _narrative_arguments(parser: Any) -> None:
-    parser.add_argument("--province", required=True, help="mã hoặc tên tỉnh")
+    scope = parser.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--province", help="mã hoặc tên tỉnh")
+    scope.add_argument("--district", help="mã hoặc tên huyện (đơn vị cấp huyện đến 30/06/2025)")
+    scope.add_argument("--country", action="store_true", help="toàn quốc")
     parser.add_argument("--date", required=True, help="tính đến ngày (dd/mm/yyyy)")
     parser.add_argument(
         "--compare", action="append", default=[], metavar="DATE", help="ngày so sánh (lặp lại được)"
@@ -68,6 +76,13 @@ def _narrative_arguments(parser: Any) -> None:
         "--truncate", action="append", default=[], metavar="KIND", help="cắt bớt thay vì làm tròn"
     )
     parser.add_argument("--out", required=True, help="tệp kết quả (.txt, hoặc .html)")
+
+
+def _district(text: str, day: dt.date) -> Unit:
+    """The district named or coded `text`: the version in force on `day` if there is one,
+    else its only version (the report then says when it existed)."""
+    found = find_units(text, kinds=[UnitKind.DISTRICT])
+    return resolve_one([u for u in found if u.is_valid_on(day)] or found, text, day)
 
 
 class Command(BaseCommand):
@@ -171,22 +186,23 @@ class Command(BaseCommand):
                 if options["criteria"]
                 else None
             )
-            precision = parse_precision(options["decimals"], options["truncate"])
-            province = province_named(options["province"], units_of or day)
-            n = narrative(
-                province,
-                Options(
-                    day=day,
-                    compare=compare,
-                    baseline=options["baseline"],
-                    units_of=units_of,
-                    criteria=criteria,
-                    approved_only=options["approved_only"],
-                    lang=options["lang"],
-                    precision=precision,
-                ),
+            opts = Options(
+                day=day,
+                compare=compare,
+                baseline=options["baseline"],
+                units_of=units_of,
+                criteria=criteria,
+                approved_only=options["approved_only"],
+                lang=options["lang"],
+                precision=parse_precision(options["decimals"], options["truncate"]),
             )
-        except (ChoiceError, ReportError, ValueError) as e:
+            if options["country"]:
+                n = country_narrative(opts)
+            elif options["district"]:
+                n = district_narrative(_district(options["district"], day), opts)
+            else:
+                n = narrative(province_named(options["province"], units_of or day), opts)
+        except (ChoiceError, ReportError, UnitLookupError, ValueError) as e:
             raise CommandError(str(e)) from None
         write(n, out)
         self.stdout.write(_("Report written to %(path)s.") % {"path": out})
