@@ -118,3 +118,60 @@ def test_precision_options() -> None:
             s.parse_precision(bad)
     with pytest.raises(ValueError, match="ratio"):
         s.parse_precision([], ["ratio"])
+
+
+def test_the_place_of_a_district_and_of_the_country() -> None:
+    assert s.district_place("Huyện Tràng Định") == s.Place("toàn huyện", "the district")
+    assert s.district_place("Thành phố Lạng Sơn") == s.Place("toàn thành phố", "the city")
+    assert s.district_place("Thị xã Sơn Tây").vi == "toàn thị xã"
+    city = s.district_place("Thành phố Lạng Sơn")
+    x = s.standing(DAY, 0, 3, None, TRACE, s.Precision(), "vi", city)
+    assert (
+        x.text
+        == "Tính đến 30/06/2020, toàn thành phố chưa có xã nào đạt chuẩn nông thôn mới (0/3 xã)."
+    )
+    y = s.recognised(DAY, 1, 4, TRACE, s.Precision(), "en", s.REPORTING)
+    assert y.text.startswith("By 30/06/2020, 1/4 communes of the provinces reporting had been")
+
+
+def test_the_change_since_the_previous_year_zero_one_many() -> None:
+    p = s.Precision()
+    same = s.since_previous(2019, 0, Fraction(0), TRACE, p, "vi")
+    assert same.text == "So với năm 2019, số xã đạt chuẩn không đổi, bình quân tiêu chí/xã: 0."
+    down = s.since_previous(2019, -1, Fraction(-1, 3), TRACE, p, "vi")
+    assert down.text == "So với năm 2019, số xã đạt chuẩn giảm 1 xã, bình quân tiêu chí/xã: -0,33."
+    up = s.since_previous(2019, 1, None, TRACE, p, "en")
+    assert up.text == "Since 2019, the number of communes at the standard rose by 1 commune."
+    assert [f.key for f in up.figures] == ["meeting_change@2019"]
+
+
+def test_a_district_not_yet_recognised() -> None:
+    assert s.not_completed("Huyện Bình Gia", DAY, "vi").text == (
+        "Đến 30/06/2020, Huyện Bình Gia chưa được công nhận đạt chuẩn nông thôn mới."
+    )
+    assert s.not_completed("Thành phố Lạng Sơn", DAY, "vi").text == (
+        "Đến 30/06/2020, Thành phố Lạng Sơn chưa được công nhận hoàn thành nhiệm vụ xây dựng "
+        "nông thôn mới."
+    )
+
+
+def test_the_provinces_reporting_and_by_share() -> None:
+    national = s.Trace(province=0, province_name="", period=2020, set_id="set", national=True)
+    assert s.reporting(DAY, 2020, 2, 63, national, "vi").text == (
+        "Tính đến 30/06/2020, 2/63 tỉnh, thành phố có số liệu năm 2020."
+    )
+    assert national.note("vi").startswith("toàn quốc (các tỉnh có số liệu); năm 2020")
+    shares = [
+        s.ProvinceShare(7, "Tỉnh Lạng Sơn", 65, 181, TRACE),
+        s.ProvinceShare(8, "Tỉnh Cao Bằng", 1, 3, TRACE),
+    ]
+    precision = s.parse_precision(["share=1"])
+    x = s.by_province(DAY, shares, precision, "vi")
+    assert x.text == (
+        "Tỷ lệ xã đạt chuẩn theo tỉnh, thành phố: Tỉnh Lạng Sơn 35,9 % (65/181); "
+        "Tỉnh Cao Bằng 33,3 % (1/3)."
+    )
+    assert [f.key for f in x.figures][:2] == [
+        "share_province_7@30/06/2020",
+        "meeting_province_7@30/06/2020",
+    ]
