@@ -146,21 +146,27 @@ def test_the_country_in_english(demo: DemoResult) -> None:
 
 def test_bad_options(demo: DemoResult) -> None:
     trang_dinh = district("Huyện Tràng Định")
-    with pytest.raises(ReportError, match="did not exist on 31/12/2025: it ended on 30/06/2025"):
+    with pytest.raises(
+        ReportError,
+        match="Ngày 31/12/2025 không còn Huyện Tràng Định: đơn vị này chấm dứt hoạt động ngày "
+        "30/06/2025",
+    ):
         district_narrative(trang_dinh, Options(day=dt.date(2025, 12, 31)))
+    with pytest.raises(ReportError, match="did not exist on 31/12/2025: it ended on 30/06/2025"):
+        district_narrative(trang_dinh, Options(day=dt.date(2025, 12, 31), lang="en"))
     with pytest.raises(ReportError, match="31/12/2005"):
         district_narrative(trang_dinh, Options(day=dt.date(2005, 12, 31)))
     with pytest.raises(ReportError, match="01/01/1900"):
         district_narrative(trang_dinh, replace(OPTIONS, units_of=dt.date(1900, 1, 1)))
     with pytest.raises(ReportError, match="99"):
         district_narrative(trang_dinh, replace(OPTIONS, criteria=(99,)))
-    with pytest.raises(ReportError, match="not a district"):
+    with pytest.raises(ReportError, match="không phải là đơn vị cấp huyện"):
         district_narrative(province(), OPTIONS)
     with pytest.raises(ReportError, match="31/12/2005"):
         country_narrative(Options(day=dt.date(2005, 12, 31)))
     with pytest.raises(ReportError, match="01/01/1900"):
         country_narrative(replace(OPTIONS, criteria=None, units_of=dt.date(1900, 1, 1)))
-    with pytest.raises(ReportError, match="criteria"):
+    with pytest.raises(ReportError, match="để trống ô tiêu chí"):
         country_narrative(OPTIONS)
 
 
