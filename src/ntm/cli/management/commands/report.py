@@ -1,4 +1,4 @@
-"""`ntm report`: a province's reports.
+"""`ntm report`: the reports of a province (the narrative also of a district or the country).
 
 - `narrative --province P|--district H|--country --date D [--compare D2 …] [--baseline Y]
   [--units-of D] …`: the Vietnamese (or English) narrative of a province
