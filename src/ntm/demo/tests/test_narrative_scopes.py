@@ -148,8 +148,8 @@ def test_bad_options(demo: DemoResult) -> None:
     trang_dinh = district("Huyện Tràng Định")
     with pytest.raises(
         ReportError,
-        match="Ngày 31/12/2025 không còn Huyện Tràng Định: đơn vị này chấm dứt hoạt động ngày "
-        "30/06/2025",
+        match="Huyện Tràng Định không còn tồn tại vào ngày 31/12/2025: đơn vị này chấm dứt "
+        "hoạt động ngày 30/06/2025",
     ):
         district_narrative(trang_dinh, Options(day=dt.date(2025, 12, 31)))
     with pytest.raises(ReportError, match="did not exist on 31/12/2025: it ended on 30/06/2025"):
