@@ -16,10 +16,12 @@ write around the services can store one) is answered as null.
 """
 
 # No `from __future__ import annotations`: django-ninja reads the annotations at run time.
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from ninja import Field, NinjaAPI, Query, Router, Schema
@@ -51,6 +53,9 @@ from ntm.api.schemas import (
 )
 from ntm.criteria.loader import bundled_set_ids, load_set
 from ntm.criteria.schema import CriteriaSet
+from ntm.reports.check import LABELS as CHECK_LABELS
+from ntm.reports.check import check_text
+from ntm.reports.files import file_name, gather, opened, write_workbook
 from ntm.reports.narrative import (
     Narrative,
     Options,
@@ -59,6 +64,7 @@ from ntm.reports.narrative import (
     narrative,
     options_from,
 )
+from ntm.reports.pdf import write_pdf
 from ntm.reports.scopes import country_narrative, district_narrative
 from ntm.results.commune import commune_view
 from ntm.results.province import REVOCATION_SCOPE, province_overview
@@ -69,6 +75,7 @@ from ntm.units.models import Unit, UnitKind
 from ntm.units.queries import LineageStep, lineage
 from ntm.values import services as values_services
 from ntm.values.models import Stage, Value
+from ntm.vn.claims import Kind
 
 api = NinjaAPI(
     title="ntm API",
@@ -502,6 +509,153 @@ def _narrative_out(
                 ],
             )
             for x in n.sentences
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------- report files
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REPORT_FILES = {
+    "workbook": (write_workbook, ".xlsx", XLSX),
+    "pdf": (write_pdf, ".pdf", "application/pdf"),
+}
+
+
+def _report_file(
+    request: HttpRequest, unit_id: int, kind: str, date: str, units_of: str | None, lang: str
+) -> Any:
+    """The report file of the date's year as the record stood at its end, as `ntm report
+    workbook|pdf` writes it; a bad option is a 422 and nothing is written."""
+    unit = _visible_unit(request, unit_id, UnitKind.PROVINCE)
+    write, suffix, content_type = REPORT_FILES[kind]
+    try:
+        day = parse_day(date, name=_("The report's date"))
+        if day is None:  # blank
+            raise ChoiceError(_("Choose the report's date."))
+        report = gather(
+            unit,
+            period=day.year,
+            as_of=day,
+            units_of=parse_day(units_of, name=_("The units' date")),
+            language=lang,
+        )
+        name = file_name(report, suffix)
+        handle = opened(report, write, name)
+    except ChoiceError as e:
+        return _choice_error(e)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+def _file_response(content_type: str) -> dict[str, Any]:
+    return {
+        "responses": {
+            "200": {
+                "description": "The file, as an attachment",
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+
+
+DATE = Query(  # type: ignore[type-arg]
+    ..., description="dd/mm/yyyy or yyyy-mm-dd", min_length=1, max_length=10
+)
+UNITS_OF = Query(  # type: ignore[type-arg]
+    None, description="every figure on the units of this date", max_length=10
+)
+LANG = Query(  # type: ignore[type-arg]
+    "vi", pattern="^(vi|en)$"
+)
+
+
+@units.get(
+    "/{unit_id}/report/workbook",
+    response=ERRORS,
+    openapi_extra=_file_response(XLSX),
+    summary="A province's report workbook (Excel) of a date's year, as of its end",
+)
+def report_workbook(
+    request: HttpRequest,
+    unit_id: Id,
+    date: str = DATE,
+    units_of: str | None = UNITS_OF,
+    lang: str = LANG,
+) -> Any:
+    return _report_file(request, unit_id, "workbook", date, units_of, lang)
+
+
+@units.get(
+    "/{unit_id}/report/pdf",
+    response=ERRORS,
+    openapi_extra=_file_response("application/pdf"),
+    summary="A province's report PDF of a date's year, as of its end",
+)
+def report_pdf(
+    request: HttpRequest,
+    unit_id: Id,
+    date: str = DATE,
+    units_of: str | None = UNITS_OF,
+    lang: str = LANG,
+) -> Any:
+    return _report_file(request, unit_id, "pdf", date, units_of, lang)
+
+
+# ---------------------------------------------------------------------------- checking a text
+
+
+class CheckIn(Schema):
+    text: str = Field(min_length=1, max_length=100_000, description="The published text")
+    date: str | None = Field(
+        None, max_length=10, description="dd/mm/yyyy or yyyy-mm-dd; empty: today"
+    )
+
+
+class VerdictOut(Schema):
+    text: str = Field(description="The words of the text that state the figure")
+    kind: Kind
+    status: str = Field(description="matches, differs or unchecked")
+    label: str = Field(description="The status in the caller's language")
+    record: str = Field(description="The record's figure, as the text would write it")
+    reading: str = Field(description="The reading of the record it was compared with")
+    url: str = Field(description="The province page that shows the record's figure")
+    query: str = Field(description="That page's query")
+    note: str = Field(description="How it differs, or how it was written")
+
+
+class CheckOut(Schema):
+    unit: UnitRef
+    date: dt.date
+    verdicts: list[VerdictOut]
+
+
+@units.post(
+    "/{unit_id}/check",
+    response=responses(CheckOut),
+    summary="Check the figures a published text states about a province's communes",
+)
+def check_published_text(request: HttpRequest, unit_id: Id, body: CheckIn) -> Any:
+    unit = _visible_unit(request, unit_id, UnitKind.PROVINCE)
+    try:
+        day = parse_day(body.date, name=_("The date")) or timezone.localdate()
+    except ChoiceError as e:
+        return _choice_error(e)
+    return CheckOut(
+        unit=UnitRef.of(unit),
+        date=day,
+        verdicts=[
+            VerdictOut(
+                text=v.claim.text,
+                kind=v.claim.kind,
+                status=v.status,
+                label=str(CHECK_LABELS[v.status]),
+                record=v.record,
+                reading=v.reading,
+                url=v.url(unit),
+                query=v.query,
+                note=v.note,
+            )
+            for v in check_text(body.text, unit, day)
         ],
     )
 

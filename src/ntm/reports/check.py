@@ -16,7 +16,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ntm.results.province import ProvinceOverview, criterion_name, province_overview
 from ntm.units.models import Unit
@@ -30,6 +32,14 @@ class Status:
     MATCHES = "matches"
     DIFFERS = "differs"
     UNCHECKED = "unchecked"
+
+
+# What a reader is shown for each status (the API and the page).
+LABELS = {
+    Status.MATCHES: gettext_lazy("Matches"),
+    Status.DIFFERS: gettext_lazy("Differs"),
+    Status.UNCHECKED: gettext_lazy("Cannot be checked"),
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,10 @@ class Verdict:
     reading: str  # the reading it was compared with
     query: str  # the province page's query showing that figure
     note: str = ""
+
+    def url(self, province: Unit) -> str:
+        """The province page showing the record's figure."""
+        return f"{reverse('web:province', args=[province.pk])}?{self.query}"
 
 
 def _fraction(value: Fraction | Decimal | int) -> Fraction:

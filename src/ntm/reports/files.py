@@ -11,8 +11,11 @@ a date (or now), and with `units_of` every figure carried onto the units of that
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -304,3 +307,19 @@ def write_workbook(r: Report, out: str | Path) -> None:
     """Write the report workbook to `out` (atomically)."""
     with translation.override(r.language):
         write_book(book(r), out)
+
+
+def file_name(r: Report, suffix: str) -> str:
+    """The name a downloaded report file is given: province, year and as-of date."""
+    p = r.overview.province
+    return f"ntm-{p.code or p.pk}-{r.overview.period}-{r.date:%Y-%m-%d}{suffix}"
+
+
+def opened(r: Report, write: Callable[[Report, Path], None], name: str) -> BinaryIO:
+    """The file `write` makes of `r`, open for reading (for a download to stream, then close).
+    It is written in a temporary folder that goes at once — the open file stays readable — so
+    nothing is left behind, and a write that fails leaves nothing at all."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        write(r, path)
+        return path.open("rb")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,7 @@ from ntm import jobs
 from ntm.accounts import permissions
 from ntm.audit.services import record
 from ntm.jobs import JobState, Progress, ProgressStore
-from ntm.reports.files import STEPS, Report, gather, write_workbook
+from ntm.reports.files import STEPS, Report, file_name, gather, opened, write_workbook
 from ntm.reports.models import ReportJob, ReportKind
 from ntm.reports.pdf import write_pdf
 from ntm.results.query import ChoiceError
@@ -128,16 +127,9 @@ def _make(job: ReportJob, progress: jobs.ProgressCallback) -> dict[str, Any]:
     """Write the file whole, then store it: the outcome of a job that made its file."""
     report = _gather(job, job.language, progress)
     progress(Progress(WRITING[ReportKind(job.kind)], STEPS - 1, STEPS))
-    unit = job.province
-    name = (
-        f"ntm-{unit.code or unit.pk}-{report.overview.period}-{report.date:%Y-%m-%d}"
-        f"{SUFFIX[ReportKind(job.kind)]}"
-    )
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        WRITER[job.kind](report, path)
-        with path.open("rb") as handle:
-            job.file.save(name, File(handle), save=False)
+    name = file_name(report, SUFFIX[ReportKind(job.kind)])
+    with opened(report, WRITER[job.kind], name) as handle:
+        job.file.save(name, File(handle), save=False)
     progress(Progress(DONE, STEPS, STEPS))
     return {"state": JobState.DONE, "file": job.file.name, "filename": name}
 

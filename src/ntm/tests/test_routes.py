@@ -743,6 +743,22 @@ API: dict[tuple[str, str], Operation] = {
     ("GET", "/api/country/narrative"): Operation(
         _no_params, (403, 403, 403, 403, 422, 422, 401), f"?date=31/12/{YEAR}"
     ),
+    # A province's report files, as `ntm report workbook|pdf`: no data at the end of the
+    # world's year either (422); the API's own tests download them.
+    **{
+        ("GET", f"/api/units/{{unit_id}}/report/{kind}"): Operation(
+            lambda w: {"unit_id": w.p.province.pk},
+            (404, 404, 422, 422, 422, 422, 401),
+            f"?date=31/12/{YEAR}",
+        )
+        for kind in ("workbook", "pdf")
+    },
+    # Checking a published text against a province's record: read with its figures.
+    ("POST", "/api/units/{unit_id}/check"): Operation(
+        lambda w: {"unit_id": w.p.province.pk},
+        (404, 404, 200, 200, 200, 200, 401),
+        body=lambda w: {"text": "Có 1/2 xã đạt chuẩn nông thôn mới."},
+    ),
     ("GET", "/api/criteria/sets"): Operation(_no_params, API_SIGNED_IN),
     ("GET", "/api/criteria/sets/{set_id}"): Operation(lambda w: {"set_id": SET}, API_SIGNED_IN),
 }

@@ -215,7 +215,7 @@ def test_every_operation_documents_its_errors_with_the_error_schema(client: Clie
     assert error["properties"]["problems"]["type"] == "array"
     assert set(error["required"]) == {"detail", "code"}
     operations = [op for item in schema["paths"].values() for op in item.values()]
-    assert len(operations) == 11
+    assert len(operations) == 14
     for op in operations:
         for status in ("400", "401", "404", "422"):
             content = op["responses"][status]["content"]["application/json"]["schema"]
