@@ -369,6 +369,13 @@ PAGES: dict[str, Page] = {
     "web:country_report": Page(
         _no_args, get=(403, 403, 403, 403, 200, 200, LOGIN), post=REFUSED_METHOD
     ),
+    # Checking a published text: read with the province; the text is posted, nothing stored.
+    "web:province_report_check": Page(
+        _province,
+        get=READ_PROVINCE,
+        post=READ_PROVINCE,
+        data=lambda w: {"text": "Có 1/2 xã đạt chuẩn.", "province": w.p.province.pk},
+    ),
     # Uploading boundaries is the province office's act.
     "web:province_map": Page(
         _province,

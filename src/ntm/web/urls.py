@@ -11,6 +11,7 @@ from ntm.web import (
     views_groups,
     views_recognition,
     views_recognition_import,
+    views_report_check,
     views_report_files,
     views_reports,
     views_users,
@@ -33,6 +34,11 @@ urlpatterns = [
     path("province/<int:pk>/report/", views_reports.report, name="province_report"),
     path("district/<int:pk>/report/", views_reports.district_report, name="district_report"),
     path("central/report/", views_reports.country_report, name="country_report"),
+    path(
+        "province/<int:pk>/report/check/",
+        views_report_check.report_check,
+        name="province_report_check",
+    ),
     path("province/<int:pk>/map/", views_dashboards.province_map, name="province_map"),
     path(
         "province/<int:pk>/report.xlsx", views_report_files.report_workbook, name="report_workbook"

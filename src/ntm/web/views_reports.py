@@ -59,7 +59,10 @@ def _page(
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_visible_unit_or_404(request, pk, UnitKind.PROVINCE)
     return _page(
-        request, {"heading": unit.name}, str(unit.code), lambda opts: narrative(unit, opts)
+        request,
+        {"heading": unit.name, "check_province": unit},
+        str(unit.code),
+        lambda opts: narrative(unit, opts),
     )
 
 

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
 from ntm.demo.loader import DemoResult, province
+from ntm.demo.users import ensure_demo_users
 from ntm.reports.check import Status, check_text
 
 END_2020 = (
@@ -100,3 +103,29 @@ def test_bad_options_are_refused(demo: DemoResult, tmp_path: Path) -> None:
     latin.write_bytes(b"x\xe3 \xf0\xe1t chu\xe2\xf2n")  # cp1258, not UTF-8
     with pytest.raises(CommandError, match="UTF-8"):
         call_command("report", "check", str(latin), "--province", "20")
+
+
+def test_the_page_and_the_api_find_the_deliberate_errors(demo: DemoResult) -> None:
+    office = next(u for u in ensure_demo_users() if u.username == "vanphong.tinh")
+    client = Client()
+    assert client.login(username=office.username, password=office.password)
+    lang_son = province()
+    page = client.post(
+        reverse("web:province_report_check", args=[lang_son.pk]),
+        {"text": WRONG, "province": lang_son.pk, "date": "31/12/2020"},
+    ).content.decode()
+    assert [p.split('"', 1)[0] for p in page.split('data-verdict="')[1:]] == [
+        Status.DIFFERS,
+        Status.DIFFERS,
+        Status.DIFFERS,
+        Status.UNCHECKED,
+    ]
+    assert ">65/181</a>" in page and ">12,50</a>" in page  # the record, linked to its page
+    assert "30/06/2020" in page  # the closest reading of the mid-year average
+    api = client.post(
+        f"/api/units/{lang_son.pk}/check",
+        {"text": END_2020, "date": "31/12/2020"},
+        content_type="application/json",  # the test client skips the CSRF check
+    )
+    assert api.status_code == 200, api.content
+    assert [v["status"] for v in api.json()["verdicts"]] == [Status.MATCHES] * 5
