@@ -72,6 +72,7 @@ messages: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/evaluate.py
+	$(BIN)/python benchmarks/reports.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
