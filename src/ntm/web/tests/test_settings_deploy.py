@@ -49,8 +49,12 @@ def _python(tmp_path: Path, code: str, **env: str) -> subprocess.CompletedProces
 
 
 SETTINGS = "import ntm.settings as s; print(s.DEBUG, s.SECRET_KEY)"
+# Fresh processes on their own SQLite under tmp_path: the test database's backend plays no part,
+# so they run once (in the SQLite pass), like the pure tests.
+ONCE = pytest.mark.pure
 
 
+@ONCE
 def test_debug_is_off_and_the_installation_makes_its_own_key(tmp_path: Path) -> None:
     first = _python(tmp_path, SETTINGS)
     assert first.returncode == 0, first.stderr
@@ -62,18 +66,21 @@ def test_debug_is_off_and_the_installation_makes_its_own_key(tmp_path: Path) -> 
     assert again.stdout.split()[1] == key  # kept: sessions survive a restart
 
 
+@ONCE
 def test_a_key_given_is_used(tmp_path: Path) -> None:
     run = _python(tmp_path, SETTINGS, NTM_SECRET_KEY="k" * 50)
     assert run.stdout.split() == ["False", "k" * 50]
     assert not (tmp_path / "secret-key").exists()
 
 
+@ONCE
 def test_the_public_development_key_is_refused_outside_development(tmp_path: Path) -> None:
     run = _python(tmp_path, SETTINGS, NTM_SECRET_KEY="dev-only-not-secret")
     assert run.returncode != 0
     assert "ImproperlyConfigured" in run.stderr and "NTM_SECRET_KEY" in run.stderr
 
 
+@ONCE
 def test_a_key_that_cannot_be_made_asks_for_one(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("")  # the var directory would have to be a file
@@ -82,11 +89,13 @@ def test_a_key_that_cannot_be_made_asks_for_one(tmp_path: Path) -> None:
     assert "Không đọc hay tạo được khoá bí mật" in run.stderr and "NTM_SECRET_KEY" in run.stderr
 
 
+@ONCE
 def test_debug_on_asked_for_uses_the_development_key(tmp_path: Path) -> None:
     run = _python(tmp_path, SETTINGS, NTM_DEBUG="1")
     assert run.stdout.split() == ["True", "dev-only-not-secret"]
 
 
+@ONCE
 def test_the_demo_command_turns_debug_on_and_others_do_not(tmp_path: Path) -> None:
     code = (
         "import os, django.core.management as m; "
@@ -106,12 +115,14 @@ def _check_deploy(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str
     )
 
 
+@ONCE
 def test_check_deploy_is_clean_with_the_production_environment(tmp_path: Path) -> None:
     run = _check_deploy(tmp_path, **PRODUCTION)
     assert run.returncode == 0, run.stderr
     assert "no issues" in run.stdout
 
 
+@ONCE
 def test_check_deploy_names_what_a_deployment_without_https_lacks(tmp_path: Path) -> None:
     run = _check_deploy(tmp_path)
     assert run.returncode != 0
@@ -175,6 +186,7 @@ def served(tmp_path: Path) -> Iterator[str]:
         server.wait(timeout=30)
 
 
+@ONCE
 def test_serve_runs_gunicorn_with_the_static_files(served: str) -> None:
     with urllib.request.urlopen(served + "/static/ntm/css/ntm.css") as css:
         assert css.status == 200 and b"{" in css.read()
