@@ -200,6 +200,8 @@ def configure(work: Path) -> None:
     """The environment of the run, before Django is set up: a database and a var directory
     of its own, DEBUG off (with a throwaway key), any host, the in-process cache."""
     work.mkdir(parents=True, exist_ok=True)
+    # WhiteNoise serves the apps' folders (no collectstatic here); an empty root keeps it quiet.
+    (work / "static").mkdir(exist_ok=True)
     os.environ["NTM_VAR_DIR"] = str(work)
     os.environ["DATABASE_URL"] = f"sqlite:///{work / 'run.sqlite3'}"
     os.environ["NTM_DEBUG"] = "0"
