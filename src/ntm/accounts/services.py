@@ -313,20 +313,32 @@ def deactivate_user(
                 _("%(user)s is the last active administrator and cannot be deactivated.")
                 % {"user": locked.get_username()}
             )
-        before = _user_snapshot(locked)
-        locked.is_active = False
-        locked.save(update_fields=["is_active"])
-        record(
-            action="accounts.deactivate_user",
-            object_type="auth.User",
-            object_id=locked.pk,
-            before=before,
-            after=_user_snapshot(locked),
-            reason=reason,
-            acting_user=acting_user,
-            actor=actor,
-        )
+        _set_active(locked, False, reason=reason, acting_user=acting_user, actor=actor)
     return locked
+
+
+def _set_active(
+    locked: User,
+    active: bool,
+    *,
+    reason: str,
+    acting_user: AbstractBaseUser | None,
+    actor: str,
+) -> None:
+    """Deactivate or reactivate the (locked) user, with its audit row."""
+    before = _user_snapshot(locked)
+    locked.is_active = active
+    locked.save(update_fields=["is_active"])
+    record(
+        action="accounts.reactivate_user" if active else "accounts.deactivate_user",
+        object_type="auth.User",
+        object_id=locked.pk,
+        before=before,
+        after=_user_snapshot(locked),
+        reason=reason,
+        acting_user=acting_user,
+        actor=actor,
+    )
 
 
 def reactivate_user(
@@ -343,19 +355,7 @@ def reactivate_user(
             raise AccountServiceError(
                 _("%(user)s is already active.") % {"user": locked.get_username()}
             )
-        before = _user_snapshot(locked)
-        locked.is_active = True
-        locked.save(update_fields=["is_active"])
-        record(
-            action="accounts.reactivate_user",
-            object_type="auth.User",
-            object_id=locked.pk,
-            before=before,
-            after=_user_snapshot(locked),
-            reason=reason,
-            acting_user=acting_user,
-            actor=actor,
-        )
+        _set_active(locked, True, reason=reason, acting_user=acting_user, actor=actor)
     return locked
 
 
