@@ -32,13 +32,14 @@ pytest: $(STAMP)
 	  echo "== Browser tests skipped: $$chromium is missing (apt-get install chromium; .ci/run installs it)"
 	$(BIN)/pytest -q
 
-# Django tests again on PostgreSQL when NTM_TEST_POSTGRES (or DATABASE_URL) names one.
+# Django tests again on PostgreSQL when NTM_TEST_POSTGRES (or DATABASE_URL) names one: all but
+# the pure tests and those marked `once` (the backend plays no part in them).
 pytest-postgres: $(STAMP)
 	@url="$${NTM_TEST_POSTGRES:-$$DATABASE_URL}"; \
 	if [ -n "$$url" ]; then \
 	  echo "== Django tests on PostgreSQL"; \
 	  test -x "$${NTM_CHROMIUM:-/usr/bin/chromium}" || echo "== Browser tests skipped (no Chromium)"; \
-	  DATABASE_URL="$$url" $(BIN)/pytest -q -m "not pure"; \
+	  DATABASE_URL="$$url" $(BIN)/pytest -q -m "not pure and not once"; \
 	else \
 	  echo "== PostgreSQL tests skipped: set NTM_TEST_POSTGRES=postgresql://user@host:5432/db to run them"; \
 	fi

@@ -25,6 +25,9 @@ from ntm.values.services import Entry, PastValue, check_entry
 
 BENCHMARK = Path(__file__).resolve().parents[4] / "benchmarks" / "pages.py"
 
+# The benchmark runs on SQLite only: one pass checks it.
+pytestmark = pytest.mark.once
+
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:

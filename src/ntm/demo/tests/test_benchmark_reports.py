@@ -7,7 +7,12 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 from ntm.demo.loader import DemoResult, province
+
+# The benchmark runs on SQLite only: one pass checks it.
+pytestmark = pytest.mark.once
 
 BENCHMARK = Path(__file__).resolve().parents[4] / "benchmarks" / "reports.py"
 

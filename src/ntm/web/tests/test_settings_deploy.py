@@ -50,8 +50,8 @@ def _python(tmp_path: Path, code: str, **env: str) -> subprocess.CompletedProces
 
 SETTINGS = "import ntm.settings as s; print(s.DEBUG, s.SECRET_KEY)"
 # Fresh processes on their own SQLite under tmp_path: the test database's backend plays no part,
-# so they run once (in the SQLite pass), like the pure tests.
-ONCE = pytest.mark.pure
+# so they run once (in the SQLite pass).
+ONCE = pytest.mark.once
 
 
 @ONCE
