@@ -8,6 +8,7 @@ is never stored in clear.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -252,34 +253,30 @@ def _refused(request: HttpRequest, account: User, error: AccountServiceError) ->
     return _user_page(request, account, status=400, problems=[str(error)])
 
 
-@login_required
-@require_POST
-def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def _switch(request: HttpRequest, pk: int, service: Callable[..., User], done: str) -> HttpResponse:
+    """Deactivate or reactivate (`service`) the account, with the posted reason."""
     _administrator(request)
     account = _user_or_404(pk)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        deactivate_user(account, reason=reason, acting_user=_acting(request))
+        service(account, reason=reason, acting_user=_acting(request))
     except AccountServiceError as error:
         return _refused(request, account, error)
-    messages.success(request, _("The account was deactivated."))
+    messages.success(request, done)
     return redirect(reverse("web:user", args=[pk]))
+
+
+@login_required
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _switch(request, pk, deactivate_user, _("The account was deactivated."))
 
 
 @login_required
 @require_POST
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _administrator(request)
-    account = _user_or_404(pk)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        reactivate_user(account, reason=reason, acting_user=_acting(request))
-    except AccountServiceError as error:
-        return _refused(request, account, error)
-    messages.success(request, _("The account was reactivated."))
-    return redirect(reverse("web:user", args=[pk]))
+    return _switch(request, pk, reactivate_user, _("The account was reactivated."))
 
 
 @login_required

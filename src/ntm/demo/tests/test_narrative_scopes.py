@@ -15,23 +15,13 @@ from django.test import Client
 from django.urls import reverse
 
 from ntm.demo.loader import DemoResult, province
+from ntm.demo.tests.test_narrative import OPTIONS  # the press report's options
 from ntm.demo.users import ensure_demo_users
 from ntm.reports.narrative import Options, ReportError, as_text, figure_url
 from ntm.reports.scopes import country_narrative, district_narrative
-from ntm.reports.sentences import parse_precision
 from ntm.results.central import central_view
 from ntm.results.province import province_overview
 from ntm.units.models import Unit, UnitKind
-
-PRESS = parse_precision(["share@30/06/2020=1", "average@31/12/2020=1"])
-OPTIONS = Options(
-    day=dt.date(2020, 12, 31),
-    compare=(dt.date(2020, 6, 30),),
-    baseline=2011,
-    units_of=dt.date(2019, 12, 31),
-    criteria=(19, 18),
-    precision=PRESS,
-)
 
 TRANG_DINH = [
     "Tính đến 30/06/2020, toàn huyện có 7/21 xã đạt chuẩn nông thôn mới (33,3 %), "
